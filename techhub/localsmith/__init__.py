@@ -1,0 +1,12 @@
+"""A local LangSmith-compatible server backed by SQLite.
+
+The unmodified ``langsmith`` SDK talks to it through ``LANGSMITH_ENDPOINT``, so the course uses the
+real ``Client``, ``@traceable``, LangChain/LangGraph tracing and ``evaluate()`` without keys.
+Layout (after moto): ``store`` (SQLite), one module per area for state and behaviour, ``filters``
+(the trace query language), ``rules`` (online evaluators and automations), ``routes/`` (thin HTTP),
+``exceptions`` (every error as a class with its status).
+"""
+
+from techhub.localsmith.app import create_app
+
+__all__ = ["create_app"]

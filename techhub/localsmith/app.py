@@ -1,0 +1,81 @@
+"""The HTTP layer: a FastAPI app that turns requests into calls on the store modules.
+
+Routes live in :mod:`techhub.localsmith.routes`, one module per area of LangSmith's API. The
+classic SDK client sends paths without a prefix (``/runs/multipart``) or with ``/api/v1`` when the
+endpoint ends in it, so every router is mounted under both.
+"""
+
+from __future__ import annotations
+
+import hmac
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from techhub.localsmith.exceptions import LocalSmithError
+from techhub.localsmith.store import Database
+
+VERSION = "0.11.0"  # the LangSmith API version we emulate (feedback inside multipart needs >= 0.8.10)
+DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
+
+
+def _routers() -> list:
+    # Imported here so that each area's register_schema() runs before the Database opens.
+    from techhub.localsmith.routes import ROUTERS
+
+    return ROUTERS
+
+
+def create_app(
+    db_path: str | Path,
+    *,
+    api_key: str | None = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+) -> FastAPI:
+    """Build the app over the SQLite file at ``db_path``.
+
+    ``api_key``: when set, every request must carry it in ``x-api-key`` (else 401).
+    ``max_body_bytes``: larger request bodies get a 413.
+    """
+    routers = _routers()
+    app = FastAPI(
+        title="techhub localsmith",
+        description="A local, SQLite-backed server that the langsmith SDK can talk to.",
+        version=VERSION,
+    )
+    app.state.db = Database(db_path)
+    app.state.api_key = api_key
+    app.state.max_body_bytes = max_body_bytes
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next):
+        if api_key and request.url.path not in {"/ok", "/docs", "/openapi.json"}:
+            given = request.headers.get("x-api-key", "")
+            if not hmac.compare_digest(given.encode(), api_key.encode()):
+                return JSONResponse({"detail": "missing or invalid x-api-key"}, status_code=401)
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > max_body_bytes:
+            return JSONResponse(
+                {"detail": f"request body of {length} bytes exceeds the limit of {max_body_bytes}"},
+                status_code=413,
+            )
+        return await call_next(request)
+
+    @app.exception_handler(LocalSmithError)
+    async def on_error(_: Request, exc: LocalSmithError) -> JSONResponse:
+        return JSONResponse({"detail": exc.message}, status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": exc.errors()}, status_code=422)
+
+    @app.get("/ok", include_in_schema=False)
+    async def ok() -> dict:
+        return {"ok": True}
+
+    for router in routers:
+        app.include_router(router)
+        app.include_router(router, prefix="/api/v1", include_in_schema=False)
+    return app

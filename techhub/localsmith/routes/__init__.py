@@ -1,0 +1,5 @@
+"""HTTP routes, one module per area of LangSmith's API. Each module exposes ``router``."""
+
+from techhub.localsmith.routes import info
+
+ROUTERS = [info.router]

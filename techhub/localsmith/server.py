@@ -1,0 +1,27 @@
+"""Start the server: in the foreground (``python -m techhub.localsmith``) or from the CLI."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+import uvicorn
+
+from techhub.config import LOCALSMITH_PORT, get_settings
+from techhub.localsmith.app import DEFAULT_MAX_BODY_BYTES, create_app
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m techhub.localsmith", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default: loopback only)")
+    parser.add_argument("--port", type=int, default=LOCALSMITH_PORT)
+    parser.add_argument("--db", default=None, help="SQLite file (default: .techhub/localsmith.db)")
+    parser.add_argument("--max-body-bytes", type=int, default=DEFAULT_MAX_BODY_BYTES)
+    args = parser.parse_args(argv)
+    db = args.db or str(get_settings().home / "localsmith.db")
+    app = create_app(
+        db,
+        api_key=os.environ.get("TECHHUB_LOCALSMITH_API_KEY") or None,
+        max_body_bytes=args.max_body_bytes,
+    )
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")

@@ -1,0 +1,70 @@
+"""The SQLite database behind the local server.
+
+One file in WAL mode. Writes go through a single connection guarded by a lock (SQLite allows one
+writer at a time anyway); reads use one connection per thread so they never wait for a writer.
+Each area of the API (runs, datasets, queues, rules, ...) keeps its tables and queries in its own
+module and registers its DDL here with :func:`register_schema`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+_SCHEMAS: list[str] = []
+
+
+def register_schema(ddl: str) -> str:
+    """Add ``CREATE TABLE IF NOT EXISTS ...`` statements run when a :class:`Database` opens."""
+    _SCHEMAS.append(ddl)
+    return ddl
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=OFF")
+    return conn
+
+
+class Database:
+    """A SQLite file shared by every part of the server."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._writer = _connect(self.path)
+        self._write_lock = threading.RLock()
+        self._local = threading.local()
+        with self.write() as conn:
+            for ddl in _SCHEMAS:
+                conn.executescript(ddl)
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A transaction on the writer connection; committed on success, rolled back on error."""
+        with self._write_lock:
+            self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._writer
+            except BaseException:
+                self._writer.execute("ROLLBACK")
+                raise
+            self._writer.execute("COMMIT")
+
+    def read(self) -> sqlite3.Connection:
+        """This thread's read connection (sees every committed write)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = _connect(self.path)
+        return conn
+
+    def close(self) -> None:
+        with self._write_lock:
+            self._writer.close()
