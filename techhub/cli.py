@@ -1,0 +1,136 @@
+"""``techhub``: start, stop and inspect the course's services, build the store, serve localsmith.
+
+``techhub up`` is what ``make workshop`` runs: it builds the TechHub database, starts the local
+LangSmith server and the LangGraph agent server in the background (only those the active mode needs),
+and prints their URLs with the one-line mode summary. ``down`` stops them, ``status`` shows them,
+``reset`` stops them and deletes every piece of local state so the next ``up`` starts clean.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from techhub import services
+from techhub.config import REPO_ROOT, ConfigError, Settings, get_settings
+
+EXIT_ERROR = 1
+EXIT_CONFIG = 2
+
+
+def _build_database() -> Path:
+    # Imported lazily: `techhub status` and `down` must work even if the data layer cannot import.
+    from techhub.db import database_path
+
+    return Path(database_path())
+
+
+def cmd_up(settings: Settings, _: argparse.Namespace) -> int:
+    print(settings.summary())
+    print(f"{'database':<13} {_build_database()}")
+    for state, started in services.up(settings):
+        note = "started" if started else "already running"
+        print(f"{state.name:<13} {state.url:<24} {note} (pid {state.pid}, log: {state.log})")
+    if settings.deployment_url:
+        remote = "remote deployment (LANGGRAPH_DEPLOYMENT_URL)"
+        print(f"{'agent-server':<13} {settings.deployment_url:<24} {remote}")
+    if settings.langsmith_backend == "cloud":
+        print(f"{'langsmith':<13} {settings.langsmith_endpoint:<24} LangSmith cloud")
+    return 0
+
+
+def cmd_down(settings: Settings, _: argparse.Namespace) -> int:
+    stopped = services.down(settings)
+    print(f"stopped: {', '.join(stopped)}" if stopped else "nothing was running")
+    return 0
+
+
+def cmd_status(settings: Settings, _: argparse.Namespace) -> int:
+    print(settings.summary())
+    for spec in services.all_specs(settings):
+        print(services.status(spec, settings.home).line())
+    return 0
+
+
+def cmd_reset(settings: Settings, _: argparse.Namespace) -> int:
+    """Stop the services and delete the state folder and the agent server's pickled threads."""
+    services.down(settings)
+    home = settings.home
+    removed = []
+    if home.exists():
+        if home.name != ".techhub" and not (home / services.HOME_MARKER).exists():
+            print(
+                f"error: refusing to delete {home}: it is neither named .techhub nor marked by techhub "
+                f"({services.HOME_MARKER}). Check TECHHUB_HOME.",
+                file=sys.stderr,
+            )
+            return EXIT_ERROR
+        shutil.rmtree(home)
+        removed.append(str(home))
+    # Left by a `langgraph dev` started by hand from the repository root.
+    stray = REPO_ROOT / ".langgraph_api"
+    if stray.exists():
+        shutil.rmtree(stray)
+        removed.append(str(stray))
+    print(f"removed: {', '.join(removed)}" if removed else "nothing to remove")
+    return 0
+
+
+def cmd_db_build(_: Settings, __: argparse.Namespace) -> int:
+    print(_build_database())
+    return 0
+
+
+def cmd_localsmith(_: Settings, args: argparse.Namespace) -> int:
+    from techhub.localsmith.server import main as serve
+
+    serve(args.server_args)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="techhub", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser(
+        "up", help="build the database and start the services in the background"
+    ).set_defaults(handler=cmd_up)
+    commands.add_parser("down", help="stop the services started by `up`").set_defaults(handler=cmd_down)
+    commands.add_parser("status", help="show the mode and each service").set_defaults(handler=cmd_status)
+    commands.add_parser(
+        "reset", help="stop the services and delete all local state (.techhub/, .langgraph_api/)"
+    ).set_defaults(handler=cmd_reset)
+    serve = commands.add_parser(
+        "localsmith",
+        help="serve the local LangSmith server in the foreground",
+        description="Options after `localsmith` go to `python -m techhub.localsmith` (--host, --port, --db).",
+    )
+    serve.add_argument("server_args", nargs=argparse.REMAINDER, help="e.g. --port 1984 --db my.db")
+    serve.set_defaults(handler=cmd_localsmith)
+    db = commands.add_parser("db", help="the TechHub store").add_subparsers(
+        dest="db_command", required=True, metavar="ACTION"
+    )
+    db.add_parser("build", help="build .techhub/techhub.db from data/ (if needed)").set_defaults(
+        handler=cmd_db_build
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``techhub`` console script; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = get_settings()
+        return args.handler(settings, args)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except services.ServiceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())
