@@ -1,0 +1,386 @@
+"""Datasets, examples, versions, splits and comparative experiments over HTTP.
+
+Thin: parse the request the way the ``langsmith`` SDK sends it, call :mod:`techhub.localsmith.datasets`,
+return JSON. The SDK reaches the multipart example endpoints at ``/v1/platform/...`` (endpoint without
+``/api/v1``) or ``/api/v1/platform/...``; both are served.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import zstandard
+from fastapi import APIRouter, Query, Request, Response
+from python_multipart.multipart import MultipartParser, parse_options_header
+
+from techhub.localsmith import datasets as ds
+from techhub.localsmith.exceptions import BadRequest
+
+router = APIRouter(tags=["datasets"])
+
+
+def _db(request: Request):
+    return request.app.state.db
+
+
+async def _json_body(request: Request) -> Any:
+    raw = await request.body()
+    if not raw:
+        raise BadRequest("request body is empty; expected JSON")
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise BadRequest(f"request body is not valid JSON: {exc}") from exc
+
+
+async def _object_body(request: Request) -> dict:
+    body = await _json_body(request)
+    if not isinstance(body, dict):
+        raise BadRequest("request body must be a JSON object")
+    return body
+
+
+def _json_param(value: str | None, name: str) -> Any:
+    if value is None:
+        return None
+    try:
+        return json.loads(value)
+    except ValueError as exc:
+        raise BadRequest(f"query parameter {name!r} must be JSON: {exc}") from exc
+
+
+def _page(offset: int, limit: int) -> tuple[int, int]:
+    if offset < 0 or limit < 1:
+        raise BadRequest("offset must be >= 0 and limit >= 1")
+    return offset, min(limit, 1000)
+
+
+# ---------------------------------------------------------------- datasets
+
+
+@router.post("/datasets")
+async def create_dataset(request: Request) -> dict:
+    return ds.create_dataset(_db(request), await _object_body(request))
+
+
+@router.get("/datasets")
+async def list_datasets(
+    request: Request,
+    id: Annotated[list[str] | None, Query()] = None,  # noqa: A002 - LangSmith's parameter name
+    name: str | None = None,
+    name_contains: str | None = None,
+    data_type: str | None = None,
+    metadata: str | None = None,
+    offset: int = 0,
+    limit: int = 100,
+) -> list[dict]:
+    offset, limit = _page(offset, limit)
+    return ds.list_datasets(
+        _db(request),
+        ids=id,
+        name=name,
+        name_contains=name_contains,
+        data_type=data_type,
+        metadata=_json_param(metadata, "metadata"),
+        offset=offset,
+        limit=limit,
+    )
+
+
+@router.post("/datasets/comparative")
+async def create_comparative_experiment(request: Request) -> dict:
+    return ds.create_comparative_experiment(_db(request), await _object_body(request))
+
+
+@router.get("/datasets/{dataset_id}")
+async def read_dataset(request: Request, dataset_id: str) -> dict:
+    return ds.get_dataset(_db(request), dataset_id)
+
+
+@router.patch("/datasets/{dataset_id}")
+async def update_dataset(request: Request, dataset_id: str) -> dict:
+    return ds.update_dataset(_db(request), dataset_id, await _object_body(request))
+
+
+@router.delete("/datasets/{dataset_id}")
+async def delete_dataset(request: Request, dataset_id: str) -> dict:
+    ds.delete_dataset(_db(request), dataset_id)
+    return {"message": f"dataset {dataset_id} deleted"}
+
+
+@router.get("/datasets/{dataset_id}/versions")
+async def list_versions(
+    request: Request, dataset_id: str, search: str | None = None, offset: int = 0, limit: int = 100
+) -> list[dict]:
+    offset, limit = _page(offset, limit)
+    return ds.list_versions(_db(request), dataset_id, search=search, offset=offset, limit=limit)
+
+
+@router.get("/datasets/{dataset_id}/version")
+async def read_version(
+    request: Request, dataset_id: str, as_of: str | None = None, tag: str | None = None
+) -> dict:
+    return ds.read_version(_db(request), dataset_id, as_of=as_of, tag=tag)
+
+
+@router.get("/datasets/{dataset_id}/versions/diff")
+async def diff_versions(request: Request, dataset_id: str, from_version: str, to_version: str) -> dict:
+    return ds.diff_versions(_db(request), dataset_id, from_version=from_version, to_version=to_version)
+
+
+@router.put("/datasets/{dataset_id}/tags")
+async def tag_version(request: Request, dataset_id: str) -> dict:
+    body = await _object_body(request)
+    if not body.get("as_of") or not body.get("tag"):
+        raise BadRequest("body needs 'as_of' and 'tag'")
+    return ds.tag_version(_db(request), dataset_id, as_of=body["as_of"], tag=body["tag"])
+
+
+@router.get("/datasets/{dataset_id}/splits")
+async def list_splits(request: Request, dataset_id: str, as_of: str | None = None) -> list[str]:
+    return ds.list_splits(_db(request), dataset_id, as_of=as_of)
+
+
+@router.put("/datasets/{dataset_id}/splits")
+async def update_splits(request: Request, dataset_id: str) -> list[str]:
+    body = await _object_body(request)
+    examples = body.get("examples")
+    if not isinstance(examples, list):
+        raise BadRequest("body needs 'split_name' and a list of 'examples'")
+    return ds.update_splits(
+        _db(request),
+        dataset_id,
+        split_name=body.get("split_name"),
+        example_ids=examples,
+        remove=bool(body.get("remove", False)),
+    )
+
+
+@router.get("/datasets/{dataset_id}/comparative")
+async def list_comparative(request: Request, dataset_id: str) -> list[dict]:
+    return ds.list_comparative_experiments(_db(request), dataset_id)
+
+
+# ---------------------------------------------------------------- examples (JSON endpoints)
+
+
+def _example_create(body: Any) -> dict:
+    if not isinstance(body, dict):
+        raise BadRequest("each example must be a JSON object")
+    if "reference_outputs" in body and "outputs" not in body:
+        body = {**body, "outputs": body["reference_outputs"]}
+    return body
+
+
+@router.post("/examples")
+async def create_example(request: Request) -> dict:
+    body = _example_create(await _object_body(request))
+    if not body.get("dataset_id"):
+        raise BadRequest("'dataset_id' is required")
+    result = ds.create_examples(_db(request), body["dataset_id"], [body])
+    return ds.get_example(_db(request), result["example_ids"][0])
+
+
+@router.post("/examples/bulk")
+async def create_examples_bulk(request: Request) -> list[dict]:
+    body = await _json_body(request)
+    if not isinstance(body, list):
+        raise BadRequest("body must be a JSON list of examples")
+    bodies = [_example_create(b) for b in body]
+    by_dataset: dict[str, list[dict]] = {}
+    for b in bodies:
+        if not b.get("dataset_id"):
+            raise BadRequest("every example needs a 'dataset_id'")
+        by_dataset.setdefault(str(b["dataset_id"]), []).append(b)
+    created = []
+    for dataset_id, group in by_dataset.items():
+        created += ds.create_examples(_db(request), dataset_id, group)["example_ids"]
+    return ds.list_examples(_db(request), example_ids=created, limit=len(created) or 1) if created else []
+
+
+@router.patch("/examples/bulk")
+async def update_examples_bulk(request: Request) -> dict:
+    body = await _json_body(request)
+    if not isinstance(body, list):
+        raise BadRequest("body must be a JSON list of example updates")
+    result = ds.update_examples(_db(request), body)
+    return {"message": f"{result['count']} examples updated", **result}
+
+
+@router.get("/examples")
+async def list_examples(
+    request: Request,
+    dataset: str | None = None,
+    id: Annotated[list[str] | None, Query()] = None,  # noqa: A002 - LangSmith's parameter name
+    as_of: str | None = None,
+    splits: Annotated[list[str] | None, Query()] = None,
+    metadata: str | None = None,
+    filter: str | None = None,  # noqa: A002
+    offset: int = 0,
+    limit: int = 100,
+) -> list[dict]:
+    offset, limit = _page(offset, limit)
+    meta = _json_param(metadata, "metadata")
+    if meta is not None and not isinstance(meta, dict):
+        raise BadRequest("query parameter 'metadata' must be a JSON object")
+    return ds.list_examples(
+        _db(request),
+        dataset_id=dataset,
+        example_ids=id,
+        as_of=as_of,
+        splits=splits,
+        metadata=meta,
+        filter=filter,
+        offset=offset,
+        limit=limit,
+    )
+
+
+@router.delete("/examples")
+async def delete_examples(request: Request, example_ids: Annotated[list[str], Query()]) -> dict:
+    ids = [i for raw in example_ids for i in raw.split(",") if i]
+    return ds.delete_examples(_db(request), ids)
+
+
+@router.get("/examples/{example_id}")
+async def read_example(request: Request, example_id: str, as_of: str | None = None) -> dict:
+    return ds.get_example(_db(request), example_id, as_of=as_of)
+
+
+@router.patch("/examples/{example_id}")
+async def update_example(request: Request, example_id: str) -> dict:
+    body = await _object_body(request)
+    ds.update_examples(_db(request), [{**body, "id": example_id}])
+    return ds.get_example(_db(request), example_id)
+
+
+@router.delete("/examples/{example_id}")
+async def delete_example(request: Request, example_id: str) -> dict:
+    return ds.delete_examples(_db(request), [example_id])
+
+
+@router.get("/examples/{example_id}/attachments/{name}")
+async def read_attachment(request: Request, example_id: str, name: str, as_of: str | None = None) -> Response:
+    mime_type, data = ds.read_attachment(_db(request), example_id, name, as_of)
+    return Response(content=data, media_type=mime_type)
+
+
+# ---------------------------------------------------------------- examples (multipart, "platform")
+
+
+def _parse_multipart(body: bytes, content_type: str) -> list[tuple[str, str, bytes]]:
+    """``[(part name, content type, bytes)]`` of a multipart/form-data body.
+
+    Parsed by hand (with python-multipart's streaming parser) because attachment parts are raw
+    bytes without a filename, which a form parser would decode as text.
+    """
+    ctype, options = parse_options_header(content_type)
+    boundary = options.get(b"boundary")
+    if ctype != b"multipart/form-data" or not boundary:
+        raise BadRequest("expected a multipart/form-data body with a boundary")
+    parts: list[tuple[str, str, bytes]] = []
+    state: dict[str, Any] = {}
+
+    def on_part_begin() -> None:
+        state.update(headers={}, data=bytearray(), field=b"", value=b"")
+
+    def on_header_field(data: bytes, start: int, end: int) -> None:
+        state["field"] += data[start:end]
+
+    def on_header_value(data: bytes, start: int, end: int) -> None:
+        state["value"] += data[start:end]
+
+    def on_header_end() -> None:
+        state["headers"][state["field"].decode().lower()] = state["value"].decode()
+        state["field"], state["value"] = b"", b""
+
+    def on_part_data(data: bytes, start: int, end: int) -> None:
+        state["data"] += data[start:end]
+
+    def on_part_end() -> None:
+        _, disposition = parse_options_header(state["headers"].get("content-disposition", ""))
+        name = disposition.get(b"name", b"").decode()
+        part_type = state["headers"].get("content-type", "application/octet-stream")
+        parts.append((name, part_type, bytes(state["data"])))
+
+    parser = MultipartParser(
+        boundary,
+        callbacks={
+            "on_part_begin": on_part_begin,
+            "on_header_field": on_header_field,
+            "on_header_value": on_header_value,
+            "on_header_end": on_header_end,
+            "on_part_data": on_part_data,
+            "on_part_end": on_part_end,
+        },
+    )
+    try:
+        parser.write(body)
+        parser.finalize()
+    except Exception as exc:  # python-multipart raises its own error types for malformed bodies
+        raise BadRequest(f"malformed multipart body: {exc}") from exc
+    return parts
+
+
+async def _multipart_examples(request: Request) -> list[dict]:
+    """Group the parts ``<id>``, ``<id>.inputs``, ``<id>.outputs``, ``<id>.attachment.<name>``,
+    ``<id>.attachments_operations`` into one example body per id (in order of first appearance)."""
+    raw = await request.body()
+    if request.headers.get("content-encoding", "").lower() == "zstd":
+        try:
+            raw = zstandard.ZstdDecompressor().decompressobj().decompress(raw)
+        except zstandard.ZstdError as exc:
+            raise BadRequest(f"body is not valid zstd: {exc}") from exc
+    examples: dict[str, dict] = {}
+    for name, part_type, data in _parse_multipart(raw, request.headers.get("content-type", "")):
+        example_id, _, field = name.partition(".")
+        example = examples.setdefault(example_id, {"id": example_id})
+        if field.startswith("attachment."):
+            mime_type = part_type.split(";")[0].strip()
+            example.setdefault("attachments", []).append((field[len("attachment.") :], mime_type, data))
+            continue
+        try:
+            value = json.loads(data) if data else None
+        except ValueError as exc:
+            raise BadRequest(f"part {name!r} is not valid JSON") from exc
+        if field == "":
+            if not isinstance(value, dict):
+                raise BadRequest(f"part {name!r} must be a JSON object")
+            example.update(value)
+        elif field in ("inputs", "outputs", "attachments_operations"):
+            example[field] = value
+        else:
+            raise BadRequest(f"unknown multipart part {name!r}")
+    return list(examples.values())
+
+
+@router.post("/platform/datasets/{dataset_id}/examples")
+@router.post("/v1/platform/datasets/{dataset_id}/examples")
+async def create_examples_multipart(request: Request, dataset_id: str) -> dict:
+    return ds.create_examples(_db(request), dataset_id, await _multipart_examples(request))
+
+
+@router.patch("/platform/datasets/{dataset_id}/examples")
+@router.patch("/v1/platform/datasets/{dataset_id}/examples")
+async def update_examples_multipart(request: Request, dataset_id: str) -> dict:
+    return ds.update_examples(_db(request), await _multipart_examples(request), dataset_id=dataset_id)
+
+
+@router.patch("/platform/datasets/{dataset_id}/examples/metadata")
+@router.patch("/v1/platform/datasets/{dataset_id}/examples/metadata")
+async def update_example_metadata(request: Request, dataset_id: str) -> dict:
+    body = await _object_body(request)
+    return ds.update_example_metadata(
+        _db(request), dataset_id, body.get("example_ids") or [], body.get("operations")
+    )
+
+
+@router.post("/platform/datasets/examples/delete")
+@router.post("/v1/platform/datasets/examples/delete")
+async def delete_examples_platform(request: Request) -> dict:
+    body = await _object_body(request)
+    ids = body.get("example_ids")
+    if not isinstance(ids, list):
+        raise BadRequest("body needs a list of 'example_ids'")
+    return ds.delete_examples(_db(request), ids, hard=bool(body.get("hard_delete", False)))
