@@ -42,9 +42,10 @@ class Database:
         self._writer = _connect(self.path)
         self._write_lock = threading.RLock()
         self._local = threading.local()
-        with self.write() as conn:
+        # executescript() commits on its own, so the DDL runs outside write()'s transaction.
+        with self._write_lock:
             for ddl in _SCHEMAS:
-                conn.executescript(ddl)
+                self._writer.executescript(ddl)
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
