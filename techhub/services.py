@@ -339,6 +339,7 @@ def agent_server_env(settings: Settings) -> dict[str, str]:
     as the process that started it.
     """
     env = dict(os.environ)
+    env.setdefault("LOG_COLOR", "false")  # plain text in the log file
     env.update(
         LANGGRAPH_CLI_NO_ANALYTICS="1",
         LANGGRAPH_NO_VERSION_CHECK="true",
