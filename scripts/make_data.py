@@ -368,6 +368,7 @@ SCRIPTED_ORDERS: tuple[tuple[int, int, date, str, tuple[int, ...]], ...] = (
     (95, GREGORY, date(2025, 7, 21), "Delivered", (11,)),
 )
 SCRIPTED_SHIPPING = {47: (date(2025, 11, 1), None)}
+SKU_PREFIXES = {"Laptops": "LT", "Monitors": "MN", "Keyboards & Mice": "KM", "Audio": "AU", "Accessories": "AC"}
 
 
 def slugify(name: str) -> str:
@@ -470,7 +471,7 @@ def make_orders(
 def product_rows() -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for product_id, p in enumerate(PRODUCTS, start=1):
-        prefix = "".join(word[0] for word in p.category.replace("&", " ").split()).upper()
+        prefix = SKU_PREFIXES[p.category]
         rows.append({
             "product_id": product_id, "sku": f"TH-{prefix}-{product_id:03d}", "name": p.name,
             "category": p.category, "brand": p.brand, "price": p.price, "stock": p.stock,
