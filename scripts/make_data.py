@@ -368,7 +368,9 @@ SCRIPTED_ORDERS: tuple[tuple[int, int, date, str, tuple[int, ...]], ...] = (
     (95, GREGORY, date(2025, 7, 21), "Delivered", (11,)),
 )
 SCRIPTED_SHIPPING = {47: (date(2025, 11, 1), None)}
-SKU_PREFIXES = {"Laptops": "LT", "Monitors": "MN", "Keyboards & Mice": "KM", "Audio": "AU", "Accessories": "AC"}
+SKU_PREFIXES = {
+    "Laptops": "LT", "Monitors": "MN", "Keyboards & Mice": "KM", "Audio": "AU", "Accessories": "AC",
+}
 
 
 def slugify(name: str) -> str:
@@ -383,9 +385,10 @@ def make_customers(rng: random.Random) -> tuple[list[dict[str, object]], dict[in
         city, state, zip3 = rng.choice(CITIES)
         local = re.sub(r"[^a-z]", "", first.lower()) + "." + re.sub(r"[^a-z]", "", last.lower())
         joined = date(2022, 1, 3) + timedelta(days=rng.randrange(0, 1270))
+        phone = f"555-{rng.randrange(100, 1000):03d}-{rng.randrange(0, 10000):04d}"
         rows.append({
             "customer_id": customer_id, "first_name": first, "last_name": last,
-            "email": f"{local}@{domain}", "phone": f"555-{rng.randrange(100, 1000):03d}-{rng.randrange(0, 10000):04d}",
+            "email": f"{local}@{domain}", "phone": phone,
             "city": city, "state": state, "joined_date": joined.isoformat(),
         })
         addresses[customer_id] = (f"{rng.randrange(10, 9900)} {rng.choice(STREETS)}, {city}, {state} "
@@ -482,7 +485,9 @@ def product_rows() -> list[dict[str, object]]:
 
 def product_document(product_id: int, p: Product) -> str:
     """A product page in prose and bullet lists, the text the docs agent retrieves."""
-    specs = "\n".join(f"- **{key.replace('_', ' ').capitalize()}**: {value}" for key, value in p.specs.items())
+    specs = "\n".join(
+        f"- **{key.replace('_', ' ').capitalize()}**: {value}" for key, value in p.specs.items()
+    )
     box = "\n".join(f"- {thing}" for thing in p.box)
     availability = (f"In stock ({p.stock} units)." if p.stock > 0
                     else "Currently out of stock. New stock is expected; check back soon.")
@@ -517,7 +522,8 @@ def generate(data_dir: Path) -> None:
     docs = data_dir / "documents" / "products"
     docs.mkdir(parents=True, exist_ok=True)
     for product_id, product in enumerate(PRODUCTS, start=1):
-        (docs / f"{slugify(product.name)}.md").write_text(product_document(product_id, product), encoding="utf-8")
+        text = product_document(product_id, product)
+        (docs / f"{slugify(product.name)}.md").write_text(text, encoding="utf-8")
 
 
 def main() -> None:

@@ -50,7 +50,8 @@ def _read_rows(path: Path, table: Table) -> list[tuple[object, ...]]:
             if len(cells) != len(table.columns):
                 raise ValueError(f"{path.name} line {line_no}: expected {len(table.columns)} cells")
             try:
-                rows.append(tuple(convert(cell) for (_, convert), cell in zip(table.columns, cells, strict=True)))
+                converters = (convert for _, convert in table.columns)
+                rows.append(tuple(convert(cell) for convert, cell in zip(converters, cells, strict=True)))
             except ValueError as exc:
                 raise ValueError(f"{path.name} line {line_no}: {exc}") from exc
         return rows

@@ -114,7 +114,9 @@ class _Guard:
         self.denied: str | None = None
         self.steps = 0
 
-    def authorize(self, action: int, arg1: str | None, arg2: str | None, db: str | None, _src: str | None) -> int:
+    def authorize(
+        self, action: int, arg1: str | None, _arg2: str | None, db: str | None, _src: str | None
+    ) -> int:
         if action in _ALLOWED_ACTIONS:
             return sqlite3.SQLITE_OK
         # db is None when reading a CTE or subquery result; real tables must be one of ours.
@@ -124,7 +126,7 @@ class _Guard:
             self.denied = f"reading {arg1} is not allowed. {_TABLES_HINT}"
         else:
             what = _ACTION_NAMES.get(action, f"action {action}")
-            self.denied = f"{what} is not allowed: only SELECT queries that read {', '.join(SCOPED_TABLE_NAMES)}"
+            self.denied = f"{what} is not allowed: only SELECT queries. {_TABLES_HINT}"
         return sqlite3.SQLITE_DENY
 
     def progress(self) -> int:
