@@ -20,7 +20,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from techhub.localsmith import times
+from techhub.localsmith import projects, times
+from techhub.localsmith.example_filters import contains, matches, parse_example_filter
 from techhub.localsmith.exceptions import BadRequest, Conflict, NotFound
 from techhub.localsmith.store import Database, register_schema
 from techhub.localsmith.times import normalize_time
@@ -88,8 +89,6 @@ DATA_TYPES = ("kv", "llm", "chat")
 DEFAULT_SPLIT = "base"
 # Later than every stored timestamp (stored form of :mod:`techhub.localsmith.times`): "latest".
 _END_OF_TIME = "9999-12-31T23:59:59.999999"
-# LangSmith is multi-tenant; the local server has a single, fixed workspace.
-TENANT_ID = "00000000-0000-0000-0000-000000000001"
 
 
 # ---------------------------------------------------------------- small conversions
@@ -145,21 +144,6 @@ def normalize_split(split: Any) -> list[str] | None:
     raise BadRequest(f"split must be a string or a list of strings, got {split!r}")
 
 
-def contains(container: Any, wanted: Any) -> bool:
-    """JSON containment (like Postgres ``@>``): every key/value of ``wanted`` is in ``container``."""
-    if isinstance(wanted, dict):
-        return isinstance(container, dict) and all(
-            k in container and contains(container[k], v) for k, v in wanted.items()
-        )
-    if isinstance(wanted, list):
-        if not isinstance(container, list):
-            return False
-        return all(any(contains(c, w) for c in container) for w in wanted)
-    if isinstance(container, list):
-        return wanted in container
-    return container == wanted
-
-
 def _next_version(conn: sqlite3.Connection) -> str:
     """A new version timestamp, strictly after every version recorded so far.
 
@@ -188,34 +172,16 @@ def _record_version(conn: sqlite3.Connection, dataset_id: str, version: str) -> 
 # ---------------------------------------------------------------- datasets
 
 
-def _experiment_stats(
-    conn: sqlite3.Connection, dataset_ids: Sequence[str]
-) -> dict[str, tuple[int, str | None]]:
-    """Per dataset: how many experiments (projects with this reference dataset), latest start time.
-
-    The projects table belongs to the tracing core; when it is not there, there are no experiments.
-    """
+def _experiment_stats(conn: sqlite3.Connection, dataset_ids: Sequence[str]) -> dict[str, tuple]:
+    """Per dataset: how many experiments (projects with it as reference dataset), latest start time."""
     if not dataset_ids:
         return {}
-    try:
-        from techhub.localsmith import projects as _projects  # noqa: F401  (registers its schema)
-    except ImportError:
-        return {}
-    return _projects_by_dataset(conn, dataset_ids)
-
-
-def _projects_by_dataset(
-    conn: sqlite3.Connection, dataset_ids: Sequence[str]
-) -> dict[str, tuple[int, str | None]]:
     marks = ",".join("?" * len(dataset_ids))
-    try:
-        rows = conn.execute(
-            f"SELECT reference_dataset_id AS ds, COUNT(*) AS n, MAX(start_time) AS last FROM projects "
-            f"WHERE reference_dataset_id IN ({marks}) GROUP BY reference_dataset_id",
-            list(dataset_ids),
-        ).fetchall()
-    except sqlite3.OperationalError:
-        return {}
+    rows = conn.execute(
+        f"SELECT reference_dataset_id AS ds, COUNT(*) AS n, MAX(start_time) AS last FROM projects "
+        f"WHERE reference_dataset_id IN ({marks}) GROUP BY reference_dataset_id",
+        list(dataset_ids),
+    ).fetchall()
     return {row["ds"]: (row["n"], row["last"]) for row in rows}
 
 
@@ -248,7 +214,7 @@ def _dataset_dicts(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[di
                 "outputs_schema_definition": _loads(row["outputs_schema"]),
                 "transformations": _loads(row["transformations"]),
                 "metadata": _loads(row["metadata"]),
-                "tenant_id": TENANT_ID,
+                "tenant_id": projects.TENANT_ID,
             }
         )
     return out
@@ -632,9 +598,8 @@ def list_examples(
     if metadata:
         examples = [e for e in examples if contains(e["metadata"] or {}, metadata)]
     if filter:
-        from techhub.localsmith.example_filter import matches
-
-        examples = [e for e in examples if matches(filter, e)]
+        node = parse_example_filter(filter)
+        examples = [e for e in examples if matches(node, e)]
     return examples[offset : offset + limit]
 
 
@@ -978,7 +943,7 @@ def get_comparative_experiment(db: Database, comparative_id: str) -> dict:
         "id": row["id"],
         "name": row["name"],
         "description": row["description"],
-        "tenant_id": TENANT_ID,
+        "tenant_id": projects.TENANT_ID,
         "created_at": row["created_at"],
         "modified_at": row["modified_at"],
         "reference_dataset_id": row["reference_dataset_id"],
