@@ -151,9 +151,10 @@ PRODUCTS: tuple[Product, ...] = (
     ),
     Product(
         "Orinth Pocketview 16", "Monitors", "Orinth", "229.00", 15,
-        "A portable 15.6-inch second screen that weighs 700 grams and runs from a single USB-C cable. "
-        "The folding cover doubles as a stand.",
-        {"screen": "15.6-inch 1920x1080 IPS, 60 Hz", "ports": "2x USB-C (power and video), mini HDMI",
+        "A portable 15.6-inch monitor, a second screen for travel that weighs 700 grams and runs from a "
+        "single USB-C cable. The folding cover doubles as a stand.",
+        {"type": "portable monitor", "screen": "15.6-inch 1920x1080 IPS, 60 Hz",
+         "ports": "2x USB-C (power and video), mini HDMI",
          "power": "powered by the laptop over USB-C", "weight": "0.7 kg"},
         "Works with laptops whose USB-C port supports DisplayPort Alt Mode, plus phones with "
         "desktop mode and the Nintendo Switch; macOS and Windows.",
