@@ -57,17 +57,17 @@ def cmd_status(settings: Settings, _: argparse.Namespace) -> int:
 
 def cmd_reset(settings: Settings, _: argparse.Namespace) -> int:
     """Stop the services and delete the state folder and the agent server's pickled threads."""
-    services.down(settings)
     home = settings.home
+    if home.exists() and home.name != ".techhub" and not (home / services.HOME_MARKER).exists():
+        print(
+            f"error: refusing to delete {home}: it is neither named .techhub nor marked by techhub "
+            f"({services.HOME_MARKER}). Check TECHHUB_HOME.",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    services.down(settings)
     removed = []
     if home.exists():
-        if home.name != ".techhub" and not (home / services.HOME_MARKER).exists():
-            print(
-                f"error: refusing to delete {home}: it is neither named .techhub nor marked by techhub "
-                f"({services.HOME_MARKER}). Check TECHHUB_HOME.",
-                file=sys.stderr,
-            )
-            return EXIT_ERROR
         shutil.rmtree(home)
         removed.append(str(home))
     # Left by a `langgraph dev` started by hand from the repository root.
@@ -128,6 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except services.ServiceError as exc:
+        sys.stdout.flush()
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
 

@@ -125,7 +125,7 @@ def _write_record(home: Path, spec: ServiceSpec, pid: int) -> None:
 @contextlib.contextmanager
 def _locked(home: Path) -> Iterator[None]:
     """Serialize up/down across processes (two notebooks starting services at once)."""
-    ensure_home(home)
+    (home / "run").mkdir(parents=True, exist_ok=True)
     with open(home / "run" / "services.lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -400,6 +400,7 @@ def all_specs(settings: Settings) -> list[ServiceSpec]:
 def up(settings: Settings | None = None) -> list[tuple[ServiceStatus, bool]]:
     """Make sure every needed service runs (idempotent; safe from several processes at once)."""
     settings = settings or get_settings()
+    ensure_home(settings.home)
     with _locked(settings.home):
         return [start(spec, settings.home) for spec in specs(settings)]
 
@@ -407,7 +408,7 @@ def up(settings: Settings | None = None) -> list[tuple[ServiceStatus, bool]]:
 def down(settings: Settings | None = None) -> list[str]:
     """Stop every service we started; returns the names of those that were running."""
     settings = settings or get_settings()
-    if not settings.home.exists():
+    if not (settings.home / "run").is_dir():
         return []
     with _locked(settings.home):
         return [spec.name for spec in all_specs(settings) if stop(spec, settings.home)]

@@ -1,0 +1,92 @@
+"""Shared fixtures: an isolated, offline ``techhub`` installation and its running services.
+
+``techhub_instance`` (function) / :class:`TechhubInstance`
+    A fresh state folder in ``tmp_path`` with free ports, forced offline, ignoring any ``.env``.
+    ``.env`` is the environment for subprocesses, ``.overrides`` the variables to apply in-process
+    (``monkeypatch.setenv``), ``.cli("up")`` runs ``python -m techhub.cli up`` with them.
+``techhub_services`` (session)
+    One such instance after ``techhub up``: the local LangSmith server and the agent server running
+    for the whole session (``.localsmith_url``, ``.agent_url``). Stopped with ``techhub down`` at the
+    end. Shared: isolate tests by thread, never by restarting it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from techhub.localsmith.launcher import free_port
+
+# Variables that could send a test to the network or to a learner's own set-up.
+_LIVE_ENV = (
+    "OPENAI_API_KEY", "LANGSMITH_API_KEY", "LANGCHAIN_API_KEY", "LANGSMITH_ENDPOINT", "LANGCHAIN_ENDPOINT",
+    "LANGGRAPH_DEPLOYMENT_URL", "TECHHUB_MODEL_BACKEND", "TECHHUB_LANGSMITH_BACKEND", "LANGSMITH_PROJECT",
+    "TECHHUB_LOCALSMITH_API_KEY",
+)  # fmt: skip
+
+
+@dataclass
+class TechhubInstance:
+    home: Path
+    overrides: dict[str, str]
+    env: dict[str, str] = field(repr=False)
+    up_output: str = ""  # stdout of the `techhub up` that started the services, if any
+
+    @property
+    def localsmith_url(self) -> str:
+        return f"http://127.0.0.1:{self.overrides['TECHHUB_LOCALSMITH_PORT']}"
+
+    @property
+    def agent_url(self) -> str:
+        return f"http://127.0.0.1:{self.overrides['TECHHUB_AGENT_PORT']}"
+
+    def cli(self, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+        """Run the real CLI in a child process (as ``make workshop`` does)."""
+        return subprocess.run(
+            [sys.executable, "-m", "techhub.cli", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+
+def make_instance(root: Path) -> TechhubInstance:
+    home = root / ".techhub"
+    overrides = {
+        "TECHHUB_HOME": str(home),
+        "TECHHUB_OFFLINE": "1",
+        "TECHHUB_ENV_FILE": str(root / "absent.env"),
+        "TECHHUB_LOCALSMITH_PORT": str(free_port()),
+        "TECHHUB_AGENT_PORT": str(free_port()),
+    }
+    env = {k: v for k, v in os.environ.items() if k not in _LIVE_ENV}
+    env.update(overrides)
+    return TechhubInstance(home, overrides, env)
+
+
+@pytest.fixture
+def techhub_instance(tmp_path: Path) -> Iterator[TechhubInstance]:
+    instance = make_instance(tmp_path)
+    try:
+        yield instance
+    finally:
+        instance.cli("down")
+
+
+@pytest.fixture(scope="session")
+def techhub_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TechhubInstance]:
+    instance = make_instance(tmp_path_factory.mktemp("techhub-services"))
+    result = instance.cli("up")
+    try:
+        assert result.returncode == 0, f"techhub up failed:\n{result.stdout}\n{result.stderr}"
+        instance.up_output = result.stdout
+        yield instance
+    finally:
+        instance.cli("down")
