@@ -501,7 +501,12 @@ def _current_rows(
     if dataset_id is not None:
         sql += " AND r.dataset_id = ?"
         params.append(dataset_id)
-    return conn.execute(sql + " ORDER BY r.created_at, r.example_id", params).fetchall()
+    # Ties on created_at (examples created in one request) keep the order they were written in.
+    order = (
+        " ORDER BY r.created_at,"
+        " (SELECT MIN(rowid) FROM example_revisions f WHERE f.example_id = r.example_id)"
+    )
+    return conn.execute(sql + order, params).fetchall()
 
 
 def attachment_path(example_id: str, name: str, version: str) -> str:

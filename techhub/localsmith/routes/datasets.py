@@ -10,12 +10,11 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-import zstandard
 from fastapi import APIRouter, Query, Request, Response
-from python_multipart.multipart import MultipartParser, parse_options_header
 
 from techhub.localsmith import datasets as ds
 from techhub.localsmith.exceptions import BadRequest
+from techhub.localsmith.multipart import boundary_of, decompress_zstd, split_parts
 
 router = APIRouter(tags=["datasets"])
 
@@ -269,75 +268,19 @@ async def read_attachment(request: Request, example_id: str, name: str, as_of: s
 # ---------------------------------------------------------------- examples (multipart, "platform")
 
 
-def _parse_multipart(body: bytes, content_type: str) -> list[tuple[str, str, bytes]]:
-    """``[(part name, content type, bytes)]`` of a multipart/form-data body.
-
-    Parsed by hand (with python-multipart's streaming parser) because attachment parts are raw
-    bytes without a filename, which a form parser would decode as text.
-    """
-    ctype, options = parse_options_header(content_type)
-    boundary = options.get(b"boundary")
-    if ctype != b"multipart/form-data" or not boundary:
-        raise BadRequest("expected a multipart/form-data body with a boundary")
-    parts: list[tuple[str, str, bytes]] = []
-    state: dict[str, Any] = {}
-
-    def on_part_begin() -> None:
-        state.update(headers={}, data=bytearray(), field=b"", value=b"")
-
-    def on_header_field(data: bytes, start: int, end: int) -> None:
-        state["field"] += data[start:end]
-
-    def on_header_value(data: bytes, start: int, end: int) -> None:
-        state["value"] += data[start:end]
-
-    def on_header_end() -> None:
-        state["headers"][state["field"].decode().lower()] = state["value"].decode()
-        state["field"], state["value"] = b"", b""
-
-    def on_part_data(data: bytes, start: int, end: int) -> None:
-        state["data"] += data[start:end]
-
-    def on_part_end() -> None:
-        _, disposition = parse_options_header(state["headers"].get("content-disposition", ""))
-        name = disposition.get(b"name", b"").decode()
-        part_type = state["headers"].get("content-type", "application/octet-stream")
-        parts.append((name, part_type, bytes(state["data"])))
-
-    parser = MultipartParser(
-        boundary,
-        callbacks={
-            "on_part_begin": on_part_begin,
-            "on_header_field": on_header_field,
-            "on_header_value": on_header_value,
-            "on_header_end": on_header_end,
-            "on_part_data": on_part_data,
-            "on_part_end": on_part_end,
-        },
-    )
-    try:
-        parser.write(body)
-        parser.finalize()
-    except Exception as exc:  # python-multipart raises its own error types for malformed bodies
-        raise BadRequest(f"malformed multipart body: {exc}") from exc
-    return parts
-
-
 async def _multipart_examples(request: Request) -> list[dict]:
     """Group the parts ``<id>``, ``<id>.inputs``, ``<id>.outputs``, ``<id>.attachment.<name>``,
     ``<id>.attachments_operations`` into one example body per id (in order of first appearance)."""
+    boundary = boundary_of(request.headers.get("content-type", ""))
     raw = await request.body()
     if request.headers.get("content-encoding", "").lower() == "zstd":
-        try:
-            raw = zstandard.ZstdDecompressor().decompressobj().decompress(raw)
-        except zstandard.ZstdError as exc:
-            raise BadRequest(f"body is not valid zstd: {exc}") from exc
+        raw = decompress_zstd(raw, request.app.state.max_body_bytes)
     examples: dict[str, dict] = {}
-    for name, part_type, data in _parse_multipart(raw, request.headers.get("content-type", "")):
+    for name, part_type, data in split_parts(raw, boundary):
         example_id, _, field = name.partition(".")
         example = examples.setdefault(example_id, {"id": example_id})
         if field.startswith("attachment."):
-            mime_type = part_type.split(";")[0].strip()
+            mime_type = (part_type or "application/octet-stream").split(";")[0].strip()
             example.setdefault("attachments", []).append((field[len("attachment.") :], mime_type, data))
             continue
         try:
