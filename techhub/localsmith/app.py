@@ -7,7 +7,6 @@ endpoint ends in it, so every router is mounted under both.
 
 from __future__ import annotations
 
-import hmac
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -15,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from techhub.localsmith.exceptions import LocalSmithError
+from techhub.localsmith.guard import RequestGuard
 from techhub.localsmith.store import Database
 
 VERSION = "0.11.0"  # the LangSmith API version we emulate (feedback inside multipart needs >= 0.8.10)
@@ -49,27 +49,19 @@ def create_app(
     app.state.api_key = api_key
     app.state.max_body_bytes = max_body_bytes
 
-    @app.middleware("http")
-    async def guard(request: Request, call_next):
-        if api_key and request.url.path not in {"/ok", "/docs", "/openapi.json"}:
-            given = request.headers.get("x-api-key", "")
-            if not hmac.compare_digest(given.encode(), api_key.encode()):
-                return JSONResponse({"detail": "missing or invalid x-api-key"}, status_code=401)
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > max_body_bytes:
-            return JSONResponse(
-                {"detail": f"request body of {length} bytes exceeds the limit of {max_body_bytes}"},
-                status_code=413,
-            )
-        return await call_next(request)
-
     @app.exception_handler(LocalSmithError)
     async def on_error(_: Request, exc: LocalSmithError) -> JSONResponse:
         return JSONResponse({"detail": exc.message}, status_code=exc.status_code)
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse({"detail": exc.errors()}, status_code=422)
+        errors = [{k: e[k] for k in ("loc", "msg", "type") if k in e} for e in exc.errors()]
+        return JSONResponse({"detail": errors}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def on_crash(_: Request, exc: Exception) -> JSONResponse:
+        # A bug must cost one request, never the server: report it and keep serving.
+        return JSONResponse({"detail": f"internal error: {type(exc).__name__}: {exc}"}, status_code=500)
 
     @app.get("/ok", include_in_schema=False)
     async def ok() -> dict:
@@ -78,4 +70,5 @@ def create_app(
     for router in routers:
         app.include_router(router)
         app.include_router(router, prefix="/api/v1", include_in_schema=False)
+    app.add_middleware(RequestGuard, api_key=api_key, max_body_bytes=max_body_bytes)
     return app

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 router = APIRouter(tags=["info"])
 
 
 @router.get("/info")
-async def info() -> dict:
-    from techhub.localsmith.app import DEFAULT_MAX_BODY_BYTES, VERSION
+async def info(request: Request) -> dict:
+    from techhub.localsmith.app import VERSION
+
+    max_body_bytes = request.app.state.max_body_bytes
 
     return {
         "version": VERSION,
@@ -17,7 +19,8 @@ async def info() -> dict:
         "batch_ingest_config": {
             "use_multipart_endpoint": True,
             "size_limit": 100,
-            "size_limit_bytes": 20 * 1024 * 1024,
+            # The SDK batches up to this many bytes per request: keep it under our own body limit.
+            "size_limit_bytes": min(20 * 1024 * 1024, max_body_bytes // 2),
             "scale_up_qsize_trigger": 1000,
             "scale_up_nthreads_limit": 16,
             "scale_down_nempty_trigger": 4,
@@ -27,5 +30,5 @@ async def info() -> dict:
             "dataset_examples_multipart_enabled": True,
             "examples_multipart_enabled": True,
         },
-        "max_body_bytes": DEFAULT_MAX_BODY_BYTES,
+        "max_body_bytes": max_body_bytes,
     }

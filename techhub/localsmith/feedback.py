@@ -1,0 +1,472 @@
+"""Feedback on runs, and feedback configs (how a key's scores are to be read).
+
+Public functions (plain Python over a :class:`~techhub.localsmith.store.Database`, no HTTP):
+
+- :func:`create_feedback` ``(db, body) -> dict``: body as the SDK sends it (``id, run_id, trace_id,
+  key, score, value, comment, correction, feedback_source {type, metadata}, feedback_config,
+  session_id, extra, ...``). Idempotent on ``id``. The run need not exist yet.
+- :func:`insert_feedback` ``(conn, bodies)``: the same inside an open write transaction (ingest).
+- :func:`get_feedback`, :func:`list_feedback` ``(db, *, run_ids, keys, sources, session_ids, limit,
+  offset)``, :func:`update_feedback`, :func:`delete_feedback`.
+- :func:`feedback_stats` ``(conn, run_ids) -> {run_id: {key: {n, avg, stdev, values, comments}}}``.
+- :func:`create_feedback_config`, :func:`list_feedback_configs`, :func:`update_feedback_config`,
+  :func:`delete_feedback_config`.
+
+A categorical ``feedback_config`` (given with the feedback or stored for its key) is enforced: the
+score must be one of the categories' values.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+import uuid
+from typing import Any
+
+from techhub.localsmith.exceptions import BadRequest, Conflict, NotFound, UnprocessableEntity
+from techhub.localsmith.projects import TENANT_ID
+from techhub.localsmith.store import Database, register_schema
+from techhub.localsmith.times import normalize_time, now
+
+register_schema(
+    """
+    CREATE TABLE IF NOT EXISTS feedback (
+        id TEXT PRIMARY KEY,
+        run_id TEXT,
+        trace_id TEXT,
+        session_id TEXT,
+        key TEXT NOT NULL,
+        score REAL,
+        value TEXT,
+        value_text TEXT,
+        comment TEXT,
+        correction TEXT,
+        feedback_source TEXT,
+        source_type TEXT,
+        feedback_config TEXT,
+        extra TEXT,
+        comparative_experiment_id TEXT,
+        feedback_group_id TEXT,
+        start_time TEXT,
+        created_at TEXT NOT NULL,
+        modified_at TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS feedback_run ON feedback(run_id, key);
+    CREATE INDEX IF NOT EXISTS feedback_key_score ON feedback(key, score, run_id);
+    CREATE INDEX IF NOT EXISTS feedback_key_value ON feedback(key, value_text, run_id);
+    CREATE INDEX IF NOT EXISTS feedback_session ON feedback(session_id);
+    CREATE TABLE IF NOT EXISTS feedback_configs (
+        id TEXT PRIMARY KEY,
+        feedback_key TEXT NOT NULL,
+        feedback_config TEXT NOT NULL,
+        is_lower_score_better INTEGER,
+        is_enforced INTEGER NOT NULL DEFAULT 0,
+        is_deleted INTEGER NOT NULL DEFAULT 0,
+        modified_at TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS feedback_configs_key ON feedback_configs(feedback_key);
+    """
+)
+
+SOURCE_TYPES = {"api", "model", "app"}
+_COLUMNS = (
+    "id, run_id, trace_id, session_id, key, score, value, value_text, comment, correction, "
+    "feedback_source, source_type, feedback_config, extra, comparative_experiment_id, "
+    "feedback_group_id, start_time, created_at, modified_at"
+)
+
+
+def _uuid_or_none(value: Any, field: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return str(uuid.UUID(str(value)))
+    except (ValueError, TypeError, AttributeError):
+        raise BadRequest(f"{field}: {value!r} is not a UUID") from None
+
+
+def _json_or_none(value: Any) -> str | None:
+    return None if value is None else json.dumps(value)
+
+
+def _value_text(value: Any) -> str | None:
+    """The value as filters compare it: strings as-is, everything else as JSON."""
+    if value is None:
+        return None
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _check_score(score: Any) -> float | None:
+    if score is None:
+        return None
+    if isinstance(score, bool):
+        return float(score)
+    if not isinstance(score, int | float) or math.isnan(score) or math.isinf(score):
+        raise BadRequest(f"score: expected a number or a boolean, got {score!r}")
+    return float(score)
+
+
+def _check_config(config: Any) -> dict | None:
+    if config is None:
+        return None
+    if not isinstance(config, dict) or config.get("type") not in ("continuous", "categorical", "freeform"):
+        raise BadRequest("feedback_config: expected {type: continuous|categorical|freeform, ...}")
+    if config["type"] == "categorical":
+        categories = config.get("categories")
+        if not isinstance(categories, list) or not categories or not all(
+            isinstance(c, dict) and isinstance(c.get("value"), int | float) for c in categories
+        ):
+            raise BadRequest("feedback_config: categorical needs categories [{value: number, label}, ...]")
+    return config
+
+
+def _enforce_config(config: dict | None, score: float | None, key: str) -> None:
+    if not config or score is None:
+        return
+    if config["type"] == "categorical":
+        allowed = {float(c["value"]) for c in config["categories"]}
+        if score not in allowed:
+            raise BadRequest(f"feedback {key!r}: score {score:g} is not one of the categories"
+                             f" {sorted(allowed)}")
+    elif config["type"] == "continuous":
+        low, high = config.get("min"), config.get("max")
+        if (low is not None and score < low) or (high is not None and score > high):
+            raise BadRequest(f"feedback {key!r}: score {score:g} is outside [{low}, {high}]")
+
+
+def _stored_config(conn: sqlite3.Connection, key: str) -> dict | None:
+    row = conn.execute(
+        "SELECT feedback_config FROM feedback_configs WHERE feedback_key = ? AND is_deleted = 0"
+        " ORDER BY is_enforced DESC, modified_at LIMIT 1",
+        (key,),
+    ).fetchone()
+    return json.loads(row["feedback_config"]) if row else None
+
+
+def _prepare(conn: sqlite3.Connection, body: Any) -> tuple:
+    """Validate one feedback body and return its row for INSERT."""
+    if not isinstance(body, dict):
+        raise BadRequest("feedback: expected a JSON object")
+    key = body.get("key")
+    if not isinstance(key, str) or not key:
+        raise BadRequest("feedback key: required string")
+    run_id = _uuid_or_none(body.get("run_id"), "run_id")
+    trace_id = _uuid_or_none(body.get("trace_id"), "trace_id")
+    run_id = run_id or trace_id
+    session_id = _uuid_or_none(body.get("session_id"), "session_id")
+    if run_id is None and session_id is None:
+        raise BadRequest("feedback needs a run_id, a trace_id or a session_id")
+    score = _check_score(body.get("score"))
+    config = _check_config(body.get("feedback_config"))
+    stored = _stored_config(conn, key)
+    if config is not None and stored is None:
+        conn.execute(
+            "INSERT INTO feedback_configs (id, feedback_key, feedback_config, modified_at)"
+            " VALUES (?, ?, ?, ?)",
+            (str(uuid.uuid4()), key, json.dumps(config), now()),
+        )
+    _enforce_config(config or stored, score, key)
+    source = body.get("feedback_source") or {"type": "api", "metadata": {}}
+    if not isinstance(source, dict):
+        raise BadRequest("feedback_source: expected an object {type, metadata}")
+    source_type = source.get("type") or "api"
+    if source_type not in SOURCE_TYPES:
+        raise BadRequest(f"feedback_source.type: expected one of {sorted(SOURCE_TYPES)}")
+    if run_id is not None and session_id is None:
+        row = conn.execute("SELECT session_id, trace_id FROM runs WHERE id = ?", (run_id,)).fetchone()
+        if row is not None:
+            session_id, trace_id = row["session_id"], trace_id or row["trace_id"]
+    comment = body.get("comment")
+    if comment is not None and not isinstance(comment, str):
+        raise BadRequest("comment: expected a string")
+    stamp = now()
+    return (
+        _uuid_or_none(body.get("id"), "id") or str(uuid.uuid4()),
+        run_id, trace_id, session_id, key, score,
+        _json_or_none(body.get("value")), _value_text(body.get("value")), comment,
+        _json_or_none(body.get("correction")), json.dumps(source), source_type,
+        _json_or_none(config), _json_or_none(body.get("extra")),
+        _uuid_or_none(body.get("comparative_experiment_id"), "comparative_experiment_id"),
+        _uuid_or_none(body.get("feedback_group_id"), "feedback_group_id"),
+        normalize_time(body.get("start_time"), "start_time"),
+        normalize_time(body.get("created_at"), "created_at") or stamp, stamp,
+    )
+
+
+def insert_feedback(conn: sqlite3.Connection, bodies: list[dict]) -> list[str]:
+    """Insert feedback bodies inside an open write transaction; a repeated id keeps the first copy."""
+    rows = [_prepare(conn, body) for body in bodies]
+    conn.executemany(
+        f"INSERT INTO feedback ({_COLUMNS}) VALUES ({','.join('?' * 19)}) ON CONFLICT(id) DO NOTHING", rows
+    )
+    return [row[0] for row in rows]
+
+
+def _row_to_dict(row: sqlite3.Row) -> dict:
+    return {
+        "id": row["id"],
+        "run_id": row["run_id"],
+        "trace_id": row["trace_id"],
+        "session_id": row["session_id"],
+        "key": row["key"],
+        "score": row["score"],
+        "value": json.loads(row["value"]) if row["value"] is not None else None,
+        "comment": row["comment"],
+        "correction": json.loads(row["correction"]) if row["correction"] is not None else None,
+        "feedback_source": json.loads(row["feedback_source"]) if row["feedback_source"] else None,
+        "feedback_config": json.loads(row["feedback_config"]) if row["feedback_config"] else None,
+        "extra": json.loads(row["extra"]) if row["extra"] else None,
+        "comparative_experiment_id": row["comparative_experiment_id"],
+        "feedback_group_id": row["feedback_group_id"],
+        "start_time": row["start_time"],
+        "created_at": row["created_at"],
+        "modified_at": row["modified_at"],
+    }
+
+
+def get_feedback(db: Database, feedback_id: str) -> dict:
+    """One feedback; :class:`NotFound` if there is none."""
+    row = db.read().execute(
+        f"SELECT {_COLUMNS} FROM feedback WHERE id = ?", (_uuid_or_none(feedback_id, "feedback_id"),)
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"feedback {feedback_id} not found")
+    return _row_to_dict(row)
+
+
+def create_feedback(db: Database, body: dict) -> dict:
+    """Create one feedback (see the module docstring) and return it as stored."""
+    with db.write() as conn:
+        (feedback_id,) = insert_feedback(conn, [body])
+    return get_feedback(db, feedback_id)
+
+
+def list_feedback(
+    db: Database,
+    *,
+    run_ids: list[str] | None = None,
+    keys: list[str] | None = None,
+    sources: list[str] | None = None,
+    session_ids: list[str] | None = None,
+    has_score: bool | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[dict]:
+    """Feedback matching every given criterion, oldest first, ``offset``/``limit`` paginated."""
+    if limit < 1 or limit > 1000 or offset < 0:
+        raise BadRequest("limit must be 1..1000 and offset >= 0")
+    where: list[str] = []
+    params: list[Any] = []
+    for column, values, is_id in (("run_id", run_ids, True), ("key", keys, False),
+                                  ("source_type", sources, False), ("session_id", session_ids, True)):
+        if values:
+            where.append(f"{column} IN ({','.join('?' * len(values))})")
+            params += [_uuid_or_none(v, column) if is_id else v for v in values]
+    if has_score is not None:
+        where.append(f"score IS {'NOT ' if has_score else ''}NULL")
+    sql = f"SELECT {_COLUMNS} FROM feedback"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY created_at, id LIMIT ? OFFSET ?"
+    return [_row_to_dict(r) for r in db.read().execute(sql, (*params, limit, offset))]
+
+
+def update_feedback(db: Database, feedback_id: str, body: dict) -> dict:
+    """Change ``score``, ``value``, ``comment``, ``correction`` (keys present are set, null clears)."""
+    if not isinstance(body, dict):
+        raise BadRequest("expected a JSON object")
+    feedback_id = _uuid_or_none(feedback_id, "feedback_id") or ""
+    sets: list[str] = []
+    params: list[Any] = []
+    if "score" in body:
+        sets.append("score = ?")
+        params.append(_check_score(body["score"]))
+    if "value" in body:
+        sets += ["value = ?", "value_text = ?"]
+        params += [_json_or_none(body["value"]), _value_text(body["value"])]
+    if "comment" in body:
+        if body["comment"] is not None and not isinstance(body["comment"], str):
+            raise BadRequest("comment: expected a string")
+        sets.append("comment = ?")
+        params.append(body["comment"])
+    if "correction" in body:
+        sets.append("correction = ?")
+        params.append(_json_or_none(body["correction"]))
+    with db.write() as conn:
+        row = conn.execute("SELECT key, feedback_config FROM feedback WHERE id = ?",
+                           (feedback_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"feedback {feedback_id} not found")
+        if "score" in body:
+            config = json.loads(row["feedback_config"]) if row["feedback_config"] else None
+            config = config or _stored_config(conn, row["key"])
+            _enforce_config(config, _check_score(body["score"]), row["key"])
+        if sets:
+            conn.execute(f"UPDATE feedback SET {', '.join(sets)}, modified_at = ? WHERE id = ?",
+                         (*params, now(), feedback_id))
+    return get_feedback(db, feedback_id)
+
+
+def delete_feedback(db: Database, feedback_id: str) -> None:
+    """Delete one feedback; :class:`NotFound` if there is none."""
+    with db.write() as conn:
+        deleted = conn.execute("DELETE FROM feedback WHERE id = ?",
+                               (_uuid_or_none(feedback_id, "feedback_id"),)).rowcount
+    if not deleted:
+        raise NotFound(f"feedback {feedback_id} not found")
+
+
+def summarize(rows: list[tuple[str, float | None, str | None, str | None]]) -> dict:
+    """``{key: {n, avg, stdev, values: {value: count}, comments}}`` from (key, score, value, comment)."""
+    stats: dict[str, dict] = {}
+    scores: dict[str, list[float]] = {}
+    for key, score, value_text, comment in rows:
+        entry = stats.setdefault(key, {"n": 0, "avg": None, "stdev": None, "values": {}, "comments": []})
+        entry["n"] += 1
+        if score is not None:
+            scores.setdefault(key, []).append(score)
+        if value_text is not None:
+            entry["values"][value_text] = entry["values"].get(value_text, 0) + 1
+        if comment:
+            entry["comments"].append(comment)
+    for key, values in scores.items():
+        mean = sum(values) / len(values)
+        stats[key]["avg"] = mean
+        stats[key]["stdev"] = math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
+    return stats
+
+
+def feedback_stats(conn: sqlite3.Connection, run_ids: list[str]) -> dict[str, dict]:
+    """Feedback stats per run id (runs without feedback are absent)."""
+    grouped: dict[str, list] = {}
+    for start in range(0, len(run_ids), 500):
+        chunk = run_ids[start:start + 500]
+        for row in conn.execute(
+            f"SELECT run_id, key, score, value_text, comment FROM feedback"
+            f" WHERE run_id IN ({','.join('?' * len(chunk))}) ORDER BY created_at, id",
+            chunk,
+        ):
+            grouped.setdefault(row["run_id"], []).append(
+                (row["key"], row["score"], row["value_text"], row["comment"]))
+    return {run_id: summarize(rows) for run_id, rows in grouped.items()}
+
+
+# ---------------------------------------------------------------- feedback configs
+
+
+def _config_to_dict(row: sqlite3.Row) -> dict:
+    return {
+        "id": row["id"],
+        "feedback_key": row["feedback_key"],
+        "feedback_config": json.loads(row["feedback_config"]),
+        "tenant_id": TENANT_ID,
+        "modified_at": row["modified_at"],
+        "is_lower_score_better": None if row["is_lower_score_better"] is None
+        else bool(row["is_lower_score_better"]),
+        "is_enforced": bool(row["is_enforced"]),
+        "is_deleted": bool(row["is_deleted"]),
+        "is_first": True,
+    }
+
+
+def create_feedback_config(db: Database, body: dict) -> dict:
+    """Store how ``feedback_key`` is read. A second enforced config of a key is a :class:`Conflict`."""
+    if not isinstance(body, dict) or not isinstance(body.get("feedback_key"), str):
+        raise BadRequest("feedback_key: required string")
+    config = _check_config(body.get("feedback_config"))
+    if config is None:
+        raise BadRequest("feedback_config: required")
+    key = body["feedback_key"]
+    with db.write() as conn:
+        existing = conn.execute(
+            "SELECT id, feedback_config, is_enforced FROM feedback_configs"
+            " WHERE feedback_key = ? AND is_deleted = 0", (key,)).fetchall()
+        for row in existing:
+            if json.loads(row["feedback_config"]) == config:
+                config_id = row["id"]
+                break
+        else:
+            if body.get("is_enforced") and any(r["is_enforced"] for r in existing):
+                raise Conflict(f"feedback key {key!r} already has an enforced configuration")
+            config_id = str(uuid.uuid4())
+            lower = body.get("is_lower_score_better")
+            conn.execute(
+                "INSERT INTO feedback_configs (id, feedback_key, feedback_config, is_lower_score_better,"
+                " is_enforced, modified_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (config_id, key, json.dumps(config), None if lower is None else int(bool(lower)),
+                 int(bool(body.get("is_enforced"))), now()),
+            )
+        row = conn.execute("SELECT * FROM feedback_configs WHERE id = ?", (config_id,)).fetchone()
+    return _config_to_dict(row)
+
+
+def list_feedback_configs(
+    db: Database, *, keys: list[str] | None = None, name_contains: str | None = None,
+    include_deleted: bool = False, limit: int = 100, offset: int = 0,
+) -> list[dict]:
+    """Feedback configs by key, oldest first."""
+    where, params = ["1 = 1"], []
+    if keys:
+        where.append(f"feedback_key IN ({','.join('?' * len(keys))})")
+        params += list(keys)
+    if name_contains:
+        where.append("instr(lower(feedback_key), lower(?)) > 0")
+        params.append(name_contains)
+    if not include_deleted:
+        where.append("is_deleted = 0")
+    rows = db.read().execute(
+        f"SELECT * FROM feedback_configs WHERE {' AND '.join(where)} ORDER BY modified_at, id"
+        " LIMIT ? OFFSET ?", (*params, limit, offset)).fetchall()
+    return [_config_to_dict(r) for r in rows]
+
+
+def update_feedback_config(db: Database, body: dict) -> dict:
+    """Replace the config of ``feedback_key`` (or of config ``id``); categories may be removed."""
+    if not isinstance(body, dict) or not (body.get("feedback_key") or body.get("id")):
+        raise BadRequest("feedback_key or id: required")
+    with db.write() as conn:
+        if body.get("id"):
+            row = conn.execute("SELECT * FROM feedback_configs WHERE id = ? AND is_deleted = 0",
+                               (_uuid_or_none(body["id"], "id"),)).fetchone()
+        else:
+            row = conn.execute("SELECT * FROM feedback_configs WHERE feedback_key = ? AND is_deleted = 0"
+                               " ORDER BY is_enforced DESC, modified_at LIMIT 1",
+                               (body["feedback_key"],)).fetchone()
+        if row is None:
+            raise NotFound("no feedback config matches")
+        config = json.loads(row["feedback_config"])
+        if body.get("feedback_config") is not None:
+            config = _check_config(body["feedback_config"])
+        if body.get("remove_categories"):
+            if config.get("type") != "categorical":
+                raise UnprocessableEntity("only categorical configs have categories to remove")
+            drop = {float(v) for v in body["remove_categories"]}
+            config["categories"] = [c for c in config["categories"] if float(c["value"]) not in drop]
+            if len(config["categories"]) < 2:
+                raise UnprocessableEntity("a categorical config needs at least two categories")
+        lower = body.get("is_lower_score_better")
+        conn.execute(
+            "UPDATE feedback_configs SET feedback_config = ?, modified_at = ?,"
+            " is_lower_score_better = COALESCE(?, is_lower_score_better) WHERE id = ?",
+            (json.dumps(config), now(), None if lower is None else int(bool(lower)), row["id"]),
+        )
+        row = conn.execute("SELECT * FROM feedback_configs WHERE id = ?", (row["id"],)).fetchone()
+    return _config_to_dict(row)
+
+
+def delete_feedback_config(
+    db: Database, *, feedback_key: str | None = None, config_id: str | None = None
+) -> None:
+    """Soft-delete the configs of a key (or one config by id)."""
+    with db.write() as conn:
+        if config_id:
+            n = conn.execute("UPDATE feedback_configs SET is_deleted = 1 WHERE id = ?",
+                             (_uuid_or_none(config_id, "id"),)).rowcount
+        elif feedback_key:
+            n = conn.execute("UPDATE feedback_configs SET is_deleted = 1 WHERE feedback_key = ?",
+                             (feedback_key,)).rowcount
+        else:
+            raise BadRequest("feedback_key or id: required")
+    if not n:
+        raise NotFound("no feedback config matches")

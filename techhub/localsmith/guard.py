@@ -1,0 +1,79 @@
+"""ASGI middleware that checks the API key and bounds request bodies before any route runs.
+
+A pure ASGI layer (not ``BaseHTTPMiddleware``) so it costs little per request. The body limit holds
+for bodies with a ``Content-Length`` (rejected before reading) and for chunked bodies (counted while
+reading, rejected as soon as they pass the limit): either way the client gets a 413 JSON error and
+the server keeps serving.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from typing import Any
+
+_OPEN_PATHS = {"/ok", "/docs", "/openapi.json"}
+
+
+async def _send_json(send: Any, status: int, detail: str) -> None:
+    body = json.dumps({"detail": detail}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class RequestGuard:
+    """401 without the right ``x-api-key`` (when a key is set); 413 for bodies over the limit."""
+
+    def __init__(self, app: Any, *, api_key: str | None, max_body_bytes: int) -> None:
+        self.app = app
+        self.api_key = api_key.encode() if api_key else None
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        if self.api_key and scope.get("path") not in _OPEN_PATHS:
+            given = headers.get(b"x-api-key", b"")
+            if not hmac.compare_digest(given, self.api_key):
+                await _send_json(send, 401, "missing or invalid x-api-key")
+                return
+        length = headers.get(b"content-length")
+        if length is not None:
+            if not length.isdigit():
+                await _send_json(send, 400, "invalid Content-Length header")
+                return
+            if int(length) > self.max_body_bytes:
+                await _send_json(send, 413, f"request body of {int(length)} bytes exceeds the limit of"
+                                            f" {self.max_body_bytes} bytes")
+                return
+            await self.app(scope, receive, send)
+            return
+        # No Content-Length (chunked): read the whole body here, counting, then replay it.
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                await _send_json(send, 413, f"request body exceeds the limit of {self.max_body_bytes} bytes")
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        replayed = False
+
+        async def replay() -> dict:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)

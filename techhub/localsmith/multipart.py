@@ -1,0 +1,159 @@
+"""Decode the body of ``POST /runs/multipart`` into run posts, patches, feedback and attachments.
+
+The SDK sends one ``multipart/form-data`` body (optionally one zstd stream with
+``Content-Encoding: zstd``) whose part names say what each part is:
+
+- ``post.<run_id>`` / ``patch.<run_id>``: the run's top-level fields as JSON;
+- ``post.<run_id>.<field>`` (``inputs, outputs, events, extra, error, serialized``): one more field;
+- ``feedback.<feedback_id>``: a feedback JSON;
+- ``attachment.<run_id>.<name>``: raw bytes with their content type.
+
+Parsing uses python-multipart's streaming parser; anything malformed is a :class:`BadRequest`.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+import orjson
+import zstandard
+from python_multipart.exceptions import MultipartParseError
+from python_multipart.multipart import MultipartParser, MultipartState, parse_options_header
+
+from techhub.localsmith.exceptions import BadRequest, PayloadTooLarge
+
+RUN_FIELDS = {"inputs", "outputs", "events", "extra", "error", "serialized"}
+
+
+@dataclass
+class IngestBatch:
+    """Everything one multipart body carries, ready for :func:`techhub.localsmith.runs.ingest`."""
+
+    posts: list[dict] = field(default_factory=list)
+    patches: list[dict] = field(default_factory=list)
+    feedback: list[dict] = field(default_factory=list)
+    attachments: list[tuple[str, str, str | None, bytes]] = field(default_factory=list)
+
+
+def decompress_zstd(body: bytes, max_bytes: int) -> bytes:
+    """Inflate a zstd body, refusing (413) to produce more than ``max_bytes``."""
+    out = io.BytesIO()
+    try:
+        with zstandard.ZstdDecompressor().stream_reader(io.BytesIO(body)) as reader:
+            while chunk := reader.read(1 << 20):
+                out.write(chunk)
+                if out.tell() > max_bytes:
+                    raise PayloadTooLarge(f"decompressed body exceeds the limit of {max_bytes} bytes")
+    except zstandard.ZstdError as exc:
+        raise BadRequest(f"body is not a valid zstd stream: {exc}") from None
+    return out.getvalue()
+
+
+def boundary_of(content_type: str) -> bytes:
+    """The boundary of a ``multipart/form-data`` content type (400 if it is something else)."""
+    kind, options = parse_options_header(content_type or "")
+    if kind != b"multipart/form-data" or not options.get(b"boundary"):
+        raise BadRequest("expected Content-Type: multipart/form-data; boundary=...")
+    return options[b"boundary"]
+
+
+def split_parts(body: bytes, boundary: bytes) -> list[tuple[str, str | None, bytes]]:
+    """``(name, content_type, data)`` for each part of a complete multipart body."""
+    parts: list[tuple[str, str | None, bytes]] = []
+    headers: dict[bytes, bytes] = {}
+    current: dict = {}
+
+    def on_part_begin() -> None:
+        headers.clear()
+        current.update(field=b"", value=b"", data=[])
+
+    def on_header_field(data: bytes, start: int, end: int) -> None:
+        current["field"] += data[start:end]
+
+    def on_header_value(data: bytes, start: int, end: int) -> None:
+        current["value"] += data[start:end]
+
+    def on_header_end() -> None:
+        headers[current["field"].lower()] = current["value"]
+        current.update(field=b"", value=b"")
+
+    def on_part_data(data: bytes, start: int, end: int) -> None:
+        current["data"].append(data[start:end])
+
+    def on_part_end() -> None:
+        _, options = parse_options_header(headers.get(b"content-disposition", b""))
+        name = options.get(b"name")
+        if not name:
+            raise BadRequest("multipart part without a name in Content-Disposition")
+        ctype = headers.get(b"content-type")
+        parts.append((name.decode("utf-8", "replace"), ctype.decode("latin-1") if ctype else None,
+                      b"".join(current["data"])))
+
+    parser = MultipartParser(boundary, {
+        "on_part_begin": on_part_begin, "on_header_field": on_header_field,
+        "on_header_value": on_header_value, "on_header_end": on_header_end,
+        "on_part_data": on_part_data, "on_part_end": on_part_end,
+    }, max_header_count=32, max_header_size=16384)
+    try:
+        parser.write(body)
+        parser.finalize()
+    except MultipartParseError as exc:
+        raise BadRequest(f"malformed multipart body: {exc}") from None
+    if parser.state != MultipartState.END:
+        raise BadRequest("malformed multipart body: it ends before the closing boundary")
+    return parts
+
+
+def _json(data: bytes, name: str) -> object:
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest(f"part {name!r} is not valid JSON: {exc}") from None
+
+
+def parse_ingest_body(body: bytes, content_type: str) -> IngestBatch:
+    """Decode a ``/runs/multipart`` body into an :class:`IngestBatch`."""
+    batch = IngestBatch()
+    runs: dict[tuple[str, str], dict] = {}
+    order: list[tuple[str, str]] = []
+    pending_fields: list[tuple[str, str, str, bytes]] = []
+    for name, ctype, data in split_parts(body, boundary_of(content_type)):
+        kind, _, rest = name.partition(".")
+        if kind in ("post", "patch"):
+            run_id, _, field_name = rest.partition(".")
+            if not run_id:
+                raise BadRequest(f"part {name!r}: expected {kind}.<run_id>[.<field>]")
+            if field_name:
+                if field_name not in RUN_FIELDS:
+                    raise BadRequest(f"part {name!r}: unknown run field {field_name!r}")
+                pending_fields.append((kind, run_id, field_name, data))
+                continue
+            payload = _json(data, name)
+            if not isinstance(payload, dict):
+                raise BadRequest(f"part {name!r}: expected a JSON object")
+            payload.setdefault("id", run_id)
+            if (kind, run_id) not in runs:
+                order.append((kind, run_id))
+            runs[(kind, run_id)] = {**runs.get((kind, run_id), {}), **payload}
+        elif kind == "feedback":
+            payload = _json(data, name)
+            if not isinstance(payload, dict):
+                raise BadRequest(f"part {name!r}: expected a JSON object")
+            payload.setdefault("id", rest)
+            batch.feedback.append(payload)
+        elif kind == "attachment":
+            run_id, _, attachment_name = rest.partition(".")
+            if not run_id or not attachment_name:
+                raise BadRequest(f"part {name!r}: expected attachment.<run_id>.<name>")
+            batch.attachments.append((run_id, attachment_name, ctype, data))
+        else:
+            raise BadRequest(f"part {name!r}: unknown part kind {kind!r} (expected post, patch, feedback,"
+                             " attachment)")
+    for kind, run_id, field_name, data in pending_fields:
+        if (kind, run_id) not in runs:
+            raise BadRequest(f"part {kind}.{run_id}.{field_name} has no {kind}.{run_id} part")
+        runs[(kind, run_id)][field_name] = _json(data, f"{kind}.{run_id}.{field_name}")
+    for kind, run_id in order:
+        (batch.posts if kind == "post" else batch.patches).append(runs[(kind, run_id)])
+    return batch

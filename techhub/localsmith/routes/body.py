@@ -1,0 +1,42 @@
+"""Reading request bodies: JSON with a clear 400 when it is not JSON or not the expected shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import Request
+
+from techhub.localsmith.exceptions import BadRequest
+
+
+async def json_body(
+    request: Request, expect: type | tuple[type, ...] = dict, *, optional: bool = False
+) -> Any:
+    """The request body parsed as JSON; ``expect`` is the type the top level must have."""
+    raw = await request.body()
+    if not raw.strip():
+        if optional:
+            return {} if expect is dict else None
+        raise BadRequest("request body is empty; expected JSON")
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest(f"request body is not valid JSON: {exc}") from None
+    if not isinstance(value, expect):
+        names = " or ".join(t.__name__ for t in (expect if isinstance(expect, tuple) else (expect,)))
+        wanted = {"dict": "a JSON object", "list": "a JSON array"}.get(names, names)
+        raise BadRequest(f"request body must be {wanted}")
+    return value
+
+
+def flag(value: str | None, name: str) -> bool | None:
+    """A boolean query parameter (``true/false/1/0``); anything else is a 400."""
+    if value is None:
+        return None
+    lowered = value.lower()
+    if lowered in ("true", "1", "yes"):
+        return True
+    if lowered in ("false", "0", "no"):
+        return False
+    raise BadRequest(f"{name}: expected true or false, got {value!r}")

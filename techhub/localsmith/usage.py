@@ -1,0 +1,101 @@
+"""Token counts and cost of an LLM run, read from what the SDK and LangChain send.
+
+LangChain puts ``usage_metadata`` (``input_tokens``, ``output_tokens``, ``total_tokens``) on the
+generated message inside ``outputs.generations[i][j].message.kwargs``; ``@traceable(run_type="llm")``
+functions may return it at ``outputs.usage_metadata`` or send it in ``extra.metadata.usage_metadata``;
+OpenAI-style ``llm_output.token_usage`` uses ``prompt_tokens`` / ``completion_tokens``. Cost comes
+from a small price table keyed by the ``ls_model_name`` metadata (0 for unknown models), like
+LangSmith's own model price map.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+# USD per 1M tokens (input, output). Longest matching prefix wins, so dated snapshots
+# ("gpt-4o-mini-2024-07-18") price like their family.
+PRICES_PER_MILLION: dict[str, tuple[float, float]] = {
+    "gpt-4o-mini": (0.15, 0.60),
+    "gpt-4o": (2.50, 10.00),
+}
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Tokens and USD cost of one LLM call (its own, not its children's)."""
+
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+    prompt_cost: float
+    completion_cost: float
+
+
+def price_for(model: str | None) -> tuple[float, float]:
+    """(input, output) USD per 1M tokens for ``model``; (0, 0) when the model is unknown."""
+    if not model:
+        return (0.0, 0.0)
+    name = model.lower().rsplit("/", 1)[-1]
+    for prefix in sorted(PRICES_PER_MILLION, key=len, reverse=True):
+        if name.startswith(prefix):
+            return PRICES_PER_MILLION[prefix]
+    return (0.0, 0.0)
+
+
+def _as_int(value: Any) -> int:
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0
+
+
+def _collect_usage_dicts(node: Any, found: list[dict], depth: int = 0) -> None:
+    if depth > 8:
+        return
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "usage_metadata" and isinstance(value, dict):
+                found.append(value)
+            else:
+                _collect_usage_dicts(value, found, depth + 1)
+    elif isinstance(node, list):
+        for item in node:
+            _collect_usage_dicts(item, found, depth + 1)
+
+
+def extract_usage(outputs: dict | None, extra: dict | None) -> Usage | None:
+    """The usage of an LLM run, or ``None`` when it reports none."""
+    metadata = (extra or {}).get("metadata") or {}
+    found: list[dict] = []
+    _collect_usage_dicts(outputs or {}, found)
+    if not found and isinstance(metadata.get("usage_metadata"), dict):
+        found.append(metadata["usage_metadata"])
+    prompt = completion = total = 0
+    if found:
+        for usage in found:
+            p, c = _as_int(usage.get("input_tokens")), _as_int(usage.get("output_tokens"))
+            prompt, completion = prompt + p, completion + c
+            total += _as_int(usage.get("total_tokens")) or p + c
+    else:
+        token_usage = ((outputs or {}).get("llm_output") or {}).get("token_usage")
+        if not isinstance(token_usage, dict):
+            return None
+        prompt = _as_int(token_usage.get("prompt_tokens"))
+        completion = _as_int(token_usage.get("completion_tokens"))
+        total = _as_int(token_usage.get("total_tokens")) or prompt + completion
+    invocation = (extra or {}).get("invocation_params") or {}
+    model = metadata.get("ls_model_name") or invocation.get("model") or invocation.get("model_name")
+    input_price, output_price = price_for(model if isinstance(model, str) else None)
+    return Usage(
+        prompt_tokens=prompt,
+        completion_tokens=completion,
+        total_tokens=total,
+        prompt_cost=prompt * input_price / 1_000_000,
+        completion_cost=completion * output_price / 1_000_000,
+    )
+
+
+def first_token_time(events: list | None) -> str | None:
+    """The time of the first ``new_token`` event of a streamed LLM run, as sent (ISO text)."""
+    for event in events or []:
+        if isinstance(event, dict) and event.get("name") == "new_token" and event.get("time"):
+            return str(event["time"])
+    return None
