@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from techhub.localsmith import projects, times
+from techhub.localsmith import projects, runs, times
 from techhub.localsmith.example_filters import contains, matches, parse_example_filter
 from techhub.localsmith.exceptions import BadRequest, Conflict, NotFound
 from techhub.localsmith.store import Database, register_schema
@@ -967,3 +967,42 @@ def list_comparative_experiments(db: Database, dataset_id: str) -> list[dict]:
         (dataset_id,),
     ).fetchall()
     return [get_comparative_experiment(db, r["id"]) for r in rows]
+
+
+# ---------------------------------------------------------------- experiment results
+
+
+def examples_with_runs(db: Database, dataset_id: str, body: dict) -> list[dict]:
+    """``POST /datasets/{id}/runs``: a page of the dataset's examples, each with its root runs in the
+    given experiments (what ``Client.get_experiment_results`` reads).
+
+    The examples are those of the version the first experiment ran on (its ``dataset_version``
+    metadata), so an experiment's results stay readable after the dataset changes.
+    """
+    session_ids = body.get("session_ids")
+    if not isinstance(session_ids, list) or not session_ids:
+        raise BadRequest("'session_ids' must be a non-empty list of experiment ids")
+    offset, limit = body.get("offset") or 0, body.get("limit") or 100
+    if not isinstance(offset, int) or not isinstance(limit, int) or offset < 0 or limit < 1:
+        raise BadRequest("'offset' must be >= 0 and 'limit' >= 1")
+    experiment = projects.get_project(db, str(session_ids[0]))
+    as_of = ((experiment.get("extra") or {}).get("metadata") or {}).get("dataset_version")
+    page = list_examples(db, dataset_id=dataset_id, as_of=as_of, offset=offset, limit=min(limit, 100))
+    if not page:
+        return []
+    by_example: dict[str, list[dict]] = {}
+    cursor = None
+    while True:
+        found, cursor = runs.query_runs(
+            db,
+            session_ids=session_ids,
+            reference_example_ids=[e["id"] for e in page],
+            is_root=True,
+            order="asc",
+            cursor=cursor,
+        )
+        for run in found:
+            by_example.setdefault(str(run["reference_example_id"]), []).append(run)
+        if cursor is None:
+            break
+    return [{**example, "runs": by_example.get(example["id"], [])} for example in page]

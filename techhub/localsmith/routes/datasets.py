@@ -156,6 +156,11 @@ async def update_splits(request: Request, dataset_id: str) -> list[str]:
     )
 
 
+@router.post("/datasets/{dataset_id}/runs")
+async def examples_with_runs(request: Request, dataset_id: str) -> list[dict]:
+    return ds.examples_with_runs(_db(request), dataset_id, await _object_body(request))
+
+
 @router.get("/datasets/{dataset_id}/comparative")
 async def list_comparative(request: Request, dataset_id: str) -> list[dict]:
     return ds.list_comparative_experiments(_db(request), dataset_id)
