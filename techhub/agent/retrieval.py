@@ -26,7 +26,7 @@ _STOP_WORDS = frozenset(
     """a an and are as at be been but by can could do does did for from had has have how i if in into is
     it its me my of on or our so that the their them then there these they this to too was we were what
     when where which who why will with would you your yours i'm it's can't don't about any up please
-    hi hello thanks""".split()
+    hi hello thanks s t d m ll re ve""".split()  # the last ones are contraction fragments (it's, don't)
 )
 
 
