@@ -40,10 +40,13 @@ def create_app(
     ``max_body_bytes``: larger request bodies get a 413.
     """
     routers = _routers()
+    from techhub.localsmith.rule_engine import engine_lifespan  # the background rule engine
+
     app = FastAPI(
         title="techhub localsmith",
         description="A local, SQLite-backed server that the langsmith SDK can talk to.",
         version=VERSION,
+        lifespan=engine_lifespan,
     )
     app.state.db = Database(db_path)
     app.state.api_key = api_key

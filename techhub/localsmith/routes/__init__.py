@@ -1,5 +1,7 @@
 """HTTP routes, one module per area of LangSmith's API. Each module exposes ``router``."""
 
-from techhub.localsmith.routes import datasets, feedback, info, projects, runs
+from techhub.localsmith.routes import datasets, feedback, info, projects, queues, rules, runs
 
-ROUTERS = [info.router, projects.router, runs.router, feedback.router, datasets.router]
+# rules first: its /runs/rules must win over the runs router's /runs/{run_id}.
+ROUTERS = [info.router, rules.router, queues.router, projects.router, runs.router, feedback.router,
+           datasets.router]

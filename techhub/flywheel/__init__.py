@@ -1,0 +1,43 @@
+"""The data flywheel through the LangSmith API: online evaluator, review queue, automation, review.
+
+``configure``: create the ``User Sentiment`` evaluator, the review queue and the negative-sentiment
+automation (idempotent, REST or SDK, same calls for LangSmith cloud and the local server).
+``waiting``: wait for the rules to act. ``review``: the reviewer's steps on a queued trace.
+``conversation``: a thread's turns from its root runs (shared with the local rule engine).
+"""
+
+from techhub.flywheel.configure import (
+    AUTOMATION_NAME,
+    GOLDEN_DATASET,
+    QUEUE_NAME,
+    create_negative_sentiment_automation,
+    create_review_queue,
+    create_user_sentiment_evaluator,
+    find_queue,
+    list_rules,
+)
+from techhub.flywheel.review import (
+    add_review_feedback,
+    add_reviewed_example,
+    complete_item,
+    record_correction,
+    thread_conversation,
+)
+from techhub.flywheel.waiting import wait_for_rules
+
+__all__ = [
+    "AUTOMATION_NAME",
+    "GOLDEN_DATASET",
+    "QUEUE_NAME",
+    "add_review_feedback",
+    "add_reviewed_example",
+    "complete_item",
+    "create_negative_sentiment_automation",
+    "create_review_queue",
+    "create_user_sentiment_evaluator",
+    "find_queue",
+    "list_rules",
+    "record_correction",
+    "thread_conversation",
+    "wait_for_rules",
+]

@@ -1,0 +1,157 @@
+"""Set up the flywheel through the API: the online evaluator, the review queue, the automation.
+
+What the workshop does by clicking in LangSmith's UI, done with the ``langsmith`` Client, idempotently
+(each function finds what an earlier call created and brings it up to date instead of adding a
+copy). Rules have no SDK method, so they go through LangSmith's REST API (``/api/v1/runs/rules``)
+with ``client.request_with_retries``: the same call works against LangSmith cloud and against the
+local server.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from langsmith import Client
+
+from techhub.config import ROOT_RUN_NAME, TRACING_PROJECT
+from techhub.evaluators.prompts import SENTIMENT_EVALUATOR_NAME, SENTIMENT_FEEDBACK_KEY
+from techhub.evaluators.sentiment import sentiment_evaluator_config
+
+QUEUE_NAME = "Techhub Workshop Continuous Improvement"
+QUEUE_DESCRIPTION = "Human review on production traces for techhub workshop"
+QUEUE_INSTRUCTIONS = (
+    "Review traces flagged for negative sentiment. Validate failures, assign feedback, "
+    "and add them to our golden dataset."
+)
+GOLDEN_DATASET = "techhub-baseline-eval"
+RUBRIC_ITEMS = [
+    {"feedback_key": "correctness", "description": "Is the agent's answer correct? 1 = correct, 0 = wrong."},
+    {"feedback_key": SENTIMENT_FEEDBACK_KEY, "description": "User sentiment from a multi-turn interaction"},
+]
+AUTOMATION_NAME = "Annotate traces with negative sentiment"
+
+SENTIMENT_FILTER = f'and(eq(status, "success"), eq(name, "{ROOT_RUN_NAME}"))'
+NEGATIVE_SENTIMENT_FILTER = (
+    f'and(eq(name, "{ROOT_RUN_NAME}"), eq(feedback_key, "{SENTIMENT_FEEDBACK_KEY}"), '
+    'eq(feedback_value, "negative"))'
+)
+
+RULES_PATH = "/api/v1/runs/rules"
+QUEUES_PATH = "/api/v1/annotation-queues"
+
+
+def is_local_server(client: Client) -> bool:
+    """True when ``client`` talks to a server on this machine (the local LangSmith stand-in)."""
+    return (urlsplit(client.api_url).hostname or "") in {"127.0.0.1", "localhost", "::1"}
+
+
+def _json(client: Client, method: str, path: str, **kwargs: Any) -> Any:
+    response = client.request_with_retries(method, path, **kwargs)
+    return response.json() if response.content else None
+
+
+def ensure_project(client: Client, project_name: str) -> str:
+    """The id of the tracing project ``project_name``, created if it has no traces yet."""
+    if client.has_project(project_name):
+        return str(client.read_project(project_name=project_name).id)
+    return str(client.create_project(project_name, description="Production traces of the TechHub agent").id)
+
+
+def list_rules(client: Client, *, session_id: str | None = None, name_contains: str | None = None) -> list[dict]:
+    """Rules (online evaluators and automations) as LangSmith returns them."""
+    params = {k: v for k, v in {"session_id": session_id, "name_contains": name_contains}.items() if v}
+    return _json(client, "GET", RULES_PATH, params=params)
+
+
+def upsert_rule(client: Client, body: dict) -> dict:
+    """Create the rule, or update the one with the same ``display_name`` on the same project."""
+    existing = [
+        rule for rule in list_rules(client, session_id=body.get("session_id"))
+        if rule["display_name"] == body["display_name"]
+    ]
+    if existing:
+        return _json(client, "PATCH", f"{RULES_PATH}/{existing[0]['id']}", json=body)
+    return _json(client, "POST", RULES_PATH, json=body)
+
+
+def create_user_sentiment_evaluator(
+    client: Client,
+    project_name: str = TRACING_PROJECT,
+    idle_seconds: float = 60,
+    sampling_rate: float = 1.0,
+    model: str | None = None,
+) -> dict:
+    """The ``User Sentiment`` online evaluator: judges each finished conversation thread.
+
+    A thread-level rule (``group_by="thread_id"``) on successful ``supervisor_hitl_sql_agent`` root
+    runs, with the workshop's prompt and a categorical ``user_sentiment`` (positive / negative) answer
+    with reasoning. ``idle_seconds``: how long a thread must be quiet before it is judged; the local
+    server reads it from the rule (``thread_idle_seconds``, its extension), LangSmith from its UI.
+    """
+    body: dict[str, Any] = {
+        "display_name": SENTIMENT_EVALUATOR_NAME,
+        "session_id": ensure_project(client, project_name),
+        "is_enabled": True,
+        "sampling_rate": sampling_rate,
+        "filter": SENTIMENT_FILTER,
+        "group_by": "thread_id",
+        "evaluators": [sentiment_evaluator_config(model)],
+    }
+    if is_local_server(client):
+        body["thread_idle_seconds"] = idle_seconds
+    return upsert_rule(client, body)
+
+
+def ensure_dataset(client: Client, dataset_name: str = GOLDEN_DATASET) -> str:
+    """The id of the golden dataset, created empty if Module 2 has not made it yet."""
+    if client.has_dataset(dataset_name=dataset_name):
+        return str(client.read_dataset(dataset_name=dataset_name).id)
+    dataset = client.create_dataset(dataset_name, description="TechHub golden dataset: questions and reference answers")
+    return str(dataset.id)
+
+
+def find_queue(client: Client, name: str = QUEUE_NAME) -> dict | None:
+    """The annotation queue called ``name`` (with rubric and default dataset), or None."""
+    queues = _json(client, "GET", QUEUES_PATH, params={"name": name, "limit": 1})
+    if not queues:
+        return None
+    return _json(client, "GET", f"{QUEUES_PATH}/{queues[0]['id']}")
+
+
+def create_review_queue(client: Client, dataset_name: str = GOLDEN_DATASET) -> dict:
+    """The ``Techhub Workshop Continuous Improvement`` queue, reviewed examples going to ``dataset_name``."""
+    body = {
+        "name": QUEUE_NAME,
+        "description": QUEUE_DESCRIPTION,
+        "rubric_instructions": QUEUE_INSTRUCTIONS,
+        "rubric_items": RUBRIC_ITEMS,
+        "default_dataset": ensure_dataset(client, dataset_name),
+    }
+    queue = find_queue(client)
+    if queue is None:
+        created = _json(client, "POST", QUEUES_PATH, json=body)
+        return _json(client, "GET", f"{QUEUES_PATH}/{created['id']}")
+    _json(client, "PATCH", f"{QUEUES_PATH}/{queue['id']}", json=body)
+    return _json(client, "GET", f"{QUEUES_PATH}/{queue['id']}")
+
+
+def create_negative_sentiment_automation(
+    client: Client,
+    queue_id: str | None = None,
+    project_name: str = TRACING_PROJECT,
+) -> dict:
+    """``Annotate traces with negative sentiment``: root runs the judge scored negative go to the queue."""
+    if queue_id is None:
+        queue = find_queue(client)
+        if queue is None:
+            raise LookupError(f"annotation queue {QUEUE_NAME!r} not found: call create_review_queue(client) first")
+        queue_id = queue["id"]
+    return upsert_rule(client, {
+        "display_name": AUTOMATION_NAME,
+        "session_id": ensure_project(client, project_name),
+        "is_enabled": True,
+        "sampling_rate": 1.0,
+        "filter": NEGATIVE_SENTIMENT_FILTER,
+        "add_to_annotation_queue_id": str(queue_id),
+    })

@@ -1,0 +1,74 @@
+"""Run rules (online evaluators, automations) over HTTP, and the rule engine's progress.
+
+``/runs/rules`` is LangSmith's REST API (the SDK has no method for it). ``/techhub/engine`` is ours:
+what the background engine has still to do, so notebooks and tests can wait for it.
+This router must come before the runs router: ``/runs/rules`` would otherwise match ``/runs/{run_id}``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from techhub.localsmith import rules
+from techhub.localsmith.exceptions import BadRequest, NotFound
+
+router = APIRouter(tags=["rules"])
+
+
+def _db(request: Request):
+    return request.app.state.db
+
+
+async def _body(request: Request) -> Any:
+    raw = await request.body()
+    if not raw:
+        raise BadRequest("request body is empty; expected a JSON rule")
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise BadRequest(f"request body is not valid JSON: {exc}") from exc
+
+
+@router.post("/runs/rules")
+async def create_rule(request: Request) -> dict:
+    return rules.create_rule(_db(request), await _body(request))
+
+
+@router.get("/runs/rules")
+def list_rules(
+    request: Request,
+    session_id: str | None = None,
+    dataset_id: str | None = None,
+    id: Annotated[list[str] | None, Query()] = None,  # noqa: A002 - LangSmith's parameter name
+    name_contains: str | None = None,
+    type: str | None = None,  # noqa: A002
+) -> list[dict]:
+    return rules.list_rules(_db(request), session_id=session_id, dataset_id=dataset_id, ids=id,
+                            name_contains=name_contains, type=type)
+
+
+@router.get("/runs/rules/{rule_id}")
+def get_rule(request: Request, rule_id: str) -> dict:
+    return rules.get_rule(_db(request), rule_id)
+
+
+@router.patch("/runs/rules/{rule_id}")
+async def update_rule(request: Request, rule_id: str) -> dict:
+    return rules.update_rule(_db(request), rule_id, await _body(request))
+
+
+@router.delete("/runs/rules/{rule_id}")
+def delete_rule(request: Request, rule_id: str) -> dict:
+    rules.delete_rule(_db(request), rule_id)
+    return {"message": f"rule {rule_id} deleted"}
+
+
+@router.get("/techhub/engine")
+def engine_status(request: Request) -> dict:
+    engine = getattr(request.app.state, "rule_engine", None)
+    if engine is None:
+        raise NotFound("the rule engine is not running in this server")
+    return engine.status()

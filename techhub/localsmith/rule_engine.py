@@ -1,0 +1,608 @@
+"""The rule engine: a background thread that applies run rules to finished runs, as LangSmith does.
+
+For each enabled rule, in a loop:
+
+1. **Scan** the runs of the rule's project that changed since the rule's cursor, in update order
+   (a root run patched with its end time later is seen again). Only finished runs (with an end time)
+   count. A run-level rule checks ``filter`` (on the run), ``trace_filter`` (on its root run) and
+   ``tree_filter`` (on any run of its trace) and the sampling rate, then applies its evaluators and
+   actions. A thread rule (``group_by="thread_id"``) records the run's thread as pending, due once
+   the thread has been idle for the rule's idle time (see :func:`rules.thread_idle_seconds`).
+2. **Re-check on feedback**: runs whose feedback changed since the rule's feedback cursor are
+   scanned again, so an automation filtering on ``feedback_key`` / ``feedback_value`` picks up a run
+   after the evaluator scored it.
+3. **Evaluate due threads**: the thread's root runs in order give the judge its
+   ``{{human_ai_pairs}}``; the verdict becomes feedback on the thread's latest root run. A new root
+   run reopens the thread; its later verdict replaces the earlier feedback of the same rule.
+
+Each effect is committed in the same transaction as a row in ``rule_applications`` whose key is
+(rule, run) or (rule, thread, latest root run), so a restart (even after SIGKILL) never applies a
+rule twice; cursors and pending threads live in SQLite too. Sampling is deterministic: the sha256
+of the run id (thread id for thread rules) as a fraction of 2**64, compared with the rate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from techhub.localsmith import datasets as datasets_store
+from techhub.localsmith import feedback as feedback_store
+from techhub.localsmith import runs as runs_store  # noqa: F401 - registers the runs tables first
+from techhub.localsmith.exceptions import Conflict
+from techhub.localsmith.filters import filter_sql
+from techhub.localsmith.queues import ItemSpec, add_item
+from techhub.localsmith.rules import enabled_rules, thread_idle_seconds
+from techhub.localsmith.store import Database, register_schema
+from techhub.localsmith.times import normalize_time, parse_stored
+
+log = logging.getLogger(__name__)
+
+register_schema(
+    """
+CREATE TABLE IF NOT EXISTS rule_applications (
+    rule_id TEXT NOT NULL,
+    target TEXT NOT NULL,
+    run_id TEXT,
+    outcome TEXT,
+    applied_at TEXT NOT NULL,
+    PRIMARY KEY (rule_id, target)
+);
+CREATE TABLE IF NOT EXISTS rule_threads (
+    rule_id TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    last_run_id TEXT NOT NULL,
+    last_run_start TEXT NOT NULL,
+    last_activity REAL NOT NULL,
+    due_at REAL NOT NULL,
+    state TEXT NOT NULL,
+    evaluated_run_id TEXT,
+    feedback_id TEXT,
+    error TEXT,
+    PRIMARY KEY (rule_id, thread_id)
+);
+CREATE INDEX IF NOT EXISTS rule_threads_due ON rule_threads (state, due_at);
+"""
+)
+
+_FEEDBACK_NS = uuid.UUID("0b7b0c1e-6c1d-4b55-9a8e-51e0b3d0c7a2")
+_NEGATIVE = {"negative", "no", "false", "fail", "failed", "incorrect", "bad", "wrong"}
+_POSITIVE = {"positive", "yes", "true", "pass", "passed", "correct", "good", "right"}
+
+Judge = Callable[[list, dict, dict, str | None], dict]
+
+
+def sample_fraction(key: str) -> float:
+    """A stable number in [0, 1) for ``key``: the first 8 bytes of its sha256."""
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big") / 2**64
+
+
+def sampled(key: str, rate: float) -> bool:
+    """Whether a run or thread falls in the sample (same answer on every call and every server)."""
+    return rate >= 1.0 or (rate > 0.0 and sample_fraction(key) < rate)
+
+
+def _epoch(stored: str | None) -> float:
+    return parse_stored(stored).timestamp() if stored else 0.0
+
+
+def _now_text() -> str:
+    return datetime.now(UTC).replace(tzinfo=None).strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def _default_judge(prompt: list, schema: dict, variables: dict, model: str | None) -> dict:
+    from techhub.evaluators.structured import judge_structured
+
+    return judge_structured(prompt, schema, variables, model=model)
+
+
+def verdict_feedback(schema: dict, answer: dict) -> list[dict]:
+    """Feedback entries from a judge's answer: one per scored property of the schema.
+
+    A property with an ``enum`` is categorical (value = the category; score 1 for a positive word such
+    as ``positive``/``yes``/``pass``, 0 for a negative one); a boolean scores 1/0; a number is the
+    score. The free-text property (``reasoning`` or ``comment``) becomes every entry's comment.
+    """
+    reasoning = next((answer[k] for k in ("reasoning", "comment", "explanation") if isinstance(answer.get(k), str)),
+                     None)
+    entries = []
+    for key, spec in (schema.get("properties") or {}).items():
+        if key not in answer or key in ("reasoning", "comment", "explanation"):
+            continue
+        value = answer[key]
+        if "enum" in spec:
+            word = str(value).lower()
+            score = 0 if word in _NEGATIVE else 1 if word in _POSITIVE else None
+            entries.append({"key": key, "value": value, "score": score, "comment": reasoning})
+        elif isinstance(value, bool):
+            entries.append({"key": key, "score": int(value), "comment": reasoning})
+        elif isinstance(value, int | float):
+            entries.append({"key": key, "score": value, "comment": reasoning})
+    return entries
+
+
+def _model_name(model: Any) -> str | None:
+    from techhub.evaluators.sentiment import model_name_from_config
+
+    return model_name_from_config(model)
+
+
+def _loads(text: str | None) -> Any:
+    return json.loads(text) if text else None
+
+
+class RuleEngine:
+    """Applies every enabled rule to new runs, in a background thread or one pass at a time.
+
+    ``judge(prompt, schema, variables, model)`` answers structured evaluators (default:
+    :func:`techhub.evaluators.judge_structured`); ``clock`` gives epoch seconds (tests may fake it).
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        poll_seconds: float = 0.25,
+        batch_size: int = 500,
+        judge: Judge | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.db = db
+        self.poll_seconds = poll_seconds
+        self.batch_size = batch_size
+        self.judge = judge or _default_judge
+        self.clock = clock
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self.counts = {"events_scanned": 0, "applications": 0, "threads_evaluated": 0, "errors": 0}
+        self._passes = 0
+        self.last_error: str | None = None
+        self.last_pass_at: float | None = None
+
+    # ------------------------------------------------------------------------------------ lifecycle
+
+    def start(self) -> None:
+        """Run :meth:`run_once` every ``poll_seconds`` in a daemon thread until :meth:`stop`."""
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="localsmith-rule-engine", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                busy = self.run_once()
+            except Exception as error:  # noqa: BLE001 - the engine must outlive a bad pass
+                log.exception("rule engine pass failed")
+                self.counts["errors"] += 1
+                self.last_error = f"{type(error).__name__}: {error}"
+                busy = 0
+            if not busy:
+                self._stop.wait(self.poll_seconds)
+
+    # ------------------------------------------------------------------------------------- one pass
+
+    def run_once(self) -> int:
+        """One pass over every enabled rule; returns how much work it did (0: nothing to do)."""
+        with self._lock:
+            work = 0
+            for rule in enabled_rules(self.db):
+                if self._stop.is_set():
+                    break
+                work += self._scan_events(rule)
+                if rule.get("group_by") == "thread_id":
+                    work += self._evaluate_due_threads(rule)
+            self._passes += 1
+            if self._passes % 20 == 0:
+                self._prune_events()
+            self.last_pass_at = self.clock()
+            return work
+
+    def _cursor(self, rule: dict) -> int:
+        """The last event this rule has seen (set when the rule was created, see :mod:`.rules`).
+
+        With ``backfill_from``, the rule first considers the project's runs that started since then.
+        """
+        row = self.db.read().execute("SELECT * FROM rule_cursors WHERE rule_id = ?", (rule["id"],)).fetchone()
+        if row is None:  # a rule stored before cursors existed: start from now
+            with self.db.write() as conn:
+                conn.execute("INSERT OR IGNORE INTO rule_cursors (rule_id, seq)"
+                             " SELECT ?, coalesce(max(seq), 0) FROM rule_events", (rule["id"],))
+            return self._cursor(rule)
+        if not row["backfilled"]:
+            since = normalize_time(rule["backfill_from"], "backfill_from")
+            ids = [r["id"] for r in self.db.read().execute(
+                "SELECT id FROM runs WHERE session_id = ? AND start_time >= ? ORDER BY start_time, id",
+                (rule["session_id"], since),
+            )]
+            self._consider(rule, ids)
+            with self.db.write() as conn:
+                conn.execute("UPDATE rule_cursors SET backfilled = 1 WHERE rule_id = ?", (rule["id"],))
+        return int(row["seq"])
+
+    def _scan_events(self, rule: dict) -> int:
+        """Consider the runs written (or, for feedback filters, scored) since the rule's cursor."""
+        cursor = self._cursor(rule)
+        kinds = ("run", "feedback") if _mentions_feedback(rule) else ("run",)
+        rows = self.db.read().execute(
+            "SELECT seq, kind, run_id FROM rule_events WHERE seq > ? ORDER BY seq LIMIT ?",
+            (cursor, self.batch_size),
+        ).fetchall()
+        if not rows:
+            return 0
+        run_ids = list(dict.fromkeys(row["run_id"] for row in rows if row["kind"] in kinds))
+        if run_ids:
+            self._consider(rule, run_ids)
+        with self.db.write() as conn:
+            conn.execute("UPDATE rule_cursors SET seq = ? WHERE rule_id = ?", (rows[-1]["seq"], rule["id"]))
+        self.counts["events_scanned"] += len(rows)
+        return len(rows)
+
+    def _prune_events(self) -> None:
+        """Forget events every enabled rule has seen (all of them when there is no rule)."""
+        ids = [rule["id"] for rule in enabled_rules(self.db)]
+        with self.db.write() as conn:
+            if ids:
+                floor = conn.execute(
+                    f"SELECT min(seq) FROM rule_cursors WHERE rule_id IN ({','.join('?' * len(ids))})", ids
+                ).fetchone()[0]
+                if floor is None:
+                    return
+            else:
+                floor = conn.execute("SELECT coalesce(max(seq), 0) FROM rule_events").fetchone()[0]
+            conn.execute("DELETE FROM rule_events WHERE seq <= ?", (floor,))
+
+    # ------------------------------------------------------------------------------------- matching
+
+    def _matching(self, rule: dict, run_ids: list[str]) -> list[sqlite3.Row]:
+        """The finished runs among ``run_ids`` that pass the rule's three filters, in update order."""
+        where = ["r.id IN ({})".format(",".join("?" * len(run_ids))), "r.end_time IS NOT NULL", "r.session_id = ?"]
+        params: list[Any] = [*run_ids, rule["session_id"]]
+        if rule.get("group_by") == "thread_id":
+            where += ["r.parent_run_id IS NULL", "r.thread_id IS NOT NULL"]
+        if rule.get("filter"):
+            sql, args = filter_sql(rule["filter"], "r")
+            where.append(sql)
+            params += args
+        if rule.get("trace_filter"):
+            sql, args = filter_sql(rule["trace_filter"], "t")
+            where.append(f"EXISTS (SELECT 1 FROM runs t WHERE t.id = r.trace_id AND {sql})")
+            params += args
+        if rule.get("tree_filter"):
+            sql, args = filter_sql(rule["tree_filter"], "x")
+            where.append(f"EXISTS (SELECT 1 FROM runs x WHERE x.trace_id = r.trace_id AND {sql})")
+            params += args
+        return self.db.read().execute(
+            f"SELECT r.* FROM runs r WHERE {' AND '.join(where)} ORDER BY r.start_time, r.id", params
+        ).fetchall()
+
+    def _consider(self, rule: dict, run_ids: list[str]) -> None:
+        rate = float(rule.get("sampling_rate", 1.0))
+        for start in range(0, len(run_ids), 400):
+            matching = self._matching(rule, run_ids[start:start + 400])
+            if rule.get("group_by") == "thread_id":
+                idle = thread_idle_seconds(self.db, rule)
+                with self.db.write() as conn:
+                    for run in matching:
+                        if sampled(run["thread_id"], rate):
+                            self._touch_thread(conn, rule, run, idle)
+            else:
+                for run in matching:
+                    if sampled(run["id"], rate):
+                        self._apply_to_run(rule, run)
+
+    # ------------------------------------------------------------------------------------- run rules
+
+    def _apply_to_run(self, rule: dict, run: sqlite3.Row) -> None:
+        target = f"run:{run['id']}"
+        if self._applied(rule["id"], target):
+            return
+        try:
+            entries = self._judge(rule, self._run_variables(run))
+            self._commit(rule, target, run["id"], entries, source={"run_id": run["id"]})
+        except Exception as error:  # noqa: BLE001 - a failing judge or action must not stop other runs
+            self._record_error(rule, target, run["id"], error)
+
+    def _run_variables(self, run: sqlite3.Row) -> dict:
+        from techhub.flywheel.conversation import thread_human_ai_pairs
+
+        inputs, outputs = _loads(run["inputs"]), _loads(run["outputs"])
+        return {
+            "input": json.dumps(inputs, ensure_ascii=False),
+            "output": json.dumps(outputs, ensure_ascii=False),
+            "inputs": inputs,
+            "outputs": outputs,
+            "human_ai_pairs": thread_human_ai_pairs([(inputs, outputs)]),
+        }
+
+    # ---------------------------------------------------------------------------------- thread rules
+
+    @staticmethod
+    def _touch_thread(conn: sqlite3.Connection, rule: dict, run: sqlite3.Row, idle: float) -> None:
+        """Record activity in a thread: due ``idle`` seconds after its latest finished root run.
+
+        A root run newer than the one last judged reopens the thread (state back to pending).
+        """
+        activity = max(_epoch(run["end_time"]), _epoch(run["start_time"]))
+        row = conn.execute("SELECT * FROM rule_threads WHERE rule_id = ? AND thread_id = ?",
+                           (rule["id"], run["thread_id"])).fetchone()
+        if row is None:
+            conn.execute(
+                "INSERT INTO rule_threads (rule_id, thread_id, last_run_id, last_run_start, last_activity,"
+                " due_at, state) VALUES (?,?,?,?,?,?, 'pending')",
+                (rule["id"], run["thread_id"], run["id"], run["start_time"], activity, activity + idle),
+            )
+            return
+        newer = (run["start_time"], run["id"]) > (row["last_run_start"], row["last_run_id"])
+        last_id = run["id"] if newer else row["last_run_id"]
+        last_start = run["start_time"] if newer else row["last_run_start"]
+        last_activity = max(row["last_activity"], activity)
+        reopened = last_id != row["evaluated_run_id"]
+        conn.execute(
+            "UPDATE rule_threads SET last_run_id = ?, last_run_start = ?, last_activity = ?, due_at = ?,"
+            " state = ? WHERE rule_id = ? AND thread_id = ?",
+            (last_id, last_start, last_activity, last_activity + idle,
+             "pending" if reopened else row["state"], rule["id"], run["thread_id"]),
+        )
+
+    def _evaluate_due_threads(self, rule: dict) -> int:
+        now = self.clock()
+        due = self.db.read().execute(
+            "SELECT * FROM rule_threads WHERE rule_id = ? AND state = 'pending' AND due_at <= ?"
+            " ORDER BY due_at, thread_id LIMIT ?",
+            (rule["id"], now, self.batch_size),
+        ).fetchall()
+        for thread in due:
+            self._evaluate_thread(rule, thread)
+        return len(due)
+
+    def _thread_root_runs(self, rule: dict, thread_id: str) -> list[sqlite3.Row]:
+        return self.db.read().execute(
+            "SELECT * FROM runs WHERE session_id = ? AND thread_id = ? AND parent_run_id IS NULL"
+            " AND end_time IS NOT NULL ORDER BY start_time, id",
+            (rule["session_id"], thread_id),
+        ).fetchall()
+
+    def _evaluate_thread(self, rule: dict, thread: sqlite3.Row) -> None:
+        from techhub.flywheel.conversation import thread_human_ai_pairs
+
+        latest = thread["last_run_id"]
+        target = f"thread:{thread['thread_id']}:{latest}"
+        if self._applied(rule["id"], target):
+            self._mark_thread(rule, thread, "done", None)
+            return
+        try:
+            roots = self._thread_root_runs(rule, thread["thread_id"])
+            pairs = thread_human_ai_pairs([(_loads(r["inputs"]), _loads(r["outputs"])) for r in roots])
+            if not pairs:
+                raise ValueError(f"thread {thread['thread_id']} has no human or AI text to judge")
+            entries = self._judge(rule, {"human_ai_pairs": pairs})
+            committed = self._commit(rule, target, latest, entries,
+                                     source={"thread_id": thread["thread_id"]}, thread=thread)
+        except Exception as error:  # noqa: BLE001 - one bad thread must not stop the others
+            self._record_error(rule, target, latest, error, thread=thread)
+            return
+        if committed:
+            self.counts["threads_evaluated"] += 1
+
+    def _mark_thread(self, rule: dict, thread: sqlite3.Row, state: str, error: str | None) -> None:
+        with self.db.write() as conn:
+            conn.execute(
+                "UPDATE rule_threads SET state = ?, evaluated_run_id = ?, error = ?"
+                " WHERE rule_id = ? AND thread_id = ? AND last_run_id = ?",
+                (state, thread["last_run_id"], error, rule["id"], thread["thread_id"], thread["last_run_id"]),
+            )
+
+    # -------------------------------------------------------------------------------------- effects
+
+    def _judge(self, rule: dict, variables: dict) -> list[tuple[dict, list[dict]]]:
+        """Each structured evaluator's feedback entries: ``[(evaluator, entries), ...]``."""
+        results = []
+        for spec in rule.get("evaluators") or []:
+            structured = spec["structured"]
+            mapping = structured.get("variable_mapping") or {}
+            values = dict(variables)
+            for name, source in mapping.items():
+                if source in variables:
+                    values[name] = variables[source]
+            prompt = [list(message) for message in structured["prompt"]]
+            answer = self.judge(prompt, structured["schema"], values, _model_name(structured.get("model")))
+            results.append((structured, verdict_feedback(structured["schema"], answer)))
+        return results
+
+    def _applied(self, rule_id: str, target: str) -> bool:
+        return self.db.read().execute(
+            "SELECT 1 FROM rule_applications WHERE rule_id = ? AND target = ?", (rule_id, target)
+        ).fetchone() is not None
+
+    def _commit(
+        self,
+        rule: dict,
+        target: str,
+        run_id: str,
+        judged: list[tuple[dict, list[dict]]],
+        *,
+        source: dict,
+        thread: sqlite3.Row | None = None,
+    ) -> bool:
+        """Write feedback, queue item and application in one transaction; False if already applied."""
+        example = self._dataset_example(rule, run_id)
+        with self.db.write() as conn:
+            if thread is not None:
+                current = conn.execute(
+                    "SELECT last_run_id FROM rule_threads WHERE rule_id = ? AND thread_id = ?",
+                    (rule["id"], thread["thread_id"]),
+                ).fetchone()
+                if current is None or current["last_run_id"] != thread["last_run_id"]:
+                    return False  # the thread moved on while the judge was thinking: evaluate again later
+            inserted = conn.execute(
+                "INSERT INTO rule_applications (rule_id, target, run_id, outcome, applied_at)"
+                " VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING",
+                (rule["id"], target, run_id, "ok", _now_text()),
+            ).rowcount
+            if not inserted:
+                return False
+            feedback_ids = self._write_feedback(conn, rule, run_id, judged, source, thread)
+            if rule.get("add_to_annotation_queue_id"):
+                add_item(conn, rule["add_to_annotation_queue_id"], ItemSpec(run_id=uuid.UUID(run_id)))
+            if thread is not None:
+                conn.execute(
+                    "UPDATE rule_threads SET state = 'done', evaluated_run_id = ?, feedback_id = ?, error = NULL"
+                    " WHERE rule_id = ? AND thread_id = ?",
+                    (run_id, json.dumps(feedback_ids), rule["id"], thread["thread_id"]),
+                )
+        if example is not None:
+            self._add_example(rule, example)
+        self.counts["applications"] += 1
+        return True
+
+    def _write_feedback(
+        self, conn: sqlite3.Connection, rule: dict, run_id: str, judged: list, source: dict,
+        thread: sqlite3.Row | None,
+    ) -> list[str]:
+        if thread is not None and thread["feedback_id"]:
+            # The thread was judged before a new message reopened it: the new verdict replaces the old.
+            old = json.loads(thread["feedback_id"])
+            if old:
+                conn.execute(f"DELETE FROM feedback WHERE id IN ({','.join('?' * len(old))})", old)
+        bodies = []
+        for _structured, entries in judged:
+            for entry in entries:
+                bodies.append({
+                    "id": str(uuid.uuid5(_FEEDBACK_NS, f"{rule['id']}:{run_id}:{entry['key']}")),
+                    "run_id": run_id,
+                    "key": entry["key"],
+                    "score": entry.get("score"),
+                    "value": entry.get("value"),
+                    "comment": entry.get("comment"),
+                    "feedback_source": {
+                        "type": "model",
+                        "metadata": {"rule_id": rule["id"], "rule_name": rule["display_name"], **source},
+                    },
+                })
+        return feedback_store.insert_feedback(conn, bodies) if bodies else []
+
+    def _dataset_example(self, rule: dict, run_id: str) -> dict | None:
+        """The example an ``add_to_dataset`` rule adds for ``run_id`` (id derived from rule and run)."""
+        if not rule.get("add_to_dataset_id"):
+            return None
+        run = self.db.read().execute("SELECT inputs, outputs FROM runs WHERE id = ?", (run_id,)).fetchone()
+        outputs = _loads(run["outputs"]) if run else None
+        if rule.get("add_to_dataset_prefer_correction"):
+            correction = self.db.read().execute(
+                "SELECT correction FROM feedback WHERE run_id = ? AND correction IS NOT NULL"
+                " ORDER BY modified_at DESC LIMIT 1", (run_id,),
+            ).fetchone()
+            if correction is not None:
+                outputs = _loads(correction["correction"])
+        return {
+            "id": str(uuid.uuid5(_FEEDBACK_NS, f"example:{rule['id']}:{run_id}")),
+            "inputs": (_loads(run["inputs"]) if run else None) or {},
+            "outputs": outputs,
+            "source_run_id": run_id,
+            "metadata": {"source_run_id": run_id, "rule_id": rule["id"]},
+        }
+
+    def _add_example(self, rule: dict, example: dict) -> None:
+        # The dataset store writes in its own transaction; the id derives from (rule, run), so a retry
+        # after a crash between the two commits finds the example there (409) and stops.
+        try:
+            datasets_store.create_examples(self.db, rule["add_to_dataset_id"], [example])
+        except Conflict:
+            pass
+
+    def _record_error(
+        self, rule: dict, target: str, run_id: str, error: Exception, *, thread: sqlite3.Row | None = None
+    ) -> None:
+        message = f"{type(error).__name__}: {error}"
+        log.warning("rule %s on %s failed: %s", rule["display_name"], target, message)
+        self.counts["errors"] += 1
+        self.last_error = message
+        if thread is not None:
+            self._mark_thread(rule, thread, "error", message)
+        else:
+            with self.db.write() as conn:
+                conn.execute(
+                    "INSERT INTO rule_applications (rule_id, target, run_id, outcome, applied_at)"
+                    " VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING",
+                    (rule["id"], target, run_id, f"error: {message}", _now_text()),
+                )
+
+    # --------------------------------------------------------------------------------------- status
+
+    def status(self) -> dict:
+        """What is left to do, per rule and in total (``caught_up`` when nothing is)."""
+        now = self.clock()
+        conn = self.db.read()
+        latest = conn.execute("SELECT coalesce(max(seq), 0) FROM rule_events").fetchone()[0]
+        rules = []
+        for rule in enabled_rules(self.db):
+            cursor = conn.execute("SELECT seq FROM rule_cursors WHERE rule_id = ?", (rule["id"],)).fetchone()
+            unseen = conn.execute("SELECT count(*) FROM rule_events WHERE seq > ?",
+                                  (cursor["seq"] if cursor else latest,)).fetchone()[0]
+            if cursor is not None and not cursor["backfilled"]:
+                unseen += 1
+            pending = conn.execute(
+                "SELECT thread_id, due_at FROM rule_threads WHERE rule_id = ? AND state = 'pending'"
+                " ORDER BY due_at, thread_id", (rule["id"],),
+            ).fetchall()
+            applied = conn.execute("SELECT count(*) FROM rule_applications WHERE rule_id = ?",
+                                   (rule["id"],)).fetchone()[0]
+            failed = conn.execute("SELECT count(*) FROM rule_threads WHERE rule_id = ? AND state = 'error'",
+                                  (rule["id"],)).fetchone()[0]
+            rules.append({
+                "id": rule["id"],
+                "display_name": rule["display_name"],
+                                "unseen_events": unseen,
+                "pending_thread_count": len(pending),
+                "pending_threads": [
+                    {"thread_id": p["thread_id"], "due_in_seconds": round(max(0.0, p["due_at"] - now), 3)}
+                    for p in pending[:20]
+                ],
+                "applications": applied,
+                "failed_threads": failed,
+            })
+        dues = [p["due_in_seconds"] for r in rules for p in r["pending_threads"]]
+        return {
+            "running": self._thread is not None and self._thread.is_alive(),
+            "caught_up": all(not r["unseen_events"] and not r["pending_thread_count"]
+                             for r in rules),
+            "pending_threads": sum(r["pending_thread_count"] for r in rules),
+            "next_due_in_seconds": min(dues) if dues else None,
+            "rules": rules,
+            "counts": dict(self.counts),
+            "last_error": self.last_error,
+        }
+
+
+def _mentions_feedback(rule: dict) -> bool:
+    """Whether a rule's filters read feedback (then feedback changes re-trigger it)."""
+    return any("feedback_" in (rule.get(field) or "") for field in ("filter", "trace_filter", "tree_filter"))
+
+
+@asynccontextmanager
+async def engine_lifespan(app: Any) -> AsyncIterator[None]:
+    """FastAPI lifespan: run the engine over ``app.state.db`` while the server is up."""
+    engine = app.state.rule_engine = RuleEngine(app.state.db)
+    engine.start()
+    try:
+        yield
+    finally:
+        engine.stop()
