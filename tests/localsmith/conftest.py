@@ -10,10 +10,16 @@ Fixtures other test modules may reuse:
 ``ls_client``
     ``langsmith.Client(api_url=url, api_key="test", auto_batch_tracing=True)`` on that server.
     Flushed at teardown so no background upload outlives the test.
+``ls_client_factory``
+    ``factory(**client_kwargs)``: more clients on the same server (e.g. ``auto_batch_tracing=False``),
+    each flushed at teardown.
 ``project_name``
     A project name unique to the test (``test-<uuid>``), so tests never see each other's runs.
 ``http``
     An ``httpx.Client`` with ``base_url`` set to the server, for raw requests.
+``multipart_body``
+    A function ``(parts: list[tuple[name, bytes | dict | list | str]]) -> (body, content_type)``
+    that encodes parts the way the SDK does (JSON-encodes non-bytes), for raw ``/runs/multipart``.
 
 Nothing leaves the machine: tracing is off by default (tests turn it on with
 ``langsmith.tracing_context(enabled=True, client=ls_client, project_name=...)`` or
@@ -22,9 +28,10 @@ Nothing leaves the machine: tracing is off by default (tests turn it on with
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 import langsmith
@@ -65,6 +72,22 @@ def ls_client(localsmith_server: RunningServer) -> Iterator[langsmith.Client]:
 
 
 @pytest.fixture
+def ls_client_factory(localsmith_server: RunningServer) -> Iterator[Callable[..., langsmith.Client]]:
+    made: list[langsmith.Client] = []
+
+    def factory(**kwargs) -> langsmith.Client:
+        kwargs.setdefault("auto_batch_tracing", True)
+        made.append(langsmith.Client(api_url=localsmith_server.url, api_key="test", **kwargs))
+        return made[-1]
+
+    try:
+        yield factory
+    finally:
+        for client in made:
+            client.flush()
+
+
+@pytest.fixture
 def project_name() -> str:
     return f"test-{uuid.uuid4()}"
 
@@ -73,3 +96,22 @@ def project_name() -> str:
 def http(localsmith_server: RunningServer) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=localsmith_server.url, timeout=30) as client:
         yield client
+
+
+def _encode_multipart(parts: list[tuple[str, object]]) -> tuple[bytes, str]:
+    boundary = uuid.uuid4().hex
+    chunks = []
+    for name, value in parts:
+        data = value if isinstance(value, bytes) else json.dumps(value).encode()
+        chunks.append(
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n".encode()
+            + data + b"\r\n"
+        )
+    body = b"".join(chunks) + f"--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+@pytest.fixture
+def multipart_body() -> Callable[[list[tuple[str, object]]], tuple[bytes, str]]:
+    return _encode_multipart

@@ -1,0 +1,258 @@
+"""Tracing through the real SDK: @traceable trees, LangChain/LangGraph runs with token usage,
+compressed and uncompressed multipart, the non-batched endpoints, out-of-order and duplicate
+payloads, and feedback riding inside multipart batches."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import langsmith
+import pytest
+import zstandard
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
+from langgraph.graph import END, START, MessagesState, StateGraph
+from langsmith import traceable
+from langsmith import utils as ls_utils
+
+pytestmark = pytest.mark.filterwarnings("ignore:.*is deprecated and will be removed:DeprecationWarning")
+
+
+def _runs(client: langsmith.Client, project: str, **kwargs) -> list:
+    return list(client.list_runs(project_name=project, **kwargs))
+
+
+def _traced_tree(client: langsmith.Client, project: str) -> str:
+    """root -> (retrieve, answer -> format); returns the root run id."""
+
+    @traceable(run_type="retriever")
+    def retrieve(question: str) -> list[str]:
+        return [f"doc about {question}"]
+
+    @traceable(run_type="tool", tags=["fmt"])
+    def format_answer(text: str) -> str:
+        return text.upper()
+
+    @traceable
+    def answer(question: str, docs: list[str]) -> str:
+        return format_answer(f"{question}: {docs[0]}")
+
+    @traceable(name="supervisor", metadata={"customer": "gregory"})
+    def root(question: str) -> dict:
+        docs = retrieve(question)
+        return {"answer": answer(question, docs)}
+
+    with langsmith.tracing_context(enabled=True, client=client, project_name=project):
+        root("order status", langsmith_extra={"run_id": (root_id := uuid.uuid4())})
+    client.flush()
+    return str(root_id)
+
+
+def test_nested_traceable_builds_a_tree_with_zstd(ls_client, project_name):
+    root_id = _traced_tree(ls_client, project_name)
+    assert ls_client.compressed_traces is not None, "the zstd path was not used"
+
+    runs = {r.name: r for r in _runs(ls_client, project_name)}
+    assert set(runs) == {"supervisor", "retrieve", "answer", "format_answer"}
+    root = runs["supervisor"]
+    assert str(root.id) == root_id
+    assert root.parent_run_id is None and str(root.trace_id) == root_id
+    assert runs["retrieve"].parent_run_id == root.id
+    assert runs["format_answer"].parent_run_id == runs["answer"].id
+    assert all(str(r.trace_id) == root_id for r in runs.values())
+    assert runs["format_answer"].dotted_order.startswith(runs["answer"].dotted_order + ".")
+    assert runs["format_answer"].parent_run_ids == [root.id, runs["answer"].id]
+    assert runs["retrieve"].run_type == "retriever" and runs["format_answer"].tags == ["fmt"]
+    assert root.outputs == {"answer": "ORDER STATUS: DOC ABOUT ORDER STATUS"}
+    assert root.inputs == {"question": "order status"}
+    assert root.metadata["customer"] == "gregory"
+    assert runs["answer"].metadata["customer"] == "gregory"  # children inherit metadata
+    assert all(r.status == "success" and r.end_time is not None for r in runs.values())
+
+    full = ls_client.read_run(root_id, load_child_runs=True)
+    assert [c.name for c in full.child_runs] == ["retrieve", "answer"]
+    assert [c.name for c in full.child_runs[1].child_runs] == ["format_answer"]
+    assert full.latency is not None and full.latency >= 0
+
+
+def test_uncompressed_multipart(ls_client_factory, project_name, monkeypatch):
+    monkeypatch.setenv("LANGSMITH_DISABLE_RUN_COMPRESSION", "true")
+    ls_utils.get_env_var.cache_clear()
+    try:
+        client = ls_client_factory()
+        root_id = _traced_tree(client, project_name)
+        assert client.compressed_traces is None, "compression was not disabled"
+    finally:
+        monkeypatch.delenv("LANGSMITH_DISABLE_RUN_COMPRESSION")
+        ls_utils.get_env_var.cache_clear()
+    names = sorted(r.name for r in _runs(client, project_name, trace_id=root_id))
+    assert names == ["answer", "format_answer", "retrieve", "supervisor"]
+
+
+def test_error_run_has_error_status(ls_client, project_name):
+    @traceable(name="broken")
+    def broken() -> None:
+        raise ValueError("order ORD-2025-0030 cannot be cancelled")
+
+    with langsmith.tracing_context(enabled=True, client=ls_client, project_name=project_name):
+        with pytest.raises(ValueError):
+            broken()
+    ls_client.flush()
+    (run,) = _runs(ls_client, project_name)
+    assert run.status == "error"
+    assert "cannot be cancelled" in run.error
+
+
+def _fake_model(replies: list[str], usage: dict | None) -> GenericFakeChatModel:
+    messages = [AIMessage(content=text, usage_metadata=usage) for text in replies]
+    return GenericFakeChatModel(messages=iter(messages))
+
+
+def test_langgraph_graph_tokens_and_cost(ls_client, project_name):
+    model = _fake_model(["Your order is Processing.", "Anything else?"],
+                        {"input_tokens": 1000, "output_tokens": 200, "total_tokens": 1200})
+
+    def agent(state: MessagesState) -> dict:
+        return {"messages": [model.invoke(state["messages"])]}
+
+    def followup(state: MessagesState) -> dict:
+        return {"messages": [model.invoke(state["messages"])]}
+
+    builder = StateGraph(MessagesState)
+    builder.add_node("agent", agent)
+    builder.add_node("followup", followup)
+    builder.add_edge(START, "agent")
+    builder.add_edge("agent", "followup")
+    builder.add_edge("followup", END)
+    graph = builder.compile().with_config(run_name="supervisor_hitl_sql_agent")
+
+    with langsmith.tracing_context(enabled=True, client=ls_client, project_name=project_name):
+        graph.invoke({"messages": [("user", "where is my order?")]},
+                     config={"metadata": {"ls_model_name": "gpt-4o-mini", "thread_id": "conv-1"}})
+    ls_client.flush()
+
+    (root,) = _runs(ls_client, project_name, is_root=True)
+    assert root.name == "supervisor_hitl_sql_agent"
+    llm_runs = _runs(ls_client, project_name, run_type="llm")
+    assert len(llm_runs) == 2
+    per_call_cost = 1000 * 0.15 / 1e6 + 200 * 0.60 / 1e6
+    for run in llm_runs:
+        assert (run.prompt_tokens, run.completion_tokens, run.total_tokens) == (1000, 200, 1200)
+        assert float(run.total_cost) == pytest.approx(per_call_cost)
+        assert float(run.prompt_cost) == pytest.approx(1000 * 0.15 / 1e6)
+    # The root sums its whole tree; an intermediate node sums only its own subtree.
+    assert (root.prompt_tokens, root.completion_tokens, root.total_tokens) == (2000, 400, 2400)
+    assert float(root.total_cost) == pytest.approx(2 * per_call_cost)
+    (agent_node,) = _runs(ls_client, project_name, filter='eq(name, "agent")')
+    assert agent_node.total_tokens == 1200
+    (found,) = _runs(ls_client, project_name, is_root=True, filter='gt(total_tokens, 2000)')
+    assert found.id == root.id
+    assert _runs(ls_client, project_name, is_root=True, filter="gt(total_tokens, 2400)") == []
+
+
+def test_unknown_model_costs_nothing_and_usage_from_metadata(ls_client, project_name):
+    @traceable(run_type="llm", metadata={"ls_model_name": "some-local-model",
+                                         "usage_metadata": {"input_tokens": 7, "output_tokens": 3}})
+    def call_model(prompt: str) -> dict:
+        return {"text": "ok"}
+
+    with langsmith.tracing_context(enabled=True, client=ls_client, project_name=project_name):
+        call_model("hi")
+    ls_client.flush()
+    (run,) = _runs(ls_client, project_name)
+    assert (run.prompt_tokens, run.completion_tokens, run.total_tokens) == (7, 3, 10)
+    assert float(run.total_cost) == 0
+
+
+def test_streamed_llm_run_has_first_token_time(ls_client, project_name):
+    model = _fake_model(["one two three"], None)
+    with langsmith.tracing_context(enabled=True, client=ls_client, project_name=project_name):
+        chunks = list(model.stream("count"))
+    assert len(chunks) > 1
+    ls_client.flush()
+    (run,) = _runs(ls_client, project_name)
+    assert run.first_token_time is not None
+    first_token = run.first_token_time.replace(tzinfo=UTC)  # naive = UTC, as LangSmith sends it
+    assert run.start_time <= first_token <= run.end_time
+
+
+def test_non_batched_create_and_update_run(ls_client_factory, project_name):
+    client = ls_client_factory(auto_batch_tracing=False)
+    run_id = uuid.uuid4()
+    start = datetime(2025, 11, 20, 9, 0, tzinfo=UTC)
+    client.create_run("manual", inputs={"q": 1}, run_type="chain", id=run_id, project_name=project_name,
+                      start_time=start, tags=["manual"])
+    pending = client.read_run(run_id)
+    assert pending.status == "pending" and pending.outputs is None
+    client.update_run(run_id, outputs={"a": 2}, end_time=start + timedelta(seconds=1.5))
+    run = client.read_run(run_id)
+    assert run.status == "success" and run.outputs == {"a": 2}
+    assert run.inputs == {"q": 1} and run.tags == ["manual"]  # the patch did not erase them
+    assert run.latency == pytest.approx(1.5)
+
+
+def _run_payload(run_id: str, project: str, *, parent: dict | None = None, name: str = "step",
+                 start: str = "2025-11-20T10:00:00.000000Z", **extra) -> dict:
+    segment = start.replace("-", "").replace(":", "").replace(".", "").rstrip("Z") + "Z" + run_id
+    dotted = f"{parent['dotted_order']}.{segment}" if parent else segment
+    return {"id": run_id, "trace_id": parent["trace_id"] if parent else run_id,
+            "parent_run_id": parent["id"] if parent else None, "dotted_order": dotted,
+            "session_name": project, "name": name, "run_type": "chain", "start_time": start, **extra}
+
+
+def test_children_before_parents_patches_before_posts_and_duplicates(http, ls_client, project_name):
+    root = _run_payload(str(uuid.uuid4()), project_name, name="root", inputs={"q": "hi"})
+    child = _run_payload(str(uuid.uuid4()), project_name, parent=root, name="child",
+                         start="2025-11-20T10:00:01.000000Z")
+    child_patch = {**{k: child[k] for k in ("id", "trace_id", "parent_run_id", "dotted_order",
+                                             "session_name", "name", "run_type", "start_time")},
+                   "outputs": {"x": 1}, "end_time": "2025-11-20T10:00:02Z", "inputs": None}
+    # The child's patch arrives first, then the child, then the parent, then everything again.
+    assert http.post("/runs/batch", json={"patch": [child_patch]}).status_code == 202
+    assert http.post("/runs/batch", json={"post": [child]}).status_code == 202
+    assert http.post("/runs/batch", json={"post": [root]}).status_code == 202
+    for _ in range(2):
+        again = http.post("/runs/batch", json={"post": [root, child], "patch": [child_patch]})
+        assert again.status_code == 202
+    runs = {r.name: r for r in _runs(ls_client, project_name)}
+    assert set(runs) == {"root", "child"}
+    assert runs["child"].outputs == {"x": 1} and runs["child"].status == "success"
+    assert runs["root"].inputs == {"q": "hi"} and runs["root"].status == "pending"
+    assert runs["child"].latency == pytest.approx(1.0)
+    full = ls_client.read_run(root["id"], load_child_runs=True)
+    assert [c.name for c in full.child_runs] == ["child"]
+    assert http.get(f"/runs/{root['id']}").json()["child_run_ids"] == [child["id"]]
+
+
+def test_raw_zstd_multipart_with_feedback_part(http, ls_client, multipart_body, project_name):
+    run = _run_payload(str(uuid.uuid4()), project_name, name="zstd-run")
+    feedback_id = str(uuid.uuid4())
+    body, content_type = multipart_body([
+        (f"post.{run['id']}", run),
+        (f"post.{run['id']}.inputs", {"question": "zstd?"}),
+        (f"post.{run['id']}.outputs", {"answer": "yes"}),
+        (f"feedback.{feedback_id}", {"id": feedback_id, "run_id": run["id"], "trace_id": run["id"],
+                                     "key": "correctness", "score": 1}),
+        (f"attachment.{run['id']}.note", b"raw bytes"),
+    ])
+    response = http.post("/runs/multipart", content=zstandard.ZstdCompressor().compress(body),
+                         headers={"Content-Type": content_type, "Content-Encoding": "zstd"})
+    assert response.status_code == 202, response.text
+    stored = ls_client.read_run(run["id"])
+    assert stored.inputs == {"question": "zstd?"} and stored.outputs == {"answer": "yes"}
+    assert stored.feedback_stats["correctness"]["avg"] == 1
+    assert str(ls_client.read_feedback(feedback_id).run_id) == run["id"]
+
+
+def test_sdk_feedback_rides_inside_multipart(ls_client, project_name):
+    root_id = _traced_tree(ls_client, project_name)
+    project = ls_client.read_project(project_name=project_name)
+    feedback = ls_client.create_feedback(trace_id=root_id, key="user_sentiment", score=0, value="negative",
+                                         session_id=project.id)
+    ls_client.flush()
+    stored = ls_client.read_feedback(feedback.id)
+    assert (stored.key, stored.score, stored.value) == ("user_sentiment", 0, "negative")
+    assert str(stored.trace_id) == root_id and stored.session_id == project.id
+    root = ls_client.read_run(root_id)
+    assert root.feedback_stats["user_sentiment"]["values"] == {"negative": 1}
