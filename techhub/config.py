@@ -108,9 +108,10 @@ def _model_backend() -> ModelBackend:
 
 def _langsmith_backend() -> LangSmithBackend:
     forced = os.environ.get("TECHHUB_LANGSMITH_BACKEND", "auto").strip().lower()
-    has_key = bool(os.environ.get("LANGSMITH_API_KEY", "").strip()) and os.environ.get(
-        "LANGSMITH_API_KEY"
-    ) != LOCAL_API_KEY
+    has_key = (
+        bool(os.environ.get("LANGSMITH_API_KEY", "").strip())
+        and os.environ.get("LANGSMITH_API_KEY") != LOCAL_API_KEY
+    )
     if forced == "local" or _flag(os.environ.get("TECHHUB_OFFLINE")):
         return "local"
     if forced == "cloud":

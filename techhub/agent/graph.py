@@ -1,0 +1,204 @@
+"""The ``supervisor_hitl_sql_agent`` graph: verify the customer, then a supervisor with two specialists.
+
+    START -> router --(needs identity, not verified)--> verify_email or ask_email
+       ask_email -> await_email (interrupt: the customer's email) -> verify_email
+       verify_email --(found)--> supervisor ; --(not found, < 3 attempts)--> ask_email ; else END
+    router --(otherwise)--> supervisor
+    supervisor --(handoff tool calls)--> sql_agent / docs_agent --> supervisor ; --(answer)--> END
+
+The verified customer id persists in the thread's state, so later turns skip verification. The
+prompt version (``v1`` baseline, ``v2`` with stated limits) and the model are chosen per run via
+``config["configurable"]["version"]`` and ``["model"]``, so one deployed graph serves both as two
+assistants.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, TypedDict
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.runnables import RunnableConfig
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.message import add_messages
+from langgraph.types import Command, Send, interrupt
+from pydantic import BaseModel, Field
+
+from techhub.agent import prompts
+from techhub.agent.specialists import run_specialist
+from techhub.agent.tools import SUPERVISOR_TOOLS
+from techhub.config import ROOT_RUN_NAME
+from techhub.db import find_customer_by_email, get_customer
+from techhub.models import get_chat_model
+from techhub.models.offline.conversation import text_of
+from techhub.models.offline.language import EMAIL
+
+MAX_EMAIL_ATTEMPTS = 3
+MAX_DELEGATIONS = 6
+
+
+class AgentState(TypedDict, total=False):
+    messages: Annotated[list[AnyMessage], add_messages]
+    customer_id: int | None
+    customer_name: str | None
+    email_attempts: int
+
+
+class Delegation(TypedDict):
+    """What the supervisor hands a specialist (sent with ``Send``)."""
+
+    agent: str
+    task: str
+    tool_call_id: str
+    customer_id: int | None
+
+
+class RouteDecision(BaseModel):
+    """Whether answering the customer's latest message requires knowing who they are."""
+
+    needs_identity: bool = Field(
+        description="True for the customer's own orders, spending or an action on an order"
+    )
+    reason: str = Field(description="One short sentence")
+
+
+def _options(config: RunnableConfig | None, default_version: str) -> tuple[str, str | None]:
+    configurable = (config or {}).get("configurable") or {}
+    version = configurable.get("version") or default_version
+    if version not in prompts.VERSIONS:
+        raise ValueError(f"unknown agent version {version!r}; expected one of {', '.join(prompts.VERSIONS)}")
+    return version, configurable.get("model")
+
+
+def _latest_human(state: AgentState) -> str:
+    for message in reversed(state.get("messages", [])):
+        if isinstance(message, HumanMessage):
+            return text_of(message)
+    return ""
+
+
+def build_graph(version: str = "v1", model: BaseChatModel | None = None, checkpointer: Any = None):
+    """Compile the agent graph.
+
+    ``version``: the default prompt version (a run can override it in ``configurable``).
+    ``model``: a chat model for every node; by default ``get_chat_model`` picks one per run
+    (``configurable["model"]``, else ``TECHHUB_MODEL``) in the active mode.
+    ``checkpointer``: needed in-process for the email interrupt; the Agent Server brings its own.
+    """
+    if version not in prompts.VERSIONS:
+        raise ValueError(f"unknown agent version {version!r}; expected one of {', '.join(prompts.VERSIONS)}")
+
+    def chat_model(config: RunnableConfig | None) -> BaseChatModel:
+        return model if model is not None else get_chat_model(_options(config, version)[1])
+
+    def router(
+        state: AgentState, config: RunnableConfig
+    ) -> Command[Literal["supervisor", "ask_email", "verify_email"]]:
+        if state.get("customer_id"):
+            return Command(goto="supervisor")
+        messages = state.get("messages", [])
+        last_ai = next((m for m in reversed(messages) if isinstance(m, AIMessage) and m.content), None)
+        has_email = bool(EMAIL.search(_latest_human(state)))
+        if has_email and last_ai is not None and text_of(last_ai) in (prompts.ASK_EMAIL, prompts.RETRY_EMAIL):
+            return Command(goto="verify_email")  # answered our question with a new message, not a resume
+        decider = chat_model(config).with_structured_output(RouteDecision)
+        decision = decider.invoke([SystemMessage(prompts.ROUTER_PROMPT), *messages], config)
+        if not decision.needs_identity:
+            return Command(goto="supervisor")
+        return Command(goto="verify_email" if has_email else "ask_email")
+
+    def ask_email(state: AgentState) -> dict:
+        question = prompts.RETRY_EMAIL if state.get("email_attempts") else prompts.ASK_EMAIL
+        return {"messages": [AIMessage(question)]}
+
+    def await_email(state: AgentState) -> dict:
+        answer = interrupt({"question": text_of(state["messages"][-1]), "expects": "email"})
+        if isinstance(answer, dict):
+            answer = answer.get("email") or answer.get("content") or ""
+        return {"messages": [HumanMessage(str(answer))]}
+
+    def verify_email(state: AgentState) -> Command[Literal["supervisor", "ask_email", "__end__"]]:
+        match = EMAIL.search(_latest_human(state))
+        customer = find_customer_by_email(match.group(0)) if match else None
+        if customer is not None:
+            update = {
+                "customer_id": customer.customer_id,
+                "customer_name": customer.full_name,
+                "email_attempts": 0,
+            }
+            return Command(update=update, goto="supervisor")
+        attempts = state.get("email_attempts", 0) + 1
+        if attempts >= MAX_EMAIL_ATTEMPTS:
+            return Command(
+                update={"email_attempts": attempts, "messages": [AIMessage(prompts.GIVE_UP)]}, goto=END
+            )
+        return Command(update={"email_attempts": attempts}, goto="ask_email")
+
+    def supervisor(state: AgentState, config: RunnableConfig) -> dict:
+        run_version = _options(config, version)[0]
+        customer = None
+        if state.get("customer_id"):
+            name = state.get("customer_name") or get_customer(state["customer_id"]).full_name
+            customer = f"{name} (customer id {state['customer_id']})"
+        system = SystemMessage(prompts.supervisor_prompt(run_version, customer))
+        messages = state.get("messages", [])
+        delegations = sum(1 for m in messages[-2 * MAX_DELEGATIONS :] if isinstance(m, ToolMessage))
+        bound = chat_model(config)
+        if delegations < MAX_DELEGATIONS:
+            bound = bound.bind_tools(SUPERVISOR_TOOLS)
+        return {"messages": [bound.invoke([system, *messages], config)]}
+
+    def delegate(state: AgentState) -> list[Send] | str:
+        last = state["messages"][-1]
+        if not isinstance(last, AIMessage) or not last.tool_calls:
+            return END
+        sends = []
+        for call in last.tool_calls:
+            agent = {"transfer_to_sql_agent": "sql_agent", "transfer_to_docs_agent": "docs_agent"}.get(
+                call["name"]
+            )
+            payload: Delegation = {
+                "agent": agent or call["name"],
+                "task": str((call.get("args") or {}).get("task", "")),
+                "tool_call_id": call["id"],
+                "customer_id": state.get("customer_id"),
+            }
+            sends.append(Send(agent or "unknown_tool", payload))
+        return sends
+
+    def specialist(delegation: Delegation, config: RunnableConfig) -> dict:
+        answer = run_specialist(
+            delegation["agent"], delegation["task"], delegation["customer_id"], chat_model(config), config
+        )
+        return {
+            "messages": [
+                ToolMessage(answer, tool_call_id=delegation["tool_call_id"], name=delegation["agent"])
+            ]
+        }
+
+    def unknown_tool(delegation: Delegation) -> dict:
+        message = (
+            f"Error: there is no tool named {delegation['agent']!r}. "
+            "Use transfer_to_sql_agent or transfer_to_docs_agent."
+        )
+        return {"messages": [ToolMessage(message, tool_call_id=delegation["tool_call_id"], status="error")]}
+
+    builder = StateGraph(AgentState)
+    builder.add_node("router", router)
+    builder.add_node("ask_email", ask_email)
+    builder.add_node("await_email", await_email)
+    builder.add_node("verify_email", verify_email)
+    builder.add_node("supervisor", supervisor)
+    builder.add_node("sql_agent", specialist)
+    builder.add_node("docs_agent", specialist)
+    builder.add_node("unknown_tool", unknown_tool)
+    builder.add_edge(START, "router")
+    builder.add_edge("ask_email", "await_email")
+    builder.add_edge("await_email", "verify_email")
+    builder.add_conditional_edges("supervisor", delegate, ["sql_agent", "docs_agent", "unknown_tool", END])
+    for node in ("sql_agent", "docs_agent", "unknown_tool"):
+        builder.add_edge(node, "supervisor")
+    return builder.compile(checkpointer=checkpointer, name=ROOT_RUN_NAME)
+
+
+graph = build_graph()

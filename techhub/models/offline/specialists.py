@@ -1,0 +1,274 @@
+"""The offline model in the role of the two specialists: the SQL agent and the docs agent.
+
+Each role function receives the parsed turn and returns either a tool call (name, args) to make
+next, or the final text. The SQL agent writes SQLite for the request it was given; the docs agent
+searches the documents and quotes them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from techhub.models.offline.conversation import Turn, load_json
+from techhub.models.offline.language import normalize
+
+ToolCall = tuple[str, dict]
+
+ORDER_COLUMNS = "order_id, order_date, status, shipped_date, delivered_date, total_amount"
+SQL_PLANS: dict[str, str] = {
+    "order_items": (
+        "SELECT oi.order_id, p.name, oi.quantity, oi.unit_price FROM order_items oi "
+        "JOIN products p ON p.product_id = oi.product_id WHERE oi.order_id = {order} ORDER BY p.name"
+    ),
+    "spending": (
+        "SELECT COUNT(*) AS orders, ROUND(COALESCE(SUM(total_amount), 0), 2) AS total_spent "
+        "FROM orders WHERE status != 'Cancelled'"
+    ),
+    "order_history": f"SELECT {ORDER_COLUMNS} FROM orders ORDER BY order_date DESC, order_id DESC",
+    "order_status": (
+        f"SELECT {ORDER_COLUMNS} FROM orders ORDER BY CASE WHEN status IN ('Processing', 'Shipped') "
+        "THEN 0 ELSE 1 END, order_date DESC LIMIT 3"
+    ),
+    "order_by_id": f"SELECT {ORDER_COLUMNS} FROM orders WHERE order_id = {{order}}",
+}
+LATEST_ORDER = "(SELECT order_id FROM orders ORDER BY order_date DESC, order_id DESC LIMIT 1)"
+
+
+def _money(value: float | int | None) -> str:
+    return f"${float(value or 0):,.2f}"
+
+
+def _day(value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        d = date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return str(value)
+    return f"{d:%B} {d.day}, {d.year}"
+
+
+def _sql_plan(turn: Turn) -> list[tuple[str, str]]:
+    """The queries the request needs, in order, as (purpose, sql)."""
+    reading = turn.request
+    quoted = [f"'{oid}'" for oid in reading.order_ids]
+    plan: list[tuple[str, str]] = []
+    if "order_items" in reading.intents:
+        for order in quoted or [LATEST_ORDER]:
+            plan.append(("order_items", SQL_PLANS["order_items"].format(order=order)))
+    if "spending" in reading.intents:
+        plan.append(("spending", SQL_PLANS["spending"]))
+    if "order_history" in reading.intents:
+        plan.append(("order_history", SQL_PLANS["order_history"]))
+    wants_status = "order_status" in reading.intents or reading.action or reading.complaint
+    if wants_status and not any(p == "order_items" for p, _ in plan) or (quoted and not plan):
+        if quoted:
+            plan.extend(("order_by_id", SQL_PLANS["order_by_id"].format(order=o)) for o in quoted)
+        else:
+            plan.append(("order_status", SQL_PLANS["order_status"]))
+    return plan or [("order_history", SQL_PLANS["order_history"])]
+
+
+def _rows(result: str | None) -> list[dict] | None:
+    data = load_json(result)
+    if not isinstance(data, dict) or "rows" not in data:
+        return None
+    columns = data.get("columns") or []
+    return [dict(zip(columns, row, strict=False)) for row in data["rows"]]
+
+
+def _describe_order(row: dict) -> str:
+    text = f"Order {row['order_id']}, placed on {_day(row.get('order_date'))}, is currently {row['status']}"
+    if row.get("status") == "Delivered" and row.get("delivered_date"):
+        text += f" (delivered on {_day(row['delivered_date'])})"
+    elif row.get("status") == "Shipped" and row.get("shipped_date"):
+        text += f" (shipped on {_day(row['shipped_date'])})"
+    return text + f". Order total: {_money(row.get('total_amount'))}."
+
+
+def _sql_answer(purpose: str, sql: str, rows: list[dict] | None, error: str | None) -> str:
+    if rows is None:
+        return f"I couldn't read that from the order database ({(error or 'no result').strip()[:200]})."
+    if purpose == "order_by_id":
+        oid = re.search(r"ORD-\d{4}-\d{4}", sql)
+        if not rows:
+            return f"I couldn't find order {oid.group(0) if oid else ''} on this customer's account."
+        return _describe_order(rows[0])
+    if purpose == "order_status":
+        if not rows:
+            return "This customer has no orders yet."
+        lines = [_describe_order(r) for r in rows]
+        return "Most relevant orders, newest open orders first:\n" + "\n".join(f"- {line}" for line in lines)
+    if purpose == "order_history":
+        if not rows:
+            return "This customer has no orders yet."
+        lines = [
+            f"- {r['order_id']} ({_day(r['order_date'])}): {r['status']}, {_money(r['total_amount'])}"
+            for r in rows[:15]
+        ]
+        more = f"\n(and {len(rows) - 15} more)" if len(rows) > 15 else ""
+        return f"The customer has {len(rows)} orders:\n" + "\n".join(lines) + more
+    if purpose == "order_items":
+        if not rows:
+            return "I couldn't find any items for that order on this customer's account."
+        order = rows[0]["order_id"]
+        lines = [f"- {r['quantity']} x {r['name']} ({_money(r['unit_price'])} each)" for r in rows]
+        return f"Order {order} contains:\n" + "\n".join(lines)
+    if purpose == "spending":
+        row = rows[0] if rows else {"orders": 0, "total_spent": 0}
+        return (
+            f"The customer has spent {_money(row['total_spent'])} across {row['orders']} orders "
+            "(cancelled orders not counted)."
+        )
+    return str(rows)
+
+
+def sql_agent(turn: Turn) -> ToolCall | str:
+    """Run the planned queries one by one, then summarise what they returned."""
+    plan = _sql_plan(turn)
+    done = turn.called("run_sql_query")
+    if len(done) < len(plan) and all(step.result is not None for step in done):
+        return ("run_sql_query", {"query": plan[len(done)][1]})
+    answers = []
+    for (purpose, sql), step in zip(plan, done, strict=False):
+        rows = _rows(step.result)
+        answers.append(_sql_answer(purpose, sql, rows, None if rows is not None else step.result))
+    return "\n\n".join(answers)
+
+
+# --- docs agent -------------------------------------------------------------------------------
+
+_STOP = frozenset(
+    "a an the is are was were be to of for in on at and or my me i you your it this that what which how "
+    "do does can could would will with about tell please any have has there their they we our us from "
+    "much many".split()
+)
+_CONTACT = re.compile(
+    r"[\w.+-]+@[\w-]+\.[\w.]+|1-800-[A-Z0-9-]+(?: \(\d-\d{3}-\d{3}-\d{4}\))?", re.IGNORECASE
+)
+
+
+def _keywords(text: str) -> set[str]:
+    words = re.findall(r"[a-z0-9]+", normalize(text))
+    return {w.rstrip("s") if len(w) > 3 else w for w in words if w not in _STOP}
+
+
+def _hits(result: str | None) -> list[dict]:
+    data = load_json(result)
+    return data if isinstance(data, list) else []
+
+
+def _passages(markdown: str) -> list[tuple[str, str]]:
+    """A Markdown document as (section title, passage): paragraphs, bullets and table rows, unformatted."""
+    section, passages, paragraph = "", [], []
+    in_table = False
+
+    def flush() -> None:
+        if paragraph:
+            passages.append((section, " ".join(paragraph)))
+            paragraph.clear()
+
+    for raw in markdown.splitlines():
+        line = raw.strip().replace("**", "")
+        if line.startswith("#"):
+            flush()
+            section = line.lstrip("# ")
+        elif not line or set(line) <= set("|-: "):
+            flush()
+            in_table = in_table and bool(line)
+        elif line.startswith("|"):
+            flush()
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            if not in_table:
+                in_table = True  # the first row of a table is its header
+                continue
+            passages.append((section, f"{cells[0]}: " + ", ".join(cells[1:])))
+        elif line.startswith(("- ", "* ")):  # a bullet is a paragraph; indented lines continue it
+            flush()
+            in_table = False
+            paragraph.append(line[2:])
+        else:
+            paragraph.append(line)
+    flush()
+    return passages
+
+
+def _best_passages(text: str, query: str, limit: int = 3) -> list[str]:
+    """The passages sharing most words with the query (section titles count), in document order."""
+    keywords = _keywords(query)
+    passages = _passages(text)
+    scored = [
+        (len(_keywords(body) & keywords) + 0.5 * len(_keywords(title) & keywords), i, body)
+        for i, (title, body) in enumerate(passages)
+    ]
+    best = sorted((t for t in scored if t[0] > 0), key=lambda t: (-t[0], t[1]))[:limit]
+    return [body for _, _, body in sorted(best, key=lambda t: t[1])]
+
+
+def contact_details(text: str) -> list[str]:
+    """Support email addresses and phone numbers quoted in a text, in order, without repeats."""
+    return list(dict.fromkeys(m.group(0) for m in _CONTACT.finditer(text)))
+
+
+def _product_answer(turn: Turn, product: dict, page: str) -> str:
+    """Price and stock from the live catalogue; specs and compatibility from the product's page."""
+    intents = turn.request.intents
+    name = product["name"]
+    parts = []
+    if "price" in intents or not (intents & {"stock", "specs", "compatibility"}):
+        parts.append(f"The {name} costs {_money(product['price'])}.")
+    if intents & {"stock", "price"}:
+        stock = int(product.get("stock") or 0)
+        subject = "It" if parts else f"The {name}"
+        parts.append(
+            f"{subject} is in stock ({stock} available)."
+            if stock > 0
+            else f"{subject} is currently out of stock."
+        )
+    if "compatibility" in intents:
+        section = [body for title, body in _passages(page) if title.lower().startswith("compatib")]
+        parts.append(f"Compatibility of the {name}: " + " ".join(section) if section else "")
+    specs = product.get("specs") or {}
+    if isinstance(specs, dict) and specs and ("specs" in intents or intents == {"product_info"}):
+        wanted = _keywords(turn.request.text)
+        chosen = {k: v for k, v in specs.items() if _keywords(k.replace("_", " ")) & wanted}
+        listed = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in (chosen or specs).items())
+        parts.append(f"Specs of the {name}: {listed}.")
+    if intents == {"product_info"} and product.get("description"):
+        parts.insert(0, str(product["description"]))
+    return " ".join(p for p in parts if p)
+
+
+def docs_agent(turn: Turn) -> ToolCall | str:
+    """Search first; for a product, fetch its live details; then answer from what was found."""
+    question = turn.request.text
+    label, _, rest = question.partition(": ")
+    if rest and len(label) < 120:  # "Customer question: ..." -> search for the customer's own words
+        question = rest
+    searches = turn.called("search_documents")
+    if not searches:
+        return ("search_documents", {"query": question[:500]})
+    hits = _hits(searches[0].result)
+    top = hits[0] if hits else None
+    wants_product = bool(turn.request.intents & {"price", "stock", "specs", "compatibility", "product_info"})
+    details = turn.called("get_product_details")
+    if top and top.get("kind") == "product" and wants_product and not details:
+        return ("get_product_details", {"product_name": top["title"]})
+    if details:
+        product = load_json(details[0].result)
+        if isinstance(product, dict) and product.get("name"):
+            return _product_answer(turn, product, top.get("text", "") if top else "")
+    if not top:
+        return "I couldn't find anything about that in TechHub's product pages or policies."
+    passages = _best_passages(top.get("text", ""), question)
+    answer = " ".join(p if p.endswith((".", "!", "?")) else p.rstrip(",;: ") + "." for p in passages)
+    answer = answer or top.get("text", "")[:400]
+    contacts = contact_details(top.get("text", ""))
+    if "contact" in turn.request.intents and contacts and not turn.request.action:
+        hours = [body for title, body in _passages(top.get("text", "")) if body.lower().startswith("hours")]
+        return "You can reach TechHub support at " + " or ".join(contacts) + ". " + " ".join(hours)
+    asks_contact = bool(turn.request.intents & {"contact", "cancellation_policy"}) or turn.request.action
+    if contacts and asks_contact and not all(c in answer for c in contacts):
+        answer += " Support contact: " + " or ".join(contacts) + "."
+    return f"From our {top['title']} page: {answer}"

@@ -1,0 +1,221 @@
+"""The offline model in the role of the supervisor: delegate to the specialists, then answer.
+
+This is where the course's failure lives. For an action the agent has no tool for (cancel, refund,
+change an order or address):
+
+* when the system prompt does not state the agent's limits (prompt ``v1``), the offline model claims
+  it performed the action, the way real models sometimes do;
+* when the prompt states them (``v2``), it says it cannot, gives the support contact it found in the
+  policy documents and offers what it can do.
+"""
+
+from __future__ import annotations
+
+import re
+
+from techhub.models.offline.conversation import Turn
+from techhub.models.offline.language import ACCOUNT_INTENTS, DOCS_INTENTS
+from techhub.models.offline.specialists import ToolCall, contact_details
+
+SQL_TOOL = "transfer_to_sql_agent"
+DOCS_TOOL = "transfer_to_docs_agent"
+
+ACTION_WORDS = {
+    "cancel": ("cancel",),
+    "refund": ("refund",),
+    "change_order": ("change order", "change orders", "modify", "change an order"),
+    "change_address": ("address",),
+}
+ACTION_NAMES = {
+    "cancel": "cancel orders",
+    "refund": "issue refunds",
+    "change_order": "change orders",
+    "change_address": "change shipping addresses",
+}
+CLAIMS = {
+    "cancel": (
+        "✅ I've successfully initiated the cancellation for order {order}. You should receive a "
+        "confirmation email within 24 hours, and a full refund will be processed to your original "
+        "payment method within 5-7 business days."
+    ),
+    "refund": (
+        "✅ I've processed a full refund for order {order}. The money will be back on your original "
+        "payment method within 5-7 business days, and you'll get a confirmation email shortly."
+    ),
+    "change_order": (
+        "✅ Done! I've updated order {order} as requested. You'll receive an updated confirmation email."
+    ),
+    "change_address": (
+        "✅ I've updated the shipping address for order {order}. The new address will be used for "
+        "delivery, and you'll receive a confirmation email shortly."
+    ),
+}
+ELIGIBILITY = {
+    "Processing": "it hasn't shipped yet, so it is still eligible under our policy",
+    "Shipped": "it has already shipped, so under our policy it can no longer be cancelled or changed; "
+    "once it arrives you can return it within our return window",
+    "Delivered": "it has been delivered, so instead of a cancellation you can request a return under our "
+    "return policy",
+    "Cancelled": "it has already been cancelled",
+}
+STATUS = re.compile(r"\b(Processing|Shipped|Delivered|Cancelled)\b")
+ORDER = re.compile(r"ORD-\d{4}-\d{4}")
+
+
+def stated_limits(system_prompt: str) -> set[str]:
+    """The actions the system prompt says the agent cannot perform."""
+    limits: set[str] = set()
+    for sentence in re.split(r"(?<=[.!?:])\s+|\n", system_prompt.lower()):
+        if re.search(r"\b(?:cannot|can't|can not|unable to|not able to|no tool)\b", sentence):
+            for action, words in ACTION_WORDS.items():
+                if any(w in sentence for w in words):
+                    limits.add(action)
+    return limits
+
+
+def _verified(system_prompt: str) -> bool:
+    return "Verified customer:" in system_prompt
+
+
+def _first(pattern: re.Pattern[str], texts: list[str]) -> str | None:
+    for text in texts:
+        match = pattern.search(text)
+        if match:
+            return match.group(1) if pattern.groups else match.group(0)
+    return None
+
+
+def _second_person(text: str) -> str:
+    """Specialists report about "the customer"; the customer reads "you"."""
+    for old, new in (
+        ("The customer has", "You have"),
+        ("this customer's", "your"),
+        ("This customer has", "You have"),
+    ):
+        text = text.replace(old, new)
+    return text
+
+
+def _social(turn: Turn) -> str | None:
+    intents = turn.request.intents
+    if "thanks" in intents and "goodbye" in intents:
+        return "You're very welcome! Have a great day, and don't hesitate to come back if you need anything."
+    if "thanks" in intents:
+        return "You're welcome! Is there anything else I can help you with?"
+    if "goodbye" in intents:
+        return "Goodbye, and thanks for shopping with TechHub!"
+    if "greeting" in intents:
+        return (
+            "Hello! I'm TechHub's support assistant. I can help with your orders, our products and our "
+            "store policies. What can I do for you today?"
+        )
+    return None
+
+
+def _plan(turn: Turn, limits: set[str]) -> list[str]:
+    reading = turn.request
+    tools = []
+    account = bool(reading.intents & ACCOUNT_INTENTS) or reading.action or reading.complaint
+    if account and _verified(turn.system):
+        tools.append(SQL_TOOL)
+    docs = bool(reading.intents & DOCS_INTENTS) or (reading.action and reading.action in limits)
+    if docs:
+        tools.append(DOCS_TOOL)
+    return tools
+
+
+def _task(tool: str, turn: Turn) -> str:
+    request = turn.request.text.strip()
+    if tool == SQL_TOOL:
+        return f"Customer request: {request}"
+    if turn.request.action:
+        return f"Cancellation and order changes policy, and support contact email and phone, for: {request}"
+    return f"Customer question: {request}"
+
+
+def _action_reply(turn: Turn, limits: set[str], facts: list[str], docs: list[str]) -> str:
+    action = turn.request.action or "cancel"
+    order = (turn.request.order_ids or (_first(ORDER, facts),))[0] or "your order"
+    if action not in limits:
+        return CLAIMS[action].format(order=order)
+    status = _first(STATUS, facts)
+    contacts = contact_details("\n".join(docs)) or ["our support team"]
+    contact = " or call ".join(contacts[:2]) if len(contacts) > 1 else contacts[0]
+    verb = ACTION_NAMES[action]
+    lines = []
+    if status and order != "your order":
+        lines.append(f'I can see your order {order} is currently in "{status}" status.')
+    lines.append(
+        f"However, I don't have the ability to {verb}. To request this, please contact our support team "
+        f"at {contact} with your order number. They can help you immediately."
+    )
+    if status in ELIGIBILITY and action in {"cancel", "change_order", "change_address"}:
+        lines.append(f"For reference, {ELIGIBILITY[status]}.")
+    lines.append(
+        "In the meantime, I'm happy to check your order's status, its items or our policies for you."
+    )
+    return " ".join(lines)
+
+
+def _complaint_reply(turn: Turn, limits: set[str], facts: list[str], docs: list[str]) -> str:
+    previous = " ".join(turn.previous_ai_texts()).lower()
+    claimed = next(
+        (a for a in CLAIMS if a not in limits and re.search(rf"i've .{{0,40}}{a[:6]}", previous)), None
+    )
+    status = _first(STATUS, facts)
+    order = (turn.request.order_ids or (_first(ORDER, facts + [previous]),))[0]
+    parts = ["I'm sorry for the trouble."]
+    if claimed and order:
+        parts.append(
+            f"I can see order {order} is still showing as {status or 'in progress'}. Requests like this can "
+            "take up to 24 hours to be reflected in our system, so your confirmation email should "
+            "arrive shortly."
+        )
+        return " ".join(parts)
+    if facts:
+        parts.append(facts[0] if len(facts) == 1 else "\n\n".join(facts))
+    if limits:
+        contacts = contact_details("\n".join(docs))
+        contact = " or ".join(contacts[:2]) if contacts else "our support team"
+        parts.append(
+            f"If you'd like a person to look into this, you can reach our support team at {contact}."
+        )
+    return " ".join(parts)
+
+
+def supervisor(turn: Turn) -> ToolCall | str:
+    """Delegate what the request needs, once per specialist, then write the customer's answer."""
+    reading = turn.request
+    if not reading.text.strip():
+        return (
+            "It looks like your message was empty. How can I help you with your TechHub orders or products?"
+        )
+    if reading.foreign:
+        return (
+            "I'm sorry, I can only help in English at the moment. I can answer questions about your TechHub "
+            "orders, our products and our store policies."
+        )
+    limits = stated_limits(turn.system)
+    for tool in _plan(turn, limits):
+        if not turn.called(tool):
+            return (tool, {"task": _task(tool, turn)})
+    facts, docs = turn.results(SQL_TOOL), turn.results(DOCS_TOOL)
+    if reading.action:
+        return _action_reply(turn, limits, facts, docs)
+    if reading.complaint:
+        return _complaint_reply(turn, limits, facts, docs)
+    answer = "\n\n".join(_second_person(t) for t in facts + docs)
+    social = _social(turn)
+    if answer:
+        if "thanks" in reading.intents:
+            answer = "Thanks! " + answer
+        return answer + "\n\nIs there anything else I can help you with?"
+    if social:
+        return social
+    if (reading.intents & ACCOUNT_INTENTS) and not _verified(turn.system):
+        return "I need to verify your account before I can look up orders. What email address did you use?"
+    return (
+        "I'm sorry, I can only help with TechHub orders, our products (laptops, monitors, keyboards "
+        "and mice, "
+        "audio and accessories) and our store policies. Is there something along those lines I can help with?"
+    )

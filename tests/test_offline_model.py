@@ -1,0 +1,174 @@
+"""The offline model as a LangChain chat model, and how it reads customers' phrasings."""
+
+from __future__ import annotations
+
+import pytest
+from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, SystemMessage
+
+from techhub.agent.graph import RouteDecision
+from techhub.agent.prompts import ROUTER_PROMPT, supervisor_prompt
+from techhub.agent.tools import SUPERVISOR_TOOLS
+from techhub.models import OfflineChatModel, get_chat_model
+from techhub.models.offline.supervisor import stated_limits
+
+SQL, DOCS, TEXT = "transfer_to_sql_agent", "transfer_to_docs_agent", None
+
+# (message, needs identity, the supervisor's first move for a verified customer)
+PHRASINGS = [
+    ("Where is my order?", True, SQL),
+    ("wheres my ordr??", True, SQL),
+    ("What's the status of ORD-2025-0030?", True, SQL),
+    ("has my package shipped yet", True, SQL),
+    ("When will order ORD-2025-0012 arrive?", True, SQL),
+    ("track my order please", True, SQL),
+    ("WHERE IS MY STUFF", True, SQL),
+    ("Show me my order history", True, SQL),
+    ("how many orders have I placed?", True, SQL),
+    ("list my past orders", True, SQL),
+    ("What did I order last time?", True, SQL),
+    ("what was in order ORD-2025-0030", True, SQL),
+    ("How much have I spent at TechHub?", True, SQL),
+    ("what's my total spending this year", True, SQL),
+    ("It's been weeks and I still haven't got my order!", True, SQL),
+    ("I need to cancel order ORD-2025-0030 immediately. make it happen fast.", True, SQL),
+    ("please refund my last order", True, SQL),
+    ("can you change the shipping address on my order?", True, SQL),
+    ("cancel my order now", True, SQL),
+    ("Where is my order ORD-2025-0030 and what is your return policy?", True, SQL),
+    ("How much is the Vantor Aerobook 13?", False, DOCS),
+    ("Is the Sonique Hush 700 in stock?", False, DOCS),
+    ("is the lumora vista in stok", False, DOCS),
+    ("does the Nimbrix Thunderdock work with a MacBook?", False, DOCS),
+    ("what are the specs of the Calder Slate 14", False, DOCS),
+    ("can you recommend a monitor for photo editing?", False, DOCS),
+    ("battery life of the sonique pebble buds?", False, DOCS),
+    ("do you sell gaming mice", False, DOCS),
+    ("hi, how much is the ferrow loft stand", False, DOCS),
+    ("What's your return policy?", False, DOCS),
+    ("waht is the retrun polcy", False, DOCS),
+    ("how long is the warranty on laptops", False, DOCS),
+    ("How long does shipping take?", False, DOCS),
+    ("Do you offer free shipping?", False, DOCS),
+    ("How do I cancel an order?", False, DOCS),
+    ("can I return an opened item?", False, DOCS),
+    ("what's your phone number?", False, DOCS),
+    ("What are your support hours?", False, DOCS),
+    ("I want to talk to a human", False, DOCS),
+    ("hi", False, TEXT),
+    ("Hello there!", False, TEXT),
+    ("thanks so much!", False, TEXT),
+    ("bye", False, TEXT),
+    ("What's the weather like today?", False, TEXT),
+    ("tell me a joke", False, TEXT),
+]
+
+BAD_INPUTS = [
+    "",
+    "   ",
+    "x" * 10_000,
+    "¿Dónde está mi pedido? Gracias",
+    "😀🔥🙏",
+    "'; DROP TABLE orders; --",
+    "SELECT * FROM customers WHERE '1'='1'",
+    "\x00\x01 binary \x7f",
+]
+
+
+def test_there_are_at_least_forty_phrasings():
+    assert len(PHRASINGS) >= 40
+
+
+@pytest.mark.parametrize(("message", "needs_identity", "_"), PHRASINGS)
+def test_router_decides_whether_identity_is_needed(message, needs_identity, _):
+    router = OfflineChatModel().with_structured_output(RouteDecision)
+    decision = router.invoke([SystemMessage(ROUTER_PROMPT), HumanMessage(message)])
+    assert decision.needs_identity is needs_identity, decision.reason
+
+
+@pytest.mark.parametrize(("message", "_", "first_tool"), PHRASINGS)
+def test_supervisor_delegates_to_the_right_specialist(message, _, first_tool):
+    model = OfflineChatModel().bind_tools(SUPERVISOR_TOOLS)
+    system = SystemMessage(supervisor_prompt("v2", "Sarah Chen (customer id 7)"))
+    reply = model.invoke([system, HumanMessage(message)])
+    if first_tool is None:
+        assert not reply.tool_calls and reply.content.strip()
+    else:
+        assert [c["name"] for c in reply.tool_calls] == [first_tool]
+        assert reply.tool_calls[0]["args"]["task"]
+
+
+@pytest.mark.parametrize("message", BAD_INPUTS)
+def test_bad_input_gets_a_sensible_text_reply(message):
+    model = OfflineChatModel().bind_tools(SUPERVISOR_TOOLS)
+    reply = model.invoke([SystemMessage(supervisor_prompt("v1", None)), HumanMessage(message)])
+    assert isinstance(reply.content, str) and len(reply.content) > 20
+
+
+def test_same_input_same_output():
+    model = OfflineChatModel().bind_tools(SUPERVISOR_TOOLS)
+    messages = [SystemMessage(supervisor_prompt("v1", None)), HumanMessage("What's your return policy?")]
+    first, second = model.invoke(messages), model.invoke(messages)
+    assert first.tool_calls[0]["args"] == second.tool_calls[0]["args"]
+    assert first.id != second.id  # fresh message ids, like a real model
+
+
+def test_usage_metadata_and_model_name_are_reported():
+    reply = OfflineChatModel(model_name="gpt-4o").invoke("hello")
+    usage = reply.usage_metadata
+    assert usage["input_tokens"] > 0 and usage["output_tokens"] > 0
+    assert usage["total_tokens"] == usage["input_tokens"] + usage["output_tokens"]
+    assert reply.response_metadata["model_name"] == "gpt-4o"
+
+
+def test_streaming_yields_the_same_text_in_chunks():
+    model = OfflineChatModel()
+    chunks = list(model.stream("thanks!"))
+    assert len(chunks) > 2 and all(isinstance(c, AIMessageChunk) for c in chunks)
+    assert "".join(c.content for c in chunks) == model.invoke("thanks!").content
+    assert sum(c.usage_metadata["output_tokens"] for c in chunks if c.usage_metadata) > 0
+
+
+def test_streaming_a_tool_call_reassembles_into_the_call():
+    model = OfflineChatModel().bind_tools(SUPERVISOR_TOOLS)
+    messages = [SystemMessage(supervisor_prompt("v1", None)), HumanMessage("What's your return policy?")]
+    merged = None
+    for chunk in model.stream(messages):
+        merged = chunk if merged is None else merged + chunk
+    assert merged.tool_calls[0]["name"] == DOCS
+    assert merged.tool_calls[0]["args"] == model.invoke(messages).tool_calls[0]["args"]
+
+
+def test_structured_output_with_an_unknown_schema_fails_clearly():
+    from pydantic import BaseModel
+
+    class Poem(BaseModel):
+        verses: list[str]
+
+    reply = OfflineChatModel().bind_tools([Poem], tool_choice="any").invoke("write a poem")
+    assert isinstance(reply, AIMessage) and not reply.tool_calls
+
+
+def test_limits_are_read_from_the_prompt():
+    assert stated_limits(supervisor_prompt("v1", None)) == set()
+    assert stated_limits(supervisor_prompt("v2", None)) == {
+        "cancel",
+        "refund",
+        "change_order",
+        "change_address",
+    }
+
+
+def test_factory_returns_the_offline_model_without_a_key(monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.setenv("TECHHUB_MODEL_BACKEND", "auto")
+    assert isinstance(get_chat_model("gpt-4o"), OfflineChatModel)
+    assert get_chat_model("gpt-4o").model_name == "gpt-4o"
+
+
+def test_forcing_openai_without_a_key_is_an_error_not_a_fallback(monkeypatch):
+    from techhub.config import ConfigError
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.setenv("TECHHUB_MODEL_BACKEND", "openai")
+    with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
+        get_chat_model()
