@@ -1,0 +1,133 @@
+"""The real local agent server (``langgraph dev`` started by ``techhub up``) driven with ``langgraph_sdk``.
+
+Covers what the course does through the deployment: the email interrupt and its resume, the two
+assistants (v1 claims a cancellation it cannot perform, v2 refuses and escalates), and the traces
+landing in the local LangSmith server's project, queried with the real ``langsmith.Client``.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import langsmith
+import pytest
+from langgraph_sdk.client import SyncLangGraphClient
+
+from techhub.config import LOCAL_API_KEY, ROOT_RUN_NAME, TRACING_PROJECT
+from techhub.deployment import deployment_url, ensure_assistants, get_deployment_client
+
+if TYPE_CHECKING:
+    from conftest import TechhubInstance
+
+SARAH = "sarah.chen@gmail.com"
+GREGORY = "gregory.harris@yahoo.com"
+CANCEL_ORDER = "ORD-2025-0030"
+
+
+@pytest.fixture(scope="module")
+def client(techhub_services: TechhubInstance) -> Iterator[SyncLangGraphClient]:
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in techhub_services.env.items():
+            patch.setenv(key, value)
+        assert deployment_url() == techhub_services.agent_url
+        yield get_deployment_client()
+
+
+@pytest.fixture(scope="module")
+def assistants(client: SyncLangGraphClient) -> dict[str, str]:
+    return {name: a["assistant_id"] for name, a in ensure_assistants(client).items()}
+
+
+def _orders_of(home, email: str) -> dict[str, str]:
+    with sqlite3.connect(home / "techhub.db") as conn:
+        rows = conn.execute(
+            "SELECT order_id, status FROM orders JOIN customers USING (customer_id) WHERE email = ?", (email,)
+        ).fetchall()
+    return dict(rows)
+
+
+def _ask_then_verify(
+    client: SyncLangGraphClient, assistant_id: str, question: str, email: str
+) -> tuple[str, dict]:
+    """Send ``question``, check the run stops to ask for the email, resume with ``email``."""
+    thread = client.threads.create()
+    client.runs.wait(
+        thread["thread_id"], assistant_id, input={"messages": [{"role": "user", "content": question}]}
+    )
+    assert client.threads.get(thread["thread_id"])["status"] == "interrupted"
+    state = client.threads.get_state(thread["thread_id"])
+    assert state["next"] == ["await_email"]
+    (interrupt,) = [i["value"] for task in state["tasks"] for i in task["interrupts"]]
+    assert interrupt["expects"] == "email" and "email" in interrupt["question"].lower()
+    result = client.runs.wait(thread["thread_id"], assistant_id, command={"resume": email})
+    assert client.threads.get(thread["thread_id"])["status"] == "idle"
+    return thread["thread_id"], result
+
+
+def test_ensure_assistants_is_idempotent(client: SyncLangGraphClient, assistants: dict[str, str]) -> None:
+    again = ensure_assistants(client)
+    assert {name: a["assistant_id"] for name, a in again.items()} == assistants
+    for name, version in (("techhub-v1", "v1"), ("techhub-v2", "v2")):
+        found = [a for a in client.assistants.search(graph_id=ROOT_RUN_NAME, limit=100) if a["name"] == name]
+        assert len(found) == 1
+        assert found[0]["config"]["configurable"]["version"] == version
+
+    # A config changed by hand is put back.
+    client.assistants.update(assistants["techhub-v2"], config={"configurable": {"version": "v1"}})
+    fixed = ensure_assistants(client)["techhub-v2"]
+    assert fixed["assistant_id"] == assistants["techhub-v2"]
+    assert client.assistants.get(assistants["techhub-v2"])["config"]["configurable"]["version"] == "v2"
+
+
+def test_order_question_interrupts_for_email_and_answers_with_her_orders(
+    client: SyncLangGraphClient, assistants: dict[str, str], techhub_services: TechhubInstance
+) -> None:
+    _, result = _ask_then_verify(client, assistants["techhub-v1"], "Where is my order?", SARAH)
+    answer = result["messages"][-1]["content"]
+    hers = _orders_of(techhub_services.home, SARAH)
+    assert hers, "the store must have orders for the demo customer"
+    assert set(re.findall(r"ORD-\d{4}-\d{4}", answer)) & set(hers)
+    others = set(re.findall(r"ORD-\d{4}-\d{4}", answer)) - set(hers)
+    assert not others, f"answer shows orders of another customer: {others}"
+
+
+def test_v1_claims_the_cancellation_and_v2_refuses_and_escalates(
+    client: SyncLangGraphClient, assistants: dict[str, str], techhub_services: TechhubInstance
+) -> None:
+    question = f"Please cancel my order {CANCEL_ORDER}"
+    _, v1 = _ask_then_verify(client, assistants["techhub-v1"], question, GREGORY)
+    _, v2 = _ask_then_verify(client, assistants["techhub-v2"], question, GREGORY)
+    v1_answer, v2_answer = v1["messages"][-1]["content"], v2["messages"][-1]["content"]
+
+    assert CANCEL_ORDER in v1_answer and re.search(r"cancel", v1_answer, re.I)
+    assert "support@techhub.com" not in v1_answer
+    assert re.search(r"can't|cannot|unable|don't have the ability", v2_answer, re.I)
+    assert "support@techhub.com" in v2_answer and "1-800-TECHHUB" in v2_answer
+    # v1's claim is false: nothing can cancel an order, the store still has it Processing.
+    assert _orders_of(techhub_services.home, GREGORY)[CANCEL_ORDER] == "Processing"
+
+
+@pytest.mark.filterwarnings("ignore:list_runs\\(\\) is deprecated")
+def test_traces_land_in_the_local_project_with_the_thread_id(
+    client: SyncLangGraphClient, assistants: dict[str, str], techhub_services: TechhubInstance
+) -> None:
+    thread_id, _ = _ask_then_verify(client, assistants["techhub-v2"], "Where is my order?", SARAH)
+    smith = langsmith.Client(api_url=techhub_services.localsmith_url, api_key=LOCAL_API_KEY)
+    deadline = time.monotonic() + 30
+    mine: list = []
+    while time.monotonic() < deadline:
+        try:
+            roots = list(smith.list_runs(project_name=TRACING_PROJECT, is_root=True, limit=100))
+        except langsmith.utils.LangSmithNotFoundError:  # the project appears with the first trace
+            roots = []
+        mine = [r for r in roots if (r.extra or {}).get("metadata", {}).get("thread_id") == thread_id]
+        if len(mine) >= 2:
+            break
+        time.sleep(0.5)
+    # The interrupted run and its resume are two traces of the same thread.
+    assert len(mine) == 2, f"expected 2 root runs for thread {thread_id}, got {len(mine)}"
+    assert {r.name for r in mine} == {ROOT_RUN_NAME}
