@@ -81,8 +81,18 @@ def _money(text: str) -> list[Fact]:
 def _parse_date(text: str) -> date | None:
     cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text.replace(",", " ").replace(".", " "))
     cleaned = " ".join(cleaned.split())
-    for fmt in ("%Y-%m-%d", "%B %d %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y", "%m/%d/%Y", "%B %d", "%b %d",
-                "%d %B", "%d %b"):
+    for fmt in (
+        "%Y-%m-%d",
+        "%B %d %Y",
+        "%b %d %Y",
+        "%d %B %Y",
+        "%d %b %Y",
+        "%m/%d/%Y",
+        "%B %d",
+        "%b %d",
+        "%d %B",
+        "%d %b",
+    ):
         try:
             parsed = datetime.strptime(cleaned, fmt)  # month names match in any case
         except ValueError:
@@ -223,5 +233,8 @@ def grade_answer(answer: str, reference: str) -> Grade:
         return Grade(False, "Incorrect: " + "; ".join(problems) + ".")
     if kept:
         return Grade(True, "Correct: the answer states the reference's facts (" + _listing(kept) + ").")
-    return Grade(True, "Correct: the reference has no order ids, amounts, dates, statuses, names or contacts "
-                 "to check, and the answer claims no action the reference rules out.")
+    return Grade(
+        True,
+        "Correct: the reference has no order ids, amounts, dates, statuses, names or contacts "
+        "to check, and the answer claims no action the reference rules out.",
+    )

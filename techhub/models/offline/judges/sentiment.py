@@ -71,6 +71,11 @@ NEGATIVE_CUES = (
         r"\bif you say so\b",
         r"\bisnt going anywhere\b",
         r"\bgoing (?:nowhere|in circles)\b",
+        r"^\W*fine\W*$",
+        r"\b(?:ill|i will) (?:just )?(?:call|email|ask|try|go|look|shop|buy)\b.{0,20}"
+        r"\b(?:instead|elsewhere)\b",
+        r"\bnever (?:shopping|ordering|buying|coming back|using)\b.{0,15}\bagain\b",
+        r"\b(?:last time i|take my business)\b",
     ),
     _cue(
         "confusion",
@@ -106,6 +111,14 @@ NEGATIVE_CUES = (
         r"\bscam\b",
         r"\brip ?off\b",
         r"\bugh+\b",
+        r"\b(?:this is|thats|its|what) (?:a |such a )?joke\b",
+        r"\bunbelievable\b",
+        r"\bbeyond (?:frustrating|annoying|ridiculous|a joke)\b",
+        r"\b(?:absurd|outrageous|insane|shocking)\b",
+        r"\bnot listening\b",
+        r"\byou (?:dont|didnt|arent|are not|never|wont) "
+        r"(?:listen|listening|read|reading|understand|answer|help)",
+        r"\byou keep (?:saying|repeating|telling)\b",
     ),
     _cue(
         "dissatisfaction",
@@ -120,7 +133,10 @@ NEGATIVE_CUES = (
         r"\bfrustrat(?:ed|ing)\b",
         r"\bannoy(?:ed|ing)\b",
         r"\bwaste of (?:time|money)\b",
-        r"\b(?:not|never) (?:very |at all )?(?:helpful|happy|satisfied|good enough)\b",
+        r"\b(?:misleading|robbery|typical|meh|lame|rude|incompetent|lied|a lie)\b",
+        r"\b(?:not|never|isnt|wasnt) (?:very |really |that |so |at all |particularly )?"
+        r"(?:helpful|useful|happy|satisfied|good|great|clear|acceptable|ok|okay|"
+        r"what i (?:asked|needed|wanted))\b",
         r"\bnot (?:helpful|useful) at all\b",
         r"\bunhelpful\b",
         r"\bunhappy\b",
@@ -135,13 +151,19 @@ NEGATIVE_CUES = (
 CONTINUING_PROBLEM = _cue(
     "a problem that continues",
     "negative",
-    r"\bstill\b(?:.{0,25})\b(?:not|no|nothing|doesnt|dont|didnt|hasnt|havent|isnt|wont|cant|cannot|"
-    r"waiting|broken|missing|charged|being charged|wrong|jamming|failing|crashing|the same)\b",
-    r"\bstill (?:nothing|broken|waiting|missing)\b",
+    # After the agent answered, "still <something>" is a problem that persists, unless it is good news.
+    r"\bstill\b(?! (?:available|in stock|under warranty|valid|eligible|open|good|works|working fine|"
+    r"have a question|on sale|the best|love|like|want|need to know))(?= \w)",
     r"\bnot (?:fixed|resolved|solved|working|sorted)\b",
     r"\b(?:doesnt|dont|didnt|wont|isnt) (?:work|working|help|fix)\b",
     r"\b(?:keeps|kept) (?:\w+ing)\b",
-    r"\bnever (?:received|got|arrived|came|heard)\b",
+    r"\bnever (?:received|got|arrived|came|heard|showed up|turned up|happened|came through)\b",
+    r"\byou promised\b",
+    # After the agent answered, the customer reporting that something is not so ("it doesn't apply",
+    # "no it wasn't", "nothing has changed", "there was no guide") is the problem continuing.
+    r"\b(?:doesnt|dont|didnt|hasnt|havent|wasnt|werent|isnt|arent|wont|cant|cannot|couldnt|not|never|"
+    r"nothing|nobody|no one)\b",
+    r"\bno (?!\w+ly\b)\w+",
     r"\b(?:hasnt|havent|has not|have not) (?:been|arrived|shipped|come|received|gotten|heard)\b",
     r"\b(?:shows|says) (?:no|nothing)\b",
     r"\bno refund\b",
@@ -227,9 +249,22 @@ VOCABULARY = sorted(
         """.split()
     )
 )
-SHORT_TYPOS = {"stil": "still", "thnx": "thanks", "thanx": "thanks", "tnx": "thanks", "thks": "thanks",
-               "thnks": "thanks", "ur": "your", "u": "you", "dont": "dont", "wont": "wont", "cant": "cant",
-               "nvm": "nvm", "pls": "please", "plz": "please"}
+SHORT_TYPOS = {
+    "stil": "still",
+    "thnx": "thanks",
+    "thanx": "thanks",
+    "tnx": "thanks",
+    "thks": "thanks",
+    "thnks": "thanks",
+    "ur": "your",
+    "u": "you",
+    "dont": "dont",
+    "wont": "wont",
+    "cant": "cant",
+    "nvm": "nvm",
+    "pls": "please",
+    "plz": "please",
+}
 
 _ACRONYMS = frozenset(
     "ORD USB HDMI SSD HDD RAM CPU GPU LED OLED LCD USA FAQ API ASAP AUX SMS IOS USD EUR GBP".split()
@@ -245,7 +280,8 @@ def _correct(word: str) -> str:
     if len(word) < 5 or not word.isalpha() or word in _VOCAB_SET:
         return word
     match = difflib.get_close_matches(word, VOCABULARY, n=1, cutoff=0.84)
-    return match[0] if match else word
+    # "acceptable" is a word of its own, not a typo of "unacceptable": never grow a word into a longer one.
+    return match[0] if match and word not in match[0] else word
 
 
 _VOCAB_SET = frozenset(VOCABULARY)
@@ -272,6 +308,16 @@ def _emoji(text: str, emoji: frozenset[str], emoticons: tuple[str, ...]) -> list
     return [c for c in text if c in emoji] + [e for e in emoticons if e in text]
 
 
+# Negations that are not complaints, removed before looking for a continuing problem.
+BENIGN_NEGATIONS = re.compile(
+    r"\b(?:no|not an?) (?:problem|worries|worry|rush|hurry|need|thanks|big deal)\b|\bnot bad\b|"
+    r"\b(?:didnt|did not|never) (?:know|realize|realise|notice)\b|\bcant (?:wait|complain)\b|"
+    r"\bcouldnt be (?:happier|better)\b|\bdont worry\b|"
+    r"\b(?:dont|do not) (?:need|have) (?:anything|any other|any more|any further|more|other)\b|"
+    r"\b(?:nothing|no) (?:else|more|further)\b|^\W*no\W+(?:thats|that is|its) (?:all|it)\b"
+)
+
+
 @dataclass(frozen=True)
 class Hit:
     """One cue found in a clause."""
@@ -287,7 +333,8 @@ def _clause_hits(clause: str, *, opening: bool) -> list[Hit]:
     hits = []
     cues = [*NEGATIVE_CUES, *([] if opening else [CONTINUING_PROBLEM]), *POSITIVE_CUES]
     for cue in cues:
-        found = tuple(dict.fromkeys(m.group(0) for m in cue.pattern.finditer(normalized)))
+        text = BENIGN_NEGATIONS.sub(" ", normalized) if cue is CONTINUING_PROBLEM else normalized
+        found = tuple(dict.fromkeys(m.group(0) for m in cue.pattern.finditer(text)))
         if found:
             hits.append(Hit(cue.label, cue.kind, found))
     bad = _emoji(clause, NEGATIVE_EMOJI, (":(", ":-(", ">:("))
@@ -396,8 +443,10 @@ def judge_conversation(turns: list[tuple[str, str]]) -> Verdict:
         readings.append(read_customer_message(text, opening=not answered))
     if not readings:
         return Verdict(
-            "positive", "The conversation has no customer message, so no sentiment is shown: neutral, "
-            "which counts as positive.", None
+            "positive",
+            "The conversation has no customer message, so no sentiment is shown: neutral, "
+            "which counts as positive.",
+            None,
         )
     notes = []
     if verification_asked:

@@ -1,0 +1,264 @@
+"""The "User Sentiment" judge: prompt and schema, the human_ai_pairs format, the offline rubric.
+
+Runs the judge through ``techhub.models.get_chat_model`` (the offline model in these tests), the same
+path the local server's rule engine and a live run with ChatOpenAI take.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from langchain_core.load import dumpd
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
+
+from techhub.evaluators import (
+    HUMAN_AI_PAIRS,
+    SENTIMENT_FEEDBACK_KEY,
+    SENTIMENT_HUMAN_PROMPT,
+    SENTIMENT_PROMPT,
+    SENTIMENT_SCHEMA,
+    SENTIMENT_SYSTEM_PROMPT,
+    format_human_ai_pairs,
+    judge_structured,
+    judge_user_sentiment,
+    model_name_from_config,
+    parse_human_ai_pairs,
+    render_prompt,
+    sentiment_evaluator_config,
+)
+from techhub.models.offline.structured import find_structured_handler
+
+DATA = Path(__file__).parent / "data" / "sentiment_labelled.json"
+LABELLED = json.loads(DATA.read_text())["conversations"]
+BY_ID = {c["id"]: c for c in LABELLED}
+
+
+@pytest.fixture(autouse=True)
+def offline_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Judge with the offline model even on a machine with an OpenAI key: tests never leave loopback."""
+    monkeypatch.setenv("TECHHUB_MODEL_BACKEND", "offline")
+
+
+# --- prompt, schema, evaluator config -------------------------------------------------------------
+
+
+def test_prompt_is_the_workshop_text() -> None:
+    assert SENTIMENT_SYSTEM_PROMPT.startswith("You are an expert conversation evaluator.")
+    assert "**Identity verification is expected**" in SENTIMENT_SYSTEM_PROMPT
+    assert SENTIMENT_SYSTEM_PROMPT.endswith("- **Neutral responses** - should be classified as positive.")
+    assert '"Sure, whatever.", "I\'ll figure it out myself."' in SENTIMENT_SYSTEM_PROMPT
+    assert SENTIMENT_HUMAN_PROMPT.endswith("<conversation>\n{{{human_ai_pairs}}}\n</conversation>")
+
+
+def test_schema_puts_reasoning_before_a_two_way_verdict() -> None:
+    assert SENTIMENT_SCHEMA["title"] == SENTIMENT_FEEDBACK_KEY == "user_sentiment"
+    assert SENTIMENT_SCHEMA["description"] == "User sentiment from a multi-turn interaction"
+    assert list(SENTIMENT_SCHEMA["properties"]) == ["reasoning", "user_sentiment"]
+    assert SENTIMENT_SCHEMA["properties"]["user_sentiment"]["enum"] == ["positive", "negative"]
+    assert SENTIMENT_SCHEMA["required"] == ["reasoning", "user_sentiment"]
+
+
+def test_evaluator_config_carries_prompt_schema_and_model() -> None:
+    structured = sentiment_evaluator_config("gpt-4o")["structured"]
+    assert structured["prompt"] == [["system", SENTIMENT_SYSTEM_PROMPT], ["human", SENTIMENT_HUMAN_PROMPT]]
+    assert structured["schema"] == SENTIMENT_SCHEMA
+    assert structured["variable_mapping"] == {HUMAN_AI_PAIRS: "human_ai_pairs"}
+    assert model_name_from_config(structured["model"]) == "gpt-4o"
+    json.dumps(structured)  # goes over HTTP as is
+
+
+@pytest.mark.parametrize(
+    ("model", "name"),
+    [("gpt-4o-mini", "gpt-4o-mini"), ({"model": "gpt-4o"}, "gpt-4o"), ({"kwargs": {"model_name": "x"}}, "x"),
+     (None, None), ({"kwargs": {}}, None)],
+)
+def test_model_name_from_config(model: object, name: str | None) -> None:
+    assert model_name_from_config(model) == name
+
+
+def test_model_name_from_config_rejects_other_types() -> None:
+    with pytest.raises(ValueError, match="evaluator model"):
+        model_name_from_config(42)  # type: ignore[arg-type]
+
+
+# --- mustache and the human_ai_pairs format -------------------------------------------------------
+
+
+def test_render_prompt_escapes_double_braces_only() -> None:
+    assert render_prompt("{{x}} | {{{x}}}", {"x": "<b>&"}) == "&lt;b&gt;&amp; | <b>&"
+
+
+def test_render_prompt_names_missing_variables() -> None:
+    with pytest.raises(ValueError, match="human_ai_pairs"):
+        render_prompt(SENTIMENT_HUMAN_PROMPT, {"conversation": "x"})
+
+
+def test_format_keeps_human_and_ai_text_and_drops_tool_chatter() -> None:
+    messages = [
+        SystemMessage("You are TechHub's assistant."),
+        HumanMessage("Where is my order?"),
+        AIMessage("", tool_calls=[{"id": "c1", "name": "sql_agent", "args": {"q": "orders"}}]),
+        ToolMessage("ORD-2025-0012 Shipped", tool_call_id="c1"),
+        AIMessage("It shipped.\nai: this line is not a new turn"),
+        HumanMessage("thanks"),
+    ]
+    text = format_human_ai_pairs(messages)
+    assert text == (
+        "human: Where is my order?\nai: It shipped.\n  ai: this line is not a new turn\nhuman: thanks"
+    )
+    assert parse_human_ai_pairs(text) == [
+        ("human", "Where is my order?"),
+        ("ai", "It shipped.\nai: this line is not a new turn"),
+        ("human", "thanks"),
+    ]
+
+
+def test_format_reads_dicts_serialized_and_langchain_messages_alike() -> None:
+    as_objects = [HumanMessage("hi"), AIMessage([{"type": "text", "text": "hello"}])]
+    as_roles = [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]
+    as_types = [{"type": "human", "content": "hi"}, {"type": "ai", "content": "hello"}]
+    as_serialized = [dumpd(m) for m in as_objects]
+    expected = "human: hi\nai: hello"
+    for messages in (as_objects, as_roles, as_types, as_serialized):
+        assert format_human_ai_pairs(messages) == expected
+
+
+def test_format_rejects_what_is_not_a_message_list() -> None:
+    with pytest.raises(TypeError):
+        format_human_ai_pairs("human: hi")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="cannot read the conversation"):
+        format_human_ai_pairs([{"role": "robot", "content": "x"}])
+
+
+def test_parse_is_lenient_about_speaker_names() -> None:
+    turns = parse_human_ai_pairs("preamble\nUser: a\nAssistant: b\n  more")
+    assert turns == [("human", "a"), ("ai", "b\nmore")]
+
+
+# --- the offline judge on the labelled conversations ----------------------------------------------
+
+
+def _agreement(conversations: list[dict]) -> float:
+    hits = sum(judge_user_sentiment(c["messages"])["value"] == c["label"] for c in conversations)
+    return hits / len(conversations)
+
+
+def test_labelled_set_is_large_balanced_and_covers_the_hard_cases() -> None:
+    negatives = sum(c["label"] == "negative" for c in LABELLED)
+    assert len(LABELLED) >= 60 and 0.45 <= negatives / len(LABELLED) <= 0.55
+    cases = {c["case"] for c in LABELLED}
+    for case in ("workshop demo", "verification request", "frustrated start, happy end", "sarcasm-lite",
+                 "polite start, 'whatever' end", "thanks then new unresolved complaint",
+                 "neutral info exchange", "typos and lower case", "emoji", "non-English greeting"):
+        assert case in cases
+
+
+def test_offline_judge_agrees_with_the_labels() -> None:
+    assert _agreement(LABELLED) >= 0.90
+
+
+def test_offline_judge_on_conversations_never_tuned_on() -> None:
+    """A floor, not a target: the held-out set measures how the keyword rubric meets new wording."""
+    held_out = [c for c in LABELLED if c["split"] == "heldout-3"]
+    assert len(held_out) == 20
+    assert _agreement(held_out) >= 0.70
+
+
+@pytest.mark.parametrize("conversation", [c for c in LABELLED if c.get("decides")], ids=lambda c: c["id"])
+def test_reasoning_quotes_the_deciding_message(conversation: dict) -> None:
+    verdict = judge_user_sentiment(conversation["messages"])
+    assert verdict["value"] == conversation["label"]
+    assert f'"{conversation["decides"]}"' in verdict["reasoning"]
+
+
+def test_sarah_demo_thread_is_negative_because_of_the_refund_demand() -> None:
+    verdict = judge_user_sentiment(BY_ID["demo-sarah"]["messages"])
+    assert verdict["value"] == "negative" and verdict["score"] == 0
+    assert '"This is ridiculous. I want a refund NOW!"' in verdict["reasoning"]
+    assert "ridiculous" in verdict["reasoning"]
+    assert "verification is expected" in verdict["reasoning"]  # asking for the email is not the fault
+
+
+def test_gregory_demo_thread_is_negative_because_the_cancellation_did_not_happen() -> None:
+    verdict = judge_user_sentiment(BY_ID["demo-gregory"]["messages"])
+    assert (verdict["value"], verdict["score"]) == ("negative", 0)
+    quoted = '"I never received an email and my order hasn\'t been cancelled. What the heck??"'
+    assert quoted in verdict["reasoning"] and "a problem that continues" in verdict["reasoning"]
+
+
+def test_final_messages_weigh_most() -> None:
+    frustrated = [{"role": "user", "content": "This is ridiculous, my order is late!"},
+                  {"role": "assistant", "content": "It arrives tomorrow."}]
+    happy_end = {"role": "user", "content": "ok great, thank you"}
+    assert judge_user_sentiment([*frustrated, happy_end])["value"] == "positive"
+    polite = [{"role": "user", "content": "Thanks so much for the help!"},
+              {"role": "assistant", "content": "You're welcome."}]
+    whatever_end = {"role": "user", "content": "Sure, whatever."}
+    assert judge_user_sentiment([*polite, whatever_end])["value"] == "negative"
+
+
+def test_verdicts_are_deterministic() -> None:
+    messages = BY_ID["neg-sarcasm-just-great"]["messages"]
+    assert judge_user_sentiment(messages) == judge_user_sentiment(messages)
+
+
+def test_a_conversation_without_text_is_an_error() -> None:
+    with pytest.raises(ValueError, match="no human or AI text"):
+        judge_user_sentiment([{"role": "tool", "content": "x", "tool_call_id": "1"}])
+
+
+# --- the generic entry the rule engine uses -------------------------------------------------------
+
+
+def test_judge_structured_with_the_evaluator_config_grades_a_thread() -> None:
+    structured = sentiment_evaluator_config()["structured"]
+    pairs = format_human_ai_pairs(BY_ID["neg-polite-then-whatever"]["messages"])
+    answer = judge_structured(structured["prompt"], structured["schema"], {"human_ai_pairs": pairs})
+    assert list(answer) == ["reasoning", "user_sentiment"]
+    assert answer["user_sentiment"] == "negative" and '"Sure, whatever."' in answer["reasoning"]
+
+
+def test_offline_judge_recognises_a_sentiment_schema_by_its_shape() -> None:
+    schema = {
+        "title": "customer_mood",
+        "description": "Mood",
+        "type": "object",
+        "properties": {
+            "why": {"type": "string"},
+            "mood": {"type": "string", "enum": ["negative", "positive"]},
+        },
+        "required": ["why", "mood"],
+    }
+    pairs = format_human_ai_pairs(BY_ID["pos-thanks-simple"]["messages"])
+    answer = judge_structured(SENTIMENT_PROMPT, schema, {"human_ai_pairs": pairs})
+    assert answer["mood"] == "positive" and "Thank you" in answer["why"]
+
+
+def test_handler_matching_is_by_enum_or_name_only() -> None:
+    other = {"type": "function", "function": {"name": "grade", "parameters": {"properties": {
+        "label": {"type": "string", "enum": ["positive", "neutral", "negative"]}}}}}
+    assert find_structured_handler(other) is None or find_structured_handler(other).name != "user_sentiment"
+    by_name = {"type": "function", "function": {"name": "user_sentiment", "parameters": {"properties": {}}}}
+    assert find_structured_handler(by_name).name == "user_sentiment"
+
+
+def test_prompt_without_conversation_block_is_a_clear_error() -> None:
+    prompt = [("system", SENTIMENT_SYSTEM_PROMPT), ("human", "Grade this: {{{human_ai_pairs}}}")]
+    with pytest.raises(ValueError, match="<conversation>"):
+        judge_structured(prompt, SENTIMENT_SCHEMA, {"human_ai_pairs": "human: hi"})
+
+
+@pytest.mark.parametrize(
+    ("prompt", "message"),
+    [([("robot", "x")], "unknown prompt role"), ([("system",)], "pair"), ([], "empty")],
+)
+def test_judge_structured_rejects_malformed_prompts(prompt: list, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        judge_structured(prompt, SENTIMENT_SCHEMA, {})
+
+
+def test_judge_structured_rejects_a_schema_without_title() -> None:
+    with pytest.raises(ValueError, match="title"):
+        judge_structured(SENTIMENT_PROMPT, {"properties": {}}, {"human_ai_pairs": "human: hi"})
