@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-import statistics
 import time
 from collections.abc import Iterator
 from contextlib import closing
@@ -188,17 +187,6 @@ def test_schema_description_names_only_the_scoped_tables() -> None:
     for table in ("orders(", "order_items(", "products("):
         assert table in CUSTOMER_SCHEMA
     assert "customers(" not in CUSTOMER_SCHEMA and "email" not in CUSTOMER_SCHEMA
-
-
-def test_scoped_queries_are_fast(sarah: int) -> None:
-    sql = ("SELECT o.order_id, o.status, p.name FROM orders o JOIN order_items i USING (order_id) "
-           "JOIN products p USING (product_id)")
-    timings = []
-    for _ in range(30):
-        started = time.perf_counter()
-        run_customer_query(sarah, sql)
-        timings.append(time.perf_counter() - started)
-    assert statistics.median(timings) < 0.01
 
 
 @pytest.mark.parametrize(

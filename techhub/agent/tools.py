@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import closing
 from difflib import SequenceMatcher
 
 from langchain_core.tools import BaseTool, StructuredTool, tool
@@ -106,7 +107,7 @@ def get_product_details(product_name: str) -> str:
     wanted = product_name.strip().lower()
     if not wanted:
         return "Error: give a product name."
-    with sqlite3.connect(f"file:{database_path()}?mode=ro", uri=True) as conn:
+    with closing(sqlite3.connect(f"file:{database_path()}?mode=ro", uri=True)) as conn:
         conn.row_factory = sqlite3.Row
         rows = [dict(r) for r in conn.execute("SELECT * FROM products")]
     best = max(rows, key=lambda r: SequenceMatcher(None, wanted, r["name"].lower()).ratio())
