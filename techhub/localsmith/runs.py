@@ -116,12 +116,22 @@ _DERIVE_SQL = """
         status = CASE WHEN error IS NOT NULL THEN 'error'
                       WHEN end_time IS NOT NULL THEN 'success' ELSE 'pending' END,
         latency = CASE WHEN end_time IS NOT NULL AND start_time IS NOT NULL
-                       THEN round((julianday(end_time) - julianday(start_time)) * 86400.0, 6) END,
+                       THEN {latency} END,
         thread_id = CAST(COALESCE(json_extract(extra, '$.metadata.thread_id'),
                                   json_extract(extra, '$.metadata.session_id'),
                                   json_extract(extra, '$.metadata.conversation_id')) AS TEXT)
     WHERE id IN (SELECT value FROM json_each(?))
 """
+
+
+def _seconds_sql(start: str, end: str) -> str:
+    """Exact seconds between two stored timestamps (julianday() would lose microseconds)."""
+    return (f"((CAST(strftime('%s', substr({end}, 1, 19)) AS INTEGER)"
+            f" - CAST(strftime('%s', substr({start}, 1, 19)) AS INTEGER))"
+            f" + (CAST(substr({end}, 21, 6) AS INTEGER) - CAST(substr({start}, 21, 6) AS INTEGER)) / 1e6)")
+
+
+_DERIVE_SQL = _DERIVE_SQL.format(latency=_seconds_sql("start_time", "end_time"))
 _AGGREGATE_SQL = """
     UPDATE runs SET (prompt_tokens, completion_tokens, total_tokens, prompt_cost, completion_cost,
                      total_cost) = (
@@ -586,7 +596,7 @@ def _stats(conn: sqlite3.Connection, where: list[str], params: list[Any]) -> dic
     latencies = [r[0] for r in conn.execute(
         f"SELECT r.latency FROM runs r WHERE {sql_where} AND r.latency IS NOT NULL", params)]
     first_tokens = [r[0] for r in conn.execute(
-        "SELECT (julianday(r.first_token_time) - julianday(r.start_time)) * 86400.0 FROM runs r"
+        f"SELECT {_seconds_sql('r.start_time', 'r.first_token_time')} FROM runs r"
         f" WHERE {sql_where} AND r.first_token_time IS NOT NULL", params)]
     feedback_rows = [(r["key"], r["score"], r["value_text"], r["comment"]) for r in conn.execute(
         f"SELECT f.key, f.score, f.value_text, f.comment FROM feedback f JOIN runs r ON r.id = f.run_id"
