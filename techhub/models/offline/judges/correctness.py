@@ -21,7 +21,9 @@ PHONE = re.compile(
 )
 MONEY = re.compile(r"\$\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?|\b(\d+(?:\.\d{1,2})?)\s?(?:USD|dollars)\b")
 STATUS = re.compile(r"\b(processing|shipped|delivered|cancell?ed)\b", re.IGNORECASE)
-STATUS_NEGATION = re.compile(r"\b(?:not|n't|never|yet to|no longer)\b(?:\s+\w+){0,2}\s*$", re.IGNORECASE)
+STATUS_NEGATION = re.compile(
+    r"(?:\bnot|n['\u2019]?t|\bnever|\byet to|\bno longer)\b(?:\s+\w+){0,2}\s*$", re.IGNORECASE
+)
 _MONTHS = (
     "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
     "oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
