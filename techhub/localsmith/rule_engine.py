@@ -554,7 +554,7 @@ class RuleEngine:
         latest = conn.execute("SELECT coalesce(max(seq), 0) FROM rule_events").fetchone()[0]
         rules = []
         for rule in enabled_rules(self.db):
-            cursor = conn.execute("SELECT seq FROM rule_cursors WHERE rule_id = ?", (rule["id"],)).fetchone()
+            cursor = conn.execute("SELECT * FROM rule_cursors WHERE rule_id = ?", (rule["id"],)).fetchone()
             unseen = conn.execute("SELECT count(*) FROM rule_events WHERE seq > ?",
                                   (cursor["seq"] if cursor else latest,)).fetchone()[0]
             if cursor is not None and not cursor["backfilled"]:
