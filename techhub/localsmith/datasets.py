@@ -584,11 +584,13 @@ def list_examples(
     filter: str | None = None,
     offset: int = 0,
     limit: int = 100,
-    with_attachments: bool = True,
+    with_attachments: bool = False,
 ) -> list[dict]:
-    """Examples of a dataset (or by id) as of a version, filtered like LangSmith's ``GET /examples``."""
-    if dataset_id is None and not example_ids:
-        raise BadRequest("give a 'dataset' or example 'id's")
+    """Examples (of a dataset, by id, or all) as of a version, filtered like LangSmith's ``GET /examples``.
+
+    ``with_attachments`` adds ``attachment_urls``; the SDK downloads every attachment it is given,
+    so listings carry them only when asked (``select=attachment_urls``, ``include_attachments``).
+    """
     conn = db.read()
     if dataset_id is not None:
         dataset_id = _dataset_row(conn, dataset_id)["id"]

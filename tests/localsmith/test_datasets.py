@@ -164,6 +164,7 @@ def test_list_examples_filters_and_paging(ls_client, dataset_name):
     assert qs(filter='and(exists(metadata, "level"), not(eq(metadata.tag, "x")))') == ["one"]
     assert qs(filter="gte(metadata.level, 2)") == ["two"]
     assert qs(offset=1, limit=1) == ["two"]
+    assert set(ids) <= {str(e.id) for e in ls_client.list_examples()}  # no dataset: every example
     assert [str(e.id) for e in ls_client.list_examples(example_ids=[ids[2], ids[0]])] == [ids[0], ids[2]]
     assert [e.inputs["q"] for e in ls_client.list_examples(dataset_name=dataset_name, limit=2)] == [
         "one",
@@ -267,6 +268,8 @@ def test_source_run_id_and_attachments_are_stored(ls_client, dataset_name):
     assert renamed.attachments["figure"]["reader"].read() == png
     listed = next(ls_client.list_examples(dataset_id=dataset.id, include_attachments=True))
     assert set(listed.attachments) == {"figure"}
+    # plain listings leave attachments out (the SDK would download every one of them)
+    assert not next(ls_client.list_examples(dataset_id=dataset.id)).attachments
 
 
 def test_delete_example_and_examples(ls_client, dataset_name):

@@ -221,6 +221,7 @@ async def list_examples(
     splits: Annotated[list[str] | None, Query()] = None,
     metadata: str | None = None,
     filter: str | None = None,  # noqa: A002
+    select: Annotated[list[str] | None, Query()] = None,
     offset: int = 0,
     limit: int = 100,
 ) -> list[dict]:
@@ -238,6 +239,7 @@ async def list_examples(
         filter=filter,
         offset=offset,
         limit=limit,
+        with_attachments="attachment_urls" in (select or []),
     )
 
 
