@@ -1,0 +1,108 @@
+"""Projects (``/sessions``) through the SDK: create, upsert, read, list and its filters, update,
+delete, run counts and stats."""
+
+from __future__ import annotations
+
+import uuid
+
+import langsmith
+import pytest
+from langsmith import traceable
+from langsmith.utils import LangSmithConflictError, LangSmithNotFoundError
+
+pytestmark = pytest.mark.filterwarnings("ignore:.*is deprecated and will be removed:DeprecationWarning")
+
+
+def test_create_read_and_has_project(ls_client, project_name):
+    created = ls_client.create_project(project_name, description="demo", metadata={"owner": "course"})
+    assert created.name == project_name and created.description == "demo"
+    assert created.metadata == {"owner": "course"} and created.reference_dataset_id is None
+    by_name = ls_client.read_project(project_name=project_name)
+    by_id = ls_client.read_project(project_id=created.id)
+    assert by_name.id == by_id.id == created.id
+    assert by_name.tenant_id == created.tenant_id
+    assert by_name.run_count == 0
+    assert ls_client.has_project(project_name)
+    assert not ls_client.has_project(f"missing-{uuid.uuid4()}")
+    with pytest.raises(LangSmithNotFoundError):
+        ls_client.read_project(project_id=uuid.uuid4())
+
+
+def test_duplicate_name_conflicts_unless_upsert(ls_client, project_name):
+    first = ls_client.create_project(project_name)
+    with pytest.raises(LangSmithConflictError):
+        ls_client.create_project(project_name)
+    again = ls_client.create_project(project_name, upsert=True, description="now described")
+    assert again.id == first.id and again.description == "now described"
+
+
+def test_list_projects_filters(ls_client):
+    tag = uuid.uuid4().hex[:8]
+    dataset_id = uuid.uuid4()
+    plain = ls_client.create_project(f"list-{tag}-plain")
+    experiment = ls_client.create_project(f"list-{tag}-experiment", reference_dataset_id=dataset_id)
+    ls_client.create_project(f"other-{tag}", metadata={"kind": "other"})
+
+    def names(**kwargs) -> set[str]:
+        return {p.name for p in ls_client.list_projects(**kwargs)}
+
+    assert names(name=plain.name) == {plain.name}
+    assert names(name_contains=f"list-{tag}") == {plain.name, experiment.name}
+    assert names(name_contains=tag.upper()) == {plain.name, experiment.name, f"other-{tag}"}
+    assert names(name_contains=tag, reference_free=True) == {plain.name, f"other-{tag}"}
+    assert names(name_contains=tag, reference_free=False) == {experiment.name}
+    assert names(reference_dataset_id=dataset_id) == {experiment.name}
+    assert names(project_ids=[plain.id, experiment.id]) == {plain.name, experiment.name}
+    assert names(name_contains=tag, metadata={"kind": "other"}) == {f"other-{tag}"}
+    assert len(list(ls_client.list_projects(name_contains=tag, limit=2))) == 2
+
+
+def test_list_projects_paginates_with_offset(ls_client, http):
+    tag = uuid.uuid4().hex[:8]
+    for i in range(5):
+        ls_client.create_project(f"page-{tag}-{i}")
+    first = http.get("/sessions", params={"name_contains": tag, "limit": 2, "offset": 0}).json()
+    second = http.get("/sessions", params={"name_contains": tag, "limit": 2, "offset": 2}).json()
+    third = http.get("/sessions", params={"name_contains": tag, "limit": 2, "offset": 4}).json()
+    seen = [p["name"] for p in first + second + third]
+    assert len(seen) == 5 and len(set(seen)) == 5
+    assert len(list(ls_client.list_projects(name_contains=tag))) == 5
+
+
+def test_update_and_delete_project(ls_client, project_name):
+    @traceable
+    def step(x: int) -> int:
+        return x + 1
+
+    with langsmith.tracing_context(enabled=True, client=ls_client, project_name=project_name):
+        step(1)
+    ls_client.flush()
+    project = ls_client.read_project(project_name=project_name)  # created by the first run
+    assert project.run_count == 1 and project.last_run_start_time is not None
+    renamed = f"{project_name}-renamed"
+    updated = ls_client.update_project(project.id, name=renamed, description="closed", metadata={"v": 2})
+    assert (updated.name, updated.description, updated.metadata) == (renamed, "closed", {"v": 2})
+    ls_client.delete_project(project_name=renamed)
+    assert not ls_client.has_project(renamed)
+    assert list(ls_client.list_runs(project_id=project.id)) == []
+
+
+def test_project_stats(ls_client, project_name):
+    @traceable(name="ok_run")
+    def ok() -> str:
+        return "fine"
+
+    @traceable(name="bad_run")
+    def bad() -> None:
+        raise RuntimeError("nope")
+
+    with langsmith.tracing_context(enabled=True, client=ls_client, project_name=project_name):
+        ok()
+        ok()
+        with pytest.raises(RuntimeError):
+            bad()
+    ls_client.flush()
+    stats = ls_client.read_project(project_name=project_name, include_stats=True)
+    assert stats.run_count == 3
+    assert stats.error_rate == pytest.approx(1 / 3)
+    assert stats.latency_p50 is not None and stats.latency_p99 >= stats.latency_p50
