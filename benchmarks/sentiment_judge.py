@@ -8,6 +8,10 @@ full ``judge_user_sentiment`` call: formatting, prompt rendering, model call, sc
 offline model is used unless ``TECHHUB_MODEL_BACKEND=openai`` is set, in which case the same
 conversations measure the live judge (and cost money). ``heldout-3`` is the split the rules were
 never tuned on: read its accuracy as the honest one.
+
+Targets (a PASS/FAIL line each; exit status 1 when one fails): accuracy >= 90% over the whole set
+(the figure the tests assert), >= 70% on ``heldout-3`` (a floor, not a goal), and, offline, a
+median latency under 20 ms per conversation.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import argparse
 import json
 import os
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -29,7 +34,8 @@ DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "sentiment_la
 LABELS = ("positive", "negative")
 
 
-def _report(name: str, rows: list[tuple[dict, str, float]]) -> None:
+def _report(name: str, rows: list[tuple[dict, str, float]]) -> tuple[float, float]:
+    """Print the confusion matrix, accuracy and latency of ``rows``; return (accuracy, median ms)."""
     matrix = {(label, verdict): 0 for label in LABELS for verdict in LABELS}
     for conversation, verdict, _ in rows:
         matrix[(conversation["label"], verdict)] += 1
@@ -43,6 +49,12 @@ def _report(name: str, rows: list[tuple[dict, str, float]]) -> None:
     print(f"accuracy {correct}/{len(rows)} = {correct / len(rows):.1%}")
     print(f"latency per conversation: median {statistics.median(latencies):.2f} ms, p95 {p95:.2f} ms, "
           f"max {latencies[-1]:.2f} ms")
+    return correct / len(rows), statistics.median(latencies)
+
+
+def _check(name: str, ok: bool) -> bool:
+    print(f"{'PASS' if ok else 'FAIL'} {name}")
+    return ok
 
 
 def main() -> None:
@@ -67,10 +79,21 @@ def main() -> None:
         if args.show_misses and verdict["value"] != conversation["label"]:
             print(f"MISS {conversation['id']} (label {conversation['label']}): {verdict['reasoning']}")
 
+    figures = {}
     for split in dict.fromkeys(c["split"] for c in conversations):
-        _report(split, [row for row in rows if row[0]["split"] == split])
-    if len({c["split"] for c in conversations}) > 1:
-        _report("all", rows)
+        figures[split] = _report(split, [row for row in rows if row[0]["split"] == split])
+    figures["all"] = _report("all", rows) if len(figures) > 1 else next(iter(figures.values()))
+
+    print()
+    checks = []
+    if not args.split:
+        checks.append(_check("accuracy >= 90% over all labelled conversations", figures["all"][0] >= 0.90))
+    if "heldout-3" in figures:
+        held_out = figures["heldout-3"][0]
+        checks.append(_check("accuracy >= 70% on heldout-3 (never tuned on)", held_out >= 0.70))
+    if get_settings().model_backend == "offline":
+        checks.append(_check("offline median latency < 20 ms per conversation", figures["all"][1] < 20))
+    sys.exit(0 if all(checks) else 1)
 
 
 if __name__ == "__main__":
