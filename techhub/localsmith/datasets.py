@@ -339,18 +339,21 @@ def update_dataset(db: Database, dataset_id: str, patch: dict) -> dict:
 
 
 def delete_dataset(db: Database, dataset_id: str) -> None:
-    """Delete a dataset with its examples (all revisions), versions and tags."""
+    """Delete a dataset with its examples (all their revisions), versions and tags.
+
+    An example that was moved to another dataset stays there; only its revisions here go.
+    """
     with db.write() as conn:
         row = _dataset_row(conn, dataset_id)
-        ids = [
-            r[0]
-            for r in conn.execute(
-                "SELECT DISTINCT example_id FROM example_revisions WHERE dataset_id = ?", (row["id"],)
-            )
-        ]
-        for example_id in ids:
-            conn.execute("DELETE FROM example_attachments WHERE example_id = ?", (example_id,))
-            conn.execute("DELETE FROM example_revisions WHERE example_id = ?", (example_id,))
+        for current in _current_rows(conn, dataset_id=row["id"]):
+            conn.execute("DELETE FROM example_attachments WHERE example_id = ?", (current["example_id"],))
+            conn.execute("DELETE FROM example_revisions WHERE example_id = ?", (current["example_id"],))
+        conn.execute(
+            "DELETE FROM example_attachments WHERE (example_id, version) IN "
+            "(SELECT example_id, version FROM example_revisions WHERE dataset_id = ?)",
+            (row["id"],),
+        )
+        conn.execute("DELETE FROM example_revisions WHERE dataset_id = ?", (row["id"],))
         for table, column in (
             ("dataset_versions", "dataset_id"),
             ("dataset_tags", "dataset_id"),
@@ -754,7 +757,8 @@ def update_examples(db: Database, updates: Sequence[dict], *, dataset_id: str | 
     """Apply partial updates in one version: given fields replace, missing ones are kept.
 
     Each update is ``{id, inputs?, outputs?, metadata?, split?, dataset_id?, attachments?,
-    attachments_operations?}``; ``dataset_id`` on an update moves the example there.
+    attachments_operations?}``. An example whose update names another dataset (``dataset_id`` in the
+    update, else the ``dataset_id`` argument: the dataset in the URL) moves there.
     """
     if not isinstance(updates, list | tuple) or not updates:
         raise BadRequest("updates must be a non-empty list")
@@ -774,7 +778,7 @@ def update_examples(db: Database, updates: Sequence[dict], *, dataset_id: str | 
             if not current:
                 raise NotFound(f"example not found: {example_id}")
             old = current[0]
-            target = body.get("dataset_id") or old["dataset_id"]
+            target = body.get("dataset_id") or dataset_id or old["dataset_id"]
             target = _dataset_row(conn, target)["id"]
             old_meta = _loads(old["metadata"]) or {}
             metadata = dict(body["metadata"]) if body.get("metadata") is not None else dict(old_meta)

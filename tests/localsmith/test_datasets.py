@@ -220,6 +220,21 @@ def test_update_examples_single_and_bulk(ls_client, dataset_name):
     }  # split survives a metadata edit
 
 
+def test_move_example_to_another_dataset_and_delete_the_first(ls_client, dataset_name):
+    first = ls_client.create_dataset(dataset_name)
+    second = ls_client.create_dataset(dataset_name + "-b")
+    ids = _create_three(ls_client, first.id)
+    ls_client.update_example(ids[0], dataset_id=second.id)
+    assert ls_client.read_example(ids[0]).dataset_id == second.id
+    assert [str(e.id) for e in ls_client.list_examples(dataset_id=second.id)] == [ids[0]]
+    assert len(list(ls_client.list_examples(dataset_id=first.id))) == 2
+
+    ls_client.delete_dataset(dataset_id=first.id)
+    assert ls_client.read_example(ids[0]).inputs == {"q": "one"}
+    with pytest.raises(LangSmithNotFoundError):
+        ls_client.read_example(ids[1])
+
+
 def test_legacy_json_example_endpoints(ls_client, dataset_name):
     """The endpoints the SDK uses when ``dataset_examples_multipart_enabled`` is off."""
     dataset = ls_client.create_dataset(dataset_name)

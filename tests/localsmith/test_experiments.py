@@ -76,7 +76,9 @@ def _check_experiment_landed(client: langsmith.Client, dataset, experiment_name:
         scores[run.inputs["question"]] = feedback["exact_match"].score
         assert feedback["exact_match"].session_id == project.id
     assert scores == {"2+2": 1, "capital of France": 1, "3*3": 0}
-    assert client.read_dataset(dataset_id=dataset.id).session_count >= 1
+    read_back = client.read_dataset(dataset_id=dataset.id)
+    assert read_back.session_count >= 1
+    assert read_back.last_session_start_time is not None
     return runs
 
 
