@@ -15,9 +15,9 @@ Run: ``.venv/bin/python benchmarks/localsmith_bench.py`` (default 100,000 runs, 
 nothing-lost and filter-correctness checks count, the sizes are too small for rates to mean much).
 
 The multipart bodies are built with the SDK's own serializers (``langsmith._internal``), so they are
-byte-for-byte what ``Client`` sends. The helpers here (:class:`ServerProcess`, :func:`trace_ops`,
-:func:`multipart_body`, :func:`fetch_run_ids`) are also used by
-``tests/localsmith/test_reliability.py``.
+byte-for-byte what ``Client`` sends. The server is the real process, started by
+:mod:`techhub.localsmith.launcher`. The helpers here (:func:`trace_ops`, :func:`multipart_body`,
+:func:`fetch_run_ids`) are also used by ``tests/localsmith/test_reliability.py``.
 """
 
 from __future__ import annotations
@@ -25,11 +25,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import signal
-import socket
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -50,99 +47,14 @@ from langsmith._internal._operations import (
     serialized_run_operation_to_multipart_parts_and_context,
 )
 
+from techhub.localsmith.launcher import running_server
+
 ROOT_NAME = "supervisor_hitl_sql_agent"
 CHILD_NAME = "sql_agent"
 FEEDBACK_FILTER = f'and(eq(name, "{ROOT_NAME}"), eq(feedback_key, "user_sentiment"), eq(feedback_score, 0))'
 BOUNDARY = "techhubbenchboundary7f3a9c"
 _BASE_TIME = dt.datetime(2026, 1, 5, 9, 0, 0, tzinfo=dt.UTC)
 _NAMESPACE = uuid.UUID("6f1c3f0e-2b0a-4d5e-9a51-7c1f3f0b9e11")
-REPO = Path(__file__).resolve().parent.parent
-
-
-# --------------------------------------------------------------------------- server process
-
-
-def free_port() -> int:
-    """A port the OS reports free on loopback (bind port 0, read it, release it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class ServerProcess:
-    """``python -m techhub.localsmith`` in a subprocess on a free loopback port.
-
-    Why a subprocess: reliability checks need a real process to SIGKILL and restart on the same file,
-    and rates measured in-process would share the client's GIL.
-    """
-
-    db: Path
-    max_body_bytes: int | None = None
-    env: dict[str, str] = field(default_factory=dict)
-    port: int = 0
-    proc: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, timeout: float = 30.0) -> ServerProcess:
-        """Start the server and wait until ``GET /ok`` answers; raise with its stderr if it dies."""
-        self.port = free_port()
-        cmd = [
-            sys.executable,
-            "-m",
-            "techhub.localsmith",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--db",
-            str(self.db),
-        ]
-        if self.max_body_bytes is not None:
-            cmd += ["--max-body-bytes", str(self.max_body_bytes)]
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("LANGSMITH_", "LANGCHAIN_"))}
-        env.update(self.env)
-        self._stderr = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=self._stderr)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}: {self.stderr()}")
-            try:
-                if httpx.get(f"{self.url}/ok", timeout=1.0).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"server did not answer /ok within {timeout}s: {self.stderr()}")
-
-    def stderr(self) -> str:
-        self._stderr.seek(0)
-        return self._stderr.read().decode(errors="replace")[-4000:]
-
-    def kill(self) -> None:
-        """SIGKILL: no shutdown handlers run, as when a laptop loses power or the OOM killer strikes."""
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def __enter__(self) -> ServerProcess:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 # --------------------------------------------------------------------------- payloads
@@ -460,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
         report.figure("SQLite baseline (100-row txns, WAL)", f"{base_rate:>10,.0f} rows/s")
 
         with (
-            ServerProcess(Path(tmp) / "server.db") as server,
+            running_server(Path(tmp) / "server.db") as server,
             httpx.Client(base_url=server.url, timeout=60) as http,
         ):
             for mode, zstd in (("plain", False), ("zstd", True)):

@@ -5,11 +5,13 @@ and learners kill kernels and laptops at any moment. These tests hold the server
 promises the SDK: an acknowledged run is stored, bad input gets a clear 4xx and loses nothing, and
 an API key, when configured, is enforced. They use the real ``langsmith`` SDK and raw HTTP bodies
 built by the SDK's own serializers (see ``benchmarks/localsmith_bench.py``, whose helpers are reused).
+The server is started with :mod:`techhub.localsmith.launcher`, the same command learners run.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -25,6 +27,8 @@ import httpx
 import langsmith as ls
 import pytest
 import zstandard
+
+from techhub.localsmith.launcher import running_server, start_server
 
 REPO = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location(
@@ -95,7 +99,7 @@ def test_eight_sdk_clients_each_sending_1000_traces_lose_nothing(tmp_path: Path)
         client.cleanup(timeout=5)
         return ids
 
-    with bench.ServerProcess(tmp_path / "ls.db") as server:
+    with running_server(tmp_path / "ls.db") as server:
         with ThreadPoolExecutor(8) as pool:
             sent = [pair for ids in pool.map(lambda k: one_client(server.url, k), range(8)) for pair in ids]
         sent_roots = {r for r, _ in sent}
@@ -128,7 +132,7 @@ def test_sigkill_mid_ingest_keeps_every_acknowledged_run(tmp_path: Path) -> None
     bodies = [body_for("kill", range(k * 25, (k + 1) * 25)) for k in range(240)]  # 12,000 runs
     acked: list[str] = []
     acked_lock = threading.Lock()
-    server = bench.ServerProcess(db).start()
+    server = start_server(db)
 
     def stream(share: list) -> None:
         with httpx.Client(base_url=server.url, timeout=10) as http:
@@ -146,7 +150,7 @@ def test_sigkill_mid_ingest_keeps_every_acknowledged_run(tmp_path: Path) -> None
             futures = [pool.submit(stream, bodies[k::2]) for k in range(2)]
             while len(acked) < 50 * 60 and not all(f.done() for f in futures):
                 time.sleep(0.001)
-            server.kill()
+            server.stop(signal.SIGKILL)
             for f in futures:
                 f.result()
         assert 0 < len(acked) < 50 * len(bodies), "the kill must land mid-stream"
@@ -154,7 +158,7 @@ def test_sigkill_mid_ingest_keeps_every_acknowledged_run(tmp_path: Path) -> None
         with closing(sqlite3.connect(db)) as conn:
             assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
 
-        server = bench.ServerProcess(db).start()
+        server = start_server(db)
         with httpx.Client(base_url=server.url, timeout=30) as http:
             after_restart = stored_ids(http, PROJECT)
             assert set(acked) <= set(after_restart), f"{len(set(acked) - set(after_restart))} acked runs lost"
@@ -180,7 +184,7 @@ def small_server(
     """One server with a 64 KiB body limit, seeded with 10 traces that no bad request may remove."""
     db = tmp_path_factory.mktemp("malformed") / "ls.db"
     with (
-        bench.ServerProcess(db, max_body_bytes=MAX_BODY) as server,
+        running_server(db, max_body_bytes=MAX_BODY) as server,
         httpx.Client(base_url=server.url, timeout=30) as http,
     ):
         seed, data, headers = body_for("seed", range(10))
@@ -256,6 +260,16 @@ BAD_REQUESTS = {
         "/runs/multipart",
         *raw_multipart([(f"post.{RID}", _one_run(start_time=5))]),
     ),
+    "start_time is epoch milliseconds": lambda: (
+        "POST",
+        "/runs/multipart",
+        *raw_multipart([(f"post.{RID}", _one_run(start_time=1767600000000))]),
+    ),
+    "tags is a string": lambda: (
+        "POST",
+        "/runs/multipart",
+        *raw_multipart([(f"post.{RID}", _one_run(tags="bench"))]),
+    ),
     "id is not a uuid": lambda: (
         "POST",
         "/runs/multipart",
@@ -293,7 +307,13 @@ BAD_REQUESTS = {
     "batch run with a wrong type": lambda: (
         "POST",
         "/runs/batch",
-        b'{"post": [' + _one_run(start_time=5) + b"]}",
+        b'{"post": [' + _one_run(start_time="yesterday") + b"]}",
+        {"Content-Type": "application/json"},
+    ),
+    "batch run with end_time out of range": lambda: (
+        "POST",
+        "/runs/batch",
+        b'{"post": [' + _one_run(end_time=1e20) + b"]}",
         {"Content-Type": "application/json"},
     ),
     "unknown route": lambda: ("GET", "/no/such/route", None, {}),
@@ -341,7 +361,7 @@ def test_oversize_limit_leaves_a_body_under_it_alone(small_server) -> None:
 
 
 def test_api_key_is_enforced_and_the_sdk_works_with_the_right_one(tmp_path: Path) -> None:
-    with bench.ServerProcess(tmp_path / "ls.db", env={"TECHHUB_LOCALSMITH_API_KEY": "secret"}) as server:
+    with running_server(tmp_path / "ls.db", api_key="secret") as server:
         _, data, headers = body_for("auth", range(2))
         routes = [
             ("GET", "/info", None, {}),
