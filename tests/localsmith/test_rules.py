@@ -1,0 +1,365 @@
+"""Run rules and the rule engine, through HTTP and the real SDK against real server processes.
+
+Why: the online evaluator and the automation are what turn production traces into review work
+(workshop sections 2 and 4). Rules must be validated like LangSmith validates them, and the engine
+must act on each run (or idle thread) exactly once, deterministically, across restarts and crashes.
+Each test starts its own server with ``TECHHUB_THREAD_IDLE_SECONDS=2`` (the rules' default idle time).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import time
+import uuid
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import langsmith as ls
+import pytest
+
+from techhub.evaluators import sentiment_evaluator_config
+from techhub.flywheel import wait_for_rules
+from techhub.localsmith.launcher import RunningServer, start_server
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+IDLE = 2.0
+SENTIMENT = sentiment_evaluator_config()  # the workshop's judge: prompt, schema, model
+
+
+@contextmanager
+def _env(**values: str | None) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in values}
+    for key, value in values.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def launch(db_path: Path) -> RunningServer:
+    """The server as ``python -m techhub.localsmith``, offline judge, 2 s thread idle time."""
+    with _env(TECHHUB_THREAD_IDLE_SECONDS=str(IDLE), TECHHUB_MODEL_BACKEND="offline", OPENAI_API_KEY=None,
+              LANGSMITH_API_KEY=None):
+        return start_server(db_path)
+
+
+class Stack:
+    """A running server with an SDK client and a raw HTTP client on it."""
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+        self.server = launch(db_path)
+        self._connect()
+
+    def _connect(self) -> None:
+        self.client = ls.Client(api_url=self.server.url, api_key="test")
+        self.http = httpx.Client(base_url=self.server.url, timeout=30)
+
+    def restart(self, sig: int) -> None:
+        self.client.flush()
+        self.server.stop(sig)
+        self.http.close()
+        self.server = launch(self.db_path)
+        self._connect()
+
+    def close(self) -> None:
+        self.client.flush()
+        self.http.close()
+        self.server.stop()
+
+    def project(self) -> tuple[str, str]:
+        name = f"rules-{uuid.uuid4()}"
+        return name, str(self.client.create_project(name).id)
+
+    def rule(self, **body: object) -> dict:
+        response = self.http.post("/api/v1/runs/rules", json=body)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def queue(self) -> str:
+        return str(self.client.create_annotation_queue(name=f"q-{uuid.uuid4()}").id)
+
+    def queued(self, queue_id: str) -> list[str]:
+        return [str(r.id) for r in self.client.list_runs_from_annotation_queue(queue_id)]
+
+    def wait(self) -> dict:
+        self.client.flush()
+        wait_for_rules(self.client, timeout=60, poll_seconds=0.2, progress=False)
+        return self.http.get("/api/v1/techhub/engine").json()
+
+    def root_runs(self, project: str) -> list:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            runs = list(self.client.list_runs(project_name=project, is_root=True))
+        return sorted(runs, key=lambda r: (r.start_time, str(r.id)))
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Iterator[Stack]:
+    running = Stack(tmp_path / "rules.db")
+    try:
+        yield running
+    finally:
+        running.close()
+
+
+def trace(stack: Stack, project: str, text: str, *, name: str = "agent", thread_id: str | None = None,
+          answer: str = "Done.", child: str | None = None) -> None:
+    """One root run shaped like a LangGraph turn (``{"messages": [...]}`` in and out)."""
+
+    @ls.traceable(name=child or "step")
+    def step() -> str:
+        return answer
+
+    @ls.traceable(name=name)
+    def agent(messages: list) -> dict:
+        if child:
+            step()
+        return {"messages": [*messages, {"role": "assistant", "content": answer}]}
+
+    metadata = {"thread_id": thread_id} if thread_id else {}
+    with ls.tracing_context(enabled=True, client=stack.client, project_name=project):
+        agent([{"role": "user", "content": text}], langsmith_extra={"metadata": metadata})
+    stack.client.flush()
+
+
+# ------------------------------------------------------------------------------------------- the API
+
+
+def test_rule_crud_round_trips_langsmith_fields(stack: Stack) -> None:
+    _, project_id = stack.project()
+    queue_id = stack.queue()
+    rule = stack.rule(display_name="Flag errors", session_id=project_id, sampling_rate=0.25,
+                      filter='eq(status, "error")', add_to_annotation_queue_id=queue_id,
+                      webhooks=[{"url": "http://127.0.0.1:9/hook"}], num_few_shot_examples=3)
+    assert (rule["display_name"], rule["sampling_rate"], rule["is_enabled"]) == ("Flag errors", 0.25, True)
+    assert rule["add_to_annotation_queue_id"] == queue_id and rule["webhooks"] == [{"url": "http://127.0.0.1:9/hook"}]
+    assert rule["session_name"].startswith("rules-") and rule["group_by"] is None
+    assert stack.http.get(f"/api/v1/runs/rules/{rule['id']}").json() == rule
+    assert [r["id"] for r in stack.http.get("/api/v1/runs/rules", params={"session_id": project_id}).json()] == [
+        rule["id"]]
+
+    patched = stack.http.patch(f"/api/v1/runs/rules/{rule['id']}", json={"sampling_rate": 1, "is_enabled": False})
+    assert patched.status_code == 200, patched.text
+    assert (patched.json()["sampling_rate"], patched.json()["is_enabled"]) == (1.0, False)
+    assert patched.json()["filter"] == 'eq(status, "error")' and patched.json()["evaluator_version"] == 2
+
+    assert stack.http.delete(f"/api/v1/runs/rules/{rule['id']}").status_code == 200
+    assert stack.http.get(f"/api/v1/runs/rules/{rule['id']}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "field"),
+    [
+        ({"colour": "red"}, 400, "colour"),
+        ({"sampling_rate": 1.5}, 400, "sampling_rate"),
+        ({"sampling_rate": "all"}, 400, "sampling_rate"),
+        ({"is_enabled": "maybe"}, 400, "is_enabled"),
+        ({"filter": 'and(eq(name, "x")'}, 400, "filter"),
+        ({"trace_filter": "gt(name, 3)"}, 400, "trace_filter"),
+        ({"group_by": "trace_id"}, 400, "group_by"),
+        ({"session_id": str(uuid.uuid4())}, 404, "session_id"),
+        ({"add_to_annotation_queue_id": str(uuid.uuid4())}, 404, "add_to_annotation_queue_id"),
+        ({"add_to_dataset_id": str(uuid.uuid4())}, 404, "add_to_dataset_id"),
+        ({"add_to_annotation_queue_id": None}, 400, "action"),
+        ({"thread_idle_seconds": -1}, 400, "thread_idle_seconds"),
+        ({"evaluators": [{"structured": {"prompt": [["system", "x"]]}}]}, 400, "schema"),
+        ({"display_name": ""}, 400, "display_name"),
+    ],
+)
+def test_invalid_rules_are_rejected_naming_the_field(stack: Stack, change: dict, status: int, field: str) -> None:
+    _, project_id = stack.project()
+    body = {"display_name": "r", "session_id": project_id, "add_to_annotation_queue_id": stack.queue(), **change}
+    response = stack.http.post("/api/v1/runs/rules", json=body)
+    assert response.status_code == status, response.text
+    assert field in response.json()["detail"]
+    assert stack.http.get("/api/v1/runs/rules", params={"session_id": project_id}).json() == []
+
+
+def test_invalid_patch_leaves_the_rule_unchanged(stack: Stack) -> None:
+    _, project_id = stack.project()
+    rule = stack.rule(display_name="r", session_id=project_id, add_to_annotation_queue_id=stack.queue())
+    response = stack.http.patch(f"/api/v1/runs/rules/{rule['id']}", json={"sampling_rate": -0.1})
+    assert response.status_code == 400 and "sampling_rate" in response.json()["detail"]
+    assert stack.http.get(f"/api/v1/runs/rules/{rule['id']}").json()["sampling_rate"] == 1.0
+    assert stack.http.get("/api/v1/runs/rules/not-a-uuid").status_code == 400
+
+
+# ------------------------------------------------------------------------------------------ the engine
+
+
+def test_automation_queues_each_matching_run_once(stack: Stack) -> None:
+    project, project_id = stack.project()
+    trace(stack, project, "before the rule")  # rules act on runs written after they were created
+    queue_id = stack.queue()
+    stack.rule(display_name="lookups", session_id=project_id, filter='eq(name, "agent")',
+               tree_filter='eq(name, "lookup")', add_to_annotation_queue_id=queue_id)
+    trace(stack, project, "plain")
+    trace(stack, project, "looks something up", child="lookup")
+    trace(stack, project, "other root", name="other", child="lookup")
+    trace(stack, project, "looks up again", child="lookup")
+    status = stack.wait()
+    expected = [str(r.id) for r in stack.root_runs(project) if r.name == "agent" and "looks" in str(r.inputs)]
+    assert len(expected) == 2 and stack.queued(queue_id) == expected
+    assert status["caught_up"] and status["counts"]["applications"] == 2
+
+
+def test_sampling_is_a_stable_hash_of_the_run_id(stack: Stack) -> None:
+    project, project_id = stack.project()
+    queue_id = stack.queue()
+    stack.rule(display_name="half", session_id=project_id, sampling_rate=0.5, add_to_annotation_queue_id=queue_id)
+    for i in range(30):
+        trace(stack, project, f"q{i}")
+    stack.wait()
+    runs = [str(r.id) for r in stack.root_runs(project)]
+    in_sample = [run_id for run_id in runs
+                 if int.from_bytes(hashlib.sha256(run_id.encode()).digest()[:8], "big") / 2**64 < 0.5]
+    assert 0 < len(in_sample) < 30
+    assert sorted(stack.queued(queue_id)) == sorted(in_sample)
+
+
+def test_a_root_run_is_handled_once_it_finishes(stack: Stack) -> None:
+    project, project_id = stack.project()
+    queue_id = stack.queue()
+    stack.rule(display_name="finished", session_id=project_id, filter='eq(status, "success")',
+               add_to_annotation_queue_id=queue_id)
+    client = ls.Client(api_url=stack.server.url, api_key="test", auto_batch_tracing=False)
+    run_id = uuid.uuid4()
+    client.create_run("agent", inputs={"messages": []}, run_type="chain", id=run_id, project_name=project,
+                      start_time=datetime.now(UTC))
+    stack.wait()
+    assert stack.queued(queue_id) == []
+    client.update_run(run_id, end_time=datetime.now(UTC), outputs={"messages": []})
+    stack.wait()
+    assert stack.queued(queue_id) == [str(run_id)]
+
+
+def test_feedback_given_later_triggers_the_automation(stack: Stack) -> None:
+    project, project_id = stack.project()
+    queue_id = stack.queue()
+    stack.rule(display_name="bad ones", session_id=project_id, add_to_annotation_queue_id=queue_id,
+               filter='and(eq(name, "agent"), eq(feedback_key, "flag"), eq(feedback_value, "bad"))')
+    trace(stack, project, "first")
+    trace(stack, project, "second")
+    stack.wait()
+    assert stack.queued(queue_id) == []
+    first, second = stack.root_runs(project)
+    stack.client.create_feedback(run_id=first.id, key="flag", value="good")
+    stack.client.create_feedback(run_id=second.id, key="flag", value="bad")
+    stack.wait()
+    assert stack.queued(queue_id) == [str(second.id)]
+
+
+def test_dataset_action_prefers_the_correction(stack: Stack) -> None:
+    project, project_id = stack.project()
+    dataset = stack.client.create_dataset(f"ds-{uuid.uuid4()}")
+    stack.rule(display_name="to dataset", session_id=project_id, add_to_dataset_id=str(dataset.id),
+               add_to_dataset_prefer_correction=True, filter='eq(feedback_key, "correction")')
+    trace(stack, project, "cancel my order", answer="I cancelled it.")
+    trace(stack, project, "where is my order", answer="It ships tomorrow.")
+    first, _ = stack.root_runs(project)
+    stack.client.create_feedback(run_id=first.id, key="correction",
+                                 correction={"messages": [{"role": "assistant", "content": "I cannot cancel."}]})
+    stack.wait()
+    examples = list(stack.client.list_examples(dataset_id=dataset.id))
+    assert len(examples) == 1
+    assert examples[0].inputs == first.inputs
+    assert examples[0].outputs == {"messages": [{"role": "assistant", "content": "I cannot cancel."}]}
+    assert examples[0].metadata["source_run_id"] == str(first.id)
+
+
+def test_thread_evaluator_waits_for_idle_and_rescores_a_reopened_thread(stack: Stack) -> None:
+    project, project_id = stack.project()
+    rule = stack.rule(display_name="User Sentiment", session_id=project_id, group_by="thread_id",
+                      filter='eq(name, "supervisor_hitl_sql_agent")',
+                      evaluators=[SENTIMENT])
+    angry, happy = str(uuid.uuid4()), str(uuid.uuid4())
+    agent = "supervisor_hitl_sql_agent"
+    trace(stack, project, "Where is my order?! It's been weeks!", name=agent, thread_id=angry,
+          answer="Please give me your email address.")
+    trace(stack, project, "This is ridiculous. I want a refund NOW!", name=agent, thread_id=angry,
+          answer="I understand.")
+    trace(stack, project, "What laptops do you sell?", name=agent, thread_id=happy, answer="We sell three.")
+    started = time.monotonic()
+    stack.client.flush()
+    while (engine := stack.http.get("/api/v1/techhub/engine").json())["pending_threads"] < 2:
+        assert time.monotonic() - started < IDLE, engine
+        time.sleep(0.05)
+    assert list(stack.client.list_feedback(feedback_key=["user_sentiment"], run_ids=[
+        r.id for r in stack.root_runs(project)])) == []  # idle time not over yet
+
+    stack.wait()
+    assert time.monotonic() - started >= IDLE - 0.5
+    runs = stack.root_runs(project)
+    latest = {thread: [r for r in runs if r.extra["metadata"]["thread_id"] == thread][-1] for thread in (angry, happy)}
+    verdicts, comments = {}, {}
+    for thread, run in latest.items():
+        (feedback,) = stack.client.list_feedback(run_ids=[run.id], feedback_key=["user_sentiment"])
+        verdicts[thread], comments[thread] = (feedback.value, feedback.score), feedback.comment
+        assert feedback.comment and feedback.feedback_source.type == "model"
+        assert feedback.feedback_source.metadata["rule_id"] == rule["id"]
+        assert feedback.feedback_source.metadata["thread_id"] == thread
+    assert verdicts == {angry: ("negative", 0), happy: ("positive", 1)}
+    assert "refund NOW" in comments[angry]  # the reasoning quotes the deciding message
+
+    # A new message reopens the happy thread; the later verdict replaces the earlier one.
+    trace(stack, project, "Sure, whatever. I'll figure it out myself.", name=agent, thread_id=happy,
+          answer="Sorry to hear that.")
+    stack.wait()
+    newest = stack.root_runs(project)[-1]
+    all_feedback = list(stack.client.list_feedback(
+        run_ids=[r.id for r in stack.root_runs(project)], feedback_key=["user_sentiment"]))
+    assert sorted((str(f.run_id), f.value) for f in all_feedback) == sorted(
+        [(str(latest[angry].id), "negative"), (str(newest.id), "negative")])
+
+
+def test_sampled_out_threads_are_never_judged(stack: Stack) -> None:
+    project, project_id = stack.project()
+    stack.rule(display_name="none", session_id=project_id, group_by="thread_id", sampling_rate=0.0,
+               evaluators=[SENTIMENT])
+    trace(stack, project, "Thanks!", thread_id=str(uuid.uuid4()))
+    status = stack.wait()
+    assert status["pending_threads"] == 0 and status["counts"]["threads_evaluated"] == 0
+    assert list(stack.client.list_feedback(run_ids=[r.id for r in stack.root_runs(project)])) == []
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
+def test_restart_never_applies_a_rule_twice(stack: Stack, sig: int) -> None:
+    project, project_id = stack.project()
+    queue_id = stack.queue()
+    stack.rule(display_name="queue all", session_id=project_id, filter='eq(name, "agent")',
+               add_to_annotation_queue_id=queue_id)
+    stack.rule(display_name="User Sentiment", session_id=project_id, group_by="thread_id",
+               evaluators=[SENTIMENT])
+    for i in range(3):
+        trace(stack, project, f"before {i}")
+    assert stack.wait()["counts"]["applications"] == 3
+    thread_id = str(uuid.uuid4())
+    trace(stack, project, "I want a refund NOW!", name="chat", thread_id=thread_id)
+    stack.client.flush()
+    stack.restart(sig)  # the thread is still idle-pending: it must survive the restart
+
+    for i in range(2):
+        trace(stack, project, f"after {i}")
+    status = stack.wait()
+    # The new process applied only what was new: 2 runs and the pending thread.
+    assert status["counts"]["applications"] == 3 and status["counts"]["threads_evaluated"] == 1
+    assert len(stack.queued(queue_id)) == 5
+    chat = [r for r in stack.root_runs(project) if r.name == "chat"]
+    assert [f.value for f in stack.client.list_feedback(run_ids=[chat[0].id])] == ["negative"]
+    totals = {r["display_name"]: r["applications"] for r in status["rules"]}
+    assert totals == {"queue all": 5, "User Sentiment": 1}
