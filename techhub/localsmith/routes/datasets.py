@@ -12,32 +12,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from techhub.localsmith import datasets as ds
+from techhub.localsmith import dataset_versions as versions
+from techhub.localsmith import datasets, examples, experiments
 from techhub.localsmith.exceptions import BadRequest
 from techhub.localsmith.multipart import boundary_of, decompress_zstd, split_parts
+from techhub.localsmith.routes.body import json_body
 
 router = APIRouter(tags=["datasets"])
 
 
 def _db(request: Request):
     return request.app.state.db
-
-
-async def _json_body(request: Request) -> Any:
-    raw = await request.body()
-    if not raw:
-        raise BadRequest("request body is empty; expected JSON")
-    try:
-        return json.loads(raw)
-    except ValueError as exc:
-        raise BadRequest(f"request body is not valid JSON: {exc}") from exc
-
-
-async def _object_body(request: Request) -> dict:
-    body = await _json_body(request)
-    if not isinstance(body, dict):
-        raise BadRequest("request body must be a JSON object")
-    return body
 
 
 def _json_param(value: str | None, name: str) -> Any:
@@ -60,7 +45,7 @@ def _page(offset: int, limit: int) -> tuple[int, int]:
 
 @router.post("/datasets")
 async def create_dataset(request: Request) -> dict:
-    return ds.create_dataset(_db(request), await _object_body(request))
+    return datasets.create_dataset(_db(request), await json_body(request))
 
 
 @router.get("/datasets")
@@ -75,7 +60,7 @@ async def list_datasets(
     limit: int = 100,
 ) -> list[dict]:
     offset, limit = _page(offset, limit)
-    return ds.list_datasets(
+    return datasets.list_datasets(
         _db(request),
         ids=id,
         name=name,
@@ -89,22 +74,22 @@ async def list_datasets(
 
 @router.post("/datasets/comparative")
 async def create_comparative_experiment(request: Request) -> dict:
-    return ds.create_comparative_experiment(_db(request), await _object_body(request))
+    return experiments.create_comparative_experiment(_db(request), await json_body(request))
 
 
 @router.get("/datasets/{dataset_id}")
 async def read_dataset(request: Request, dataset_id: str) -> dict:
-    return ds.get_dataset(_db(request), dataset_id)
+    return datasets.get_dataset(_db(request), dataset_id)
 
 
 @router.patch("/datasets/{dataset_id}")
 async def update_dataset(request: Request, dataset_id: str) -> dict:
-    return ds.update_dataset(_db(request), dataset_id, await _object_body(request))
+    return datasets.update_dataset(_db(request), dataset_id, await json_body(request))
 
 
 @router.delete("/datasets/{dataset_id}")
 async def delete_dataset(request: Request, dataset_id: str) -> dict:
-    ds.delete_dataset(_db(request), dataset_id)
+    datasets.delete_dataset(_db(request), dataset_id)
     return {"message": f"dataset {dataset_id} deleted"}
 
 
@@ -113,57 +98,57 @@ async def list_versions(
     request: Request, dataset_id: str, search: str | None = None, offset: int = 0, limit: int = 100
 ) -> list[dict]:
     offset, limit = _page(offset, limit)
-    return ds.list_versions(_db(request), dataset_id, search=search, offset=offset, limit=limit)
+    return versions.list_versions(_db(request), dataset_id, search=search, offset=offset, limit=limit)
 
 
 @router.get("/datasets/{dataset_id}/version")
 async def read_version(
     request: Request, dataset_id: str, as_of: str | None = None, tag: str | None = None
 ) -> dict:
-    return ds.read_version(_db(request), dataset_id, as_of=as_of, tag=tag)
+    return versions.read_version(_db(request), dataset_id, as_of=as_of, tag=tag)
 
 
 @router.get("/datasets/{dataset_id}/versions/diff")
 async def diff_versions(request: Request, dataset_id: str, from_version: str, to_version: str) -> dict:
-    return ds.diff_versions(_db(request), dataset_id, from_version=from_version, to_version=to_version)
+    return examples.diff_versions(_db(request), dataset_id, from_version=from_version, to_version=to_version)
 
 
 @router.put("/datasets/{dataset_id}/tags")
 async def tag_version(request: Request, dataset_id: str) -> dict:
-    body = await _object_body(request)
+    body = await json_body(request)
     if not body.get("as_of") or not body.get("tag"):
         raise BadRequest("body needs 'as_of' and 'tag'")
-    return ds.tag_version(_db(request), dataset_id, as_of=body["as_of"], tag=body["tag"])
+    return versions.tag_version(_db(request), dataset_id, as_of=body["as_of"], tag=body["tag"])
 
 
 @router.get("/datasets/{dataset_id}/splits")
 async def list_splits(request: Request, dataset_id: str, as_of: str | None = None) -> list[str]:
-    return ds.list_splits(_db(request), dataset_id, as_of=as_of)
+    return examples.list_splits(_db(request), dataset_id, as_of=as_of)
 
 
 @router.put("/datasets/{dataset_id}/splits")
 async def update_splits(request: Request, dataset_id: str) -> list[str]:
-    body = await _object_body(request)
-    examples = body.get("examples")
-    if not isinstance(examples, list):
+    body = await json_body(request)
+    example_ids = body.get("examples")
+    if not isinstance(example_ids, list):
         raise BadRequest("body needs 'split_name' and a list of 'examples'")
-    return ds.update_splits(
+    return examples.update_splits(
         _db(request),
         dataset_id,
         split_name=body.get("split_name"),
-        example_ids=examples,
+        example_ids=example_ids,
         remove=bool(body.get("remove", False)),
     )
 
 
 @router.post("/datasets/{dataset_id}/runs")
 async def examples_with_runs(request: Request, dataset_id: str) -> list[dict]:
-    return ds.examples_with_runs(_db(request), dataset_id, await _object_body(request))
+    return experiments.examples_with_runs(_db(request), dataset_id, await json_body(request))
 
 
 @router.get("/datasets/{dataset_id}/comparative")
 async def list_comparative(request: Request, dataset_id: str) -> list[dict]:
-    return ds.list_comparative_experiments(_db(request), dataset_id)
+    return experiments.list_comparative_experiments(_db(request), dataset_id)
 
 
 # ---------------------------------------------------------------- examples (JSON endpoints)
@@ -179,18 +164,16 @@ def _example_create(body: Any) -> dict:
 
 @router.post("/examples")
 async def create_example(request: Request) -> dict:
-    body = _example_create(await _object_body(request))
+    body = _example_create(await json_body(request))
     if not body.get("dataset_id"):
         raise BadRequest("'dataset_id' is required")
-    result = ds.create_examples(_db(request), body["dataset_id"], [body])
-    return ds.get_example(_db(request), result["example_ids"][0])
+    result = examples.create_examples(_db(request), body["dataset_id"], [body])
+    return examples.get_example(_db(request), result["example_ids"][0])
 
 
 @router.post("/examples/bulk")
 async def create_examples_bulk(request: Request) -> list[dict]:
-    body = await _json_body(request)
-    if not isinstance(body, list):
-        raise BadRequest("body must be a JSON list of examples")
+    body = await json_body(request, list)
     bodies = [_example_create(b) for b in body]
     by_dataset: dict[str, list[dict]] = {}
     for b in bodies:
@@ -199,16 +182,16 @@ async def create_examples_bulk(request: Request) -> list[dict]:
         by_dataset.setdefault(str(b["dataset_id"]), []).append(b)
     created = []
     for dataset_id, group in by_dataset.items():
-        created += ds.create_examples(_db(request), dataset_id, group)["example_ids"]
-    return ds.list_examples(_db(request), example_ids=created, limit=len(created) or 1) if created else []
+        created += examples.create_examples(_db(request), dataset_id, group)["example_ids"]
+    return (
+        examples.list_examples(_db(request), example_ids=created, limit=len(created) or 1) if created else []
+    )
 
 
 @router.patch("/examples/bulk")
 async def update_examples_bulk(request: Request) -> dict:
-    body = await _json_body(request)
-    if not isinstance(body, list):
-        raise BadRequest("body must be a JSON list of example updates")
-    result = ds.update_examples(_db(request), body)
+    body = await json_body(request, list)
+    result = examples.update_examples(_db(request), body)
     return {"message": f"{result['count']} examples updated", **result}
 
 
@@ -229,7 +212,7 @@ async def list_examples(
     meta = _json_param(metadata, "metadata")
     if meta is not None and not isinstance(meta, dict):
         raise BadRequest("query parameter 'metadata' must be a JSON object")
-    return ds.list_examples(
+    return examples.list_examples(
         _db(request),
         dataset_id=dataset,
         example_ids=id,
@@ -246,29 +229,29 @@ async def list_examples(
 @router.delete("/examples")
 async def delete_examples(request: Request, example_ids: Annotated[list[str], Query()]) -> dict:
     ids = [i for raw in example_ids for i in raw.split(",") if i]
-    return ds.delete_examples(_db(request), ids)
+    return examples.delete_examples(_db(request), ids)
 
 
 @router.get("/examples/{example_id}")
 async def read_example(request: Request, example_id: str, as_of: str | None = None) -> dict:
-    return ds.get_example(_db(request), example_id, as_of=as_of)
+    return examples.get_example(_db(request), example_id, as_of=as_of)
 
 
 @router.patch("/examples/{example_id}")
 async def update_example(request: Request, example_id: str) -> dict:
-    body = await _object_body(request)
-    ds.update_examples(_db(request), [{**body, "id": example_id}])
-    return ds.get_example(_db(request), example_id)
+    body = await json_body(request)
+    examples.update_examples(_db(request), [{**body, "id": example_id}])
+    return examples.get_example(_db(request), example_id)
 
 
 @router.delete("/examples/{example_id}")
 async def delete_example(request: Request, example_id: str) -> dict:
-    return ds.delete_examples(_db(request), [example_id])
+    return examples.delete_examples(_db(request), [example_id])
 
 
 @router.get("/examples/{example_id}/attachments/{name}")
 async def read_attachment(request: Request, example_id: str, name: str, as_of: str | None = None) -> Response:
-    mime_type, data = ds.read_attachment(_db(request), example_id, name, as_of)
+    mime_type, data = examples.read_attachment(_db(request), example_id, name, as_of)
     return Response(content=data, media_type=mime_type)
 
 
@@ -282,10 +265,10 @@ async def _multipart_examples(request: Request) -> list[dict]:
     raw = await request.body()
     if request.headers.get("content-encoding", "").lower() == "zstd":
         raw = decompress_zstd(raw, request.app.state.max_body_bytes)
-    examples: dict[str, dict] = {}
+    by_id: dict[str, dict] = {}
     for name, part_type, data in split_parts(raw, boundary):
         example_id, _, field = name.partition(".")
-        example = examples.setdefault(example_id, {"id": example_id})
+        example = by_id.setdefault(example_id, {"id": example_id})
         if field.startswith("attachment."):
             mime_type = (part_type or "application/octet-stream").split(";")[0].strip()
             example.setdefault("attachments", []).append((field[len("attachment.") :], mime_type, data))
@@ -302,26 +285,26 @@ async def _multipart_examples(request: Request) -> list[dict]:
             example[field] = value
         else:
             raise BadRequest(f"unknown multipart part {name!r}")
-    return list(examples.values())
+    return list(by_id.values())
 
 
 @router.post("/platform/datasets/{dataset_id}/examples")
 @router.post("/v1/platform/datasets/{dataset_id}/examples")
 async def create_examples_multipart(request: Request, dataset_id: str) -> dict:
-    return ds.create_examples(_db(request), dataset_id, await _multipart_examples(request))
+    return examples.create_examples(_db(request), dataset_id, await _multipart_examples(request))
 
 
 @router.patch("/platform/datasets/{dataset_id}/examples")
 @router.patch("/v1/platform/datasets/{dataset_id}/examples")
 async def update_examples_multipart(request: Request, dataset_id: str) -> dict:
-    return ds.update_examples(_db(request), await _multipart_examples(request), dataset_id=dataset_id)
+    return examples.update_examples(_db(request), await _multipart_examples(request), dataset_id=dataset_id)
 
 
 @router.patch("/platform/datasets/{dataset_id}/examples/metadata")
 @router.patch("/v1/platform/datasets/{dataset_id}/examples/metadata")
 async def update_example_metadata(request: Request, dataset_id: str) -> dict:
-    body = await _object_body(request)
-    return ds.update_example_metadata(
+    body = await json_body(request)
+    return examples.update_example_metadata(
         _db(request), dataset_id, body.get("example_ids") or [], body.get("operations")
     )
 
@@ -329,8 +312,8 @@ async def update_example_metadata(request: Request, dataset_id: str) -> dict:
 @router.post("/platform/datasets/examples/delete")
 @router.post("/v1/platform/datasets/examples/delete")
 async def delete_examples_platform(request: Request) -> dict:
-    body = await _object_body(request)
+    body = await json_body(request)
     ids = body.get("example_ids")
     if not isinstance(ids, list):
         raise BadRequest("body needs a list of 'example_ids'")
-    return ds.delete_examples(_db(request), ids, hard=bool(body.get("hard_delete", False)))
+    return examples.delete_examples(_db(request), ids, hard=bool(body.get("hard_delete", False)))
