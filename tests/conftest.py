@@ -2,8 +2,9 @@
 
 ``techhub_instance`` (function) / :class:`TechhubInstance`
     A fresh state folder in ``tmp_path`` with free ports, forced offline, ignoring any ``.env``.
-    ``.env`` is the environment for subprocesses, ``.overrides`` the variables to apply in-process
-    (``monkeypatch.setenv``), ``.cli("up")`` runs ``python -m techhub.cli up`` with them.
+    ``.env`` is the environment for subprocesses, ``.apply(monkeypatch)`` gives this process the same
+    view (for in-process calls such as ``get_settings()``), ``.cli("up")`` runs
+    ``python -m techhub.cli up`` with it.
 ``techhub_services`` (session)
     One such instance after ``techhub up``: the local LangSmith server and the agent server running
     for the whole session (``.localsmith_url``, ``.agent_url``). Stopped with ``techhub down`` at the
@@ -45,6 +46,13 @@ class TechhubInstance:
     @property
     def agent_url(self) -> str:
         return f"http://127.0.0.1:{self.overrides['TECHHUB_AGENT_PORT']}"
+
+    def apply(self, patch: pytest.MonkeyPatch) -> None:
+        """Make this process see the same environment as the instance (for in-process calls)."""
+        for key in _LIVE_ENV:
+            patch.delenv(key, raising=False)
+        for key, value in self.overrides.items():
+            patch.setenv(key, value)
 
     def cli(self, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
         """Run the real CLI in a child process (as ``make workshop`` does)."""

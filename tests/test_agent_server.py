@@ -31,8 +31,7 @@ CANCEL_ORDER = "ORD-2025-0030"
 @pytest.fixture(scope="module")
 def client(techhub_services: TechhubInstance) -> Iterator[SyncLangGraphClient]:
     with pytest.MonkeyPatch.context() as patch:
-        for key, value in techhub_services.env.items():
-            patch.setenv(key, value)
+        techhub_services.apply(patch)
         assert deployment_url() == techhub_services.agent_url
         yield get_deployment_client()
 

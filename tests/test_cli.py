@@ -178,8 +178,7 @@ def test_service_that_exits_reports_its_code_and_last_log_lines(tmp_path: Path) 
 def test_agent_server_offline_env_keeps_everything_on_loopback(
     monkeypatch: pytest.MonkeyPatch, techhub_instance: TechhubInstance
 ) -> None:
-    for key, value in techhub_instance.env.items():
-        monkeypatch.setenv(key, value)
+    techhub_instance.apply(monkeypatch)
     monkeypatch.setenv("TECHHUB_THREAD_IDLE_SECONDS", "7")
     settings = get_settings()
     agent = services.agent_server_spec(settings)
@@ -198,8 +197,7 @@ def test_agent_server_offline_env_keeps_everything_on_loopback(
 def test_live_mode_traces_to_the_cloud_and_starts_nothing_for_a_remote_deployment(
     monkeypatch: pytest.MonkeyPatch, techhub_instance: TechhubInstance
 ) -> None:
-    for key, value in techhub_instance.env.items():
-        monkeypatch.setenv(key, value)
+    techhub_instance.apply(monkeypatch)
     monkeypatch.delenv("TECHHUB_OFFLINE")
     monkeypatch.setenv("LANGSMITH_API_KEY", "lsv2-learner-key")
     settings = get_settings()
