@@ -53,6 +53,7 @@ def parse_ts(value: Any, *, what: str = "timestamp") -> str:
 
 
 def as_uuid(value: Any, what: str) -> str:
+    """``value`` as a canonical UUID string; anything else is a 400 naming ``what``."""
     try:
         return str(uuid.UUID(str(value)))
     except (ValueError, TypeError, AttributeError) as exc:
@@ -84,6 +85,7 @@ def next_version(conn: sqlite3.Connection) -> str:
 
 
 def record_version(conn: sqlite3.Connection, dataset_id: str, version: str) -> None:
+    """Note that ``dataset_id`` changed at ``version`` (it becomes the dataset's ``modified_at``)."""
     conn.execute(
         "INSERT OR IGNORE INTO dataset_versions (dataset_id, as_of) VALUES (?, ?)", (dataset_id, version)
     )

@@ -60,14 +60,17 @@ DEFAULT_SPLIT = "base"
 
 
 def json_text(value: Any) -> str | None:
+    """A value as stored in a JSON text column (``None`` stays SQL NULL)."""
     return None if value is None else json.dumps(value)
 
 
 def json_value(text: str | None) -> Any:
+    """A JSON text column read back."""
     return None if text is None else json.loads(text)
 
 
 def object_field(body: dict, key: str, *, required: bool = False) -> dict | None:
+    """``body[key]`` when it is a JSON object or absent; anything else is a 400 naming the key."""
     value = body.get(key)
     if value is None:
         if required:
@@ -162,29 +165,34 @@ def _example_dict(conn: sqlite3.Connection, row: sqlite3.Row, *, with_attachment
     return example
 
 
+def _latest_dataset(conn: sqlite3.Connection, example_id: str) -> str | None:
+    row = conn.execute(
+        "SELECT dataset_id FROM example_revisions WHERE example_id = ? ORDER BY version DESC LIMIT 1",
+        (example_id,),
+    ).fetchone()
+    return row["dataset_id"] if row else None
+
+
 def get_example(db: Database, example_id: str, *, as_of: str | None = None) -> dict:
-    """One example as of a version (latest by default); 404 when missing or deleted."""
+    """One example as of a version (latest by default); 404 when missing (or deleted by then)."""
     conn = db.read()
     example_id = as_uuid(example_id, "example id")
-    rows = current_rows(conn, example_ids=[example_id])
-    if as_of not in (None, "", "latest") and rows:
-        rows = current_rows(
-            conn, example_ids=[example_id], as_of=resolve_as_of(conn, rows[0]["dataset_id"], as_of)
-        )
+    moment = resolve_as_of(conn, _latest_dataset(conn, example_id), as_of)
+    rows = current_rows(conn, example_ids=[example_id], as_of=moment)
     if not rows:
         raise NotFound(f"example not found: {example_id}")
     return _example_dict(conn, rows[0])
 
 
 def read_attachment(db: Database, example_id: str, name: str, version: str | None) -> tuple[str, bytes]:
-    """``(mime_type, bytes)`` of an example's attachment at a version (latest by default)."""
+    """``(mime_type, bytes)`` of an example's attachment as of a version (latest by default)."""
     conn = db.read()
     example_id = as_uuid(example_id, "example id")
     moment = parse_ts(version, what="as_of") if version else END_OF_TIME
     row = conn.execute(
-        "SELECT mime_type, data FROM example_attachments WHERE example_id = ? AND name = ? AND version <= ? "
-        "ORDER BY version DESC LIMIT 1",
-        (example_id, name, moment),
+        "SELECT a.mime_type, a.data FROM example_attachments a WHERE a.example_id = ? AND a.name = ?"
+        " AND a.version = (SELECT MAX(version) FROM example_revisions WHERE example_id = ? AND version <= ?)",
+        (example_id, name, example_id, moment),
     ).fetchone()
     if row is None:
         raise NotFound(f"example {example_id} has no attachment named {name!r}")

@@ -261,7 +261,7 @@ def test_legacy_json_example_endpoints(ls_client, dataset_name):
     assert ls_client.read_example(created[0]["id"]).outputs == {"r": 100}
 
 
-def test_source_run_id_and_attachments_are_stored(ls_client, dataset_name):
+def test_source_run_id_and_attachments_are_stored(ls_client, http, dataset_name):
     dataset = ls_client.create_dataset(dataset_name)
     run_id = uuid.uuid4()
     png = b"\x89PNG\r\n\x1a\n\x00\xff binary"
@@ -280,6 +280,7 @@ def test_source_run_id_and_attachments_are_stored(ls_client, dataset_name):
     )
     renamed = ls_client.read_example(example.id)
     assert set(renamed.attachments) == {"figure"}
+    assert http.get(f"/api/v1/examples/{example.id}/attachments/diagram").status_code == 404  # renamed
     assert renamed.attachments["figure"]["reader"].read() == png
     listed = next(ls_client.list_examples(dataset_id=dataset.id, include_attachments=True))
     assert set(listed.attachments) == {"figure"}
@@ -326,6 +327,7 @@ def test_versions_tags_and_as_of(ls_client, dataset_name):
     by_time = list(ls_client.list_examples(dataset_id=dataset.id, as_of=v1.as_of))
     assert [e.id for e in by_time] == [e.id for e in then]
     assert ls_client.read_example(ids[0], as_of=v1.as_of).outputs == {"a": 1}
+    assert ls_client.read_example(ids[1], as_of=v1.as_of).inputs == {"q": "two"}  # deleted since
 
     diff = ls_client.diff_dataset_versions(dataset_id=dataset.id, from_version="prod", to_version="latest")
     assert [str(i) for i in diff.examples_removed] == [ids[1]]
