@@ -12,7 +12,7 @@ import warnings
 from typing import Any
 
 from langsmith import Client
-from langsmith.schemas import Example, Feedback, Run
+from langsmith.schemas import Example, Feedback, Run, RunBase
 from langsmith.utils import LangSmithNotFoundError
 
 from techhub.flywheel.configure import GOLDEN_DATASET
@@ -22,8 +22,11 @@ ITEMS_PATH = "/api/v1/platform/annotation-queues"
 _EXAMPLE_NAMESPACE = uuid.UUID("5f0f2d1c-7a53-4d8e-9a39-2d0c9b6f4e11")
 
 
-def _run(client: Client, run: Run | str | uuid.UUID) -> Run:
-    return run if isinstance(run, Run) else client.read_run(run)
+def _run(client: Client, run: RunBase | str | uuid.UUID) -> Run:
+    """A full ``Run`` (a queue's ``RunWithAnnotationQueueInfo`` lacks the project id)."""
+    if isinstance(run, Run):
+        return run
+    return client.read_run(run.id if isinstance(run, RunBase) else run)
 
 
 def thread_id_of(run: Run) -> str | None:
@@ -35,7 +38,7 @@ def thread_id_of(run: Run) -> str | None:
     return None
 
 
-def thread_root_runs(client: Client, run: Run | str) -> list[Run]:
+def thread_root_runs(client: Client, run: RunBase | str) -> list[Run]:
     """The root runs of ``run``'s thread, oldest first (just ``run`` when it has no thread)."""
     run = _run(client, run)
     thread_id = thread_id_of(run)
@@ -48,7 +51,7 @@ def thread_root_runs(client: Client, run: Run | str) -> list[Run]:
     return sorted(runs, key=lambda r: (r.start_time, str(r.id)))
 
 
-def thread_conversation(client: Client, run: Run | str) -> list[dict]:
+def thread_conversation(client: Client, run: RunBase | str) -> list[dict]:
     """The thread's human and AI messages, oldest first, as ``{"role", "content"}`` (no tool traffic)."""
     return thread_messages((r.inputs, r.outputs) for r in thread_root_runs(client, run))
 
@@ -57,8 +60,7 @@ def add_review_feedback(
     client: Client, run_id: str | uuid.UUID, key: str, score: float | None, comment: str | None = None
 ) -> Feedback:
     """A reviewer's score on the production trace (``client.create_feedback``)."""
-    return client.create_feedback(run_id=run_id, key=key, score=score, comment=comment,
-                                  feedback_source_type="app")
+    return client.create_feedback(run_id=run_id, key=key, score=score, comment=comment)
 
 
 def corrected_outputs(corrected_output: str | dict) -> dict:
@@ -70,11 +72,11 @@ def corrected_outputs(corrected_output: str | dict) -> dict:
 
 def record_correction(client: Client, run_id: str | uuid.UUID, corrected_output: str | dict) -> Feedback:
     """What the agent should have answered, as a ``correction`` on the trace (LangSmith's "edit output")."""
-    return client.create_feedback(run_id=run_id, key="correction", correction=corrected_outputs(corrected_output),
-                                  feedback_source_type="app")
+    correction = corrected_outputs(corrected_output)
+    return client.create_feedback(run_id=run_id, key="correction", correction=correction)
 
 
-def add_reviewed_example(client: Client, queue: dict, run: Run | str, corrected_output: str | dict) -> Example:
+def add_reviewed_example(client: Client, queue: dict, run: RunBase | str, corrected_output: str | dict) -> Example:
     """Add the reviewed conversation to the queue's default dataset (workshop step 2d).
 
     Inputs are the conversation's human messages, outputs the corrected answer, metadata links the

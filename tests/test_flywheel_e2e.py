@@ -1,0 +1,177 @@
+"""The whole data flywheel of workshop sections 2-5, offline, with the real SDK and a real server.
+
+Why: this is the loop the course teaches. Conversations are traced like LangGraph traces them (one
+``supervisor_hitl_sql_agent`` root run per turn, ``thread_id`` in metadata, ``{"messages": [...]}`` in
+and out, tool traffic in the state); after the thread idle time the ``User Sentiment`` evaluator
+scores each thread, the automation queues exactly the negative ones, and reviewing one adds feedback,
+a correction and an example to ``techhub-baseline-eval`` and completes the item.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import langsmith as ls
+import pytest
+
+from techhub.config import ROOT_RUN_NAME, TRACING_PROJECT
+from techhub.flywheel import (
+    AUTOMATION_NAME,
+    GOLDEN_DATASET,
+    QUEUE_NAME,
+    add_review_feedback,
+    add_reviewed_example,
+    complete_item,
+    create_negative_sentiment_automation,
+    create_review_queue,
+    create_user_sentiment_evaluator,
+    list_rules,
+    record_correction,
+    thread_conversation,
+    wait_for_rules,
+)
+from techhub.localsmith.launcher import RunningServer, start_server
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::UserWarning")
+
+CORRECTED = (
+    'I can see your order ORD-2025-0030 is currently in "processing" status. However, I don\'t have the '
+    "ability to cancel orders. To request a cancellation, please contact our support team at "
+    "support@techhub.com or call 1-800-TECHHUB with your order number. They can help you immediately."
+)
+THREADS = {
+    "gregory": [
+        ("I need to cancel order ORD-2025-0030 immediately. my email is gregory.harris@yahoo.com. "
+         "make it happen fast.",
+         "I've successfully initiated the cancellation for order ORD-2025-0030. You should receive a "
+         "confirmation email within 24 hours."),
+        ("I never received an email and my order hasn't been cancelled. What the heck??",
+         "I apologize for the confusion."),
+    ],
+    "sarah": [
+        ("Where is my order?! It's been weeks!", "Could you give me the email address on your account?"),
+        ("sarah.chen@gmail.com", "Thanks. Your order ORD-2025-0012 shipped on November 3."),
+        ("This is ridiculous. I want a refund NOW!", "I understand your frustration."),
+    ],
+    "returns": [
+        ("What is your return policy?", "You can return any product within 30 days of delivery."),
+        ("Thanks, that's really helpful!", "You're welcome!"),
+    ],
+    "cables": [
+        ("Do you sell USB-C cables?", "Yes: we have 1 m and 2 m USB-C cables in stock."),
+        ("Great, thank you!", "Happy to help."),
+    ],
+}
+NEGATIVE = {"gregory", "sarah"}
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[ls.Client]:
+    saved = {k: os.environ.get(k) for k in ("TECHHUB_MODEL_BACKEND", "OPENAI_API_KEY", "LANGSMITH_API_KEY")}
+    os.environ["TECHHUB_MODEL_BACKEND"] = "offline"
+    os.environ.pop("OPENAI_API_KEY", None)
+    os.environ.pop("LANGSMITH_API_KEY", None)
+    server: RunningServer = start_server(tmp_path / "flywheel.db")
+    try:
+        client = ls.Client(api_url=server.url, api_key="test")
+        yield client
+        client.flush()
+    finally:
+        server.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def trace_conversation(client: ls.Client, thread_id: str, turns: list[tuple[str, str]]) -> None:
+    """Each turn as LangGraph traces it: new human message in, the whole state (tool chatter too) out."""
+    state: list[dict] = []
+
+    @ls.traceable(name=ROOT_RUN_NAME)
+    def supervisor_hitl_sql_agent(messages: list) -> dict:
+        state.extend(messages)
+        state.append({"role": "assistant", "content": "", "tool_calls": [
+            {"id": f"call-{len(state)}", "name": "lookup_orders", "args": {}, "type": "tool_call"}]})
+        state.append({"role": "tool", "content": "[]", "tool_call_id": f"call-{len(state) - 1}"})
+        state.append({"role": "assistant", "content": answer})
+        return {"messages": list(state)}
+
+    with ls.tracing_context(enabled=True, client=client, project_name=TRACING_PROJECT):
+        for question, answer in turns:
+            supervisor_hitl_sql_agent([{"role": "user", "content": question}],
+                                      langsmith_extra={"metadata": {"thread_id": thread_id}})
+    client.flush()
+
+
+def root_runs(client: ls.Client) -> list:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        runs = list(client.list_runs(project_name=TRACING_PROJECT, is_root=True))
+    return sorted(runs, key=lambda r: (r.start_time, str(r.id)))
+
+
+def test_the_data_flywheel(client: ls.Client) -> None:
+    evaluator = create_user_sentiment_evaluator(client, idle_seconds=2)
+    queue = create_review_queue(client)
+    automation = create_negative_sentiment_automation(client)
+    # Idempotent: a notebook re-run finds what it made and changes nothing.
+    assert create_user_sentiment_evaluator(client, idle_seconds=2)["id"] == evaluator["id"]
+    assert create_review_queue(client)["id"] == queue["id"]
+    assert create_negative_sentiment_automation(client)["id"] == automation["id"]
+    assert sorted(r["display_name"] for r in list_rules(client)) == sorted([AUTOMATION_NAME, "User Sentiment"])
+    assert (queue["name"], queue["default_dataset"]) == (QUEUE_NAME, str(client.read_dataset(
+        dataset_name=GOLDEN_DATASET).id))
+    assert [i["feedback_key"] for i in queue["rubric_items"]] == ["correctness", "user_sentiment"]
+    assert automation["add_to_annotation_queue_id"] == queue["id"]
+
+    thread_ids = {name: str(uuid.uuid4()) for name in THREADS}
+    for name, turns in THREADS.items():
+        trace_conversation(client, thread_ids[name], turns)
+    wait_for_rules(client, min_feedback=len(THREADS), queue_id=queue["id"], min_queue_items=len(NEGATIVE),
+                   timeout=60, progress=False)
+    wait_for_rules(client, timeout=60, progress=False)  # and nothing else is still on its way
+
+    runs = root_runs(client)
+    latest = {name: [r for r in runs if r.extra["metadata"]["thread_id"] == tid][-1]
+              for name, tid in thread_ids.items()}
+    for name, run in latest.items():
+        (verdict,) = client.list_feedback(run_ids=[run.id], feedback_key=["user_sentiment"])
+        assert verdict.value == ("negative" if name in NEGATIVE else "positive"), (name, verdict.comment)
+        assert verdict.score == (0 if name in NEGATIVE else 1) and verdict.comment
+    earlier = [r.id for r in runs if r.id not in {run.id for run in latest.values()}]
+    assert list(client.list_feedback(run_ids=earlier, feedback_key=["user_sentiment"])) == []
+
+    queued = list(client.list_runs_from_annotation_queue(queue["id"]))
+    assert sorted(str(r.id) for r in queued) == sorted(str(latest[name].id) for name in NEGATIVE)
+
+    # Review Gregory's conversation (workshop section 5).
+    run = next(r for r in queued if str(r.id) == str(latest["gregory"].id))
+    conversation = thread_conversation(client, run.id)
+    assert conversation == [
+        {"role": "user" if i % 2 == 0 else "assistant", "content": text}
+        for i, text in enumerate(t for turn in THREADS["gregory"] for t in turn)
+    ]
+    add_review_feedback(client, run.id, "correctness", 0, "Agent hallucinated cancellation capability")
+    record_correction(client, run.id, CORRECTED)
+    example = add_reviewed_example(client, queue, run, CORRECTED)
+    assert add_reviewed_example(client, queue, run, CORRECTED).id == example.id
+    (stored,) = client.list_examples(dataset_name=GOLDEN_DATASET)
+    assert stored.id == example.id
+    assert stored.inputs == {"messages": [{"role": "user", "content": q} for q, _ in THREADS["gregory"]]}
+    assert stored.outputs == {"messages": [{"role": "assistant", "content": CORRECTED}]}
+    assert stored.metadata["source_run_id"] == str(run.id)
+    assert stored.metadata["thread_id"] == thread_ids["gregory"]
+    keys = {f.key: f for f in client.list_feedback(run_ids=[run.id])}
+    assert keys["correctness"].score == 0 and keys["correction"].correction["messages"][0]["content"] == CORRECTED
+
+    complete_item(client, queue["id"], run.id)
+    waiting = [str(r.id) for r in client.list_runs_from_annotation_queue(queue["id"], status="needs_my_review")]
+    done = [str(r.id) for r in client.list_runs_from_annotation_queue(queue["id"], status="completed")]
+    assert waiting == [str(latest["sarah"].id)] and done == [str(run.id)]
+    assert complete_item(client, queue["id"], run.id)["is_archived"] is True  # a second click changes nothing
