@@ -185,3 +185,21 @@ def test_experiment_results_with_runs(ls_client, dataset):
         assert row.runs[0].reference_example_id == row.id
         assert row.runs[0].outputs == {"answer": _answer(row.inputs["question"])}
     assert experiment["run_stats"]["run_count"] == len(QUESTIONS)
+
+
+@pytest.mark.filterwarnings("ignore:Function get_test_results is in beta")
+def test_test_results_and_dataframe(ls_client, dataset):
+    results = evaluate(
+        target, data=dataset.name, evaluators=[exact_match], client=ls_client, experiment_prefix="df"
+    )
+    frame = results.to_pandas()
+    assert sorted(frame["feedback.exact_match"]) == [0, 1, 1]
+    ls_client.flush()
+
+    table = ls_client.get_test_results(project_name=results.experiment_name)
+    assert len(table) == len(QUESTIONS)
+    rows = {row["input.question"]: row for row in table.to_dict(orient="records")}
+    assert rows["3*3"]["reference.answer"] == "9"
+    assert rows["3*3"]["outputs.answer"] == "I don't know"
+    assert rows["3*3"]["feedback.exact_match"] == 0
+    assert rows["2+2"]["feedback.exact_match"] == 1
