@@ -199,6 +199,10 @@ def _prepare_run(payload: Any, project_ids: dict[str, str], where: str) -> tuple
             raise BadRequest(f"{where}: {key} must be an object")
     if payload.get("events") is not None and not isinstance(payload["events"], list):
         raise BadRequest(f"{where}: events must be a list")
+    for key in ("start_time", "end_time"):
+        # The SDK always sends ISO 8601 text; a number here is a client bug, not epoch seconds.
+        if payload.get(key) is not None and not isinstance(payload[key], str):
+            raise BadRequest(f"{where}: {key} must be an ISO 8601 string, got {payload[key]!r}")
     start = normalize_time(payload.get("start_time"), f"{where}.start_time")
     end = normalize_time(payload.get("end_time"), f"{where}.end_time")
     parent = _opt_uuid(payload.get("parent_run_id"), f"{where}.parent_run_id")

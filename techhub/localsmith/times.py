@@ -23,7 +23,10 @@ def normalize_time(value: object, field: str = "time") -> str | None:
     if isinstance(value, bool):
         raise BadRequest(f"{field}: expected an ISO 8601 timestamp, got {value!r}")
     if isinstance(value, int | float):
-        parsed = datetime.fromtimestamp(float(value), tz=UTC)
+        try:
+            parsed = datetime.fromtimestamp(float(value), tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            raise BadRequest(f"{field}: {value!r} is out of range for a timestamp") from None
     elif isinstance(value, str):
         text = value.strip()
         if text.endswith(("Z", "z")):
