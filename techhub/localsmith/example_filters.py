@@ -100,6 +100,13 @@ class _Parser:
         if kind == "ident":
             value = {"true": True, "false": False, "null": None}[value]
         self._punct(")")
+        if op in ("has", "exists") and field not in _DOCUMENTS:
+            raise BadRequest(f"{op}() applies to {', '.join(_DOCUMENTS)}, not {field!r}")
+        if op == "has" and isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError as exc:
+                raise BadRequest(f"has({field}, ...) needs a JSON value, got {value!r}") from exc
         return (op, field, value)
 
 
@@ -136,16 +143,8 @@ def _evaluate(node: Any, example: dict) -> bool:
         return not _evaluate(node[1][0], example)
     _, field, value = node
     if op in ("has", "exists"):
-        if field not in _DOCUMENTS:
-            raise BadRequest(f"{op}() applies to {', '.join(_DOCUMENTS)}, not {field!r}")
         document = example.get(field) or {}
-        if op == "exists":
-            return value in document
-        try:
-            wanted = json.loads(value) if isinstance(value, str) else value
-        except ValueError as exc:
-            raise BadRequest(f"has({field}, ...) needs a JSON value, got {value!r}") from exc
-        return contains(document, wanted)
+        return value in document if op == "exists" else contains(document, value)
     try:
         return _COMPARE[op](_lookup(example, field), value)
     except TypeError:

@@ -174,8 +174,14 @@ def test_list_examples_filters_and_paging(ls_client, dataset_name):
 
 def test_bad_example_filter_is_a_400(http, ls_client, dataset_name):
     dataset = ls_client.create_dataset(dataset_name)
-    response = http.get("/examples", params={"dataset": str(dataset.id), "filter": "has(metadata, "})
-    assert response.status_code == 400 and "filter" in response.json()["detail"]
+    for bad, why in [
+        ("has(metadata, ", "expected"),
+        ('exists(inputz, "a")', "inputz"),
+        ("has(inputs, '{x')", "JSON"),
+    ]:
+        # checked even when the dataset is empty, so a typo never passes silently
+        response = http.get("/examples", params={"dataset": str(dataset.id), "filter": bad})
+        assert response.status_code == 400 and why in response.json()["detail"]
 
 
 def test_missing_example_is_a_json_404(http, ls_client):
