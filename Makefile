@@ -13,10 +13,11 @@ PYTEST_ARGS ?=
 
 .PHONY: workshop test install up down status reset lint
 
+# JupyterLab stays offline too: no news feed, no update check, no PyPI extension manager.
 workshop: install
 	$(BIN)/techhub up
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks \
-		--LabApp.news_url=None \
+		--LabApp.news_url=None --LabApp.extension_manager=readonly \
 		--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate
 
 test: install
