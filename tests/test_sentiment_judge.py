@@ -244,6 +244,15 @@ def test_handler_matching_is_by_enum_or_name_only() -> None:
     assert find_structured_handler(by_name).name == "user_sentiment"
 
 
+def test_a_double_brace_template_reads_the_same_as_the_triple_brace_one() -> None:
+    escaped_prompt = [("system", SENTIMENT_SYSTEM_PROMPT),
+                      ("human", SENTIMENT_HUMAN_PROMPT.replace("{{{human_ai_pairs}}}", "{{human_ai_pairs}}"))]
+    pairs = format_human_ai_pairs(BY_ID["neg-typos-still"]["messages"])
+    escaped = judge_structured(escaped_prompt, SENTIMENT_SCHEMA, {"human_ai_pairs": pairs + ' "x" <y>'})
+    raw = judge_structured(SENTIMENT_PROMPT, SENTIMENT_SCHEMA, {"human_ai_pairs": pairs + ' "x" <y>'})
+    assert escaped == raw and raw["user_sentiment"] == "negative"
+
+
 def test_prompt_without_conversation_block_is_a_clear_error() -> None:
     prompt = [("system", SENTIMENT_SYSTEM_PROMPT), ("human", "Grade this: {{{human_ai_pairs}}}")]
     with pytest.raises(ValueError, match="<conversation>"):

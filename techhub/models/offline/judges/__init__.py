@@ -8,6 +8,7 @@ by its shape, reads the material out of the prompt's tagged blocks and answers w
 
 from __future__ import annotations
 
+import html
 import re
 
 from langchain_core.messages import BaseMessage, HumanMessage
@@ -53,13 +54,17 @@ def _reasoning_key(tool: dict, taken: set[str]) -> str | None:
 
 
 def tagged_block(messages: list[BaseMessage], tag: str) -> str | None:
-    """The text inside the last ``<tag>...</tag>`` of the prompt (human messages first, newest first)."""
+    """The text inside the last ``<tag>...</tag>`` of the prompt (human messages first, newest first).
+
+    HTML entities are decoded: a template that used ``{{x}}`` instead of ``{{{x}}}`` escaped the text,
+    and a real model reads ``it&#x27;s`` as "it's" too.
+    """
     pattern = re.compile(rf"<{tag}>\n?(.*?)\n?</{tag}>", re.DOTALL)
     ordered = sorted(reversed(messages), key=lambda m: not isinstance(m, HumanMessage))
     for message in ordered:
         found = pattern.findall(message.text)
         if found:
-            return found[-1]
+            return html.unescape(found[-1])
     return None
 
 
