@@ -105,9 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser(
         "localsmith",
         help="serve the local LangSmith server in the foreground",
-        description="Options after `localsmith` go to `python -m techhub.localsmith` (--host, --port, --db).",
+        description="Options go to `python -m techhub.localsmith`: --host, --port, --db, --max-body-bytes.",
     )
-    serve.add_argument("server_args", nargs=argparse.REMAINDER, help="e.g. --port 1984 --db my.db")
     serve.set_defaults(handler=cmd_localsmith)
     db = commands.add_parser("db", help="the TechHub store").add_subparsers(
         dest="db_command", required=True, metavar="ACTION"
@@ -120,7 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``techhub`` console script; returns the exit code."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    # `localsmith` passes its options through to the server's own parser (which checks them).
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "localsmith":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.server_args = extra
     try:
         settings = get_settings()
         return args.handler(settings, args)

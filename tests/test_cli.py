@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import socket
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -81,7 +82,15 @@ def test_down_stops_a_crashed_or_running_service_and_reset_removes_state(
     techhub_instance: TechhubInstance,
 ) -> None:
     home = techhub_instance.home
-    assert techhub_instance.cli("up").returncode == 0
+    # Two `up` at once (say, two notebooks): one starts the services, the other finds them running.
+    racing = [
+        subprocess.Popen([sys.executable, "-m", "techhub.cli", "up"], env=techhub_instance.env, text=True,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]  # fmt: skip
+    outputs = [p.communicate(timeout=180) for p in racing]
+    assert [p.returncode for p in racing] == [0, 0], outputs
+    assert sorted(out.count("already running") for out, _ in outputs) == [0, 2]
     first = _pid(home, services.LOCALSMITH)
 
     # A crashed service is reported stopped and restarted by the next `up`; the other one is reused.
@@ -123,6 +132,49 @@ def test_busy_port_gives_a_clear_error(techhub_instance: TechhubInstance) -> Non
     assert "port busy" in status.stdout
     assert not services.record_path(techhub_instance.home, services.LOCALSMITH).exists()
     assert not services.record_path(techhub_instance.home, services.AGENT_SERVER).exists()
+
+
+def test_a_record_whose_pid_now_runs_something_else_is_never_killed(
+    techhub_instance: TechhubInstance,
+) -> None:
+    bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        record = services.record_path(techhub_instance.home, services.LOCALSMITH)
+        record.parent.mkdir(parents=True)
+        port = int(techhub_instance.overrides["TECHHUB_LOCALSMITH_PORT"])
+        command = [sys.executable, "-m", "techhub.localsmith", "--host", "127.0.0.1", "--port", str(port)]
+        record.write_text(json.dumps({"pid": bystander.pid, "port": port, "command": command}))
+        status = techhub_instance.cli("status")
+        assert f"{services.LOCALSMITH:<13} stopped" in status.stdout
+        assert techhub_instance.cli("down").stdout.strip() == "nothing was running"
+        assert bystander.poll() is None
+    finally:
+        bystander.kill()
+        bystander.wait()
+
+
+def test_db_build_and_foreground_localsmith(techhub_instance: TechhubInstance, tmp_path: Path) -> None:
+    built = techhub_instance.cli("db", "build")
+    assert built.returncode == 0, built.stderr
+    assert Path(built.stdout.strip()) == techhub_instance.home / "techhub.db"
+    assert Path(built.stdout.strip()).stat().st_size > 0
+
+    port = techhub_instance.overrides["TECHHUB_LOCALSMITH_PORT"]
+    db = tmp_path / "foreground.db"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "techhub.cli", "localsmith", "--port", port, "--db", str(db)],
+        env=techhub_instance.env,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not services.answers(techhub_instance.localsmith_url + "/ok") and time.monotonic() < deadline:
+            assert server.poll() is None, "techhub localsmith exited"
+            time.sleep(0.1)
+        assert services.answers(techhub_instance.localsmith_url + "/ok")
+        assert db.exists()
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
 
 
 def test_reset_refuses_a_home_techhub_did_not_make(tmp_path: Path, techhub_instance: TechhubInstance) -> None:
