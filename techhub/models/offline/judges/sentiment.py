@@ -4,7 +4,9 @@ A real judge model reads the conversation and weighs it; this one applies the ru
 
 * each customer message is split into clauses and each clause read for cues: gratitude or resolution
   (positive); dissatisfaction, confusion, anger or demands, implied negativity, sarcasm (negative); a
-  problem that continues after the agent answered (negative);
+  problem that continues after the agent answered, including the customer saying that something is
+  not so ("it doesn't apply", "nothing has changed"; benign negations such as "no problem" aside)
+  (negative);
 * a message's sentiment is its last clause with a cue, except that a continuing problem outweighs
   politeness ("thanks, but it still doesn't work" is negative);
 * the conversation's sentiment is that of the last customer message with a cue (the final messages
@@ -258,10 +260,6 @@ SHORT_TYPOS = {
     "thnks": "thanks",
     "ur": "your",
     "u": "you",
-    "dont": "dont",
-    "wont": "wont",
-    "cant": "cant",
-    "nvm": "nvm",
     "pls": "please",
     "plz": "please",
 }
@@ -273,6 +271,9 @@ _SHOUT_WORD = re.compile(r"\b[A-Z]{3,}\b")
 _CLAUSE_SPLIT = re.compile(r"(?<=[.!?;])\s+|,\s*(?:but|though|however)\b|\s+but\s+|\n+")
 
 
+_VOCAB_SET = frozenset(VOCABULARY)
+
+
 @lru_cache(maxsize=4096)
 def _correct(word: str) -> str:
     if word in SHORT_TYPOS:
@@ -282,9 +283,6 @@ def _correct(word: str) -> str:
     match = difflib.get_close_matches(word, VOCABULARY, n=1, cutoff=0.84)
     # "acceptable" is a word of its own, not a typo of "unacceptable": never grow a word into a longer one.
     return match[0] if match and word not in match[0] else word
-
-
-_VOCAB_SET = frozenset(VOCABULARY)
 
 
 def normalize(text: str) -> str:
