@@ -35,10 +35,14 @@ from techhub.flywheel.configure import create_user_sentiment_evaluator
 from techhub.localsmith.launcher import running_server
 
 PROJECT = "techhub-workshop-deployment"
-NEGATIVE_TURNS = [("Where is my order?! It's been weeks!", "Could you give me your email address?"),
-                  ("This is ridiculous. I want a refund NOW!", "I understand your frustration.")]
-POSITIVE_TURNS = [("What is your return policy?", "You can return any product within 30 days."),
-                  ("Thanks, that's really helpful!", "You're welcome!")]
+NEGATIVE_TURNS = [
+    ("Where is my order?! It's been weeks!", "Could you give me your email address?"),
+    ("This is ridiculous. I want a refund NOW!", "I understand your frustration."),
+]
+POSITIVE_TURNS = [
+    ("What is your return policy?", "You can return any product within 30 days."),
+    ("Thanks, that's really helpful!", "You're welcome!"),
+]
 
 
 def thread_runs(thread_id: str, negative: bool, ended: dt.datetime) -> list[dict]:
@@ -49,14 +53,21 @@ def thread_runs(thread_id: str, negative: bool, ended: dt.datetime) -> list[dict
         start = ended - dt.timedelta(seconds=2 - turn)
         human = {"role": "user", "content": question}
         state += [human, {"role": "assistant", "content": answer}]
-        runs.append({
-            "id": run_id, "trace_id": run_id, "name": ROOT_RUN_NAME, "run_type": "chain",
-            "session_name": PROJECT,
-            "dotted_order": start.strftime("%Y%m%dT%H%M%S%fZ") + run_id,
-            "start_time": start.isoformat(), "end_time": (start + dt.timedelta(milliseconds=500)).isoformat(),
-            "inputs": {"messages": [human]}, "outputs": {"messages": list(state)},
-            "extra": {"metadata": {"thread_id": thread_id}},
-        })
+        runs.append(
+            {
+                "id": run_id,
+                "trace_id": run_id,
+                "name": ROOT_RUN_NAME,
+                "run_type": "chain",
+                "session_name": PROJECT,
+                "dotted_order": start.strftime("%Y%m%dT%H%M%S%fZ") + run_id,
+                "start_time": start.isoformat(),
+                "end_time": (start + dt.timedelta(milliseconds=500)).isoformat(),
+                "inputs": {"messages": [human]},
+                "outputs": {"messages": list(state)},
+                "extra": {"metadata": {"thread_id": thread_id}},
+            }
+        )
     return runs
 
 
@@ -64,8 +75,14 @@ def count_scored(http: httpx.Client, project_id: str) -> int:
     """Root runs carrying ``user_sentiment`` feedback, counted through ``/runs/query`` pages."""
     total, cursor = 0, None
     while True:
-        body = {"session": [project_id], "is_root": True, "limit": 100, "select": ["id"],
-                "filter": 'eq(feedback_key, "user_sentiment")', **({"cursor": cursor} if cursor else {})}
+        body = {
+            "session": [project_id],
+            "is_root": True,
+            "limit": 100,
+            "select": ["id"],
+            "filter": 'eq(feedback_key, "user_sentiment")',
+            **({"cursor": cursor} if cursor else {}),
+        }
         page = http.post("/runs/query", json=body).json()
         total += len(page["runs"])
         cursor = page["cursors"]["next"]
@@ -74,7 +91,9 @@ def count_scored(http: httpx.Client, project_id: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--threads", type=int, default=1000)
     parser.add_argument("--idle", type=float, default=1.0, help="thread idle time of the evaluator (s)")
     parser.add_argument("--target", type=float, default=10.0, help="drain time to beat (s)")
@@ -82,8 +101,11 @@ def main(argv: list[str] | None = None) -> int:
 
     os.environ["TECHHUB_MODEL_BACKEND"] = "offline"
     os.environ.pop("OPENAI_API_KEY", None)
-    with tempfile.TemporaryDirectory() as tmp, running_server(Path(tmp) / "bench.db") as server, \
-            httpx.Client(base_url=server.url, timeout=120) as http:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        running_server(Path(tmp) / "bench.db") as server,
+        httpx.Client(base_url=server.url, timeout=120) as http,
+    ):
         client = ls.Client(api_url=server.url, api_key="bench")
         create_user_sentiment_evaluator(client, project_name=PROJECT, idle_seconds=args.idle)
         queue = create_review_queue(client)
@@ -94,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         runs = [run for i in range(args.threads) for run in thread_runs(str(uuid.uuid4()), i % 2 == 0, ended)]
         started = time.perf_counter()
         for start in range(0, len(runs), 500):
-            response = http.post("/runs/batch", json={"post": runs[start:start + 500]})
+            response = http.post("/runs/batch", json={"post": runs[start : start + 500]})
             response.raise_for_status()
         ingested = time.perf_counter()
         while not (status := http.get("/api/v1/techhub/engine").json())["caught_up"]:
@@ -109,8 +131,10 @@ def main(argv: list[str] | None = None) -> int:
         queued = http.get(f"/api/v1/annotation-queues/{queue['id']}/size").json()["size"]
         negatives = (args.threads + 1) // 2
         print(f"threads: {args.threads} ({len(runs)} root runs), ingest {ingested - started:.2f}s")
-        print(f"time to drain: {drain:.2f}s -> {args.threads / drain:,.0f} threads/s "
-              f"(judged and routed; {status['counts']})")
+        print(
+            f"time to drain: {drain:.2f}s -> {args.threads / drain:,.0f} threads/s "
+            f"(judged and routed; {status['counts']})"
+        )
         checks = [
             (scored == args.threads, f"every thread scored once: {scored}/{args.threads}"),
             (queued == negatives, f"exactly the negative threads queued: {queued}/{negatives}"),

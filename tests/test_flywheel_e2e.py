@@ -36,7 +36,7 @@ from techhub.flywheel import (
 )
 from techhub.localsmith.launcher import RunningServer, start_server
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::UserWarning")
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 CORRECTED = (
     'I can see your order ORD-2025-0030 is currently in "processing" status. However, I don\'t have the '
@@ -45,12 +45,16 @@ CORRECTED = (
 )
 THREADS = {
     "gregory": [
-        ("I need to cancel order ORD-2025-0030 immediately. my email is gregory.harris@yahoo.com. "
-         "make it happen fast.",
-         "I've successfully initiated the cancellation for order ORD-2025-0030. You should receive a "
-         "confirmation email within 24 hours."),
-        ("I never received an email and my order hasn't been cancelled. What the heck??",
-         "I apologize for the confusion."),
+        (
+            "I need to cancel order ORD-2025-0030 immediately. my email is gregory.harris@yahoo.com. "
+            "make it happen fast.",
+            "I've successfully initiated the cancellation for order ORD-2025-0030. You should receive a "
+            "confirmation email within 24 hours.",
+        ),
+        (
+            "I never received an email and my order hasn't been cancelled. What the heck??",
+            "I apologize for the confusion.",
+        ),
     ],
     "sarah": [
         ("Where is my order?! It's been weeks!", "Could you give me the email address on your account?"),
@@ -92,20 +96,31 @@ def client(tmp_path: Path) -> Iterator[ls.Client]:
 def trace_conversation(client: ls.Client, thread_id: str, turns: list[tuple[str, str]]) -> None:
     """Each turn as LangGraph traces it: new human message in, the whole state (tool chatter too) out."""
     state: list[dict] = []
+    replies = [answer for _, answer in turns]
 
     @ls.traceable(name=ROOT_RUN_NAME)
     def supervisor_hitl_sql_agent(messages: list) -> dict:
+        answer = replies.pop(0)
         state.extend(messages)
-        state.append({"role": "assistant", "content": "", "tool_calls": [
-            {"id": f"call-{len(state)}", "name": "lookup_orders", "args": {}, "type": "tool_call"}]})
+        state.append(
+            {
+                "role": "assistant",
+                "content": "",
+                "tool_calls": [
+                    {"id": f"call-{len(state)}", "name": "lookup_orders", "args": {}, "type": "tool_call"}
+                ],
+            }
+        )
         state.append({"role": "tool", "content": "[]", "tool_call_id": f"call-{len(state) - 1}"})
         state.append({"role": "assistant", "content": answer})
         return {"messages": list(state)}
 
     with ls.tracing_context(enabled=True, client=client, project_name=TRACING_PROJECT):
-        for question, answer in turns:
-            supervisor_hitl_sql_agent([{"role": "user", "content": question}],
-                                      langsmith_extra={"metadata": {"thread_id": thread_id}})
+        for question, _ in turns:
+            supervisor_hitl_sql_agent(
+                [{"role": "user", "content": question}],
+                langsmith_extra={"metadata": {"thread_id": thread_id}},
+            )
     client.flush()
 
 
@@ -124,22 +139,34 @@ def test_the_data_flywheel(client: ls.Client) -> None:
     assert create_user_sentiment_evaluator(client, idle_seconds=2)["id"] == evaluator["id"]
     assert create_review_queue(client)["id"] == queue["id"]
     assert create_negative_sentiment_automation(client)["id"] == automation["id"]
-    assert sorted(r["display_name"] for r in list_rules(client)) == sorted([AUTOMATION_NAME, "User Sentiment"])
-    assert (queue["name"], queue["default_dataset"]) == (QUEUE_NAME, str(client.read_dataset(
-        dataset_name=GOLDEN_DATASET).id))
+    assert sorted(r["display_name"] for r in list_rules(client)) == sorted(
+        [AUTOMATION_NAME, "User Sentiment"]
+    )
+    assert (queue["name"], queue["default_dataset"]) == (
+        QUEUE_NAME,
+        str(client.read_dataset(dataset_name=GOLDEN_DATASET).id),
+    )
     assert [i["feedback_key"] for i in queue["rubric_items"]] == ["correctness", "user_sentiment"]
     assert automation["add_to_annotation_queue_id"] == queue["id"]
 
     thread_ids = {name: str(uuid.uuid4()) for name in THREADS}
     for name, turns in THREADS.items():
         trace_conversation(client, thread_ids[name], turns)
-    wait_for_rules(client, min_feedback=len(THREADS), queue_id=queue["id"], min_queue_items=len(NEGATIVE),
-                   timeout=60, progress=False)
+    wait_for_rules(
+        client,
+        min_feedback=len(THREADS),
+        queue_id=queue["id"],
+        min_queue_items=len(NEGATIVE),
+        timeout=60,
+        progress=False,
+    )
     wait_for_rules(client, timeout=60, progress=False)  # and nothing else is still on its way
 
     runs = root_runs(client)
-    latest = {name: [r for r in runs if r.extra["metadata"]["thread_id"] == tid][-1]
-              for name, tid in thread_ids.items()}
+    latest = {
+        name: [r for r in runs if r.extra["metadata"]["thread_id"] == tid][-1]
+        for name, tid in thread_ids.items()
+    }
     for name, run in latest.items():
         (verdict,) = client.list_feedback(run_ids=[run.id], feedback_key=["user_sentiment"])
         assert verdict.value == ("negative" if name in NEGATIVE else "positive"), (name, verdict.comment)
@@ -168,10 +195,15 @@ def test_the_data_flywheel(client: ls.Client) -> None:
     assert stored.metadata["source_run_id"] == str(run.id)
     assert stored.metadata["thread_id"] == thread_ids["gregory"]
     keys = {f.key: f for f in client.list_feedback(run_ids=[run.id])}
-    assert keys["correctness"].score == 0 and keys["correction"].correction["messages"][0]["content"] == CORRECTED
+    assert (
+        keys["correctness"].score == 0
+        and keys["correction"].correction["messages"][0]["content"] == CORRECTED
+    )
 
     complete_item(client, queue["id"], run.id)
-    waiting = [str(r.id) for r in client.list_runs_from_annotation_queue(queue["id"], status="needs_my_review")]
+    waiting = [
+        str(r.id) for r in client.list_runs_from_annotation_queue(queue["id"], status="needs_my_review")
+    ]
     done = [str(r.id) for r in client.list_runs_from_annotation_queue(queue["id"], status="completed")]
     assert waiting == [str(latest["sarah"].id)] and done == [str(run.id)]
     assert complete_item(client, queue["id"], run.id)["is_archived"] is True  # a second click changes nothing

@@ -58,7 +58,9 @@ def ensure_project(client: Client, project_name: str) -> str:
     return str(client.create_project(project_name, description="Production traces of the TechHub agent").id)
 
 
-def list_rules(client: Client, *, session_id: str | None = None, name_contains: str | None = None) -> list[dict]:
+def list_rules(
+    client: Client, *, session_id: str | None = None, name_contains: str | None = None
+) -> list[dict]:
     """Rules (online evaluators and automations) as LangSmith returns them."""
     params = {k: v for k, v in {"session_id": session_id, "name_contains": name_contains}.items() if v}
     return _json(client, "GET", RULES_PATH, params=params)
@@ -67,7 +69,8 @@ def list_rules(client: Client, *, session_id: str | None = None, name_contains: 
 def upsert_rule(client: Client, body: dict) -> dict:
     """Create the rule, or update the one with the same ``display_name`` on the same project."""
     existing = [
-        rule for rule in list_rules(client, session_id=body.get("session_id"))
+        rule
+        for rule in list_rules(client, session_id=body.get("session_id"))
         if rule["display_name"] == body["display_name"]
     ]
     if existing:
@@ -107,7 +110,9 @@ def ensure_dataset(client: Client, dataset_name: str = GOLDEN_DATASET) -> str:
     """The id of the golden dataset, created empty if Module 2 has not made it yet."""
     if client.has_dataset(dataset_name=dataset_name):
         return str(client.read_dataset(dataset_name=dataset_name).id)
-    dataset = client.create_dataset(dataset_name, description="TechHub golden dataset: questions and reference answers")
+    dataset = client.create_dataset(
+        dataset_name, description="TechHub golden dataset: questions and reference answers"
+    )
     return str(dataset.id)
 
 
@@ -145,13 +150,18 @@ def create_negative_sentiment_automation(
     if queue_id is None:
         queue = find_queue(client)
         if queue is None:
-            raise LookupError(f"annotation queue {QUEUE_NAME!r} not found: call create_review_queue(client) first")
+            raise LookupError(
+                f"annotation queue {QUEUE_NAME!r} not found: call create_review_queue(client) first"
+            )
         queue_id = queue["id"]
-    return upsert_rule(client, {
-        "display_name": AUTOMATION_NAME,
-        "session_id": ensure_project(client, project_name),
-        "is_enabled": True,
-        "sampling_rate": 1.0,
-        "filter": NEGATIVE_SENTIMENT_FILTER,
-        "add_to_annotation_queue_id": str(queue_id),
-    })
+    return upsert_rule(
+        client,
+        {
+            "display_name": AUTOMATION_NAME,
+            "session_id": ensure_project(client, project_name),
+            "is_enabled": True,
+            "sampling_rate": 1.0,
+            "filter": NEGATIVE_SENTIMENT_FILTER,
+            "add_to_annotation_queue_id": str(queue_id),
+        },
+    )

@@ -25,14 +25,16 @@ def _messages(payload: Any) -> list:
 
 def _after_last(turns: list[tuple[str, str]], speaker: str) -> list[tuple[str, str]]:
     last = max((i for i, (who, _) in enumerate(turns) if who == speaker), default=-1)
-    return turns[last + 1:]
+    return turns[last + 1 :]
 
 
 def turn_messages(inputs: Any, outputs: Any) -> list[dict]:
     """The new human and AI messages of one root run, as ``{"role", "content"}`` dicts."""
     asked = [t for t in _after_last(human_ai_turns(_messages(inputs)), "ai") if t[0] == "human"]
     answered = [t for t in _after_last(human_ai_turns(_messages(outputs)), "human") if t[0] == "ai"]
-    return [{"role": "user" if who == "human" else "assistant", "content": text} for who, text in asked + answered]
+    return [
+        {"role": "user" if who == "human" else "assistant", "content": text} for who, text in asked + answered
+    ]
 
 
 def thread_messages(root_runs: Iterable[tuple[Any, Any]]) -> list[dict]:

@@ -46,8 +46,9 @@ def thread_root_runs(client: Client, run: RunBase | str) -> list[Run]:
         return [run]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # list_runs is deprecated in 0.15, still the API
-        runs = list(client.list_runs(project_id=run.session_id, is_root=True,
-                                     filter=f'eq(thread_id, "{thread_id}")'))
+        runs = list(
+            client.list_runs(project_id=run.session_id, is_root=True, filter=f'eq(thread_id, "{thread_id}")')
+        )
     return sorted(runs, key=lambda r: (r.start_time, str(r.id)))
 
 
@@ -56,11 +57,25 @@ def thread_conversation(client: Client, run: RunBase | str) -> list[dict]:
     return thread_messages((r.inputs, r.outputs) for r in thread_root_runs(client, run))
 
 
+def _run_key(client: Client, run: RunBase | str | uuid.UUID) -> dict:
+    """The run's lookup key for feedback: LangSmith wants the project and start time with the id.
+
+    No ``trace_id``: with it the SDK would queue the feedback in its background batch, and a cell
+    that reads the feedback right after might not see it yet.
+    """
+    full = _run(client, run)
+    return {"run_id": full.id, "session_id": full.session_id, "start_time": full.start_time}
+
+
 def add_review_feedback(
-    client: Client, run_id: str | uuid.UUID, key: str, score: float | None, comment: str | None = None
+    client: Client,
+    run_id: RunBase | str | uuid.UUID,
+    key: str,
+    score: float | None,
+    comment: str | None = None,
 ) -> Feedback:
     """A reviewer's score on the production trace (``client.create_feedback``)."""
-    return client.create_feedback(run_id=run_id, key=key, score=score, comment=comment)
+    return client.create_feedback(key=key, score=score, comment=comment, **_run_key(client, run_id))
 
 
 def corrected_outputs(corrected_output: str | dict) -> dict:
@@ -70,13 +85,17 @@ def corrected_outputs(corrected_output: str | dict) -> dict:
     return {"messages": [{"role": "assistant", "content": corrected_output}]}
 
 
-def record_correction(client: Client, run_id: str | uuid.UUID, corrected_output: str | dict) -> Feedback:
+def record_correction(
+    client: Client, run_id: RunBase | str | uuid.UUID, corrected_output: str | dict
+) -> Feedback:
     """What the agent should have answered, as a ``correction`` on the trace (LangSmith's "edit output")."""
     correction = corrected_outputs(corrected_output)
-    return client.create_feedback(run_id=run_id, key="correction", correction=correction)
+    return client.create_feedback(key="correction", correction=correction, **_run_key(client, run_id))
 
 
-def add_reviewed_example(client: Client, queue: dict, run: RunBase | str, corrected_output: str | dict) -> Example:
+def add_reviewed_example(
+    client: Client, queue: dict, run: RunBase | str, corrected_output: str | dict
+) -> Example:
     """Add the reviewed conversation to the queue's default dataset (workshop step 2d).
 
     Inputs are the conversation's human messages, outputs the corrected answer, metadata links the
@@ -103,7 +122,9 @@ def add_reviewed_example(client: Client, queue: dict, run: RunBase | str, correc
     )
 
 
-def find_item(client: Client, queue_id: str, run_id: str | uuid.UUID, status: str = "needs_my_review") -> dict | None:
+def find_item(
+    client: Client, queue_id: str, run_id: str | uuid.UUID, status: str = "needs_my_review"
+) -> dict | None:
     """The queue item holding ``run_id`` in the ``status`` section, or None."""
     cursor: str | None = None
     while True:

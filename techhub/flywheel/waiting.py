@@ -60,14 +60,20 @@ def count_scored_runs(client: Client, project_name: str, feedback_key: str) -> i
         return 0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # list_runs is deprecated in 0.15, still the API
-        runs = client.list_runs(project_name=project_name, is_root=True,
-                                filter=f'eq(feedback_key, "{feedback_key}")', select=["id"])
+        runs = client.list_runs(
+            project_name=project_name,
+            is_root=True,
+            filter=f'eq(feedback_key, "{feedback_key}")',
+            select=["id"],
+        )
         return sum(1 for _ in runs)
 
 
 def count_queue_items(client: Client, queue_id: str) -> int:
     """Runs waiting for review in the queue."""
-    return int(client.request_with_retries("GET", f"/api/v1/annotation-queues/{queue_id}/size").json()["size"])
+    return int(
+        client.request_with_retries("GET", f"/api/v1/annotation-queues/{queue_id}/size").json()["size"]
+    )
 
 
 def wait_for_rules(
@@ -102,23 +108,31 @@ def wait_for_rules(
         while True:
             engine = engine_status(client)
             state = Progress(
-                feedback=count_scored_runs(client, project_name, feedback_key) if min_feedback is not None else None,
+                feedback=count_scored_runs(client, project_name, feedback_key)
+                if min_feedback is not None
+                else None,
                 queue_items=count_queue_items(client, queue_id) if min_queue_items is not None else None,
                 engine=engine,
             )
             bar.set_postfix_str(state.describe())
             if by_count:
-                bar.n = min(state.feedback or 0, min_feedback or 0) + min(state.queue_items or 0, min_queue_items or 0)
+                bar.n = min(state.feedback or 0, min_feedback or 0) + min(
+                    state.queue_items or 0, min_queue_items or 0
+                )
                 bar.refresh()
                 done = (min_feedback is None or (state.feedback or 0) >= min_feedback) and (
-                    min_queue_items is None or (state.queue_items or 0) >= min_queue_items)
+                    min_queue_items is None or (state.queue_items or 0) >= min_queue_items
+                )
             else:
                 done = bool(engine and engine["caught_up"])
             if done:
                 return state
             if time.monotonic() >= deadline:
-                raise TimeoutError(_timeout_message(timeout, project_name, feedback_key, min_feedback,
-                                                    min_queue_items, state))
+                raise TimeoutError(
+                    _timeout_message(
+                        timeout, project_name, feedback_key, min_feedback, min_queue_items, state
+                    )
+                )
             time.sleep(poll_seconds)
 
 
@@ -134,8 +148,10 @@ def _timeout_message(
         wanted.append("the rule engine to catch up")
     hint = ""
     if not (state.feedback or state.queue_items):
-        hint = (" Nothing arrived: are traces reaching the project (tracing on, right project name), "
-                "are the rules enabled (techhub.flywheel.configure.list_rules), and is the thread idle time "
-                "shorter than the timeout?")
+        hint = (
+            " Nothing arrived: are traces reaching the project (tracing on, right project name), "
+            "are the rules enabled (techhub.flywheel.configure.list_rules), and is the thread idle time "
+            "shorter than the timeout?"
+        )
     engine = f" Engine: {state.engine}." if state.engine else ""
     return f"gave up after {timeout:.0f}s waiting for {' and '.join(wanted)}.{hint}{engine}"

@@ -21,11 +21,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from techhub.localsmith.exceptions import BadRequest, Conflict, NotFound
-from techhub.localsmith.store import Database, register_schema
 from techhub.localsmith.datasets import get_dataset
+from techhub.localsmith.exceptions import BadRequest, Conflict, NotFound
 from techhub.localsmith.projects import TENANT_ID
 from techhub.localsmith.runs import read_run
+from techhub.localsmith.store import Database, register_schema
 from techhub.localsmith.times import now as now_stored
 
 register_schema(
@@ -181,12 +181,23 @@ def create_queue(db: Database, body: Any) -> dict:
             conn.execute(
                 "INSERT INTO annotation_queues (id, name, description, default_dataset, rubric_instructions,"
                 " rubric_items, metadata, settings, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (queue_id, fields.name, fields.description, dataset, fields.rubric_instructions,
-                 json.dumps(rubric), json.dumps(fields.metadata) if fields.metadata is not None else None,
-                 json.dumps(settings), stamp, stamp),
+                (
+                    queue_id,
+                    fields.name,
+                    fields.description,
+                    dataset,
+                    fields.rubric_instructions,
+                    json.dumps(rubric),
+                    json.dumps(fields.metadata) if fields.metadata is not None else None,
+                    json.dumps(settings),
+                    stamp,
+                    stamp,
+                ),
             )
     except sqlite3.IntegrityError:
-        raise Conflict(f"an annotation queue named {fields.name!r} or with id {queue_id} already exists") from None
+        raise Conflict(
+            f"an annotation queue named {fields.name!r} or with id {queue_id} already exists"
+        ) from None
     return read_queue(db, queue_id)
 
 
@@ -199,7 +210,10 @@ def _queue_row(conn: sqlite3.Connection, queue_id: str) -> sqlite3.Row:
 
 def queue_exists(db: Database, queue_id: str) -> bool:
     """True when a queue with this id exists (rules check their ``add_to_annotation_queue_id``)."""
-    return db.read().execute("SELECT 1 FROM annotation_queues WHERE id = ?", (str(queue_id),)).fetchone() is not None
+    return (
+        db.read().execute("SELECT 1 FROM annotation_queues WHERE id = ?", (str(queue_id),)).fetchone()
+        is not None
+    )
 
 
 def queue_name(db: Database, queue_id: str) -> str | None:
@@ -238,12 +252,16 @@ def list_queues(
     if dataset_id:
         where.append("q.default_dataset = ?")
         params.append(dataset_id)
-    rows = db.read().execute(
-        "SELECT q.*, (SELECT count(*) FROM annotation_queue_items i WHERE i.queue_id = q.id"
-        " AND i.status = 'needs_review') AS open_items FROM annotation_queues q"
-        f" WHERE {' AND '.join(where)} ORDER BY q.created_at, q.id LIMIT ? OFFSET ?",
-        (*params, limit, offset),
-    ).fetchall()
+    rows = (
+        db.read()
+        .execute(
+            "SELECT q.*, (SELECT count(*) FROM annotation_queue_items i WHERE i.queue_id = q.id"
+            " AND i.status = 'needs_review') AS open_items FROM annotation_queues q"
+            f" WHERE {' AND '.join(where)} ORDER BY q.created_at, q.id LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+        .fetchall()
+    )
     return [_queue_dict(row, total_runs=row["open_items"]) for row in rows]
 
 
@@ -265,21 +283,27 @@ def update_queue(db: Database, queue_id: str, body: Any) -> dict:
                 "description": fields.description if "description" in given else row["description"],
                 "default_dataset": dataset if "default_dataset" in given else row["default_dataset"],
                 "rubric_instructions": (
-                    fields.rubric_instructions if "rubric_instructions" in given else row["rubric_instructions"]
+                    fields.rubric_instructions
+                    if "rubric_instructions" in given
+                    else row["rubric_instructions"]
                 ),
                 "rubric_items": (
                     json.dumps([i.model_dump(exclude_none=True) for i in fields.rubric_items or []])
-                    if "rubric_items" in given else row["rubric_items"]
+                    if "rubric_items" in given
+                    else row["rubric_items"]
                 ),
                 "metadata": (
-                    json.dumps(fields.metadata) if "metadata" in given and fields.metadata is not None
-                    else None if "metadata" in given else row["metadata"]
+                    json.dumps(fields.metadata)
+                    if "metadata" in given and fields.metadata is not None
+                    else None
+                    if "metadata" in given
+                    else row["metadata"]
                 ),
                 "settings": json.dumps(settings),
             }
             conn.execute(
-                "UPDATE annotation_queues SET name=?, description=?, default_dataset=?, rubric_instructions=?,"
-                " rubric_items=?, metadata=?, settings=?, updated_at=? WHERE id=?",
+                "UPDATE annotation_queues SET name=?, description=?, default_dataset=?,"
+                " rubric_instructions=?, rubric_items=?, metadata=?, settings=?, updated_at=? WHERE id=?",
                 (*values.values(), now_iso(), str(queue_id)),
             )
     except sqlite3.IntegrityError:
@@ -355,11 +379,16 @@ def add_item(conn: sqlite3.Connection, queue_id: str, spec: ItemSpec) -> dict:
         if not spec.thread_id or project_id is None:
             raise BadRequest("thread_id and project_id: both required for a THREAD item")
         key = f"THREAD:{project_id}:{spec.thread_id}"
-        values = (None, spec.thread_id, str(project_id), spec.start_time.isoformat() if spec.start_time else None)
+        values = (
+            None,
+            spec.thread_id,
+            str(project_id),
+            spec.start_time.isoformat() if spec.start_time else None,
+        )
     source = str(spec.source_proposed_example_id) if spec.source_proposed_example_id else None
     conn.execute(
-        "INSERT INTO annotation_queue_items (id, queue_id, item_key, item_type, run_id, thread_id, project_id,"
-        " start_time, source_proposed_example_id, added_at) VALUES (?,?,?,?,?,?,?,?,?,?)"
+        "INSERT INTO annotation_queue_items (id, queue_id, item_key, item_type, run_id, thread_id,"
+        " project_id, start_time, source_proposed_example_id, added_at) VALUES (?,?,?,?,?,?,?,?,?,?)"
         " ON CONFLICT (queue_id, item_key) DO NOTHING",
         (str(uuid.uuid4()), str(queue_id), key, spec.item_type, *values, source, now_iso()),
     )
@@ -419,8 +448,15 @@ def _status_filter(status: str | None, archived: bool | None = None) -> ReviewSt
 
 
 def list_item_rows(
-    db: Database, queue_id: str, *, status: str | None = None, archived: bool | None = None,
-    item_type: str | None = None, after_seq: int = 0, limit: int = 100, offset: int = 0,
+    db: Database,
+    queue_id: str,
+    *,
+    status: str | None = None,
+    archived: bool | None = None,
+    item_type: str | None = None,
+    after_seq: int = 0,
+    limit: int = 100,
+    offset: int = 0,
 ) -> list[sqlite3.Row]:
     """Items of a queue in the order they were added."""
     conn = db.read()
@@ -446,8 +482,13 @@ def list_item_rows(
 
 
 def list_items(
-    db: Database, queue_id: str, *, status: str | None, item_type: str | None = None,
-    cursor: str | None = None, page_size: int = 100,
+    db: Database,
+    queue_id: str,
+    *,
+    status: str | None,
+    item_type: str | None = None,
+    cursor: str | None = None,
+    page_size: int = 100,
 ) -> dict:
     """One page of items (``{items, next_cursor}``); the cursor is the last item's position."""
     if not 1 <= page_size <= 100:
@@ -456,7 +497,9 @@ def list_items(
         after = int(cursor) if cursor else 0
     except ValueError:
         raise BadRequest(f"cursor {cursor!r} is not one this server returned") from None
-    rows = list_item_rows(db, queue_id, status=status, item_type=item_type, after_seq=after, limit=page_size + 1)
+    rows = list_item_rows(
+        db, queue_id, status=status, item_type=item_type, after_seq=after, limit=page_size + 1
+    )
     page = rows[:page_size]
     return {
         "items": [_item_dict(row) for row in page],
@@ -482,25 +525,33 @@ def _run_with_queue_info(db: Database, row: sqlite3.Row) -> dict:
     if row["run_id"] is None:
         raise BadRequest(f"item {row['id']} is a thread, not a run: use the items API")
     run = read_run(db, row["run_id"])
-    run.update({
-        "queue_run_id": row["id"],
-        "added_at": row["added_at"],
-        "effective_added_at": row["added_at"],
-        "last_reviewed_time": row["last_reviewed_time"],
-        "source_proposed_example_id": row["source_proposed_example_id"],
-        "completed_by": [],
-        "reserved_by": [],
-    })
+    run.update(
+        {
+            "queue_run_id": row["id"],
+            "added_at": row["added_at"],
+            "effective_added_at": row["added_at"],
+            "last_reviewed_time": row["last_reviewed_time"],
+            "source_proposed_example_id": row["source_proposed_example_id"],
+            "completed_by": [],
+            "reserved_by": [],
+        }
+    )
     return run
 
 
 def list_queue_runs(
-    db: Database, queue_id: str, *, status: str | None = None, archived: bool | None = None,
-    limit: int = 100, offset: int = 0,
+    db: Database,
+    queue_id: str,
+    *,
+    status: str | None = None,
+    archived: bool | None = None,
+    limit: int = 100,
+    offset: int = 0,
 ) -> list[dict]:
     """The classic view: the queue's runs with ``added_at`` / ``last_reviewed_time``."""
-    rows = list_item_rows(db, queue_id, status=status, archived=archived, item_type="RUN",
-                          limit=limit, offset=offset)
+    rows = list_item_rows(
+        db, queue_id, status=status, archived=archived, item_type="RUN", limit=limit, offset=offset
+    )
     return [_run_with_queue_info(db, row) for row in rows]
 
 
@@ -528,10 +579,15 @@ def update_item(db: Database, queue_id: str, item_or_run_id: str, body: Any) -> 
         conn.execute(
             "UPDATE annotation_queue_items SET added_at = coalesce(?, added_at),"
             " last_reviewed_time = coalesce(?, last_reviewed_time) WHERE id = ?",
-            (times.added_at.isoformat() if times.added_at else None,
-             times.last_reviewed_time.isoformat() if times.last_reviewed_time else None, row["id"]),
+            (
+                times.added_at.isoformat() if times.added_at else None,
+                times.last_reviewed_time.isoformat() if times.last_reviewed_time else None,
+                row["id"],
+            ),
         )
-        return _item_dict(conn.execute("SELECT * FROM annotation_queue_items WHERE id = ?", (row["id"],)).fetchone())
+        return _item_dict(
+            conn.execute("SELECT * FROM annotation_queue_items WHERE id = ?", (row["id"],)).fetchone()
+        )
 
 
 def set_item_status(db: Database, item_id: str, status: str | None, queue_id: str | None = None) -> dict:
@@ -546,10 +602,14 @@ def set_item_status(db: Database, item_id: str, status: str | None, queue_id: st
                 (now_iso(), row["id"]),
             )
         elif status is None:
-            conn.execute("UPDATE annotation_queue_items SET status = 'needs_review' WHERE id = ?", (row["id"],))
+            conn.execute(
+                "UPDATE annotation_queue_items SET status = 'needs_review' WHERE id = ?", (row["id"],)
+            )
         else:
-            conn.execute("UPDATE annotation_queue_items SET last_reviewed_time = ? WHERE id = ?",
-                         (now_iso(), row["id"]))
+            conn.execute(
+                "UPDATE annotation_queue_items SET last_reviewed_time = ? WHERE id = ?",
+                (now_iso(), row["id"]),
+            )
     return {
         "queue_item_id": row["id"],
         "status": status,
@@ -558,8 +618,14 @@ def set_item_status(db: Database, item_id: str, status: str | None, queue_id: st
     }
 
 
-def delete_items(db: Database, queue_id: str, ids: list[str] | None = None, *, every: bool = False,
-                 exclude: list[str] | None = None) -> int:
+def delete_items(
+    db: Database,
+    queue_id: str,
+    ids: list[str] | None = None,
+    *,
+    every: bool = False,
+    exclude: list[str] | None = None,
+) -> int:
     """Remove items by item id or run id (or all of them, minus ``exclude``); returns how many went."""
     with db.write() as conn:
         _queue_row(conn, queue_id)
@@ -589,9 +655,13 @@ def delete_run(db: Database, queue_id: str, item_or_run_id: str) -> None:
 
 def queues_of_run(db: Database, run_id: str) -> list[dict]:
     """The queues a run is in (``GET /annotation-queues/{run_id}/queues``)."""
-    rows = db.read().execute(
-        "SELECT q.* FROM annotation_queues q JOIN annotation_queue_items i ON i.queue_id = q.id"
-        " WHERE i.run_id = ? ORDER BY i.seq",
-        (str(run_id),),
-    ).fetchall()
+    rows = (
+        db.read()
+        .execute(
+            "SELECT q.* FROM annotation_queues q JOIN annotation_queue_items i ON i.queue_id = q.id"
+            " WHERE i.run_id = ? ORDER BY i.seq",
+            (str(run_id),),
+        )
+        .fetchall()
+    )
     return [_queue_dict(row) for row in rows]

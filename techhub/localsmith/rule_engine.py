@@ -112,8 +112,9 @@ def verdict_feedback(schema: dict, answer: dict) -> list[dict]:
     as ``positive``/``yes``/``pass``, 0 for a negative one); a boolean scores 1/0; a number is the
     score. The free-text property (``reasoning`` or ``comment``) becomes every entry's comment.
     """
-    reasoning = next((answer[k] for k in ("reasoning", "comment", "explanation") if isinstance(answer.get(k), str)),
-                     None)
+    reasoning = next(
+        (answer[k] for k in ("reasoning", "comment", "explanation") if isinstance(answer.get(k), str)), None
+    )
     entries = []
     for key, spec in (schema.get("properties") or {}).items():
         if key not in answer or key in ("reasoning", "comment", "explanation"):
@@ -223,15 +224,21 @@ class RuleEngine:
         row = self.db.read().execute("SELECT * FROM rule_cursors WHERE rule_id = ?", (rule["id"],)).fetchone()
         if row is None:  # a rule stored before cursors existed: start from now
             with self.db.write() as conn:
-                conn.execute("INSERT OR IGNORE INTO rule_cursors (rule_id, seq)"
-                             " SELECT ?, coalesce(max(seq), 0) FROM rule_events", (rule["id"],))
+                conn.execute(
+                    "INSERT OR IGNORE INTO rule_cursors (rule_id, seq)"
+                    " SELECT ?, coalesce(max(seq), 0) FROM rule_events",
+                    (rule["id"],),
+                )
             return self._cursor(rule)
         if not row["backfilled"]:
             since = normalize_time(rule["backfill_from"], "backfill_from")
-            ids = [r["id"] for r in self.db.read().execute(
-                "SELECT id FROM runs WHERE session_id = ? AND start_time >= ? ORDER BY start_time, id",
-                (rule["session_id"], since),
-            )]
+            ids = [
+                r["id"]
+                for r in self.db.read().execute(
+                    "SELECT id FROM runs WHERE session_id = ? AND start_time >= ? ORDER BY start_time, id",
+                    (rule["session_id"], since),
+                )
+            ]
             self._consider(rule, ids)
             with self.db.write() as conn:
                 conn.execute("UPDATE rule_cursors SET backfilled = 1 WHERE rule_id = ?", (rule["id"],))
@@ -241,10 +248,14 @@ class RuleEngine:
         """Consider the runs written (or, for feedback filters, scored) since the rule's cursor."""
         cursor = self._cursor(rule)
         kinds = ("run", "feedback") if _mentions_feedback(rule) else ("run",)
-        rows = self.db.read().execute(
-            "SELECT seq, kind, run_id FROM rule_events WHERE seq > ? ORDER BY seq LIMIT ?",
-            (cursor, self.batch_size),
-        ).fetchall()
+        rows = (
+            self.db.read()
+            .execute(
+                "SELECT seq, kind, run_id FROM rule_events WHERE seq > ? ORDER BY seq LIMIT ?",
+                (cursor, self.batch_size),
+            )
+            .fetchall()
+        )
         if not rows:
             return 0
         run_ids = list(dict.fromkeys(row["run_id"] for row in rows if row["kind"] in kinds))
@@ -273,7 +284,11 @@ class RuleEngine:
 
     def _matching(self, rule: dict, run_ids: list[str]) -> list[sqlite3.Row]:
         """The finished runs among ``run_ids`` that pass the rule's three filters, in update order."""
-        where = ["r.id IN ({})".format(",".join("?" * len(run_ids))), "r.end_time IS NOT NULL", "r.session_id = ?"]
+        where = [
+            "r.id IN ({})".format(",".join("?" * len(run_ids))),
+            "r.end_time IS NOT NULL",
+            "r.session_id = ?",
+        ]
         params: list[Any] = [*run_ids, rule["session_id"]]
         if rule.get("group_by") == "thread_id":
             where += ["r.parent_run_id IS NULL", "r.thread_id IS NOT NULL"]
@@ -289,14 +304,18 @@ class RuleEngine:
             sql, args = filter_sql(rule["tree_filter"], "x")
             where.append(f"EXISTS (SELECT 1 FROM runs x WHERE x.trace_id = r.trace_id AND {sql})")
             params += args
-        return self.db.read().execute(
-            f"SELECT r.* FROM runs r WHERE {' AND '.join(where)} ORDER BY r.start_time, r.id", params
-        ).fetchall()
+        return (
+            self.db.read()
+            .execute(
+                f"SELECT r.* FROM runs r WHERE {' AND '.join(where)} ORDER BY r.start_time, r.id", params
+            )
+            .fetchall()
+        )
 
     def _consider(self, rule: dict, run_ids: list[str]) -> None:
         rate = float(rule.get("sampling_rate", 1.0))
         for start in range(0, len(run_ids), 400):
-            matching = self._matching(rule, run_ids[start:start + 400])
+            matching = self._matching(rule, run_ids[start : start + 400])
             if rule.get("group_by") == "thread_id":
                 idle = thread_idle_seconds(self.db, rule)
                 with self.db.write() as conn:
@@ -341,8 +360,9 @@ class RuleEngine:
         A root run newer than the one last judged reopens the thread (state back to pending).
         """
         activity = max(_epoch(run["end_time"]), _epoch(run["start_time"]))
-        row = conn.execute("SELECT * FROM rule_threads WHERE rule_id = ? AND thread_id = ?",
-                           (rule["id"], run["thread_id"])).fetchone()
+        row = conn.execute(
+            "SELECT * FROM rule_threads WHERE rule_id = ? AND thread_id = ?", (rule["id"], run["thread_id"])
+        ).fetchone()
         if row is None:
             conn.execute(
                 "INSERT INTO rule_threads (rule_id, thread_id, last_run_id, last_run_start, last_activity,"
@@ -358,27 +378,42 @@ class RuleEngine:
         conn.execute(
             "UPDATE rule_threads SET last_run_id = ?, last_run_start = ?, last_activity = ?, due_at = ?,"
             " state = ? WHERE rule_id = ? AND thread_id = ?",
-            (last_id, last_start, last_activity, last_activity + idle,
-             "pending" if reopened else row["state"], rule["id"], run["thread_id"]),
+            (
+                last_id,
+                last_start,
+                last_activity,
+                last_activity + idle,
+                "pending" if reopened else row["state"],
+                rule["id"],
+                run["thread_id"],
+            ),
         )
 
     def _evaluate_due_threads(self, rule: dict) -> int:
         now = self.clock()
-        due = self.db.read().execute(
-            "SELECT * FROM rule_threads WHERE rule_id = ? AND state = 'pending' AND due_at <= ?"
-            " ORDER BY due_at, thread_id LIMIT ?",
-            (rule["id"], now, self.batch_size),
-        ).fetchall()
+        due = (
+            self.db.read()
+            .execute(
+                "SELECT * FROM rule_threads WHERE rule_id = ? AND state = 'pending' AND due_at <= ?"
+                " ORDER BY due_at, thread_id LIMIT ?",
+                (rule["id"], now, self.batch_size),
+            )
+            .fetchall()
+        )
         for thread in due:
             self._evaluate_thread(rule, thread)
         return len(due)
 
     def _thread_root_runs(self, rule: dict, thread_id: str) -> list[sqlite3.Row]:
-        return self.db.read().execute(
-            "SELECT * FROM runs WHERE session_id = ? AND thread_id = ? AND parent_run_id IS NULL"
-            " AND end_time IS NOT NULL ORDER BY start_time, id",
-            (rule["session_id"], thread_id),
-        ).fetchall()
+        return (
+            self.db.read()
+            .execute(
+                "SELECT * FROM runs WHERE session_id = ? AND thread_id = ? AND parent_run_id IS NULL"
+                " AND end_time IS NOT NULL ORDER BY start_time, id",
+                (rule["session_id"], thread_id),
+            )
+            .fetchall()
+        )
 
     def _evaluate_thread(self, rule: dict, thread: sqlite3.Row) -> None:
         from techhub.flywheel.conversation import thread_human_ai_pairs
@@ -394,8 +429,9 @@ class RuleEngine:
             if not pairs:
                 raise ValueError(f"thread {thread['thread_id']} has no human or AI text to judge")
             entries = self._judge(rule, {"human_ai_pairs": pairs})
-            committed = self._commit(rule, target, latest, entries,
-                                     source={"thread_id": thread["thread_id"]}, thread=thread)
+            committed = self._commit(
+                rule, target, latest, entries, source={"thread_id": thread["thread_id"]}, thread=thread
+            )
         except Exception as error:  # noqa: BLE001 - one bad thread must not stop the others
             self._record_error(rule, target, latest, error, thread=thread)
             return
@@ -428,9 +464,12 @@ class RuleEngine:
         return results
 
     def _applied(self, rule_id: str, target: str) -> bool:
-        return self.db.read().execute(
-            "SELECT 1 FROM rule_applications WHERE rule_id = ? AND target = ?", (rule_id, target)
-        ).fetchone() is not None
+        return (
+            self.db.read()
+            .execute("SELECT 1 FROM rule_applications WHERE rule_id = ? AND target = ?", (rule_id, target))
+            .fetchone()
+            is not None
+        )
 
     def _commit(
         self,
@@ -464,8 +503,8 @@ class RuleEngine:
                 add_item(conn, rule["add_to_annotation_queue_id"], ItemSpec(run_id=uuid.UUID(run_id)))
             if thread is not None:
                 conn.execute(
-                    "UPDATE rule_threads SET state = 'done', evaluated_run_id = ?, feedback_id = ?, error = NULL"
-                    " WHERE rule_id = ? AND thread_id = ?",
+                    "UPDATE rule_threads SET state = 'done', evaluated_run_id = ?, feedback_id = ?,"
+                    " error = NULL WHERE rule_id = ? AND thread_id = ?",
                     (run_id, json.dumps(feedback_ids), rule["id"], thread["thread_id"]),
                 )
         if example is not None:
@@ -474,7 +513,12 @@ class RuleEngine:
         return True
 
     def _write_feedback(
-        self, conn: sqlite3.Connection, rule: dict, run_id: str, judged: list, source: dict,
+        self,
+        conn: sqlite3.Connection,
+        rule: dict,
+        run_id: str,
+        judged: list,
+        source: dict,
         thread: sqlite3.Row | None,
     ) -> list[str]:
         if thread is not None and thread["feedback_id"]:
@@ -485,18 +529,20 @@ class RuleEngine:
         bodies = []
         for _structured, entries in judged:
             for entry in entries:
-                bodies.append({
-                    "id": str(uuid.uuid5(_FEEDBACK_NS, f"{rule['id']}:{run_id}:{entry['key']}")),
-                    "run_id": run_id,
-                    "key": entry["key"],
-                    "score": entry.get("score"),
-                    "value": entry.get("value"),
-                    "comment": entry.get("comment"),
-                    "feedback_source": {
-                        "type": "model",
-                        "metadata": {"rule_id": rule["id"], "rule_name": rule["display_name"], **source},
-                    },
-                })
+                bodies.append(
+                    {
+                        "id": str(uuid.uuid5(_FEEDBACK_NS, f"{rule['id']}:{run_id}:{entry['key']}")),
+                        "run_id": run_id,
+                        "key": entry["key"],
+                        "score": entry.get("score"),
+                        "value": entry.get("value"),
+                        "comment": entry.get("comment"),
+                        "feedback_source": {
+                            "type": "model",
+                            "metadata": {"rule_id": rule["id"], "rule_name": rule["display_name"], **source},
+                        },
+                    }
+                )
         return feedback_store.insert_feedback(conn, bodies) if bodies else []
 
     def _dataset_example(self, rule: dict, run_id: str) -> dict | None:
@@ -506,10 +552,15 @@ class RuleEngine:
         run = self.db.read().execute("SELECT inputs, outputs FROM runs WHERE id = ?", (run_id,)).fetchone()
         outputs = _loads(run["outputs"]) if run else None
         if rule.get("add_to_dataset_prefer_correction"):
-            correction = self.db.read().execute(
-                "SELECT correction FROM feedback WHERE run_id = ? AND correction IS NOT NULL"
-                " ORDER BY modified_at DESC LIMIT 1", (run_id,),
-            ).fetchone()
+            correction = (
+                self.db.read()
+                .execute(
+                    "SELECT correction FROM feedback WHERE run_id = ? AND correction IS NOT NULL"
+                    " ORDER BY modified_at DESC LIMIT 1",
+                    (run_id,),
+                )
+                .fetchone()
+            )
             if correction is not None:
                 outputs = _loads(correction["correction"])
         return {
@@ -555,35 +606,40 @@ class RuleEngine:
         rules = []
         for rule in enabled_rules(self.db):
             cursor = conn.execute("SELECT * FROM rule_cursors WHERE rule_id = ?", (rule["id"],)).fetchone()
-            unseen = conn.execute("SELECT count(*) FROM rule_events WHERE seq > ?",
-                                  (cursor["seq"] if cursor else latest,)).fetchone()[0]
+            unseen = conn.execute(
+                "SELECT count(*) FROM rule_events WHERE seq > ?", (cursor["seq"] if cursor else latest,)
+            ).fetchone()[0]
             if cursor is not None and not cursor["backfilled"]:
                 unseen += 1
             pending = conn.execute(
                 "SELECT thread_id, due_at FROM rule_threads WHERE rule_id = ? AND state = 'pending'"
-                " ORDER BY due_at, thread_id", (rule["id"],),
+                " ORDER BY due_at, thread_id",
+                (rule["id"],),
             ).fetchall()
-            applied = conn.execute("SELECT count(*) FROM rule_applications WHERE rule_id = ?",
-                                   (rule["id"],)).fetchone()[0]
-            failed = conn.execute("SELECT count(*) FROM rule_threads WHERE rule_id = ? AND state = 'error'",
-                                  (rule["id"],)).fetchone()[0]
-            rules.append({
-                "id": rule["id"],
-                "display_name": rule["display_name"],
-                                "unseen_events": unseen,
-                "pending_thread_count": len(pending),
-                "pending_threads": [
-                    {"thread_id": p["thread_id"], "due_in_seconds": round(max(0.0, p["due_at"] - now), 3)}
-                    for p in pending[:20]
-                ],
-                "applications": applied,
-                "failed_threads": failed,
-            })
+            applied = conn.execute(
+                "SELECT count(*) FROM rule_applications WHERE rule_id = ?", (rule["id"],)
+            ).fetchone()[0]
+            failed = conn.execute(
+                "SELECT count(*) FROM rule_threads WHERE rule_id = ? AND state = 'error'", (rule["id"],)
+            ).fetchone()[0]
+            rules.append(
+                {
+                    "id": rule["id"],
+                    "display_name": rule["display_name"],
+                    "unseen_events": unseen,
+                    "pending_thread_count": len(pending),
+                    "pending_threads": [
+                        {"thread_id": p["thread_id"], "due_in_seconds": round(max(0.0, p["due_at"] - now), 3)}
+                        for p in pending[:20]
+                    ],
+                    "applications": applied,
+                    "failed_threads": failed,
+                }
+            )
         dues = [p["due_in_seconds"] for r in rules for p in r["pending_threads"]]
         return {
             "running": self._thread is not None and self._thread.is_alive(),
-            "caught_up": all(not r["unseen_events"] and not r["pending_thread_count"]
-                             for r in rules),
+            "caught_up": all(not r["unseen_events"] and not r["pending_thread_count"] for r in rules),
             "pending_threads": sum(r["pending_thread_count"] for r in rules),
             "next_due_in_seconds": min(dues) if dues else None,
             "rules": rules,

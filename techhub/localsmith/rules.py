@@ -144,15 +144,21 @@ def _validate(db: Database, rule: RuleFields) -> None:
     if not rule.display_name:
         raise BadRequest("display_name: field required")
     if (rule.session_id is None) == (rule.dataset_id is None):
-        raise BadRequest("session_id / dataset_id: give exactly one (the project or dataset the rule watches)")
+        raise BadRequest(
+            "session_id / dataset_id: give exactly one (the project or dataset the rule watches)"
+        )
     if rule.session_id is not None and find_project(db, str(rule.session_id)) is None:
         raise NotFound(f"session_id: project {rule.session_id} not found")
     for field in ("dataset_id", "add_to_dataset_id"):
         value = getattr(rule, field)
         if value is not None and find_dataset(db, str(value)) is None:
             raise NotFound(f"{field}: dataset {value} not found")
-    if rule.add_to_annotation_queue_id is not None and not queue_exists(db, str(rule.add_to_annotation_queue_id)):
-        raise NotFound(f"add_to_annotation_queue_id: annotation queue {rule.add_to_annotation_queue_id} not found")
+    if rule.add_to_annotation_queue_id is not None and not queue_exists(
+        db, str(rule.add_to_annotation_queue_id)
+    ):
+        raise NotFound(
+            f"add_to_annotation_queue_id: annotation queue {rule.add_to_annotation_queue_id} not found"
+        )
     for field in ("filter", "trace_filter", "tree_filter", "thread_filter"):
         expression = getattr(rule, field)
         if expression is not None and expression.strip():
@@ -167,12 +173,16 @@ def _validate(db: Database, rule: RuleFields) -> None:
             raise BadRequest(f"evaluators[{index}].structured.schema: needs a non-empty 'properties' object")
         for position, message in enumerate(evaluator.structured.prompt):
             if len(message) != 2:
-                raise BadRequest(f"evaluators[{index}].structured.prompt[{position}]: expected [role, template]")
+                raise BadRequest(
+                    f"evaluators[{index}].structured.prompt[{position}]: expected [role, template]"
+                )
     if rule.add_to_dataset_prefer_correction and rule.add_to_dataset_id is None:
         raise BadRequest("add_to_dataset_prefer_correction: needs add_to_dataset_id")
     has_action = rule.evaluators or rule.add_to_annotation_queue_id or rule.add_to_dataset_id
     if not (has_action or rule.code_evaluators or rule.webhooks or rule.alerts):
-        raise BadRequest("evaluators / add_to_annotation_queue_id / add_to_dataset_id: a rule needs an action")
+        raise BadRequest(
+            "evaluators / add_to_annotation_queue_id / add_to_dataset_id: a rule needs an action"
+        )
 
 
 def _stored(rule: RuleFields) -> dict:
@@ -244,7 +254,9 @@ def list_rules(
     type: str | None = None,  # noqa: A002 - LangSmith's query parameter
 ) -> list[dict]:
     """Rules, oldest first, filtered like ``GET /runs/rules``."""
-    rules = [rule_dict(db, row) for row in db.read().execute("SELECT * FROM run_rules ORDER BY created_at, id")]
+    rules = [
+        rule_dict(db, row) for row in db.read().execute("SELECT * FROM run_rules ORDER BY created_at, id")
+    ]
     if session_id:
         rules = [r for r in rules if r.get("session_id") == str(session_id)]
     if dataset_id:

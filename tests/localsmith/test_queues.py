@@ -42,7 +42,10 @@ def queue(ls_client: ls.Client):
         name=f"queue-{uuid.uuid4()}",
         description="review",
         rubric_instructions="look closely",
-        rubric_items=[{"feedback_key": "correctness", "description": "right?"}, {"feedback_key": "user_sentiment"}],
+        rubric_items=[
+            {"feedback_key": "correctness", "description": "right?"},
+            {"feedback_key": "user_sentiment"},
+        ],
     )
     yield created
     try:
@@ -62,7 +65,9 @@ def test_create_read_list_update_delete(ls_client: ls.Client, queue) -> None:
     assert [q.id for q in ls_client.list_annotation_queues(queue_ids=[queue.id])] == [queue.id]
     assert list(ls_client.list_annotation_queues(name=f"missing-{uuid.uuid4()}")) == []
 
-    ls_client.update_annotation_queue(queue.id, name=queue.name + "-renamed", rubric_items=[{"feedback_key": "x"}])
+    ls_client.update_annotation_queue(
+        queue.id, name=queue.name + "-renamed", rubric_items=[{"feedback_key": "x"}]
+    )
     read = ls_client.read_annotation_queue(queue.id)
     assert read.name == queue.name + "-renamed" and read.description == "review"
     assert [item["feedback_key"] for item in read.rubric_items] == ["x"]
@@ -94,8 +99,9 @@ def test_invalid_queue_bodies_are_400_naming_the_field(http: httpx.Client, body:
 
 
 def test_unknown_default_dataset_is_404(http: httpx.Client) -> None:
-    response = http.post("/api/v1/annotation-queues",
-                         json={"name": f"q-{uuid.uuid4()}", "default_dataset": str(uuid.uuid4())})
+    response = http.post(
+        "/api/v1/annotation-queues", json={"name": f"q-{uuid.uuid4()}", "default_dataset": str(uuid.uuid4())}
+    )
     assert response.status_code == 404 and "default_dataset" in response.json()["detail"]
 
 
@@ -122,7 +128,9 @@ def test_classic_run_api(ls_client: ls.Client, queue, project_name: str) -> None
         ls_client.delete_run_from_annotation_queue(queue.id, run_id=second)
 
 
-def test_adding_an_unknown_run_is_404_and_adds_nothing(ls_client: ls.Client, queue, project_name: str) -> None:
+def test_adding_an_unknown_run_is_404_and_adds_nothing(
+    ls_client: ls.Client, queue, project_name: str
+) -> None:
     (known,) = trace_runs(ls_client, project_name, 1)
     with pytest.raises(LangSmithNotFoundError):
         ls_client.add_runs_to_annotation_queue(queue.id, run_ids=[known, str(uuid.uuid4())])
@@ -136,19 +144,29 @@ def test_items_api_of_the_generated_client(ls_client: ls.Client, queue, project_
     items = ls_client.annotation_queues.items
 
     async def scenario() -> dict:
-        created = await items.create(str(queue.id), items=[
-            {"item_type": "RUN", "run_id": run_a},
-            {"item_type": "RUN", "run_id": run_b},
-            {"item_type": "THREAD", "thread_id": thread_id, "project_id": project_id},
-        ])
+        created = await items.create(
+            str(queue.id),
+            items=[
+                {"item_type": "RUN", "run_id": run_a},
+                {"item_type": "RUN", "run_id": run_b},
+                {"item_type": "THREAD", "thread_id": thread_id, "project_id": project_id},
+            ],
+        )
         waiting = [i async for i in items.list(str(queue.id), status="needs_my_review")]
         runs_only = [i async for i in items.list(str(queue.id), status="needs_my_review", item_type="RUN")]
         done = await items.create_status(created.items[0].id, status="completed")
         archived = [i async for i in items.list(str(queue.id), status="archived")]
         left = [i async for i in items.list(str(queue.id), status="needs_my_review")]
         count = await items.retrieve_count(str(queue.id), status="needs_my_review")
-        return {"created": created, "waiting": waiting, "runs_only": runs_only, "done": done,
-                "archived": archived, "left": left, "count": count}
+        return {
+            "created": created,
+            "waiting": waiting,
+            "runs_only": runs_only,
+            "done": done,
+            "archived": archived,
+            "left": left,
+            "count": count,
+        }
 
     result = asyncio.run(scenario())
     assert [i.item_type for i in result["created"].items] == ["RUN", "RUN", "THREAD"]
@@ -169,8 +187,12 @@ def test_items_pages_follow_the_cursor(ls_client: ls.Client, queue, project_name
     ls_client.add_runs_to_annotation_queue(queue.id, run_ids=run_ids)
 
     async def all_items() -> list:
-        return [i async for i in ls_client.annotation_queues.items.list(
-            str(queue.id), status="needs_my_review", page_size=2)]
+        return [
+            i
+            async for i in ls_client.annotation_queues.items.list(
+                str(queue.id), status="needs_my_review", page_size=2
+            )
+        ]
 
     assert [i.run_id for i in asyncio.run(all_items())] == run_ids
 
@@ -179,10 +201,14 @@ def test_size_and_queue_created_with_default_dataset(
     ls_client: ls.Client, http: httpx.Client, project_name: str
 ) -> None:
     dataset = ls_client.create_dataset(f"golden-{uuid.uuid4()}")
-    response = http.post("/api/v1/annotation-queues", json={
-        "name": f"q-{uuid.uuid4()}", "default_dataset": str(dataset.id),
-        "rubric_items": [{"feedback_key": "correctness"}],
-    })
+    response = http.post(
+        "/api/v1/annotation-queues",
+        json={
+            "name": f"q-{uuid.uuid4()}",
+            "default_dataset": str(dataset.id),
+            "rubric_items": [{"feedback_key": "correctness"}],
+        },
+    )
     assert response.status_code == 200, response.text
     queue_id = response.json()["id"]
     assert http.get(f"/api/v1/annotation-queues/{queue_id}").json()["default_dataset"] == str(dataset.id)

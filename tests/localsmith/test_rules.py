@@ -52,8 +52,12 @@ def _env(**values: str | None) -> Iterator[None]:
 
 def launch(db_path: Path) -> RunningServer:
     """The server as ``python -m techhub.localsmith``, offline judge, 2 s thread idle time."""
-    with _env(TECHHUB_THREAD_IDLE_SECONDS=str(IDLE), TECHHUB_MODEL_BACKEND="offline", OPENAI_API_KEY=None,
-              LANGSMITH_API_KEY=None):
+    with _env(
+        TECHHUB_THREAD_IDLE_SECONDS=str(IDLE),
+        TECHHUB_MODEL_BACKEND="offline",
+        OPENAI_API_KEY=None,
+        LANGSMITH_API_KEY=None,
+    ):
         return start_server(db_path)
 
 
@@ -117,8 +121,16 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
         running.close()
 
 
-def trace(stack: Stack, project: str, text: str, *, name: str = "agent", thread_id: str | None = None,
-          answer: str = "Done.", child: str | None = None) -> None:
+def trace(
+    stack: Stack,
+    project: str,
+    text: str,
+    *,
+    name: str = "agent",
+    thread_id: str | None = None,
+    answer: str = "Done.",
+    child: str | None = None,
+) -> None:
     """One root run shaped like a LangGraph turn (``{"messages": [...]}`` in and out)."""
 
     @ls.traceable(name=child or "step")
@@ -143,17 +155,28 @@ def trace(stack: Stack, project: str, text: str, *, name: str = "agent", thread_
 def test_rule_crud_round_trips_langsmith_fields(stack: Stack) -> None:
     _, project_id = stack.project()
     queue_id = stack.queue()
-    rule = stack.rule(display_name="Flag errors", session_id=project_id, sampling_rate=0.25,
-                      filter='eq(status, "error")', add_to_annotation_queue_id=queue_id,
-                      webhooks=[{"url": "http://127.0.0.1:9/hook"}], num_few_shot_examples=3)
+    rule = stack.rule(
+        display_name="Flag errors",
+        session_id=project_id,
+        sampling_rate=0.25,
+        filter='eq(status, "error")',
+        add_to_annotation_queue_id=queue_id,
+        webhooks=[{"url": "http://127.0.0.1:9/hook"}],
+        num_few_shot_examples=3,
+    )
     assert (rule["display_name"], rule["sampling_rate"], rule["is_enabled"]) == ("Flag errors", 0.25, True)
-    assert rule["add_to_annotation_queue_id"] == queue_id and rule["webhooks"] == [{"url": "http://127.0.0.1:9/hook"}]
+    assert rule["add_to_annotation_queue_id"] == queue_id and rule["webhooks"] == [
+        {"url": "http://127.0.0.1:9/hook"}
+    ]
     assert rule["session_name"].startswith("rules-") and rule["group_by"] is None
     assert stack.http.get(f"/api/v1/runs/rules/{rule['id']}").json() == rule
-    assert [r["id"] for r in stack.http.get("/api/v1/runs/rules", params={"session_id": project_id}).json()] == [
-        rule["id"]]
+    assert [
+        r["id"] for r in stack.http.get("/api/v1/runs/rules", params={"session_id": project_id}).json()
+    ] == [rule["id"]]
 
-    patched = stack.http.patch(f"/api/v1/runs/rules/{rule['id']}", json={"sampling_rate": 1, "is_enabled": False})
+    patched = stack.http.patch(
+        f"/api/v1/runs/rules/{rule['id']}", json={"sampling_rate": 1, "is_enabled": False}
+    )
     assert patched.status_code == 200, patched.text
     assert (patched.json()["sampling_rate"], patched.json()["is_enabled"]) == (1.0, False)
     assert patched.json()["filter"] == 'eq(status, "error")' and patched.json()["evaluator_version"] == 2
@@ -181,9 +204,16 @@ def test_rule_crud_round_trips_langsmith_fields(stack: Stack) -> None:
         ({"display_name": ""}, 400, "display_name"),
     ],
 )
-def test_invalid_rules_are_rejected_naming_the_field(stack: Stack, change: dict, status: int, field: str) -> None:
+def test_invalid_rules_are_rejected_naming_the_field(
+    stack: Stack, change: dict, status: int, field: str
+) -> None:
     _, project_id = stack.project()
-    body = {"display_name": "r", "session_id": project_id, "add_to_annotation_queue_id": stack.queue(), **change}
+    body = {
+        "display_name": "r",
+        "session_id": project_id,
+        "add_to_annotation_queue_id": stack.queue(),
+        **change,
+    }
     response = stack.http.post("/api/v1/runs/rules", json=body)
     assert response.status_code == status, response.text
     assert field in response.json()["detail"]
@@ -206,8 +236,13 @@ def test_automation_queues_each_matching_run_once(stack: Stack) -> None:
     project, project_id = stack.project()
     trace(stack, project, "before the rule")  # rules act on runs written after they were created
     queue_id = stack.queue()
-    stack.rule(display_name="lookups", session_id=project_id, filter='eq(name, "agent")',
-               tree_filter='eq(name, "lookup")', add_to_annotation_queue_id=queue_id)
+    stack.rule(
+        display_name="lookups",
+        session_id=project_id,
+        filter='eq(name, "agent")',
+        tree_filter='eq(name, "lookup")',
+        add_to_annotation_queue_id=queue_id,
+    )
     trace(stack, project, "plain")
     trace(stack, project, "looks something up", child="lookup")
     trace(stack, project, "other root", name="other", child="lookup")
@@ -221,13 +256,18 @@ def test_automation_queues_each_matching_run_once(stack: Stack) -> None:
 def test_sampling_is_a_stable_hash_of_the_run_id(stack: Stack) -> None:
     project, project_id = stack.project()
     queue_id = stack.queue()
-    stack.rule(display_name="half", session_id=project_id, sampling_rate=0.5, add_to_annotation_queue_id=queue_id)
+    stack.rule(
+        display_name="half", session_id=project_id, sampling_rate=0.5, add_to_annotation_queue_id=queue_id
+    )
     for i in range(30):
         trace(stack, project, f"q{i}")
     stack.wait()
     runs = [str(r.id) for r in stack.root_runs(project)]
-    in_sample = [run_id for run_id in runs
-                 if int.from_bytes(hashlib.sha256(run_id.encode()).digest()[:8], "big") / 2**64 < 0.5]
+    in_sample = [
+        run_id
+        for run_id in runs
+        if int.from_bytes(hashlib.sha256(run_id.encode()).digest()[:8], "big") / 2**64 < 0.5
+    ]
     assert 0 < len(in_sample) < 30
     assert sorted(stack.queued(queue_id)) == sorted(in_sample)
 
@@ -235,12 +275,22 @@ def test_sampling_is_a_stable_hash_of_the_run_id(stack: Stack) -> None:
 def test_a_root_run_is_handled_once_it_finishes(stack: Stack) -> None:
     project, project_id = stack.project()
     queue_id = stack.queue()
-    stack.rule(display_name="finished", session_id=project_id, filter='eq(status, "success")',
-               add_to_annotation_queue_id=queue_id)
+    stack.rule(
+        display_name="finished",
+        session_id=project_id,
+        filter='eq(status, "success")',
+        add_to_annotation_queue_id=queue_id,
+    )
     client = ls.Client(api_url=stack.server.url, api_key="test", auto_batch_tracing=False)
     run_id = uuid.uuid4()
-    client.create_run("agent", inputs={"messages": []}, run_type="chain", id=run_id, project_name=project,
-                      start_time=datetime.now(UTC))
+    client.create_run(
+        "agent",
+        inputs={"messages": []},
+        run_type="chain",
+        id=run_id,
+        project_name=project,
+        start_time=datetime.now(UTC),
+    )
     stack.wait()
     assert stack.queued(queue_id) == []
     client.update_run(run_id, end_time=datetime.now(UTC), outputs={"messages": []})
@@ -251,15 +301,19 @@ def test_a_root_run_is_handled_once_it_finishes(stack: Stack) -> None:
 def test_feedback_given_later_triggers_the_automation(stack: Stack) -> None:
     project, project_id = stack.project()
     queue_id = stack.queue()
-    stack.rule(display_name="bad ones", session_id=project_id, add_to_annotation_queue_id=queue_id,
-               filter='and(eq(name, "agent"), eq(feedback_key, "flag"), eq(feedback_value, "bad"))')
+    stack.rule(
+        display_name="bad ones",
+        session_id=project_id,
+        add_to_annotation_queue_id=queue_id,
+        filter='and(eq(name, "agent"), eq(feedback_key, "flag"), eq(feedback_value, "bad"))',
+    )
     trace(stack, project, "first")
     trace(stack, project, "second")
     stack.wait()
     assert stack.queued(queue_id) == []
     first, second = stack.root_runs(project)
-    stack.client.create_feedback(run_id=first.id, key="flag", value="good")
-    stack.client.create_feedback(run_id=second.id, key="flag", value="bad")
+    stack.client.create_feedback(run_id=first.id, key="flag", value="good", session_id=first.session_id)
+    stack.client.create_feedback(run_id=second.id, key="flag", value="bad", session_id=second.session_id)
     stack.wait()
     assert stack.queued(queue_id) == [str(second.id)]
 
@@ -267,13 +321,22 @@ def test_feedback_given_later_triggers_the_automation(stack: Stack) -> None:
 def test_dataset_action_prefers_the_correction(stack: Stack) -> None:
     project, project_id = stack.project()
     dataset = stack.client.create_dataset(f"ds-{uuid.uuid4()}")
-    stack.rule(display_name="to dataset", session_id=project_id, add_to_dataset_id=str(dataset.id),
-               add_to_dataset_prefer_correction=True, filter='eq(feedback_key, "correction")')
+    stack.rule(
+        display_name="to dataset",
+        session_id=project_id,
+        add_to_dataset_id=str(dataset.id),
+        add_to_dataset_prefer_correction=True,
+        filter='eq(feedback_key, "correction")',
+    )
     trace(stack, project, "cancel my order", answer="I cancelled it.")
     trace(stack, project, "where is my order", answer="It ships tomorrow.")
     first, _ = stack.root_runs(project)
-    stack.client.create_feedback(run_id=first.id, key="correction",
-                                 correction={"messages": [{"role": "assistant", "content": "I cannot cancel."}]})
+    stack.client.create_feedback(
+        session_id=first.session_id,
+        run_id=first.id,
+        key="correction",
+        correction={"messages": [{"role": "assistant", "content": "I cannot cancel."}]},
+    )
     stack.wait()
     examples = list(stack.client.list_examples(dataset_id=dataset.id))
     assert len(examples) == 1
@@ -284,28 +347,53 @@ def test_dataset_action_prefers_the_correction(stack: Stack) -> None:
 
 def test_thread_evaluator_waits_for_idle_and_rescores_a_reopened_thread(stack: Stack) -> None:
     project, project_id = stack.project()
-    rule = stack.rule(display_name="User Sentiment", session_id=project_id, group_by="thread_id",
-                      filter='eq(name, "supervisor_hitl_sql_agent")',
-                      evaluators=[SENTIMENT])
+    rule = stack.rule(
+        display_name="User Sentiment",
+        session_id=project_id,
+        group_by="thread_id",
+        filter='eq(name, "supervisor_hitl_sql_agent")',
+        evaluators=[SENTIMENT],
+    )
     angry, happy = str(uuid.uuid4()), str(uuid.uuid4())
     agent = "supervisor_hitl_sql_agent"
-    trace(stack, project, "Where is my order?! It's been weeks!", name=agent, thread_id=angry,
-          answer="Please give me your email address.")
-    trace(stack, project, "This is ridiculous. I want a refund NOW!", name=agent, thread_id=angry,
-          answer="I understand.")
+    trace(
+        stack,
+        project,
+        "Where is my order?! It's been weeks!",
+        name=agent,
+        thread_id=angry,
+        answer="Please give me your email address.",
+    )
+    trace(
+        stack,
+        project,
+        "This is ridiculous. I want a refund NOW!",
+        name=agent,
+        thread_id=angry,
+        answer="I understand.",
+    )
     trace(stack, project, "What laptops do you sell?", name=agent, thread_id=happy, answer="We sell three.")
     started = time.monotonic()
     stack.client.flush()
     while (engine := stack.http.get("/api/v1/techhub/engine").json())["pending_threads"] < 2:
         assert time.monotonic() - started < IDLE, engine
         time.sleep(0.05)
-    assert list(stack.client.list_feedback(feedback_key=["user_sentiment"], run_ids=[
-        r.id for r in stack.root_runs(project)])) == []  # idle time not over yet
+    assert (
+        list(
+            stack.client.list_feedback(
+                feedback_key=["user_sentiment"], run_ids=[r.id for r in stack.root_runs(project)]
+            )
+        )
+        == []
+    )  # idle time not over yet
 
     stack.wait()
     assert time.monotonic() - started >= IDLE - 0.5
     runs = stack.root_runs(project)
-    latest = {thread: [r for r in runs if r.extra["metadata"]["thread_id"] == thread][-1] for thread in (angry, happy)}
+    latest = {
+        thread: [r for r in runs if r.extra["metadata"]["thread_id"] == thread][-1]
+        for thread in (angry, happy)
+    }
     verdicts, comments = {}, {}
     for thread, run in latest.items():
         (feedback,) = stack.client.list_feedback(run_ids=[run.id], feedback_key=["user_sentiment"])
@@ -317,20 +405,35 @@ def test_thread_evaluator_waits_for_idle_and_rescores_a_reopened_thread(stack: S
     assert "refund NOW" in comments[angry]  # the reasoning quotes the deciding message
 
     # A new message reopens the happy thread; the later verdict replaces the earlier one.
-    trace(stack, project, "Sure, whatever. I'll figure it out myself.", name=agent, thread_id=happy,
-          answer="Sorry to hear that.")
+    trace(
+        stack,
+        project,
+        "Sure, whatever. I'll figure it out myself.",
+        name=agent,
+        thread_id=happy,
+        answer="Sorry to hear that.",
+    )
     stack.wait()
     newest = stack.root_runs(project)[-1]
-    all_feedback = list(stack.client.list_feedback(
-        run_ids=[r.id for r in stack.root_runs(project)], feedback_key=["user_sentiment"]))
+    all_feedback = list(
+        stack.client.list_feedback(
+            run_ids=[r.id for r in stack.root_runs(project)], feedback_key=["user_sentiment"]
+        )
+    )
     assert sorted((str(f.run_id), f.value) for f in all_feedback) == sorted(
-        [(str(latest[angry].id), "negative"), (str(newest.id), "negative")])
+        [(str(latest[angry].id), "negative"), (str(newest.id), "negative")]
+    )
 
 
 def test_sampled_out_threads_are_never_judged(stack: Stack) -> None:
     project, project_id = stack.project()
-    stack.rule(display_name="none", session_id=project_id, group_by="thread_id", sampling_rate=0.0,
-               evaluators=[SENTIMENT])
+    stack.rule(
+        display_name="none",
+        session_id=project_id,
+        group_by="thread_id",
+        sampling_rate=0.0,
+        evaluators=[SENTIMENT],
+    )
     trace(stack, project, "Thanks!", thread_id=str(uuid.uuid4()))
     status = stack.wait()
     assert status["pending_threads"] == 0 and status["counts"]["threads_evaluated"] == 0
@@ -341,10 +444,15 @@ def test_sampled_out_threads_are_never_judged(stack: Stack) -> None:
 def test_restart_never_applies_a_rule_twice(stack: Stack, sig: int) -> None:
     project, project_id = stack.project()
     queue_id = stack.queue()
-    stack.rule(display_name="queue all", session_id=project_id, filter='eq(name, "agent")',
-               add_to_annotation_queue_id=queue_id)
-    stack.rule(display_name="User Sentiment", session_id=project_id, group_by="thread_id",
-               evaluators=[SENTIMENT])
+    stack.rule(
+        display_name="queue all",
+        session_id=project_id,
+        filter='eq(name, "agent")',
+        add_to_annotation_queue_id=queue_id,
+    )
+    stack.rule(
+        display_name="User Sentiment", session_id=project_id, group_by="thread_id", evaluators=[SENTIMENT]
+    )
     for i in range(3):
         trace(stack, project, f"before {i}")
     assert stack.wait()["counts"]["applications"] == 3

@@ -52,8 +52,15 @@ def list_queues(
     limit: int = 100,
     offset: int = 0,
 ) -> list[dict]:
-    return queues.list_queues(_db(request), ids=ids, name=name, name_contains=name_contains,
-                              dataset_id=dataset_id, limit=min(limit, 1000), offset=offset)
+    return queues.list_queues(
+        _db(request),
+        ids=ids,
+        name=name,
+        name_contains=name_contains,
+        dataset_id=dataset_id,
+        limit=min(limit, 1000),
+        offset=offset,
+    )
 
 
 @router.get(QUEUE)
@@ -96,8 +103,17 @@ def queues_of_run(request: Request, run_id: str) -> list[dict]:
 
 
 def _item_response(item: dict) -> dict:
-    return {key: item[key] for key in ("id", "queue_id", "run_id", "added_at", "last_reviewed_time",
-                                       "source_proposed_example_id")}
+    return {
+        key: item[key]
+        for key in (
+            "id",
+            "queue_id",
+            "run_id",
+            "added_at",
+            "last_reviewed_time",
+            "source_proposed_example_id",
+        )
+    }
 
 
 @router.post(QUEUE + "/runs")
@@ -120,8 +136,9 @@ def list_runs(
     limit: int = 100,
     offset: int = 0,
 ) -> list[dict]:
-    return queues.list_queue_runs(_db(request), queue_id, status=status, archived=archived,
-                                  limit=min(limit, 1000), offset=offset)
+    return queues.list_queue_runs(
+        _db(request), queue_id, status=status, archived=archived, limit=min(limit, 1000), offset=offset
+    )
 
 
 @router.get(QUEUE + "/run/{index}")
@@ -145,8 +162,13 @@ async def delete_runs(request: Request, queue_id: str) -> dict:
     body = await _body(request)
     if not isinstance(body, dict):
         raise BadRequest("expected {run_ids: [...]} or {delete_all: true, exclude_run_ids: [...]}")
-    removed = queues.delete_items(_db(request), queue_id, body.get("run_ids"),
-                                  every=bool(body.get("delete_all")), exclude=body.get("exclude_run_ids"))
+    removed = queues.delete_items(
+        _db(request),
+        queue_id,
+        body.get("run_ids"),
+        every=bool(body.get("delete_all")),
+        exclude=body.get("exclude_run_ids"),
+    )
     return {"deleted": removed}
 
 
@@ -170,8 +192,9 @@ def list_items(
     cursor: str | None = None,
     page_size: int = 100,
 ) -> dict:
-    return queues.list_items(_db(request), queue_id, status=status, item_type=item_type, cursor=cursor,
-                             page_size=page_size)
+    return queues.list_items(
+        _db(request), queue_id, status=status, item_type=item_type, cursor=cursor, page_size=page_size
+    )
 
 
 @router.get(ITEMS + "/{queue_id}/items/count")

@@ -46,8 +46,14 @@ def list_rules(
     name_contains: str | None = None,
     type: str | None = None,  # noqa: A002
 ) -> list[dict]:
-    return rules.list_rules(_db(request), session_id=session_id, dataset_id=dataset_id, ids=id,
-                            name_contains=name_contains, type=type)
+    return rules.list_rules(
+        _db(request),
+        session_id=session_id,
+        dataset_id=dataset_id,
+        ids=id,
+        name_contains=name_contains,
+        type=type,
+    )
 
 
 @router.get("/runs/rules/{rule_id}")
