@@ -167,7 +167,7 @@ def port_is_free(host: str, port: int) -> bool:
 def answers(url: str, timeout: float = 2.0) -> bool:
     """True if ``GET url`` returns 2xx. Loopback only in practice: our services bind 127.0.0.1."""
     try:
-        return httpx.get(url, timeout=timeout).is_success
+        return httpx.get(url, timeout=timeout, trust_env=False).is_success
     except httpx.HTTPError:
         return False
 
