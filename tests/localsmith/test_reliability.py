@@ -11,6 +11,7 @@ The server is started with :mod:`techhub.localsmith.launcher`, the same command 
 from __future__ import annotations
 
 import importlib.util
+import json
 import signal
 import sqlite3
 import subprocess
@@ -199,8 +200,6 @@ def _valid():
 
 def _one_run(**override: object) -> bytes:
     """The JSON of one valid root run, with fields overridden."""
-    import json
-
     rid = str(bench.run_id("typed", 0))
     run = {
         "id": rid,
@@ -314,6 +313,18 @@ BAD_REQUESTS = {
         "POST",
         "/runs/batch",
         b'{"post": [' + _one_run(end_time=1e20) + b"]}",
+        {"Content-Type": "application/json"},
+    ),
+    "filter that does not parse": lambda: (
+        "POST",
+        "/runs/query",
+        json.dumps({"filter": 'and(eq(name, "x")'}).encode(),
+        {"Content-Type": "application/json"},
+    ),
+    "filter nested 5,000 deep": lambda: (
+        "POST",
+        "/runs/query",
+        json.dumps({"filter": "and(" * 5000 + 'eq(name, "x")' + ")" * 5000}).encode(),
         {"Content-Type": "application/json"},
     ),
     "unknown route": lambda: ("GET", "/no/such/route", None, {}),
