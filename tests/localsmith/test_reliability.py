@@ -48,7 +48,8 @@ def stored_ids(http: httpx.Client, project: str, **query: object) -> list[str]:
     return list(bench.fetch_run_ids(http, bench.project_id(http, project), **query))
 
 
-def sdk_run_ids(client: ls.Client, project: str, **query: object) -> list[ls.schemas.Run]:
+def sdk_runs(client: ls.Client, project: str, **query: object) -> list[ls.schemas.Run]:
+    """``Client.list_runs`` over a whole project: the path a learner's notebook takes."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # list_runs is deprecated in 0.15, still the API
         return list(client.list_runs(project_name=project, **query))
@@ -107,10 +108,10 @@ def test_eight_sdk_clients_each_sending_1000_traces_lose_nothing(tmp_path: Path)
         assert len(sent_roots) == 8000
 
         client = ls.Client(api_url=server.url, api_key="unused")
-        roots = sdk_run_ids(
+        roots = sdk_runs(
             client, PROJECT, is_root=True, select=["id", "name", "run_type", "start_time", "trace_id"]
         )
-        children = sdk_run_ids(
+        children = sdk_runs(
             client,
             PROJECT,
             is_root=False,
@@ -118,7 +119,7 @@ def test_eight_sdk_clients_each_sending_1000_traces_lose_nothing(tmp_path: Path)
         )
         assert len(roots) == 8000 and {str(r.id) for r in roots} == sent_roots
         assert {r.name for r in roots} == {bench.ROOT_NAME}
-        assert len(children) == 8000
+        assert len(children) == 8000 and {str(c.id) for c in children} == {c for _, c in sent}
         assert {str(c.parent_run_id) for c in children} == sent_roots
         assert all(str(c.trace_id) == str(c.parent_run_id) for c in children)
 
@@ -400,7 +401,7 @@ def test_api_key_is_enforced_and_the_sdk_works_with_the_right_one(tmp_path: Path
             for i in range(3):
                 agent(f"q{i}")
         client.flush(timeout=30)
-        assert len(sdk_run_ids(client, "keyed", is_root=True)) == 3
+        assert len(sdk_runs(client, "keyed", is_root=True)) == 3
         assert client.read_project(project_name="keyed").name == "keyed"
 
 
