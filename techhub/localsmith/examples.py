@@ -98,8 +98,12 @@ def current_rows(
     dataset_id: str | None = None,
     example_ids: Sequence[str] | None = None,
     as_of: str = END_OF_TIME,
+    page: tuple[int, int] | None = None,
 ) -> list[sqlite3.Row]:
-    """Each example's latest revision at or before ``as_of``, without the deleted ones."""
+    """Each example's latest revision at or before ``as_of``, without the deleted ones.
+
+    ``page`` is ``(offset, limit)`` in SQL, for listings that filter nothing in Python.
+    """
     scope, params = [], [as_of]
     if dataset_id is not None:
         scope.append("example_id IN (SELECT example_id FROM example_revisions WHERE dataset_id = ?)")
@@ -122,6 +126,9 @@ def current_rows(
         " ORDER BY r.created_at,"
         " (SELECT MIN(rowid) FROM example_revisions f WHERE f.example_id = r.example_id)"
     )
+    if page is not None:
+        order += " LIMIT ? OFFSET ?"
+        params += [page[1], page[0]]
     return conn.execute(sql + order, params).fetchall()
 
 
@@ -221,17 +228,24 @@ def list_examples(
     if dataset_id is not None:
         dataset_id = require_dataset(conn, dataset_id)["id"]
     ids = [as_uuid(i, "example id") for i in example_ids] if example_ids else None
+    node = parse_example_filter(filter) if filter else None
+    in_python = bool(splits or metadata or node)
     rows = current_rows(
-        conn, dataset_id=dataset_id, example_ids=ids, as_of=resolve_as_of(conn, dataset_id, as_of)
+        conn,
+        dataset_id=dataset_id,
+        example_ids=ids,
+        as_of=resolve_as_of(conn, dataset_id, as_of),
+        page=None if in_python else (offset, limit),
     )
     examples = [_example_dict(conn, row, with_attachments=with_attachments) for row in rows]
+    if not in_python:
+        return examples
     if splits:
         wanted = set(splits)
         examples = [e for e in examples if wanted & set((e["metadata"] or {}).get("dataset_split") or [])]
     if metadata:
         examples = [e for e in examples if contains(e["metadata"] or {}, metadata)]
-    if filter:
-        node = parse_example_filter(filter)
+    if node is not None:
         examples = [e for e in examples if matches(node, e)]
     return examples[offset : offset + limit]
 
