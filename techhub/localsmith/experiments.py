@@ -45,20 +45,15 @@ def create_comparative_experiment(db: Database, body: dict) -> dict:
     comparative_id = as_uuid(body["id"], "id") if body.get("id") else str(uuid.uuid4())
     created = parse_ts(body["created_at"], what="created_at") if body.get("created_at") else times.now()
     extra = object_field(body, "extra") or {}
+    if not body.get("reference_dataset_id"):
+        raise BadRequest("'reference_dataset_id' is required")
     with db.write() as conn:
-        dataset_id = (
-            require_dataset(conn, body.get("reference_dataset_id") or "")["id"]
-            if body.get("reference_dataset_id")
-            else None
-        )
-        if dataset_id is None:
-            raise BadRequest("'reference_dataset_id' is required")
+        dataset_id = require_dataset(conn, body["reference_dataset_id"])["id"]
         if conn.execute("SELECT 1 FROM comparative_experiments WHERE id = ?", (comparative_id,)).fetchone():
             raise Conflict(f"comparative experiment {comparative_id} already exists")
         conn.execute(
             "INSERT INTO comparative_experiments (id, name, description, reference_dataset_id, "
-            "experiment_ids, "
-            "extra, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "experiment_ids, extra, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 comparative_id,
                 name,
