@@ -401,6 +401,8 @@ class RuleEngine:
             .fetchall()
         )
         for thread in due:
+            if self._stop.is_set():
+                break
             self._evaluate_thread(rule, thread)
         return len(due)
 

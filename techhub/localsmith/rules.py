@@ -70,6 +70,7 @@ CREATE TABLE IF NOT EXISTS rule_cursors (
 )
 
 DEFAULT_THREAD_IDLE_SECONDS = 60.0
+_FLAGS = ("extend_only", "include_extended_stats", "transient", "use_corrections_dataset")
 IDLE_ENV = "TECHHUB_THREAD_IDLE_SECONDS"
 
 
@@ -207,6 +208,10 @@ def rule_dict(db: Database, row: sqlite3.Row) -> dict:
         "add_to_annotation_queue_name": queue_name(db, queue_id) if queue_id else None,
         "add_to_dataset_name": target["name"] if target else None,
         "dataset_name": source["name"] if source else None,
+        # LangSmith's booleans, never null in its responses (the generated client requires them).
+        **{flag: bool(body.get(flag)) for flag in _FLAGS},
+        "is_managed_evaluator": False,
+        "is_tracing_disabled": False,
     }
 
 

@@ -8,6 +8,7 @@ Each test starts its own server with ``TECHHUB_THREAD_IDLE_SECONDS=2`` (the rule
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import signal
@@ -105,6 +106,9 @@ class Stack:
         wait_for_rules(self.client, timeout=60, poll_seconds=0.2, progress=False)
         return self.http.get("/api/v1/techhub/engine").json()
 
+    def engine(self) -> dict:
+        return self.http.get("/api/v1/techhub/engine").json()
+
     def root_runs(self, project: str) -> list:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
@@ -180,6 +184,21 @@ def test_rule_crud_round_trips_langsmith_fields(stack: Stack) -> None:
     assert patched.status_code == 200, patched.text
     assert (patched.json()["sampling_rate"], patched.json()["is_enabled"]) == (1.0, False)
     assert patched.json()["filter"] == 'eq(status, "error")' and patched.json()["evaluator_version"] == 2
+
+    # The SDK's generated rules resource (``Client.evaluators`` is the newer platform API) parses the
+    # responses into its typed models, so this checks our fields against LangSmith's schema.
+    rules_api = stack.client._get_langsmith_api().evaluators
+
+    async def through_the_generated_client() -> tuple[list, list]:
+        listed = await rules_api.list(session_id=project_id)
+        paged = [r async for r in rules_api.list_v2(project_id=project_id, page_size=1)]
+        return listed, paged
+
+    listed, paged = asyncio.run(through_the_generated_client())
+    assert [(r.id, r.display_name, r.add_to_annotation_queue_id) for r in listed] == [
+        (rule["id"], "Flag errors", queue_id)
+    ]
+    assert [r.id for r in paged] == [rule["id"]]
 
     assert stack.http.delete(f"/api/v1/runs/rules/{rule['id']}").status_code == 200
     assert stack.http.get(f"/api/v1/runs/rules/{rule['id']}").status_code == 404
@@ -423,6 +442,42 @@ def test_thread_evaluator_waits_for_idle_and_rescores_a_reopened_thread(stack: S
     assert sorted((str(f.run_id), f.value) for f in all_feedback) == sorted(
         [(str(latest[angry].id), "negative"), (str(newest.id), "negative")]
     )
+
+
+def test_idle_time_comes_from_the_rule_then_the_project_then_the_server(stack: Stack) -> None:
+    project, _ = stack.project()
+    slow_project = f"slow-{uuid.uuid4()}"
+    slow_id = str(stack.client.create_project(slow_project, metadata={"thread_idle_seconds": 300}).id)
+    stack.rule(
+        display_name="server default",
+        session_id=stack.client.read_project(project_name=project).id.hex,
+        group_by="thread_id",
+        evaluators=[SENTIMENT],
+    )
+    stack.rule(
+        display_name="own idle",
+        session_id=slow_id,
+        group_by="thread_id",
+        evaluators=[SENTIMENT],
+        thread_idle_seconds=600,
+    )
+    stack.rule(display_name="project idle", session_id=slow_id, group_by="thread_id", evaluators=[SENTIMENT])
+    trace(stack, slow_project, "Thanks!", thread_id=str(uuid.uuid4()))
+    started = time.monotonic()
+    while (engine := stack.http.get("/api/v1/techhub/engine").json())["pending_threads"] < 2:
+        assert time.monotonic() - started < 10, engine
+        time.sleep(0.05)
+    due = {r["display_name"]: [t["due_in_seconds"] for t in r["pending_threads"]] for r in engine["rules"]}
+    assert due["server default"] == []  # its project got no trace
+    assert 590 < due["own idle"][0] <= 600 and 290 < due["project idle"][0] <= 300
+    trace(stack, project, "Thanks!", thread_id=str(uuid.uuid4()))
+    # The server default (2 s) applies to the other project: judged while the slow ones still wait.
+    while not (applied := {r["display_name"]: r["applications"] for r in stack.engine()["rules"]})[
+        "server default"
+    ]:
+        assert time.monotonic() - started < 30, applied
+        time.sleep(0.1)
+    assert applied == {"server default": 1, "own idle": 0, "project idle": 0}
 
 
 def test_sampled_out_threads_are_never_judged(stack: Stack) -> None:

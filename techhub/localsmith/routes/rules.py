@@ -56,6 +56,37 @@ def list_rules(
     )
 
 
+@router.get("/api/v2/runs/rules")
+def list_rules_v2(
+    request: Request,
+    project_id: str | None = None,
+    dataset_id: str | None = None,
+    id: Annotated[list[str] | None, Query()] = None,  # noqa: A002
+    name_contains: str | None = None,
+    type: str | None = None,  # noqa: A002
+    page_size: int = 100,
+    cursor: str | None = None,
+) -> dict:
+    """The cursor-paginated list (``client.evaluators.list_v2``): newest change first."""
+    if not 1 <= page_size <= 100:
+        raise BadRequest("page_size must be between 1 and 100")
+    if cursor is not None and not cursor.isdigit():
+        raise BadRequest(f"cursor {cursor!r} is not one this server returned")
+    found = rules.list_rules(
+        _db(request),
+        session_id=project_id,
+        dataset_id=dataset_id,
+        ids=id,
+        name_contains=name_contains,
+        type=type,
+    )
+    found.sort(key=lambda rule: (rule["updated_at"], rule["id"]), reverse=True)
+    start = int(cursor or 0)
+    page = found[start : start + page_size]
+    more = start + page_size < len(found)
+    return {"items": page, "next_cursor": str(start + page_size) if more else None}
+
+
 @router.get("/runs/rules/{rule_id}")
 def get_rule(request: Request, rule_id: str) -> dict:
     return rules.get_rule(_db(request), rule_id)
