@@ -34,6 +34,7 @@ from techhub.flywheel import (
     thread_conversation,
     wait_for_rules,
 )
+from techhub.flywheel.conversation import thread_messages
 from techhub.localsmith.launcher import RunningServer, start_server
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -94,14 +95,20 @@ def client(tmp_path: Path) -> Iterator[ls.Client]:
 
 
 def trace_conversation(client: ls.Client, thread_id: str, turns: list[tuple[str, str]]) -> None:
-    """Each turn as LangGraph traces it: new human message in, the whole state (tool chatter too) out."""
+    """Each turn as LangGraph traces it: new human message in, the whole state (tool chatter too) out.
+
+    A customer message that answers the agent's email question resumes an interrupt: LangGraph's
+    root run then has no message in its inputs, and the answer appears only in the state.
+    """
     state: list[dict] = []
     replies = [answer for _, answer in turns]
 
     @ls.traceable(name=ROOT_RUN_NAME)
-    def supervisor_hitl_sql_agent(messages: list) -> dict:
+    def supervisor_hitl_sql_agent(messages: list, resume: str | None = None) -> dict:
         answer = replies.pop(0)
         state.extend(messages)
+        if resume is not None:
+            state.append({"role": "user", "content": resume})
         state.append(
             {
                 "role": "assistant",
@@ -117,8 +124,10 @@ def trace_conversation(client: ls.Client, thread_id: str, turns: list[tuple[str,
 
     with ls.tracing_context(enabled=True, client=client, project_name=TRACING_PROJECT):
         for question, _ in turns:
+            resumed = "@" in question and len(question.split()) == 1
             supervisor_hitl_sql_agent(
-                [{"role": "user", "content": question}],
+                [] if resumed else [{"role": "user", "content": question}],
+                resume=question if resumed else None,
                 langsmith_extra={"metadata": {"thread_id": thread_id}},
             )
     client.flush()
@@ -184,6 +193,14 @@ def test_the_data_flywheel(client: ls.Client) -> None:
         {"role": "user" if i % 2 == 0 else "assistant", "content": text}
         for i, text in enumerate(t for turn in THREADS["gregory"] for t in turn)
     ]
+    sarah = thread_conversation(client, latest["sarah"].id)
+    assert [m["content"] for m in sarah] == [
+        t for turn in THREADS["sarah"] for t in turn
+    ]  # resumed email kept
+    sarah = thread_conversation(client, latest["sarah"].id)
+    assert [m["content"] for m in sarah] == [
+        t for turn in THREADS["sarah"] for t in turn
+    ]  # resumed email kept
     add_review_feedback(client, run.id, "correctness", 0, "Agent hallucinated cancellation capability")
     record_correction(client, run.id, CORRECTED)
     example = add_reviewed_example(client, queue, run, CORRECTED)
@@ -207,3 +224,21 @@ def test_the_data_flywheel(client: ls.Client) -> None:
     done = [str(r.id) for r in client.list_runs_from_annotation_queue(queue["id"], status="completed")]
     assert waiting == [str(latest["sarah"].id)] and done == [str(run.id)]
     assert complete_item(client, queue["id"], run.id)["is_archived"] is True  # a second click changes nothing
+
+
+def test_conversation_from_delta_outputs_and_from_full_state() -> None:
+    """Tracers that send only a turn's new messages and LangGraph's full state give the same turns."""
+    human = [{"role": "user", "content": f"q{i}"} for i in range(3)]
+    ai = [{"role": "assistant", "content": f"a{i}"} for i in range(3)]
+    delta = [({"messages": [human[i]]}, {"messages": [ai[i]]}) for i in range(3)]
+    full = [
+        ({"messages": [human[0]]}, {"messages": [human[0], ai[0]]}),
+        ({"resume": "q1"}, {"messages": [human[0], ai[0], human[1], ai[1]]}),  # resumed interrupt
+        ({"messages": [human[2]]}, {"messages": [human[0], ai[0], human[1], ai[1], human[2], ai[2]]}),
+    ]
+    expected = [m for pair in zip(human, ai, strict=True) for m in pair]
+    assert thread_messages(delta) == expected
+    assert thread_messages(full) == expected
+    assert thread_messages([({"messages": [human[0]]}, None)]) == [
+        human[0]
+    ]  # a failed turn keeps the question
