@@ -81,7 +81,7 @@ def upsert_rule(client: Client, body: dict) -> dict:
 def create_user_sentiment_evaluator(
     client: Client,
     project_name: str = TRACING_PROJECT,
-    idle_seconds: float = 60,
+    idle_seconds: float | None = None,
     sampling_rate: float = 1.0,
     model: str | None = None,
 ) -> dict:
@@ -91,6 +91,8 @@ def create_user_sentiment_evaluator(
     runs, with the workshop's prompt and a categorical ``user_sentiment`` (positive / negative) answer
     with reasoning. ``idle_seconds``: how long a thread must be quiet before it is judged; the local
     server reads it from the rule (``thread_idle_seconds``, its extension), LangSmith from its UI.
+    ``None`` leaves it to the server: ``TECHHUB_THREAD_IDLE_SECONDS`` (CI sets a few seconds), else
+    60 s, the workshop's "1 minute".
     """
     body: dict[str, Any] = {
         "display_name": SENTIMENT_EVALUATOR_NAME,
@@ -102,7 +104,7 @@ def create_user_sentiment_evaluator(
         "evaluators": [sentiment_evaluator_config(model)],
     }
     if is_local_server(client):
-        body["thread_idle_seconds"] = idle_seconds
+        body["thread_idle_seconds"] = idle_seconds  # None: back to the server's default
     return upsert_rule(client, body)
 
 
