@@ -2,15 +2,16 @@
 
 For each enabled rule, in a loop:
 
-1. **Scan** the runs of the rule's project that changed since the rule's cursor, in update order
-   (a root run patched with its end time later is seen again). Only finished runs (with an end time)
-   count. A run-level rule checks ``filter`` (on the run), ``trace_filter`` (on its root run) and
-   ``tree_filter`` (on any run of its trace) and the sampling rate, then applies its evaluators and
-   actions. A thread rule (``group_by="thread_id"``) records the run's thread as pending, due once
-   the thread has been idle for the rule's idle time (see :func:`rules.thread_idle_seconds`).
-2. **Re-check on feedback**: runs whose feedback changed since the rule's feedback cursor are
-   scanned again, so an automation filtering on ``feedback_key`` / ``feedback_value`` picks up a run
-   after the evaluator scored it.
+1. **Scan** the rule's events since its cursor (see :mod:`.rules`: a run posted, a run patched with
+   its end time, feedback given; in commit order, so a root run that finishes late is seen again).
+   Only finished runs of the rule's project count. A run-level rule checks ``filter`` (on the run),
+   ``trace_filter`` (on its root run) and ``tree_filter`` (on any run of its trace) and the sampling
+   rate, then applies its evaluators and actions. A thread rule (``group_by="thread_id"``) records
+   the run's thread as pending, due once the thread has been idle for the rule's idle time (see
+   :func:`rules.thread_idle_seconds`), measured from the end time of its latest root run.
+2. **Re-check on feedback**: a rule whose filters read feedback also rescans runs whose feedback
+   changed, so an automation filtering on ``feedback_key`` / ``feedback_value`` picks up a run after
+   the evaluator scored it.
 3. **Evaluate due threads**: the thread's root runs in order give the judge its
    ``{{human_ai_pairs}}``; the verdict becomes feedback on the thread's latest root run. A new root
    run reopens the thread; its later verdict replaces the earlier feedback of the same rule.
@@ -74,7 +75,7 @@ CREATE INDEX IF NOT EXISTS rule_threads_due ON rule_threads (state, due_at);
 """
 )
 
-_FEEDBACK_NS = uuid.UUID("0b7b0c1e-6c1d-4b55-9a8e-51e0b3d0c7a2")
+_ID_NAMESPACE = uuid.UUID("0b7b0c1e-6c1d-4b55-9a8e-51e0b3d0c7a2")
 _NEGATIVE = {"negative", "no", "false", "fail", "failed", "incorrect", "bad", "wrong"}
 _POSITIVE = {"positive", "yes", "true", "pass", "passed", "correct", "good", "right"}
 
@@ -207,9 +208,14 @@ class RuleEngine:
             for rule in enabled_rules(self.db):
                 if self._stop.is_set():
                     break
-                work += self._scan_events(rule)
-                if rule.get("group_by") == "thread_id":
-                    work += self._evaluate_due_threads(rule)
+                try:
+                    work += self._scan_events(rule)
+                    if rule.get("group_by") == "thread_id":
+                        work += self._evaluate_due_threads(rule)
+                except Exception as error:  # noqa: BLE001 - one broken rule must not starve the others
+                    log.exception("rule %s failed", rule["display_name"])
+                    self.counts["errors"] += 1
+                    self.last_error = f"rule {rule['display_name']!r}: {type(error).__name__}: {error}"
             self._passes += 1
             if self._passes % 20 == 0:
                 self._prune_events()
@@ -533,7 +539,7 @@ class RuleEngine:
             for entry in entries:
                 bodies.append(
                     {
-                        "id": str(uuid.uuid5(_FEEDBACK_NS, f"{rule['id']}:{run_id}:{entry['key']}")),
+                        "id": str(uuid.uuid5(_ID_NAMESPACE, f"{rule['id']}:{run_id}:{entry['key']}")),
                         "run_id": run_id,
                         "key": entry["key"],
                         "score": entry.get("score"),
@@ -566,7 +572,7 @@ class RuleEngine:
             if correction is not None:
                 outputs = _loads(correction["correction"])
         return {
-            "id": str(uuid.uuid5(_FEEDBACK_NS, f"example:{rule['id']}:{run_id}")),
+            "id": str(uuid.uuid5(_ID_NAMESPACE, f"example:{rule['id']}:{run_id}")),
             "inputs": (_loads(run["inputs"]) if run else None) or {},
             "outputs": outputs,
             "source_run_id": run_id,

@@ -480,6 +480,33 @@ def test_idle_time_comes_from_the_rule_then_the_project_then_the_server(stack: S
     assert applied == {"server default": 1, "own idle": 0, "project idle": 0}
 
 
+def test_a_thread_the_judge_cannot_read_fails_alone(stack: Stack) -> None:
+    project, project_id = stack.project()
+    stack.rule(
+        display_name="User Sentiment", session_id=project_id, group_by="thread_id", evaluators=[SENTIMENT]
+    )
+    client = ls.Client(api_url=stack.server.url, api_key="test", auto_batch_tracing=False)
+    now = datetime.now(UTC)
+    client.create_run(
+        "agent",
+        inputs={"query": 42},
+        outputs={"result": []},
+        run_type="chain",
+        project_name=project,
+        start_time=now,
+        end_time=now,
+        extra={"metadata": {"thread_id": "empty"}},
+    )
+    trace(stack, project, "Thanks, that's really helpful!", thread_id="fine")
+    status = stack.wait()
+    (rule,) = status["rules"]
+    assert (rule["failed_threads"], rule["applications"]) == (1, 1)
+    assert "no human or AI text" in status["last_error"]
+    assert [
+        f.value for f in stack.client.list_feedback(run_ids=[r.id for r in stack.root_runs(project)])
+    ] == ["positive"]
+
+
 def test_sampled_out_threads_are_never_judged(stack: Stack) -> None:
     project, project_id = stack.project()
     stack.rule(
