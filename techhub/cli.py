@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,11 +22,18 @@ EXIT_ERROR = 1
 EXIT_CONFIG = 2
 
 
+class SetupError(RuntimeError):
+    """A set-up step failed for a reason the learner can fix (the message says which)."""
+
+
 def _build_database() -> Path:
     # Imported lazily: `techhub status` and `down` must work even if the data layer cannot import.
     from techhub.db import database_path
 
-    return Path(database_path())
+    try:
+        return Path(database_path())
+    except (OSError, ValueError, sqlite3.Error) as exc:
+        raise SetupError(f"could not build the TechHub database: {exc}") from exc
 
 
 def cmd_up(settings: Settings, _: argparse.Namespace) -> int:
@@ -131,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    except services.ServiceError as exc:
+    except (services.ServiceError, SetupError) as exc:
         sys.stdout.flush()
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR

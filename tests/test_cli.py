@@ -188,6 +188,17 @@ def test_reset_refuses_a_home_techhub_did_not_make(tmp_path: Path, techhub_insta
     assert (precious / "keep.txt").read_text() == "mine"
 
 
+def test_missing_data_is_reported_without_traceback(
+    tmp_path: Path, techhub_instance: TechhubInstance
+) -> None:
+    techhub_instance.env["TECHHUB_DATA_DIR"] = str(tmp_path / "no-data")
+    result = techhub_instance.cli("up")
+    assert result.returncode == 1
+    assert "could not build the TechHub database" in result.stderr and "customers.csv" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not services.record_path(techhub_instance.home, services.LOCALSMITH).exists()
+
+
 def test_config_error_is_reported_without_traceback(techhub_instance: TechhubInstance) -> None:
     techhub_instance.env.pop("TECHHUB_OFFLINE")
     techhub_instance.env["TECHHUB_MODEL_BACKEND"] = "openai"
