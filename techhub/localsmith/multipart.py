@@ -8,18 +8,18 @@ The SDK sends one ``multipart/form-data`` body (optionally one zstd stream with
 - ``feedback.<feedback_id>``: a feedback JSON;
 - ``attachment.<run_id>.<name>``: raw bytes with their content type.
 
-Parsing uses python-multipart's streaming parser; anything malformed is a :class:`BadRequest`.
+Anything malformed is a :class:`BadRequest`. The datasets routes reuse :func:`split_parts`.
 """
 
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 
 import orjson
 import zstandard
-from python_multipart.exceptions import MultipartParseError
-from python_multipart.multipart import MultipartParser, MultipartState, parse_options_header
+from python_multipart.multipart import parse_options_header
 
 from techhub.localsmith.exceptions import BadRequest, PayloadTooLarge
 
@@ -28,7 +28,7 @@ RUN_FIELDS = {"inputs", "outputs", "events", "extra", "error", "serialized"}
 
 @dataclass
 class IngestBatch:
-    """Everything one multipart body carries, ready for :func:`techhub.localsmith.runs.ingest`."""
+    """Everything one multipart body carries, ready for :func:`techhub.localsmith.ingest.ingest`."""
 
     posts: list[dict] = field(default_factory=list)
     patches: list[dict] = field(default_factory=list)
@@ -58,51 +58,56 @@ def boundary_of(content_type: str) -> bytes:
     return options[b"boundary"]
 
 
-def split_parts(body: bytes, boundary: bytes) -> list[tuple[str, str | None, bytes]]:
-    """``(name, content_type, data)`` for each part of a complete multipart body."""
-    parts: list[tuple[str, str | None, bytes]] = []
+_NAME = re.compile(rb'(?:^|;)\s*name="([^"]*)"', re.IGNORECASE)
+
+
+def _part_headers(block: bytes) -> dict[bytes, bytes]:
     headers: dict[bytes, bytes] = {}
-    current: dict = {}
+    for line in block.split(b"\r\n"):
+        name, sep, value = line.partition(b":")
+        if not sep or not name.strip():
+            raise BadRequest(f"malformed multipart body: bad part header line {line[:80]!r}")
+        headers[name.strip().lower()] = value.strip()
+    return headers
 
-    def on_part_begin() -> None:
-        headers.clear()
-        current.update(field=b"", value=b"", data=[])
 
-    def on_header_field(data: bytes, start: int, end: int) -> None:
-        current["field"] += data[start:end]
+def split_parts(body: bytes, boundary: bytes) -> list[tuple[str, str | None, bytes]]:
+    """``(name, content_type, data)`` for each part of a complete multipart body (RFC 7578).
 
-    def on_header_value(data: bytes, start: int, end: int) -> None:
-        current["value"] += data[start:end]
-
-    def on_header_end() -> None:
-        headers[current["field"].lower()] = current["value"]
-        current.update(field=b"", value=b"")
-
-    def on_part_data(data: bytes, start: int, end: int) -> None:
-        current["data"].append(data[start:end])
-
-    def on_part_end() -> None:
-        _, options = parse_options_header(headers.get(b"content-disposition", b""))
-        name = options.get(b"name")
-        if not name:
-            raise BadRequest("multipart part without a name in Content-Disposition")
+    Splits with ``bytes.find`` (C speed). python-multipart's parser walks headers byte by byte in
+    Python: measured at ~45 ms per 100-run SDK batch, it alone capped ingest near 2,000 runs/s.
+    """
+    delimiter = b"--" + boundary
+    separator = b"\r\n" + delimiter
+    start = body.find(delimiter)
+    if start < 0 or not boundary:
+        raise BadRequest("malformed multipart body: the boundary never occurs")
+    pos = start + len(delimiter)
+    parts: list[tuple[str, str | None, bytes]] = []
+    while True:
+        if body.startswith(b"--", pos):
+            return parts  # closing delimiter; anything after it is ignored, as RFC 2046 says
+        eol = body.find(b"\r\n", pos)
+        if eol < 0 or body[pos:eol].strip(b" \t"):
+            raise BadRequest("malformed multipart body: expected a line break after the boundary")
+        pos = eol + 2
+        if body.startswith(b"\r\n", pos):
+            headers, data_start = {}, pos + 2
+        else:
+            head_end = body.find(b"\r\n\r\n", pos)
+            if head_end < 0:
+                raise BadRequest("malformed multipart body: part headers never end")
+            headers, data_start = _part_headers(body[pos:head_end]), head_end + 4
+        end = body.find(separator, data_start)
+        if end < 0:
+            raise BadRequest("malformed multipart body: it ends before the closing boundary")
+        match = _NAME.search(headers.get(b"content-disposition", b""))
+        if not match or not match.group(1):
+            raise BadRequest("malformed multipart body: a part has no name in Content-Disposition")
         ctype = headers.get(b"content-type")
-        parts.append((name.decode("utf-8", "replace"), ctype.decode("latin-1") if ctype else None,
-                      b"".join(current["data"])))
-
-    parser = MultipartParser(boundary, {
-        "on_part_begin": on_part_begin, "on_header_field": on_header_field,
-        "on_header_value": on_header_value, "on_header_end": on_header_end,
-        "on_part_data": on_part_data, "on_part_end": on_part_end,
-    }, max_header_count=32, max_header_size=16384)
-    try:
-        parser.write(body)
-        parser.finalize()
-    except MultipartParseError as exc:
-        raise BadRequest(f"malformed multipart body: {exc}") from None
-    if parser.state != MultipartState.END:
-        raise BadRequest("malformed multipart body: it ends before the closing boundary")
-    return parts
+        parts.append((match.group(1).decode("utf-8", "replace"), ctype.decode("latin-1") if ctype else None,
+                      body[data_start:end]))
+        pos = end + len(separator)
 
 
 def _json(data: bytes, name: str) -> object:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from techhub.localsmith.exceptions import BadRequest
 
-_FORMAT = "%Y-%m-%dT%H:%M:%S.%f"
+STORED_FORMAT = "%Y-%m-%dT%H:%M:%S.%f"
 
 
 def normalize_time(value: object, field: str = "time") -> str | None:
@@ -39,12 +39,12 @@ def normalize_time(value: object, field: str = "time") -> str | None:
         raise BadRequest(f"{field}: expected an ISO 8601 timestamp, got {type(value).__name__}")
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed.strftime(_FORMAT)
+    return parsed.strftime(STORED_FORMAT)
 
 
 def parse_stored(value: str) -> datetime:
     """The stored text form back to an aware UTC datetime."""
-    return datetime.strptime(value, _FORMAT).replace(tzinfo=UTC)
+    return datetime.strptime(value, STORED_FORMAT).replace(tzinfo=UTC)
 
 
 def seconds_between(start: str | None, end: str | None) -> float | None:
@@ -56,4 +56,4 @@ def seconds_between(start: str | None, end: str | None) -> float | None:
 
 def now() -> str:
     """The current time in stored form (used only for server-side bookkeeping like ``created_at``)."""
-    return datetime.now(UTC).replace(tzinfo=None).strftime(_FORMAT)
+    return datetime.now(UTC).replace(tzinfo=None).strftime(STORED_FORMAT)

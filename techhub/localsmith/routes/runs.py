@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from techhub.localsmith import runs
 from techhub.localsmith.exceptions import BadRequest
+from techhub.localsmith.ingest import IngestResult, ingest
 from techhub.localsmith.multipart import decompress_zstd, parse_ingest_body
 from techhub.localsmith.routes.body import json_body
 
@@ -49,14 +50,14 @@ async def ingest_multipart(request: Request) -> dict:
     db = request.app.state.db
     limit = request.app.state.max_body_bytes
 
-    def work() -> runs.IngestResult:
+    def work() -> IngestResult:
         raw = body
         if encoding == "zstd":
             raw = decompress_zstd(body, limit)
         elif encoding not in ("", "identity"):
             raise BadRequest(f"unsupported Content-Encoding {encoding!r} (use zstd or none)")
         batch = parse_ingest_body(raw, content_type)
-        return runs.ingest(db, batch.posts, batch.patches, batch.feedback, batch.attachments)
+        return ingest(db, batch.posts, batch.patches, batch.feedback, batch.attachments)
 
     result = await run_in_threadpool(work)
     return {"runs": len(result.run_ids), "feedback": len(result.feedback_ids)}
@@ -68,7 +69,7 @@ async def ingest_batch(request: Request) -> dict:
     posts, patches = body.get("post") or [], body.get("patch") or []
     if not isinstance(posts, list) or not isinstance(patches, list):
         raise BadRequest("post and patch must be lists of runs")
-    result = await run_in_threadpool(runs.ingest, request.app.state.db, posts, patches)
+    result = await run_in_threadpool(ingest, request.app.state.db, posts, patches)
     return {"runs": len(result.run_ids)}
 
 
@@ -76,7 +77,7 @@ async def ingest_batch(request: Request) -> dict:
 async def create_run(request: Request) -> dict:
     body = await json_body(request)
     body.setdefault("id", str(uuid.uuid4()))
-    await run_in_threadpool(runs.ingest, request.app.state.db, [body])
+    await run_in_threadpool(ingest, request.app.state.db, [body])
     return {"id": body["id"]}
 
 
@@ -84,7 +85,7 @@ async def create_run(request: Request) -> dict:
 async def update_run(run_id: uuid.UUID, request: Request) -> dict:
     body = await json_body(request)
     body["id"] = str(run_id)
-    await run_in_threadpool(runs.ingest, request.app.state.db, (), [body])
+    await run_in_threadpool(ingest, request.app.state.db, (), [body])
     return {"id": str(run_id)}
 
 

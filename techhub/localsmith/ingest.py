@@ -1,0 +1,346 @@
+"""Write runs: posts and patches in any order, idempotent, one transaction per request.
+
+Public function: :func:`ingest` ``(db, posts=(), patches=(), feedback=(), attachments=()) ->
+IngestResult``. Everything is validated first (a bad payload is a :class:`BadRequest` and nothing
+of the request is written); then one transaction writes it all and commits before returning, so
+an acknowledged request survives a SIGKILL. Projects are created by ``session_name`` on first use.
+
+Two paths, one result. A run seen for the first time, once in the request (the common case: the
+SDK merges a run's post and patch when both are queued), is inserted with every derived column
+(status, latency, thread, own tokens and cost) computed here in Python. A run that exists already
+or comes several times is merged in SQL: a field that is null in a later payload never erases a
+stored value, and derived columns are recomputed from the merged row. Token and cost totals of
+traces that have LLM usage are then summed over each run's subtree in SQL.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import uuid
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from techhub.localsmith import usage
+from techhub.localsmith.exceptions import BadRequest
+from techhub.localsmith.feedback import insert_feedback
+from techhub.localsmith.projects import DEFAULT_PROJECT, ensure_project_ids
+from techhub.localsmith.runs import INSERT_COLUMNS, seconds_sql
+from techhub.localsmith.times import STORED_FORMAT
+
+_JSON_PARTS = ("inputs", "outputs", "events", "extra", "serialized")
+# Columns a post/patch may set; on conflict a non-null incoming value replaces the stored one.
+_MERGE_COLUMNS = INSERT_COLUMNS[:17]
+_INSERT_SQL = (f"INSERT INTO runs ({', '.join(INSERT_COLUMNS)})"
+               f" VALUES ({', '.join('?' * len(INSERT_COLUMNS))})")
+_UPSERT_SQL = (
+    f"INSERT INTO runs ({', '.join(_MERGE_COLUMNS)}) VALUES ({', '.join('?' * len(_MERGE_COLUMNS))})"
+    " ON CONFLICT(id) DO UPDATE SET "
+    + ", ".join(f"{c} = COALESCE(excluded.{c}, runs.{c})" for c in _MERGE_COLUMNS[1:])
+)
+_DERIVE_SQL = f"""
+    UPDATE runs SET
+        is_root = (parent_run_id IS NULL),
+        status = CASE WHEN error IS NOT NULL THEN 'error'
+                      WHEN end_time IS NOT NULL THEN 'success' ELSE 'pending' END,
+        latency = CASE WHEN end_time IS NOT NULL AND start_time IS NOT NULL
+                       THEN {seconds_sql("start_time", "end_time")} END,
+        thread_id = CAST(COALESCE(json_extract(extra, '$.metadata.thread_id'),
+                                  json_extract(extra, '$.metadata.session_id'),
+                                  json_extract(extra, '$.metadata.conversation_id')) AS TEXT)
+    WHERE id IN (SELECT value FROM json_each(?))
+"""
+_FILL_LINKS_SQL = """
+    UPDATE runs SET
+        trace_id = COALESCE(trace_id, (SELECT p.trace_id FROM runs p WHERE p.id = runs.parent_run_id)),
+        dotted_order = COALESCE(dotted_order, (
+            SELECT p.dotted_order || '.' || strftime('%Y%m%dT%H%M%S', runs.start_time)
+                   || substr(runs.start_time, 21, 6) || 'Z' || runs.id
+            FROM runs p WHERE p.id = runs.parent_run_id AND p.dotted_order IS NOT NULL))
+    WHERE id IN (SELECT value FROM json_each(?)) AND (trace_id IS NULL OR dotted_order IS NULL)
+"""
+_AGGREGATE_SQL = """
+    UPDATE runs SET (prompt_tokens, completion_tokens, total_tokens, prompt_cost, completion_cost,
+                     total_cost) = (
+        SELECT sum(c.own_prompt_tokens), sum(c.own_completion_tokens), sum(c.own_total_tokens),
+               sum(c.own_prompt_cost), sum(c.own_completion_cost),
+               sum(COALESCE(c.own_prompt_cost, 0) + COALESCE(c.own_completion_cost, 0))
+        FROM runs c
+        WHERE c.trace_id = runs.trace_id
+          AND (runs.is_root = 1 OR c.id = runs.id
+               OR (c.dotted_order > runs.dotted_order || '.' AND c.dotted_order < runs.dotted_order || '/'))
+    )
+    WHERE trace_id IN (SELECT value FROM json_each(?))
+"""
+_FEEDBACK_LINK_SQL = """
+    UPDATE feedback SET
+        session_id = COALESCE(session_id, (SELECT session_id FROM runs WHERE runs.id = run_id)),
+        trace_id = COALESCE(trace_id, (SELECT trace_id FROM runs WHERE runs.id = run_id))
+    WHERE run_id IN (SELECT value FROM json_each(?)) AND (session_id IS NULL OR trace_id IS NULL)
+"""
+
+
+@dataclass
+class IngestResult:
+    """What one :func:`ingest` call wrote."""
+
+    run_ids: list[str] = field(default_factory=list)
+    feedback_ids: list[str] = field(default_factory=list)
+    trace_ids: set[str] = field(default_factory=set)
+
+
+@dataclass
+class _Run:
+    """One validated post/patch: its mergeable columns, parsed extra and times."""
+
+    values: tuple
+    extra: dict | None
+    outputs: dict | None
+    events: list | None
+    start: datetime | None
+    end: datetime | None
+
+    @property
+    def id(self) -> str:
+        return self.values[0]
+
+
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _uuid(value: Any, what: str) -> str:
+    if isinstance(value, str) and _CANONICAL_UUID.fullmatch(value):
+        return value  # already canonical: skip the (slower) UUID round trip
+    try:
+        return str(uuid.UUID(str(value)))
+    except (ValueError, TypeError, AttributeError):
+        raise BadRequest(f"{what}: {value!r} is not a UUID") from None
+
+
+def _opt_uuid(value: Any, what: str) -> str | None:
+    return None if value is None or value == "" else _uuid(value, what)
+
+
+def _time(value: Any, what: str) -> datetime | None:
+    """An ISO 8601 string (any offset, ``Z`` or naive = UTC) as a naive UTC datetime."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        # The SDK always sends ISO 8601 text; a number here is a client bug, not epoch seconds.
+        raise BadRequest(f"{what} must be an ISO 8601 string, got {value!r}")
+    text = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise BadRequest(f"{what}: expected an ISO 8601 timestamp, got {value!r}") from None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed
+
+
+def _stored(moment: datetime | None) -> str | None:
+    return moment.strftime(STORED_FORMAT) if moment is not None else None
+
+
+def _dump(value: Any) -> str | None:
+    return orjson.dumps(value).decode() if value is not None else None
+
+
+def _prepare(payload: Any, project_ids: dict[str, str], where: str) -> _Run:
+    """Validate one post/patch payload (a 400 names the run and the field)."""
+    if not isinstance(payload, dict):
+        raise BadRequest(f"{where}: expected a JSON object")
+    run_id = _uuid(payload.get("id"), f"{where}.id")
+    where = f"run {run_id}"
+    get = payload.get
+    for key in ("name", "run_type", "error", "dotted_order"):
+        if get(key) is not None and not isinstance(payload[key], str):
+            raise BadRequest(f"{where}: {key} must be a string")
+    tags = get("tags")
+    if tags is not None and (not isinstance(tags, list) or not all(isinstance(t, str) for t in tags)):
+        raise BadRequest(f"{where}: tags must be a list of strings")
+    for key in ("inputs", "outputs", "extra", "serialized"):
+        if get(key) is not None and not isinstance(payload[key], dict):
+            raise BadRequest(f"{where}: {key} must be an object")
+    if get("events") is not None and not isinstance(payload["events"], list):
+        raise BadRequest(f"{where}: events must be a list")
+    start = _time(get("start_time"), f"{where}: start_time")
+    end = _time(get("end_time"), f"{where}: end_time")
+    parent = _opt_uuid(get("parent_run_id"), f"{where}: parent_run_id")
+    dotted = get("dotted_order")
+    if dotted is None and parent is None and start is not None:
+        dotted = start.strftime("%Y%m%dT%H%M%S%fZ") + run_id
+    trace = _opt_uuid(get("trace_id"), f"{where}: trace_id")
+    if trace is None and dotted and "Z" in dotted:
+        trace = dotted.split(".", 1)[0].split("Z", 1)[1] or None
+    if trace is None and parent is None:
+        trace = run_id
+    session = _opt_uuid(get("session_id"), f"{where}: session_id")
+    if session is None and get("session_name"):
+        session = project_ids[payload["session_name"]]
+    values = (
+        run_id, trace, parent, dotted, session, get("name"), get("run_type"), _stored(start), _stored(end),
+        get("error"), _dump(tags), _dump(get("inputs")), _dump(get("outputs")), _dump(get("events")),
+        _dump(get("extra")), _dump(get("serialized")),
+        _opt_uuid(get("reference_example_id"), f"{where}: reference_example_id"),
+    )
+    return _Run(values, get("extra"), get("outputs"), get("events"), start, end)
+
+
+def _metadata_of(extra: Any) -> dict:
+    metadata = extra.get("metadata") if isinstance(extra, dict) else None
+    return metadata if isinstance(metadata, dict) else {}
+
+
+def _metadata_rows(run_id: str, metadata: dict) -> Iterable[tuple[str, str, str]]:
+    """``(key, value, run_id)`` rows for filters: strings as-is, other values as JSON, nulls skipped."""
+    for key, value in metadata.items():
+        if value is None:
+            continue
+        if isinstance(value, str):
+            text = value
+        elif isinstance(value, bool):
+            text = "true" if value else "false"
+        else:
+            text = json.dumps(value)
+        yield (str(key), text, run_id)
+
+
+def _thread_of(metadata: dict) -> str | None:
+    for key in ("thread_id", "session_id", "conversation_id"):
+        if metadata.get(key) is not None:
+            value = metadata[key]
+            return value if isinstance(value, str) else json.dumps(value)
+    return None
+
+
+def _usage_values(run_type: str | None, outputs: Any, extra: Any, events: Any) -> tuple:
+    """Own tokens, cost and first-token time of an LLM run (all None for other runs)."""
+    if run_type != "llm":
+        return (None,) * 6
+    found = usage.extract_usage(outputs if isinstance(outputs, dict) else None,
+                                extra if isinstance(extra, dict) else None)
+    first = usage.first_token_time(events if isinstance(events, list) else None)
+    try:
+        first_stored = _stored(_time(first, "first token"))
+    except BadRequest:
+        first_stored = None
+    if found is None:
+        return (None,) * 5 + (first_stored,)
+    return (found.prompt_tokens, found.completion_tokens, found.total_tokens, found.prompt_cost,
+            found.completion_cost, first_stored)
+
+
+def _full_row(run: _Run) -> tuple:
+    """Every column of a run seen for the first time (derived ones computed here)."""
+    values = run.values
+    metadata = _metadata_of(run.extra)
+    error, run_type = values[9], values[6]
+    status = "error" if error is not None else "success" if values[8] is not None else "pending"
+    latency = (run.end - run.start).total_seconds() if run.start and run.end else None
+    own = _usage_values(run_type, run.outputs, run.extra, run.events)
+    cost = None if own[3] is None else own[3] + own[4]
+    return (*values, int(values[2] is None), status, latency, _thread_of(metadata), own[5],
+            own[0], own[1], own[2], own[3], own[4], own[0], own[1], own[2], own[3], own[4], cost)
+
+
+def _stored_metadata_rows(conn: sqlite3.Connection, ids_json: str) -> list[tuple[str, str, str]]:
+    """The metadata rows the stored ``extra`` of these runs implies."""
+    rows = conn.execute("SELECT id, extra FROM runs WHERE id IN (SELECT value FROM json_each(?))",
+                        (ids_json,))
+    return [entry for row in rows
+            for entry in _metadata_rows(row["id"], _metadata_of(orjson.loads(row["extra"]) if row["extra"]
+                                                                else None))]
+
+
+def _recompute_usage(conn: sqlite3.Connection, ids_json: str) -> None:
+    """Own usage of merged LLM runs, from their merged outputs/extra/events."""
+    for row in conn.execute("SELECT id, outputs, extra, events FROM runs"
+                            " WHERE id IN (SELECT value FROM json_each(?)) AND run_type = 'llm'",
+                            (ids_json,)):
+        parsed = [orjson.loads(row[k]) if row[k] else None for k in ("outputs", "extra", "events")]
+        own = _usage_values("llm", *parsed)
+        conn.execute("UPDATE runs SET own_prompt_tokens = ?, own_completion_tokens = ?, own_total_tokens = ?,"
+                     " own_prompt_cost = ?, own_completion_cost = ?, first_token_time = ? WHERE id = ?",
+                     (*own, row["id"]))
+
+
+def ingest(
+    db: Any,
+    posts: Iterable[dict] = (),
+    patches: Iterable[dict] = (),
+    feedback: Iterable[dict] = (),
+    attachments: Iterable[tuple[str, str, str | None, bytes]] = (),
+) -> IngestResult:
+    """Write run posts, run patches, feedback and ``(run_id, name, content_type, data)`` attachments."""
+    ops = [(p, f"post[{i}]") for i, p in enumerate(posts)]
+    ops += [(p, f"patch[{i}]") for i, p in enumerate(patches)]
+    feedback = list(feedback)
+    names: set[str] = set()
+    for payload, where in ops:
+        if not isinstance(payload, dict):
+            continue
+        name = payload.get("session_name")
+        if name is not None and not isinstance(name, str):
+            raise BadRequest(f"{where}: session_name must be a string")
+        if not name and not payload.get("session_id") and where.startswith("post"):
+            payload["session_name"] = name = DEFAULT_PROJECT
+        if name:
+            names.add(name)
+    result = IngestResult()
+    with db.write() as conn:
+        project_ids = ensure_project_ids(conn, names)
+        runs = [_prepare(payload, project_ids, where) for payload, where in ops]
+        attachment_rows = [(_uuid(rid, "attachment run id"), name, ctype, data)
+                           for rid, name, ctype, data in attachments]
+        if runs:
+            _write_runs(conn, runs, result)
+        if attachment_rows:
+            conn.executemany("INSERT OR REPLACE INTO run_attachments VALUES (?, ?, ?, ?)", attachment_rows)
+        if feedback:
+            result.feedback_ids = insert_feedback(conn, feedback)
+        if result.run_ids:
+            # Feedback that arrived before its run learns the run's project and trace now.
+            conn.execute(_FEEDBACK_LINK_SQL, (json.dumps(result.run_ids),))
+    return result
+
+
+def _write_runs(conn: sqlite3.Connection, runs: list[_Run], result: IngestResult) -> None:
+    ids = [run.id for run in runs]
+    ids_json = json.dumps(ids)
+    existing = {row[0] for row in conn.execute(
+        "SELECT id FROM runs WHERE id IN (SELECT value FROM json_each(?))", (ids_json,))}
+    counts = Counter(ids)
+    fresh = [run for run in runs if run.id not in existing and counts[run.id] == 1]
+    merged = [run for run in runs if run.id in existing or counts[run.id] > 1]
+    if fresh:
+        conn.executemany(_INSERT_SQL, [_full_row(run) for run in fresh])
+        conn.executemany("INSERT OR IGNORE INTO run_metadata (key, value, run_id) VALUES (?, ?, ?)",
+                         [row for run in fresh for row in _metadata_rows(run.id, _metadata_of(run.extra))])
+    if merged:
+        merged_ids = list(dict.fromkeys(run.id for run in merged))
+        merged_json = json.dumps(merged_ids)
+        if any(run.extra is not None for run in merged):
+            conn.executemany("DELETE FROM run_metadata WHERE key = ? AND value = ? AND run_id = ?",
+                             _stored_metadata_rows(conn, merged_json))
+        conn.executemany(_UPSERT_SQL, [run.values for run in merged])
+        conn.execute(_DERIVE_SQL, (merged_json,))
+        _recompute_usage(conn, merged_json)
+        conn.executemany("INSERT OR IGNORE INTO run_metadata (key, value, run_id) VALUES (?, ?, ?)",
+                         _stored_metadata_rows(conn, merged_json))
+    if any(run.values[1] is None or run.values[3] is None for run in runs):
+        conn.execute(_FILL_LINKS_SQL, (ids_json,))
+    run_ids = list(dict.fromkeys(ids))
+    traces = {run.values[1] for run in runs if run.values[1]}
+    with_tokens = [row[0] for row in conn.execute(
+        "SELECT DISTINCT trace_id FROM runs WHERE trace_id IN (SELECT value FROM json_each(?))"
+        " AND own_total_tokens IS NOT NULL", (json.dumps(sorted(traces)),))]
+    if with_tokens:
+        conn.execute(_AGGREGATE_SQL, (json.dumps(with_tokens),))
+    result.run_ids, result.trace_ids = run_ids, traces
