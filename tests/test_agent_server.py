@@ -130,3 +130,20 @@ def test_traces_land_in_the_local_project_with_the_thread_id(
     # The interrupted run and its resume are two traces of the same thread.
     assert len(mine) == 2, f"expected 2 root runs for thread {thread_id}, got {len(mine)}"
     assert {r.name for r in mine} == {ROOT_RUN_NAME}
+
+
+def test_client_targets_the_remote_deployment_with_the_key_and_the_local_server_without(
+    monkeypatch: pytest.MonkeyPatch, techhub_instance: TechhubInstance
+) -> None:
+    techhub_instance.apply(monkeypatch)
+    monkeypatch.setenv("LANGSMITH_API_KEY", LOCAL_API_KEY)  # as notebooks set it for the local server
+    local = get_deployment_client().http.client
+    assert str(local.base_url).rstrip("/") == techhub_instance.agent_url
+    assert "x-api-key" not in local.headers
+
+    monkeypatch.delenv("TECHHUB_OFFLINE")
+    monkeypatch.setenv("LANGSMITH_API_KEY", "lsv2-learner-key")
+    monkeypatch.setenv("LANGGRAPH_DEPLOYMENT_URL", "https://techhub.example.invalid")
+    remote = get_deployment_client().http.client  # built, never called: no network in tests
+    assert str(remote.base_url).rstrip("/") == "https://techhub.example.invalid"
+    assert remote.headers["x-api-key"] == "lsv2-learner-key"
