@@ -36,12 +36,15 @@ def _build_database() -> Path:
         raise SetupError(f"could not build the TechHub database: {exc}") from exc
 
 
+def _report(state: services.ServiceStatus, started: bool) -> None:
+    note = "started" if started else "already running"
+    print(f"{state.name:<13} {state.url:<24} {note} (pid {state.pid}, log: {state.log})", flush=True)
+
+
 def cmd_up(settings: Settings, _: argparse.Namespace) -> int:
-    print(settings.summary())
-    print(f"{'database':<13} {_build_database()}")
-    for state, started in services.up(settings):
-        note = "started" if started else "already running"
-        print(f"{state.name:<13} {state.url:<24} {note} (pid {state.pid}, log: {state.log})")
+    print(settings.summary(), flush=True)
+    print(f"{'database':<13} {_build_database()}", flush=True)
+    services.up(settings, report=_report)
     if settings.deployment_url:
         remote = "remote deployment (LANGGRAPH_DEPLOYMENT_URL)"
         print(f"{'agent-server':<13} {settings.deployment_url:<24} {remote}")

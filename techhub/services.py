@@ -21,7 +21,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -397,12 +397,22 @@ def all_specs(settings: Settings) -> list[ServiceSpec]:
     return [localsmith_spec(settings), agent_server_spec(settings)]
 
 
-def up(settings: Settings | None = None) -> list[tuple[ServiceStatus, bool]]:
-    """Make sure every needed service runs (idempotent; safe from several processes at once)."""
+def up(
+    settings: Settings | None = None, report: Callable[[ServiceStatus, bool], None] | None = None
+) -> list[tuple[ServiceStatus, bool]]:
+    """Make sure every needed service runs (idempotent; safe from several processes at once).
+
+    ``report(status, started_now)`` is called as each service becomes ready, to show progress.
+    """
     settings = settings or get_settings()
     ensure_home(settings.home)
+    results = []
     with _locked(settings.home):
-        return [start(spec, settings.home) for spec in specs(settings)]
+        for spec in specs(settings):
+            results.append(start(spec, settings.home))
+            if report is not None:
+                report(*results[-1])
+    return results
 
 
 def down(settings: Settings | None = None) -> list[str]:
