@@ -165,6 +165,8 @@ def _validate(db: Database, rule: RuleFields) -> None:
         if expression is not None and expression.strip():
             try:
                 check_filter(expression)
+            except RecursionError:
+                raise BadRequest(f"{field}: invalid filter: nested too deeply") from None
             except (BadRequest, ValueError) as error:
                 message = getattr(error, "message", str(error))
                 raise BadRequest(f"{field}: invalid filter {expression!r}: {message}") from None

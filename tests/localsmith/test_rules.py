@@ -213,6 +213,7 @@ def test_rule_crud_round_trips_langsmith_fields(stack: Stack) -> None:
         ({"is_enabled": "maybe"}, 400, "is_enabled"),
         ({"filter": 'and(eq(name, "x")'}, 400, "filter"),
         ({"trace_filter": "gt(name, 3)"}, 400, "trace_filter"),
+        ({"tree_filter": "not(" * 5000 + 'eq(name, "x")' + ")" * 5000}, 400, "tree_filter"),
         ({"group_by": "trace_id"}, 400, "group_by"),
         ({"session_id": str(uuid.uuid4())}, 404, "session_id"),
         ({"add_to_annotation_queue_id": str(uuid.uuid4())}, 404, "add_to_annotation_queue_id"),
