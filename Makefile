@@ -14,11 +14,13 @@ PYTEST_ARGS ?=
 .PHONY: workshop test install up down status reset lint
 
 # JupyterLab stays offline too: no news feed, no update check, no PyPI extension manager.
+# (--allow-root only when run as root, as in a container.)
 workshop: install
 	$(BIN)/techhub up
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks \
 		--LabApp.news_url=None --LabApp.extension_manager=readonly \
-		--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate
+		--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: install
 	@rc=0; $(BIN)/pytest tests $(NBVAL_ARGS) $(PYTEST_ARGS) || rc=$$?; \
