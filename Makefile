@@ -17,6 +17,7 @@ PYTEST_ARGS ?=
 # (--allow-root only when run as root, as in a container.)
 workshop: install
 	$(BIN)/techhub up
+	@mkdir -p notebooks
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks \
 		--LabApp.news_url=None --LabApp.extension_manager=readonly \
 		--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate \
