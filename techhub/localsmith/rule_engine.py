@@ -38,9 +38,8 @@ from typing import Any
 
 from techhub.localsmith import datasets as datasets_store
 from techhub.localsmith import feedback as feedback_store
-from techhub.localsmith import runs as runs_store  # noqa: F401 - registers the runs tables first
+from techhub.localsmith import runs as runs_store
 from techhub.localsmith.exceptions import Conflict
-from techhub.localsmith.filters import filter_sql
 from techhub.localsmith.queues import ItemSpec, add_item
 from techhub.localsmith.rules import enabled_rules, thread_idle_seconds
 from techhub.localsmith.store import Database, register_schema
@@ -80,6 +79,7 @@ _NEGATIVE = {"negative", "no", "false", "fail", "failed", "incorrect", "bad", "w
 _POSITIVE = {"positive", "yes", "true", "pass", "passed", "correct", "good", "right"}
 
 Judge = Callable[[list, dict, dict, str | None], dict]
+_RUN_FIELDS = ("id", "start_time", "end_time", "thread_id", "inputs", "outputs")
 
 
 def sample_fraction(key: str) -> float:
@@ -136,10 +136,6 @@ def _model_name(model: Any) -> str | None:
     from techhub.evaluators.sentiment import model_name_from_config
 
     return model_name_from_config(model)
-
-
-def _loads(text: str | None) -> Any:
-    return json.loads(text) if text else None
 
 
 class RuleEngine:
@@ -288,35 +284,31 @@ class RuleEngine:
 
     # ------------------------------------------------------------------------------------- matching
 
-    def _matching(self, rule: dict, run_ids: list[str]) -> list[sqlite3.Row]:
-        """The finished runs among ``run_ids`` that pass the rule's three filters, in update order."""
-        where = [
-            "r.id IN ({})".format(",".join("?" * len(run_ids))),
-            "r.end_time IS NOT NULL",
-            "r.session_id = ?",
-        ]
-        params: list[Any] = [*run_ids, rule["session_id"]]
-        if rule.get("group_by") == "thread_id":
-            where += ["r.parent_run_id IS NULL", "r.thread_id IS NOT NULL"]
-        if rule.get("filter"):
-            sql, args = filter_sql(rule["filter"], "r")
-            where.append(sql)
-            params += args
-        if rule.get("trace_filter"):
-            sql, args = filter_sql(rule["trace_filter"], "t")
-            where.append(f"EXISTS (SELECT 1 FROM runs t WHERE t.id = r.trace_id AND {sql})")
-            params += args
-        if rule.get("tree_filter"):
-            sql, args = filter_sql(rule["tree_filter"], "x")
-            where.append(f"EXISTS (SELECT 1 FROM runs x WHERE x.trace_id = r.trace_id AND {sql})")
-            params += args
-        return (
-            self.db.read()
-            .execute(
-                f"SELECT r.* FROM runs r WHERE {' AND '.join(where)} ORDER BY r.start_time, r.id", params
+    def _matching(self, rule: dict, run_ids: list[str]) -> list[dict]:
+        """The finished runs among ``run_ids`` that pass the rule's three filters, oldest first.
+
+        The runs store's own query applies ``filter`` to the run, ``trace_filter`` to its root and
+        ``tree_filter`` to any run of its trace, exactly as ``POST /runs/query`` does.
+        """
+        threads = rule.get("group_by") == "thread_id"
+        found: list[dict] = []
+        cursor = None
+        while True:
+            page, cursor = runs_store.query_runs(
+                self.db,
+                run_ids=run_ids,
+                session_ids=[rule["session_id"]],
+                is_root=True if threads else None,
+                filter=rule.get("filter") or None,
+                trace_filter=rule.get("trace_filter") or None,
+                tree_filter=rule.get("tree_filter") or None,
+                select=list(_RUN_FIELDS),
+                order="asc",
+                cursor=cursor,
             )
-            .fetchall()
-        )
+            found += [r for r in page if r["end_time"] and (r["thread_id"] or not threads)]
+            if cursor is None:
+                return found
 
     def _consider(self, rule: dict, run_ids: list[str]) -> None:
         rate = float(rule.get("sampling_rate", 1.0))
@@ -335,7 +327,7 @@ class RuleEngine:
 
     # ------------------------------------------------------------------------------------- run rules
 
-    def _apply_to_run(self, rule: dict, run: sqlite3.Row) -> None:
+    def _apply_to_run(self, rule: dict, run: dict) -> None:
         target = f"run:{run['id']}"
         if self._applied(rule["id"], target):
             return
@@ -345,10 +337,10 @@ class RuleEngine:
         except Exception as error:  # noqa: BLE001 - a failing judge or action must not stop other runs
             self._record_error(rule, target, run["id"], error)
 
-    def _run_variables(self, run: sqlite3.Row) -> dict:
+    def _run_variables(self, run: dict) -> dict:
         from techhub.flywheel.conversation import thread_human_ai_pairs
 
-        inputs, outputs = _loads(run["inputs"]), _loads(run["outputs"])
+        inputs, outputs = run["inputs"], run["outputs"]
         return {
             "input": json.dumps(inputs, ensure_ascii=False),
             "output": json.dumps(outputs, ensure_ascii=False),
@@ -360,7 +352,7 @@ class RuleEngine:
     # ---------------------------------------------------------------------------------- thread rules
 
     @staticmethod
-    def _touch_thread(conn: sqlite3.Connection, rule: dict, run: sqlite3.Row, idle: float) -> None:
+    def _touch_thread(conn: sqlite3.Connection, rule: dict, run: dict, idle: float) -> None:
         """Record activity in a thread: due ``idle`` seconds after its latest finished root run.
 
         A root run newer than the one last judged reopens the thread (state back to pending).
@@ -412,16 +404,23 @@ class RuleEngine:
             self._evaluate_thread(rule, thread)
         return len(due)
 
-    def _thread_root_runs(self, rule: dict, thread_id: str) -> list[sqlite3.Row]:
-        return (
-            self.db.read()
-            .execute(
-                "SELECT * FROM runs WHERE session_id = ? AND thread_id = ? AND parent_run_id IS NULL"
-                " AND end_time IS NOT NULL ORDER BY start_time, id",
-                (rule["session_id"], thread_id),
+    def _thread_root_runs(self, rule: dict, thread_id: str) -> list[dict]:
+        """The thread's finished root runs, oldest first."""
+        runs: list[dict] = []
+        cursor = None
+        while True:
+            page, cursor = runs_store.query_runs(
+                self.db,
+                thread_id=thread_id,
+                session_ids=[rule["session_id"]],
+                is_root=True,
+                select=list(_RUN_FIELDS),
+                order="asc",
+                cursor=cursor,
             )
-            .fetchall()
-        )
+            runs += [run for run in page if run["end_time"]]
+            if cursor is None:
+                return runs
 
     def _evaluate_thread(self, rule: dict, thread: sqlite3.Row) -> None:
         from techhub.flywheel.conversation import thread_human_ai_pairs
@@ -433,7 +432,7 @@ class RuleEngine:
             return
         try:
             roots = self._thread_root_runs(rule, thread["thread_id"])
-            pairs = thread_human_ai_pairs([(_loads(r["inputs"]), _loads(r["outputs"])) for r in roots])
+            pairs = thread_human_ai_pairs([(r["inputs"], r["outputs"]) for r in roots])
             if not pairs:
                 raise ValueError(f"thread {thread['thread_id']} has no human or AI text to judge")
             entries = self._judge(rule, {"human_ai_pairs": pairs})
@@ -557,23 +556,19 @@ class RuleEngine:
         """The example an ``add_to_dataset`` rule adds for ``run_id`` (id derived from rule and run)."""
         if not rule.get("add_to_dataset_id"):
             return None
-        run = self.db.read().execute("SELECT inputs, outputs FROM runs WHERE id = ?", (run_id,)).fetchone()
-        outputs = _loads(run["outputs"]) if run else None
+        run = runs_store.read_run(self.db, run_id)
+        outputs = run["outputs"]
         if rule.get("add_to_dataset_prefer_correction"):
-            correction = (
-                self.db.read()
-                .execute(
-                    "SELECT correction FROM feedback WHERE run_id = ? AND correction IS NOT NULL"
-                    " ORDER BY modified_at DESC LIMIT 1",
-                    (run_id,),
-                )
-                .fetchone()
-            )
-            if correction is not None:
-                outputs = _loads(correction["correction"])
+            corrections = [
+                f
+                for f in feedback_store.list_feedback(self.db, run_ids=[run_id], limit=1000)
+                if f["correction"]
+            ]
+            if corrections:
+                outputs = max(corrections, key=lambda f: (f["modified_at"], f["id"]))["correction"]
         return {
             "id": str(uuid.uuid5(_ID_NAMESPACE, f"example:{rule['id']}:{run_id}")),
-            "inputs": (_loads(run["inputs"]) if run else None) or {},
+            "inputs": run["inputs"] or {},
             "outputs": outputs,
             "source_run_id": run_id,
             "metadata": {"source_run_id": run_id, "rule_id": rule["id"]},
