@@ -118,7 +118,18 @@ class Stack:
 
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[Stack]:
+    """A server of the test's own: engine tests count what the engine did since it started."""
     running = Stack(tmp_path / "rules.db")
+    try:
+        yield running
+    finally:
+        running.close()
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """One server for the API tests (each uses its own project)."""
+    running = Stack(tmp_path_factory.mktemp("rules-api") / "rules.db")
     try:
         yield running
     finally:
@@ -156,10 +167,10 @@ def trace(
 # ------------------------------------------------------------------------------------------- the API
 
 
-def test_rule_crud_round_trips_langsmith_fields(stack: Stack) -> None:
-    _, project_id = stack.project()
-    queue_id = stack.queue()
-    rule = stack.rule(
+def test_rule_crud_round_trips_langsmith_fields(api: Stack) -> None:
+    _, project_id = api.project()
+    queue_id = api.queue()
+    rule = api.rule(
         display_name="Flag errors",
         session_id=project_id,
         sampling_rate=0.25,
@@ -173,12 +184,12 @@ def test_rule_crud_round_trips_langsmith_fields(stack: Stack) -> None:
         {"url": "http://127.0.0.1:9/hook"}
     ]
     assert rule["session_name"].startswith("rules-") and rule["group_by"] is None
-    assert stack.http.get(f"/api/v1/runs/rules/{rule['id']}").json() == rule
+    assert api.http.get(f"/api/v1/runs/rules/{rule['id']}").json() == rule
     assert [
-        r["id"] for r in stack.http.get("/api/v1/runs/rules", params={"session_id": project_id}).json()
+        r["id"] for r in api.http.get("/api/v1/runs/rules", params={"session_id": project_id}).json()
     ] == [rule["id"]]
 
-    patched = stack.http.patch(
+    patched = api.http.patch(
         f"/api/v1/runs/rules/{rule['id']}", json={"sampling_rate": 1, "is_enabled": False}
     )
     assert patched.status_code == 200, patched.text
@@ -187,7 +198,7 @@ def test_rule_crud_round_trips_langsmith_fields(stack: Stack) -> None:
 
     # The SDK's generated rules resource (``Client.evaluators`` is the newer platform API) parses the
     # responses into its typed models, so this checks our fields against LangSmith's schema.
-    rules_api = stack.client._get_langsmith_api().evaluators
+    rules_api = api.client._get_langsmith_api().evaluators
 
     async def through_the_generated_client() -> tuple[list, list]:
         listed = await rules_api.list(session_id=project_id)
@@ -200,8 +211,8 @@ def test_rule_crud_round_trips_langsmith_fields(stack: Stack) -> None:
     ]
     assert [r.id for r in paged] == [rule["id"]]
 
-    assert stack.http.delete(f"/api/v1/runs/rules/{rule['id']}").status_code == 200
-    assert stack.http.get(f"/api/v1/runs/rules/{rule['id']}").status_code == 404
+    assert api.http.delete(f"/api/v1/runs/rules/{rule['id']}").status_code == 200
+    assert api.http.get(f"/api/v1/runs/rules/{rule['id']}").status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -225,28 +236,28 @@ def test_rule_crud_round_trips_langsmith_fields(stack: Stack) -> None:
     ],
 )
 def test_invalid_rules_are_rejected_naming_the_field(
-    stack: Stack, change: dict, status: int, field: str
+    api: Stack, change: dict, status: int, field: str
 ) -> None:
-    _, project_id = stack.project()
+    _, project_id = api.project()
     body = {
         "display_name": "r",
         "session_id": project_id,
-        "add_to_annotation_queue_id": stack.queue(),
+        "add_to_annotation_queue_id": api.queue(),
         **change,
     }
-    response = stack.http.post("/api/v1/runs/rules", json=body)
+    response = api.http.post("/api/v1/runs/rules", json=body)
     assert response.status_code == status, response.text
     assert field in response.json()["detail"]
-    assert stack.http.get("/api/v1/runs/rules", params={"session_id": project_id}).json() == []
+    assert api.http.get("/api/v1/runs/rules", params={"session_id": project_id}).json() == []
 
 
-def test_invalid_patch_leaves_the_rule_unchanged(stack: Stack) -> None:
-    _, project_id = stack.project()
-    rule = stack.rule(display_name="r", session_id=project_id, add_to_annotation_queue_id=stack.queue())
-    response = stack.http.patch(f"/api/v1/runs/rules/{rule['id']}", json={"sampling_rate": -0.1})
+def test_invalid_patch_leaves_the_rule_unchanged(api: Stack) -> None:
+    _, project_id = api.project()
+    rule = api.rule(display_name="r", session_id=project_id, add_to_annotation_queue_id=api.queue())
+    response = api.http.patch(f"/api/v1/runs/rules/{rule['id']}", json={"sampling_rate": -0.1})
     assert response.status_code == 400 and "sampling_rate" in response.json()["detail"]
-    assert stack.http.get(f"/api/v1/runs/rules/{rule['id']}").json()["sampling_rate"] == 1.0
-    assert stack.http.get("/api/v1/runs/rules/not-a-uuid").status_code == 400
+    assert api.http.get(f"/api/v1/runs/rules/{rule['id']}").json()["sampling_rate"] == 1.0
+    assert api.http.get("/api/v1/runs/rules/not-a-uuid").status_code == 400
 
 
 # ------------------------------------------------------------------------------------------ the engine
