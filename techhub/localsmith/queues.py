@@ -565,15 +565,18 @@ def run_at_index(db: Database, queue_id: str, index: int) -> dict:
     return _run_with_queue_info(db, rows[0])
 
 
+class ItemTimes(BaseModel):
+    """The mutable timestamps of an item (``PATCH``): ``added_at`` orders the queue."""
+
+    model_config = ConfigDict(extra="forbid")
+    added_at: datetime | None = None
+    last_reviewed_time: datetime | None = None
+
+
 def update_item(db: Database, queue_id: str, item_or_run_id: str, body: Any) -> dict:
     """Set ``added_at`` / ``last_reviewed_time`` (null or missing leaves a field as it is)."""
 
-    class Times(BaseModel):
-        model_config = ConfigDict(extra="forbid")
-        added_at: datetime | None = None
-        last_reviewed_time: datetime | None = None
-
-    times: Times = parse_model(Times, body, "queue item update")
+    times: ItemTimes = parse_model(ItemTimes, body, "queue item update")
     with db.write() as conn:
         row = _item_row(conn, queue_id, item_or_run_id)
         conn.execute(

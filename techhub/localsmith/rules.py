@@ -6,7 +6,9 @@ feedback) and its actions (add to an annotation queue, add to a dataset). With
 ``group_by="thread_id"`` it acts once per conversation thread, after the thread has been idle.
 This module only stores rules; :mod:`techhub.localsmith.rule_engine` applies them.
 
-Fields LangSmith has but the local engine does not act on (``code_evaluators, alerts, webhooks,
+Rules on a dataset (``dataset_id``, LangSmith's evaluators of experiments) are stored and listed but
+not run here: the course runs its offline evaluations with ``evaluate()``. Fields LangSmith has but
+the local engine does not act on (``code_evaluators, alerts, webhooks,
 use_corrections_dataset, num_few_shot_examples, extend_only, transient, thread_filter``) are stored
 and returned so that a rule round-trips unchanged.
 

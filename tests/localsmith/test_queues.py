@@ -158,6 +158,9 @@ def test_items_api_of_the_generated_client(ls_client: ls.Client, queue, project_
         archived = [i async for i in items.list(str(queue.id), status="archived")]
         left = [i async for i in items.list(str(queue.id), status="needs_my_review")]
         count = await items.retrieve_count(str(queue.id), status="needs_my_review")
+        moved = await items.update(
+            created.items[1].id, queue_id=str(queue.id), added_at="2025-11-20T09:30:00"
+        )
         return {
             "created": created,
             "waiting": waiting,
@@ -166,6 +169,7 @@ def test_items_api_of_the_generated_client(ls_client: ls.Client, queue, project_
             "archived": archived,
             "left": left,
             "count": count,
+            "moved": moved,
         }
 
     result = asyncio.run(scenario())
@@ -178,6 +182,7 @@ def test_items_api_of_the_generated_client(ls_client: ls.Client, queue, project_
     assert result["archived"][0].last_reviewed_time is not None
     assert [i.run_id for i in result["left"]] == [run_b, None]
     assert result["count"].count == 2
+    assert result["moved"].added_at.startswith("2025-11-20T09:30:00") and result["moved"].run_id == run_b
     # The classic index skips reviewed runs: the first run waiting for review is now run_b.
     assert str(ls_client.get_run_from_annotation_queue(queue.id, index=0).id) == run_b
 
