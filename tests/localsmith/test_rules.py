@@ -284,6 +284,24 @@ def test_automation_queues_each_matching_run_once(stack: Stack) -> None:
     assert status["caught_up"] and status["counts"]["applications"] == 2
 
 
+def test_backfill_from_applies_a_new_rule_to_earlier_runs(stack: Stack) -> None:
+    project, project_id = stack.project()
+    trace(stack, project, "old")
+    cutoff = datetime.now(UTC)
+    trace(stack, project, "recent")
+    queue_id = stack.queue()
+    stack.rule(
+        display_name="backfill",
+        session_id=project_id,
+        add_to_annotation_queue_id=queue_id,
+        backfill_from=cutoff.isoformat(),
+    )
+    trace(stack, project, "new")
+    stack.wait()
+    old, recent, new = stack.root_runs(project)
+    assert sorted(stack.queued(queue_id)) == sorted([str(recent.id), str(new.id)])
+
+
 def test_sampling_is_a_stable_hash_of_the_run_id(stack: Stack) -> None:
     project, project_id = stack.project()
     queue_id = stack.queue()
