@@ -231,3 +231,31 @@ def test_bad_status_and_cursor_are_400(http: httpx.Client, queue) -> None:
     assert http.get(base, params={"status": "sleeping"}).status_code == 400
     assert http.get(base, params={"status": "archived", "cursor": "xyz"}).status_code == 400
     assert http.get(f"/api/v1/annotation-queues/{uuid.uuid4()}/size").status_code == 404
+
+
+def test_queue_lifecycle_through_the_generated_client(ls_client: ls.Client, project_name: str) -> None:
+    dataset = ls_client.create_dataset(f"golden-{uuid.uuid4()}")
+    name = f"generated-{uuid.uuid4()}"
+    (run_id,) = trace_runs(ls_client, project_name, 1)
+    api = ls_client.annotation_queues
+
+    async def scenario() -> tuple:
+        created = await api.annotation_queues(
+            name=name, default_dataset=str(dataset.id), rubric_items=[{"feedback_key": "correctness"}]
+        )
+        await api.update(created.id, description="reviewed weekly", rubric_instructions="be kind")
+        await api.runs.create(created.id, body=[run_id])
+        read = await api.retrieve(created.id)
+        listed = [q async for q in api.retrieve_annotation_queues(name=name)]
+        runs = await api.runs.list(created.id)
+        size = await api.retrieve_size(created.id)
+        await api.delete(created.id)
+        return created, read, listed, runs, size
+
+    created, read, listed, runs, size = asyncio.run(scenario())
+    assert (created.name, created.queue_type, created.default_dataset) == (name, "single", str(dataset.id))
+    assert (read.description, read.rubric_instructions) == ("reviewed weekly", "be kind")
+    assert [(q.id, q.total_runs, q.rubric_keys) for q in listed] == [(created.id, 1, ["correctness"])]
+    assert [(r.id, r.status) for r in runs] == [(run_id, "success")] and runs[0].queue_run_id
+    assert size.size == 1
+    assert list(ls_client.list_annotation_queues(name=name)) == []
