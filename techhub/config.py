@@ -13,6 +13,7 @@ default). Forcing a live backend without its key is an error, never a silent fal
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -51,6 +52,31 @@ def load_env() -> Path | None:
         load_dotenv(env_file, override=False)
         return env_file
     return None
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    """An environment variable, with empty or blank values treated as unset (as in ``.env.example``)."""
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+PORTS_FILE = "run/ports.json"
+"""Ports ``techhub up`` chose because a default port was taken (see :func:`techhub.services.up`)."""
+
+
+def _port(name: str, default: int, home: Path, service: str) -> int:
+    """An explicit port wins; else the one ``techhub up`` recorded for this home; else the default."""
+    explicit = _env(name)
+    if explicit is not None:
+        try:
+            return int(explicit)
+        except ValueError:
+            raise ConfigError(f"{name} must be a port number, not {explicit!r}") from None
+    try:
+        recorded = json.loads((home / PORTS_FILE).read_text()).get(service)
+    except (OSError, ValueError, AttributeError):
+        recorded = None
+    return recorded if isinstance(recorded, int) else default
 
 
 def _flag(value: str | None) -> bool:
@@ -93,8 +119,8 @@ class Settings:
 
 
 def _model_backend() -> ModelBackend:
-    forced = os.environ.get("TECHHUB_MODEL_BACKEND", "auto").strip().lower()
-    has_key = bool(os.environ.get("OPENAI_API_KEY", "").strip())
+    forced = (_env("TECHHUB_MODEL_BACKEND") or "auto").lower()
+    has_key = _env("OPENAI_API_KEY") is not None
     if forced == "offline" or _flag(os.environ.get("TECHHUB_OFFLINE")):
         return "offline"
     if forced == "openai":
@@ -107,11 +133,8 @@ def _model_backend() -> ModelBackend:
 
 
 def _langsmith_backend() -> LangSmithBackend:
-    forced = os.environ.get("TECHHUB_LANGSMITH_BACKEND", "auto").strip().lower()
-    has_key = (
-        bool(os.environ.get("LANGSMITH_API_KEY", "").strip())
-        and os.environ.get("LANGSMITH_API_KEY") != LOCAL_API_KEY
-    )
+    forced = (_env("TECHHUB_LANGSMITH_BACKEND") or "auto").lower()
+    has_key = _env("LANGSMITH_API_KEY") not in (None, LOCAL_API_KEY)
     if forced == "local" or _flag(os.environ.get("TECHHUB_OFFLINE")):
         return "local"
     if forced == "cloud":
@@ -126,26 +149,26 @@ def _langsmith_backend() -> LangSmithBackend:
 def get_settings() -> Settings:
     """Resolve the settings from the environment (after loading ``.env``)."""
     load_env()
-    home = Path(os.environ.get("TECHHUB_HOME", REPO_ROOT / ".techhub")).resolve()
-    localsmith_port = int(os.environ.get("TECHHUB_LOCALSMITH_PORT", LOCALSMITH_PORT))
+    home = Path(_env("TECHHUB_HOME") or REPO_ROOT / ".techhub").resolve()
+    localsmith_port = _port("TECHHUB_LOCALSMITH_PORT", LOCALSMITH_PORT, home, "localsmith")
     langsmith_backend = _langsmith_backend()
     if langsmith_backend == "cloud":
-        endpoint = os.environ.get("LANGSMITH_ENDPOINT", "https://api.smith.langchain.com")
-        api_key = os.environ["LANGSMITH_API_KEY"]
+        endpoint = _env("LANGSMITH_ENDPOINT") or "https://api.smith.langchain.com"
+        api_key = os.environ["LANGSMITH_API_KEY"].strip()
     else:
         endpoint = f"http://127.0.0.1:{localsmith_port}"
-        api_key = os.environ.get("TECHHUB_LOCALSMITH_API_KEY") or LOCAL_API_KEY
+        api_key = _env("TECHHUB_LOCALSMITH_API_KEY") or LOCAL_API_KEY
     return Settings(
         model_backend=_model_backend(),
         langsmith_backend=langsmith_backend,
-        model_name=os.environ.get("TECHHUB_MODEL", DEFAULT_MODEL),
-        judge_model_name=os.environ.get("TECHHUB_JUDGE_MODEL", DEFAULT_JUDGE_MODEL),
+        model_name=_env("TECHHUB_MODEL") or DEFAULT_MODEL,
+        judge_model_name=_env("TECHHUB_JUDGE_MODEL") or DEFAULT_JUDGE_MODEL,
         langsmith_endpoint=endpoint.rstrip("/"),
         langsmith_api_key=api_key,
-        langsmith_project=os.environ.get("LANGSMITH_PROJECT", TRACING_PROJECT),
-        deployment_url=os.environ.get("LANGGRAPH_DEPLOYMENT_URL") or None,
+        langsmith_project=_env("LANGSMITH_PROJECT") or TRACING_PROJECT,
+        deployment_url=_env("LANGGRAPH_DEPLOYMENT_URL"),
         localsmith_port=localsmith_port,
-        agent_server_port=int(os.environ.get("TECHHUB_AGENT_PORT", AGENT_SERVER_PORT)),
+        agent_server_port=_port("TECHHUB_AGENT_PORT", AGENT_SERVER_PORT, home, "agent-server"),
         home=home,
-        data_dir=Path(os.environ.get("TECHHUB_DATA_DIR", REPO_ROOT / "data")).resolve(),
+        data_dir=Path(_env("TECHHUB_DATA_DIR") or REPO_ROOT / "data").resolve(),
     )

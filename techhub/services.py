@@ -22,13 +22,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 import httpx
 
-from techhub.config import REPO_ROOT, Settings, get_settings
+from techhub.config import PORTS_FILE, REPO_ROOT, Settings, get_settings
+from techhub.localsmith.launcher import free_port
 
 LOCALSMITH = "localsmith"
 AGENT_SERVER = "agent-server"
@@ -397,17 +398,45 @@ def all_specs(settings: Settings) -> list[ServiceSpec]:
     return [localsmith_spec(settings), agent_server_spec(settings)]
 
 
+def _move_off_busy_ports(settings: Settings) -> Settings:
+    """Give a service whose default port another program holds a free port, and remember it.
+
+    Only ports the learner did not choose: an explicit ``TECHHUB_*_PORT`` that is busy stays an
+    error. The choice goes to ``<home>/run/ports.json``, which :func:`techhub.config.get_settings`
+    reads, so notebooks and the CLI find the service wherever it landed.
+    """
+    ports_file = settings.home / PORTS_FILE
+    chosen = json.loads(ports_file.read_text()) if ports_file.is_file() else {}
+    for spec in specs(settings):
+        if os.environ.get(spec.port_env, "").strip() or status(spec, settings.home).state != "port busy":
+            continue
+        chosen[spec.name] = free_port()
+        if spec.name == LOCALSMITH:
+            port = chosen[spec.name]
+            endpoint = f"http://{HOST}:{port}" if settings.langsmith_backend == "local" else None
+            settings = replace(
+                settings, localsmith_port=port, langsmith_endpoint=endpoint or settings.langsmith_endpoint
+            )
+        else:
+            settings = replace(settings, agent_server_port=chosen[spec.name])
+        ports_file.write_text(json.dumps(chosen, indent=2))
+    return settings
+
+
 def up(
     settings: Settings | None = None, report: Callable[[ServiceStatus, bool], None] | None = None
 ) -> list[tuple[ServiceStatus, bool]]:
     """Make sure every needed service runs (idempotent; safe from several processes at once).
 
-    ``report(status, started_now)`` is called as each service becomes ready, to show progress.
+    A default port held by another program is replaced by a free one (see
+    :func:`_move_off_busy_ports`). ``report(status, started_now)`` is called as each service becomes
+    ready, to show progress.
     """
     settings = settings or get_settings()
     ensure_home(settings.home)
     results = []
     with _locked(settings.home):
+        settings = _move_off_busy_ports(settings)
         for spec in specs(settings):
             results.append(start(spec, settings.home))
             if report is not None:

@@ -134,6 +134,32 @@ def test_busy_port_gives_a_clear_error(techhub_instance: TechhubInstance) -> Non
     assert not services.record_path(techhub_instance.home, services.AGENT_SERVER).exists()
 
 
+def test_a_busy_default_port_moves_the_service_and_everyone_finds_it(
+    techhub_instance: TechhubInstance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Port 2024 is often taken; a port the learner did not choose is replaced and remembered."""
+    import techhub.config
+
+    techhub_instance.apply(monkeypatch)
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        default = squatter.getsockname()[1]
+        monkeypatch.setattr(techhub.config, "LOCALSMITH_PORT", default)
+        monkeypatch.delenv("TECHHUB_LOCALSMITH_PORT")
+        try:
+            results = services.up()
+            moved = get_settings()
+            assert moved.localsmith_port != default
+            assert moved.langsmith_endpoint == f"http://127.0.0.1:{moved.localsmith_port}"
+            assert [s.url for s, _ in results][0] == moved.langsmith_endpoint
+            assert httpx.get(moved.langsmith_endpoint + "/ok").status_code == 200
+            agent_env = services.agent_server_env(moved)
+            assert agent_env["LANGSMITH_ENDPOINT"] == moved.langsmith_endpoint
+        finally:
+            services.down()
+
+
 def test_a_record_whose_pid_now_runs_something_else_is_never_killed(
     techhub_instance: TechhubInstance,
 ) -> None:
