@@ -61,6 +61,12 @@ _METADATA_FIELDS = {"metadata_key": "key", "metadata_value": "value"}
 _FEEDBACK_FIELDS = {"feedback_key": "key", "feedback_score": "score", "feedback_value": "value_text"}
 FIELDS = set(_COLUMN_FIELDS) | set(_METADATA_FIELDS) | set(_FEEDBACK_FIELDS)
 
+# Bounds that keep a hostile filter from exhausting the parser's stack or SQLite's limits.
+MAX_DEPTH = 64
+MAX_LENGTH = 20_000
+MAX_LIST = 1_000
+MAX_TERMS = 200
+
 _SQL_OPS = {"eq": "=", "neq": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
 
@@ -116,7 +122,7 @@ class _Token:
     pos: int
 
 
-def _unquote(text: str, pos: int, source: str) -> str:
+def _unquote(text: str) -> str:
     if text[0] == '"':
         try:
             return json.loads(text)
@@ -149,6 +155,8 @@ class _Parser:
         self.source = source
         self.tokens = _tokenize(source)
         self.i = 0
+        self.depth = 0
+        self.terms = 0
 
     def _peek(self) -> _Token:
         return self.tokens[self.i]
@@ -178,6 +186,18 @@ class _Parser:
             raise self._fail(f"a comparator ({', '.join(sorted(COMPARATORS))}) or and/or/not")
         self.i += 1
         self._expect("(")
+        if tok.text in COMBINATORS:
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise BadRequest(f"invalid filter: nested deeper than {MAX_DEPTH} levels"
+                                 f" at position {tok.pos}")
+            try:
+                return self._combinator(tok)
+            finally:
+                self.depth -= 1
+        return self._comparison(tok)
+
+    def _combinator(self, tok: _Token) -> Node:
         if tok.text in ("and", "or"):
             children = [self._expr()]
             while self._peek().text == ",":
@@ -185,13 +205,14 @@ class _Parser:
                 children.append(self._expr())
             self._expect(")")
             return And(tuple(children)) if tok.text == "and" else Or(tuple(children))
-        if tok.text == "not":
-            child = self._expr()
-            self._expect(")")
-            return Not(child)
-        return self._comparison(tok)
+        child = self._expr()
+        self._expect(")")
+        return Not(child)
 
     def _comparison(self, op: _Token) -> Comparison:
+        self.terms += 1
+        if self.terms > MAX_TERMS:
+            raise BadRequest(f"invalid filter: more than {MAX_TERMS} comparisons (at position {op.pos})")
         if op.text == "search" and self._peek().kind == "string":
             value = self._value()
             self._expect(")")
@@ -212,7 +233,7 @@ class _Parser:
         tok = self._peek()
         if tok.kind == "string":
             self.i += 1
-            return _unquote(tok.text, tok.pos, self.source)
+            return _unquote(tok.text)
         if tok.kind == "number":
             self.i += 1
             number = float(tok.text)
@@ -228,6 +249,9 @@ class _Parser:
                 while self._peek().text == ",":
                     self.i += 1
                     items.append(self._value())
+                    if len(items) > MAX_LIST:
+                        raise BadRequest(f"invalid filter: a list longer than {MAX_LIST} values at position"
+                                         f" {tok.pos}")
             self._expect("]")
             return items
         raise self._fail("a value (a quoted string, a number, true, false, null or a [list])")
@@ -237,6 +261,8 @@ def parse_filter(text: str) -> Node:
     """Parse ``text`` into an AST; a :class:`BadRequest` says where and what was expected."""
     if not isinstance(text, str) or not text.strip():
         raise BadRequest("invalid filter: empty filter")
+    if len(text) > MAX_LENGTH:
+        raise BadRequest(f"invalid filter: longer than {MAX_LENGTH} characters")
     return _Parser(text).parse()
 
 

@@ -32,7 +32,6 @@ from techhub.localsmith.exceptions import BadRequest
 from techhub.localsmith.feedback import insert_feedback
 from techhub.localsmith.projects import DEFAULT_PROJECT, ensure_project_ids
 from techhub.localsmith.runs import INSERT_COLUMNS, seconds_sql
-from techhub.localsmith.times import STORED_FORMAT
 
 _JSON_PARTS = ("inputs", "outputs", "events", "extra", "serialized")
 # Columns a post/patch may set; on conflict a non-null incoming value replaces the stored one.
@@ -145,7 +144,8 @@ def _time(value: Any, what: str) -> datetime | None:
 
 
 def _stored(moment: datetime | None) -> str | None:
-    return moment.strftime(STORED_FORMAT) if moment is not None else None
+    # isoformat() writes the stored form (naive, microseconds) several times faster than strftime().
+    return moment.isoformat(timespec="microseconds") if moment is not None else None
 
 
 def _dump(value: Any) -> str | None:

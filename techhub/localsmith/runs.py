@@ -78,7 +78,7 @@ register_schema(
     CREATE INDEX IF NOT EXISTS runs_session_start ON runs(session_id, start_time);
     CREATE INDEX IF NOT EXISTS runs_session_name_start ON runs(session_id, name, start_time);
     CREATE INDEX IF NOT EXISTS runs_session_root_start ON runs(session_id, is_root, start_time);
-    CREATE INDEX IF NOT EXISTS runs_trace ON runs(trace_id, dotted_order);
+    CREATE INDEX IF NOT EXISTS runs_trace ON runs(trace_id);
     CREATE INDEX IF NOT EXISTS runs_thread ON runs(thread_id, start_time) WHERE thread_id IS NOT NULL;
     CREATE INDEX IF NOT EXISTS runs_example ON runs(reference_example_id)
         WHERE reference_example_id IS NOT NULL;

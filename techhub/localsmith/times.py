@@ -39,7 +39,7 @@ def normalize_time(value: object, field: str = "time") -> str | None:
         raise BadRequest(f"{field}: expected an ISO 8601 timestamp, got {type(value).__name__}")
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed.strftime(STORED_FORMAT)
+    return parsed.isoformat(timespec="microseconds")  # == strftime(STORED_FORMAT), faster
 
 
 def parse_stored(value: str) -> datetime:

@@ -49,6 +49,10 @@ def test_parser_reads_escapes_and_numbers():
         ('eq(name, "x") extra', "expected end of filter at position 14"),
         ("eq(name, @)", "unexpected character '@' at position 9"),
         ("", "empty filter"),
+        ("and(" * 100 + 'eq(name, "x")' + ")" * 100, "nested deeper than 64 levels"),
+        ("and(" + ", ".join(['eq(name, "x")'] * 201) + ")", "more than 200 comparisons"),
+        ("in(name, [" + ", ".join(["1"] * 1001) + "])", "longer than 1000 values"),
+        ('eq(name, "' + "x" * 20_001 + '")', "longer than 20000 characters"),
     ],
 )
 def test_parser_errors_say_where_and_what(text, expected):
