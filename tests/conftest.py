@@ -32,6 +32,23 @@ _LIVE_ENV = (
 )  # fmt: skip
 
 
+
+
+def _isolate_the_test_process() -> None:
+    """Tests never read a learner's ``.env`` or keys, never trace by accident, never share their
+    state folder: the offline model, the local server and a throw-away ``TECHHUB_HOME``."""
+    import tempfile
+
+    for key in _LIVE_ENV:
+        os.environ.pop(key, None)
+    os.environ["TECHHUB_ENV_FILE"] = os.path.join(tempfile.gettempdir(), "techhub-tests-no.env")
+    os.environ["TECHHUB_HOME"] = tempfile.mkdtemp(prefix="techhub-tests-")
+    os.environ["LANGSMITH_TRACING"] = "false"
+
+
+_isolate_the_test_process()
+
+
 @dataclass
 class TechhubInstance:
     home: Path
