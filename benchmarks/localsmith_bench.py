@@ -351,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=100_000, help="runs to ingest per mode (default 100,000)")
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke check in seconds")
-    parser.add_argument("--threads", type=int, default=2, help="client threads sending bodies (default 2)")
+    parser.add_argument("--threads", type=int, default=1, help="client threads sending bodies (default 1)")
     parser.add_argument("--queries", type=int, default=50, help="list_runs calls timed (default 50)")
     parser.add_argument(
         "--sdk-traces", type=int, default=2_000, help="traces for the SDK run (default 2,000)"
