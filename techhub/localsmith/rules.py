@@ -288,13 +288,21 @@ def update_rule(db: Database, rule_id: str, body: Any) -> dict:
     if not isinstance(body, dict):
         raise BadRequest(f"rule update must be a JSON object, got {type(body).__name__}")
     parse_model(RuleFields, body, "rule update")  # names unknown or ill-typed fields
-    merged: RuleFields = parse_model(RuleFields, {**json.loads(row["body"]), **body}, "rule")
+    stored = json.loads(row["body"])
+    merged: RuleFields = parse_model(RuleFields, {**stored, **body}, "rule")
     _validate(db, merged)
     with db.write() as conn:
         conn.execute(
             "UPDATE run_rules SET body = ?, updated_at = ?, version = version + 1 WHERE id = ?",
             (json.dumps(_stored(merged)), now_iso(), str(rule_id)),
         )
+        if merged.is_enabled and not stored.get("is_enabled", True):
+            # Re-enabled: like a new rule, it acts on what is written from now on.
+            conn.execute(
+                "UPDATE rule_cursors SET seq = (SELECT coalesce(max(seq), 0) FROM rule_events)"
+                " WHERE rule_id = ?",
+                (str(rule_id),),
+            )
     return get_rule(db, rule_id)
 
 

@@ -302,6 +302,19 @@ def test_backfill_from_applies_a_new_rule_to_earlier_runs(stack: Stack) -> None:
     assert sorted(stack.queued(queue_id)) == sorted([str(recent.id), str(new.id)])
 
 
+def test_a_disabled_rule_skips_what_happens_meanwhile(stack: Stack) -> None:
+    project, project_id = stack.project()
+    queue_id = stack.queue()
+    rule = stack.rule(display_name="toggle", session_id=project_id, add_to_annotation_queue_id=queue_id)
+    stack.http.patch(f"/api/v1/runs/rules/{rule['id']}", json={"is_enabled": False}).raise_for_status()
+    trace(stack, project, "while disabled")
+    stack.wait()
+    stack.http.patch(f"/api/v1/runs/rules/{rule['id']}", json={"is_enabled": True}).raise_for_status()
+    trace(stack, project, "enabled again")
+    stack.wait()
+    assert stack.queued(queue_id) == [str(stack.root_runs(project)[-1].id)]
+
+
 def test_sampling_is_a_stable_hash_of_the_run_id(stack: Stack) -> None:
     project, project_id = stack.project()
     queue_id = stack.queue()
