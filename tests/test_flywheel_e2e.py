@@ -242,3 +242,13 @@ def test_conversation_from_delta_outputs_and_from_full_state() -> None:
     assert thread_messages([({"messages": [human[0]]}, None)]) == [
         human[0]
     ]  # a failed turn keeps the question
+
+
+def test_waiting_for_results_that_never_come_says_what_is_missing(client: ls.Client) -> None:
+    create_user_sentiment_evaluator(client, idle_seconds=2)
+    with pytest.raises(TimeoutError) as raised:
+        wait_for_rules(client, min_feedback=1, timeout=1, poll_seconds=0.2, progress=False)
+    message = str(raised.value)
+    assert "0/1 runs with 'user_sentiment' feedback" in message and "Nothing arrived" in message
+    with pytest.raises(ValueError, match="queue_id"):
+        wait_for_rules(client, min_queue_items=1, timeout=1)
