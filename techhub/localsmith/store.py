@@ -26,6 +26,11 @@ def register_schema(ddl: str) -> str:
 def _connect(path: str, *, writer: bool = False) -> sqlite3.Connection:
     conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
     conn.row_factory = sqlite3.Row
+    if writer:
+        # New files only (a no-op once the file exists): ingest inserts random keys into several
+        # indexes, so every commit rewrites one page per index entry; smaller pages mean fewer WAL
+        # bytes per commit. Measured: ~10-15% more runs/s than 4096.
+        conn.execute("PRAGMA page_size=2048")
     conn.execute("PRAGMA journal_mode=WAL")
     # WAL + NORMAL: a commit is in the OS once COMMIT returns, so it survives a killed process
     # (not a power cut); only checkpoints fsync.
