@@ -32,6 +32,7 @@ import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -101,9 +102,13 @@ def _now_text() -> str:
 
 
 def _default_judge(prompt: list, schema: dict, variables: dict, model: str | None) -> dict:
+    import langsmith
+
     from techhub.evaluators.structured import judge_structured
 
-    return judge_structured(prompt, schema, variables, model=model)
+    # The judge's own LLM call is not a production trace: never send it to a tracing project.
+    with langsmith.tracing_context(enabled=False):
+        return judge_structured(prompt, schema, variables, model=model)
 
 
 def verdict_feedback(schema: dict, answer: dict) -> list[dict]:
@@ -152,6 +157,7 @@ class RuleEngine:
         poll_seconds: float = 0.25,
         batch_size: int = 500,
         judge: Judge | None = None,
+        judge_workers: int = 4,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.db = db
@@ -159,6 +165,8 @@ class RuleEngine:
         self.batch_size = batch_size
         self.judge = judge or _default_judge
         self.clock = clock
+        self.judge_workers = judge_workers
+        self._judges: ThreadPoolExecutor | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -182,6 +190,9 @@ class RuleEngine:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+        if self._judges is not None:
+            self._judges.shutdown(wait=False, cancel_futures=True)
+            self._judges = None
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -388,6 +399,8 @@ class RuleEngine:
         )
 
     def _evaluate_due_threads(self, rule: dict) -> int:
+        """Judge the threads whose idle time is over: the judge calls run in parallel (a live model
+        is slow to answer), reads and commits stay on the engine thread."""
         now = self.clock()
         due = (
             self.db.read()
@@ -398,11 +411,54 @@ class RuleEngine:
             )
             .fetchall()
         )
-        for thread in due:
+        jobs = [job for thread in due if (job := self._prepare_thread(rule, thread)) is not None]
+        if self._judges is None:
+            self._judges = ThreadPoolExecutor(self.judge_workers, thread_name_prefix="localsmith-judge")
+        verdicts = self._judges.map(lambda job: self._judge_safely(rule, {"human_ai_pairs": job[2]}), jobs)
+        for (thread, target, _), (judged, error) in zip(jobs, verdicts, strict=True):
             if self._stop.is_set():
                 break
-            self._evaluate_thread(rule, thread)
+            try:
+                if error is not None:
+                    raise error
+                committed = self._commit(
+                    rule,
+                    target,
+                    thread["last_run_id"],
+                    judged,
+                    source={"thread_id": thread["thread_id"]},
+                    thread=thread,
+                )
+            except Exception as failure:  # noqa: BLE001 - one bad thread must not stop the others
+                self._record_error(rule, target, thread["last_run_id"], failure, thread=thread)
+                continue
+            if committed:
+                self.counts["threads_evaluated"] += 1
         return len(due)
+
+    def _prepare_thread(self, rule: dict, thread: sqlite3.Row) -> tuple[sqlite3.Row, str, str] | None:
+        """``(thread, application key, human_ai_pairs)``, or None when there is nothing to judge."""
+        from techhub.flywheel.conversation import thread_human_ai_pairs
+
+        target = f"thread:{thread['thread_id']}:{thread['last_run_id']}"
+        if self._applied(rule["id"], target):
+            self._mark_thread(rule, thread, "done", None)
+            return None
+        try:
+            roots = self._thread_root_runs(rule, thread["thread_id"])
+            pairs = thread_human_ai_pairs([(r["inputs"], r["outputs"]) for r in roots])
+            if not pairs:
+                raise ValueError(f"thread {thread['thread_id']} has no human or AI text to judge")
+        except Exception as error:  # noqa: BLE001 - one unreadable thread must not stop the others
+            self._record_error(rule, target, thread["last_run_id"], error, thread=thread)
+            return None
+        return thread, target, pairs
+
+    def _judge_safely(self, rule: dict, variables: dict) -> tuple[list, Exception | None]:
+        try:
+            return self._judge(rule, variables), None
+        except Exception as error:  # noqa: BLE001 - reported by the caller, per thread
+            return [], error
 
     def _thread_root_runs(self, rule: dict, thread_id: str) -> list[dict]:
         """The thread's finished root runs, oldest first."""
@@ -421,29 +477,6 @@ class RuleEngine:
             runs += [run for run in page if run["end_time"]]
             if cursor is None:
                 return runs
-
-    def _evaluate_thread(self, rule: dict, thread: sqlite3.Row) -> None:
-        from techhub.flywheel.conversation import thread_human_ai_pairs
-
-        latest = thread["last_run_id"]
-        target = f"thread:{thread['thread_id']}:{latest}"
-        if self._applied(rule["id"], target):
-            self._mark_thread(rule, thread, "done", None)
-            return
-        try:
-            roots = self._thread_root_runs(rule, thread["thread_id"])
-            pairs = thread_human_ai_pairs([(r["inputs"], r["outputs"]) for r in roots])
-            if not pairs:
-                raise ValueError(f"thread {thread['thread_id']} has no human or AI text to judge")
-            entries = self._judge(rule, {"human_ai_pairs": pairs})
-            committed = self._commit(
-                rule, target, latest, entries, source={"thread_id": thread["thread_id"]}, thread=thread
-            )
-        except Exception as error:  # noqa: BLE001 - one bad thread must not stop the others
-            self._record_error(rule, target, latest, error, thread=thread)
-            return
-        if committed:
-            self.counts["threads_evaluated"] += 1
 
     def _mark_thread(self, rule: dict, thread: sqlite3.Row, state: str, error: str | None) -> None:
         with self.db.write() as conn:
