@@ -407,6 +407,9 @@ def test_dataset_action_prefers_the_correction(stack: Stack) -> None:
     assert examples[0].metadata["source_run_id"] == str(first.id)
 
 
+IDLE_HERE = 5.0  # this rule's own idle time: long enough to see the threads wait, even on a busy machine
+
+
 def test_thread_evaluator_waits_for_idle_and_rescores_a_reopened_thread(stack: Stack) -> None:
     project, project_id = stack.project()
     rule = stack.rule(
@@ -415,6 +418,7 @@ def test_thread_evaluator_waits_for_idle_and_rescores_a_reopened_thread(stack: S
         group_by="thread_id",
         filter='eq(name, "supervisor_hitl_sql_agent")',
         evaluators=[SENTIMENT],
+        thread_idle_seconds=IDLE_HERE,
     )
     angry, happy = str(uuid.uuid4()), str(uuid.uuid4())
     agent = "supervisor_hitl_sql_agent"
@@ -438,7 +442,7 @@ def test_thread_evaluator_waits_for_idle_and_rescores_a_reopened_thread(stack: S
     started = time.monotonic()
     stack.client.flush()
     while (engine := stack.http.get("/api/v1/techhub/engine").json())["pending_threads"] < 2:
-        assert time.monotonic() - started < IDLE, engine
+        assert time.monotonic() - started < IDLE_HERE - 1, engine
         time.sleep(0.05)
     assert (
         list(
@@ -450,7 +454,7 @@ def test_thread_evaluator_waits_for_idle_and_rescores_a_reopened_thread(stack: S
     )  # idle time not over yet
 
     stack.wait()
-    assert time.monotonic() - started >= IDLE - 0.5
+    assert time.monotonic() - started >= IDLE_HERE - 1.5
     runs = stack.root_runs(project)
     latest = {
         thread: [r for r in runs if r.extra["metadata"]["thread_id"] == thread][-1]
