@@ -579,8 +579,12 @@ def test_restart_never_applies_a_rule_twice(stack: Stack, sig: int) -> None:
         filter='eq(name, "agent")',
         add_to_annotation_queue_id=queue_id,
     )
-    stack.rule(
-        display_name="User Sentiment", session_id=project_id, group_by="thread_id", evaluators=[SENTIMENT]
+    stack.rule(  # idle long enough that the thread is still pending when the server goes down
+        display_name="User Sentiment",
+        session_id=project_id,
+        group_by="thread_id",
+        evaluators=[SENTIMENT],
+        thread_idle_seconds=IDLE_HERE,
     )
     for i in range(3):
         trace(stack, project, f"before {i}")
