@@ -5,6 +5,11 @@ real ``Client``, ``@traceable``, LangChain/LangGraph tracing and ``evaluate()`` 
 Layout (after moto): ``store`` (SQLite), one module per area for state and behaviour, ``filters``
 (the trace query language), ``rules`` (online evaluators and automations), ``routes/`` (thin HTTP),
 ``exceptions`` (every error as a class with its status).
+
+Tracing core: ``ingest`` (write runs), ``multipart`` (decode ``/runs/multipart`` bodies), ``runs``
+(run tables, queries, threads, stats), ``projects``, ``feedback``, ``usage`` (tokens and cost),
+``times`` (the stored timestamp form), ``guard`` (API key and body limit), ``launcher`` (start the
+server as a child process, for tests and benchmarks).
 """
 
 from techhub.localsmith.app import create_app

@@ -77,7 +77,7 @@ register_schema(
     );
     CREATE INDEX IF NOT EXISTS runs_session_start ON runs(session_id, start_time);
     CREATE INDEX IF NOT EXISTS runs_session_name_start ON runs(session_id, name, start_time);
-    CREATE INDEX IF NOT EXISTS runs_session_root_start ON runs(session_id, is_root, start_time);
+    CREATE INDEX IF NOT EXISTS runs_session_roots ON runs(session_id, start_time) WHERE is_root = 1;
     CREATE INDEX IF NOT EXISTS runs_trace ON runs(trace_id);
     CREATE INDEX IF NOT EXISTS runs_thread ON runs(thread_id, start_time) WHERE thread_id IS NOT NULL;
     CREATE INDEX IF NOT EXISTS runs_example ON runs(reference_example_id)
@@ -261,8 +261,8 @@ def _where(
         if value is not None and not isinstance(value, bool):
             raise BadRequest(f"{name}: expected true or false")
     if is_root is not None:
-        where.append("r.is_root = ?")
-        params.append(int(is_root))
+        # A literal, not a parameter: SQLite only uses the partial index of roots when it can see it.
+        where.append(f"r.is_root = {int(is_root)}")
     if error is not None:
         where.append(f"r.error IS {'NOT ' if error else ''}NULL")
     if start_time is not None:

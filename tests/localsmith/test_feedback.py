@@ -7,6 +7,7 @@ import uuid
 
 import httpx
 import pytest
+from langsmith.schemas import FeedbackSourceType
 from langsmith.utils import LangSmithError, LangSmithNotFoundError
 
 pytestmark = [
@@ -61,6 +62,8 @@ def test_read_list_update_delete(http, ls_client, project_name):
     assert [f.id for f in by_key] == [human.id]
     by_source = ls_client.list_feedback(run_ids=[run["id"]], feedback_source_type=["model"])
     assert [f.id for f in by_source] == [judge.id]
+    by_enum = ls_client.list_feedback(run_ids=[run["id"]], feedback_source_type=[FeedbackSourceType.API])
+    assert [f.id for f in by_enum] == [human.id]
 
     ls_client.update_feedback(human.id, score=1, comment="fixed after review")
     updated = ls_client.read_feedback(human.id)

@@ -34,7 +34,9 @@ def list_feedback(
     limit: int = 100,
     offset: int = 0,
 ) -> list[dict]:
-    return feedback.list_feedback(request.app.state.db, run_ids=run, keys=key, sources=source,
+    # requests sends enum members as "FeedbackSourceType.MODEL": keep the part after the dot.
+    sources = [s.rsplit(".", 1)[-1].lower() for s in source] if source else None
+    return feedback.list_feedback(request.app.state.db, run_ids=run, keys=key, sources=sources,
                                   session_ids=session, has_score=flag(has_score, "has_score"),
                                   limit=limit, offset=offset)
 
