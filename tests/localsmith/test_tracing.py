@@ -193,12 +193,12 @@ def test_non_batched_create_and_update_run(ls_client_factory, project_name):
 
 
 def _run_payload(run_id: str, project: str, *, parent: dict | None = None, name: str = "step",
-                 start: str = "2025-11-20T10:00:00.000000Z", **extra) -> dict:
+                 start: str = "2025-11-20T10:00:00.000000Z", run_type: str = "chain", **extra) -> dict:
     segment = start.replace("-", "").replace(":", "").replace(".", "").rstrip("Z") + "Z" + run_id
     dotted = f"{parent['dotted_order']}.{segment}" if parent else segment
     return {"id": run_id, "trace_id": parent["trace_id"] if parent else run_id,
             "parent_run_id": parent["id"] if parent else None, "dotted_order": dotted,
-            "session_name": project, "name": name, "run_type": "chain", "start_time": start, **extra}
+            "session_name": project, "name": name, "run_type": run_type, "start_time": start, **extra}
 
 
 def test_children_before_parents_patches_before_posts_and_duplicates(http, ls_client, project_name):
@@ -256,3 +256,43 @@ def test_sdk_feedback_rides_inside_multipart(ls_client, project_name):
     assert str(stored.trace_id) == root_id and stored.session_id == project.id
     root = ls_client.read_run(root_id)
     assert root.feedback_stats["user_sentiment"]["values"] == {"negative": 1}
+
+
+def _llm_outputs(prompt: int, completion: int) -> dict:
+    message = {"lc": 1, "type": "constructor", "id": ["langchain", "schema", "messages", "AIMessage"],
+               "kwargs": {"content": "ok",
+                          "usage_metadata": {"input_tokens": prompt, "output_tokens": completion}}}
+    return {"generations": [[{"text": "ok", "message": message}]]}
+
+
+def _token_trace(project: str) -> list[dict]:
+    """root -> agent -> (llm 100/10 gpt-4o, llm 200/20 unknown model), root -> tool."""
+    gpt4o, other = {"metadata": {"ls_model_name": "gpt-4o"}}, {"metadata": {"ls_model_name": "mystery"}}
+    root = _run_payload(str(uuid.uuid4()), project, name="root")
+    agent = _run_payload(str(uuid.uuid4()), project, parent=root, name="agent")
+    llm1 = _run_payload(str(uuid.uuid4()), project, parent=agent, name="llm1", run_type="llm",
+                        outputs=_llm_outputs(100, 10), extra=gpt4o, start="2025-11-20T10:00:00.100000Z")
+    llm2 = _run_payload(str(uuid.uuid4()), project, parent=agent, name="llm2", run_type="llm",
+                        outputs=_llm_outputs(200, 20), extra=other, start="2025-11-20T10:00:00.200000Z")
+    tool = _run_payload(str(uuid.uuid4()), project, parent=root, name="tool", start="2025-11-20T10:00:00.3Z")
+    return [root, agent, llm1, llm2, tool]
+
+
+def test_token_totals_do_not_depend_on_how_a_trace_arrives(http, ls_client, project_name):
+    whole, pieces = _token_trace(project_name), _token_trace(project_name)
+    assert http.post("/runs/batch", json={"post": whole}).status_code == 202
+    for run in reversed(pieces):  # children first, one request each
+        assert http.post("/runs/batch", json={"post": [run]}).status_code == 202
+    fields = ("prompt_tokens", "completion_tokens", "total_tokens", "prompt_cost", "completion_cost",
+              "total_cost")
+
+    def totals(runs: list[dict]) -> dict:
+        return {r["name"]: tuple(http.get(f"/runs/{r['id']}").json()[f] for f in fields) for r in runs}
+
+    assert totals(whole) == totals(pieces)
+    got = totals(whole)
+    gpt4o_cost = (100 * 2.5 + 10 * 10.0) / 1e6
+    assert got["llm1"][:3] == (100, 10, 110) and got["llm2"][:3] == (200, 20, 220)
+    assert got["agent"][:3] == (300, 30, 330) and got["root"][:3] == (300, 30, 330)
+    assert got["root"][5] == pytest.approx(gpt4o_cost) and got["llm2"][5] == 0
+    assert got["tool"][:3] == (0, 0, 0)
