@@ -18,24 +18,36 @@ class LocalSmithError(Exception):
 
 
 class BadRequest(LocalSmithError):
+    """Malformed input: bad JSON, wrong types, malformed multipart or filters."""
+
     status_code = 400
 
 
 class Unauthorized(LocalSmithError):
+    """An API key is configured and the request lacks the right ``x-api-key``."""
+
     status_code = 401
 
 
 class NotFound(LocalSmithError):
+    """No such run, project, feedback, ... (the SDK turns it into ``LangSmithNotFoundError``)."""
+
     status_code = 404
 
 
 class Conflict(LocalSmithError):
+    """A name or id already taken (the SDK treats 409 on ingest as success)."""
+
     status_code = 409
 
 
 class PayloadTooLarge(LocalSmithError):
+    """A body (or its zstd-inflated form) over ``--max-body-bytes``."""
+
     status_code = 413
 
 
 class UnprocessableEntity(LocalSmithError):
+    """Well-formed but impossible (e.g. a categorical config left with fewer than two categories)."""
+
     status_code = 422

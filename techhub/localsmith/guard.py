@@ -12,12 +12,15 @@ import hmac
 import json
 from typing import Any
 
+from techhub.localsmith.exceptions import BadRequest, LocalSmithError, PayloadTooLarge, Unauthorized
+
 _OPEN_PATHS = {"/ok", "/docs", "/openapi.json"}
 
 
-async def _send_json(send: Any, status: int, detail: str) -> None:
-    body = json.dumps({"detail": detail}).encode()
-    await send({"type": "http.response.start", "status": status,
+async def _reject(send: Any, error: LocalSmithError) -> None:
+    """Answer with the error's status and ``{"detail": message}``, as the app's handlers do."""
+    body = json.dumps({"detail": error.message}).encode()
+    await send({"type": "http.response.start", "status": error.status_code,
                 "headers": [(b"content-type", b"application/json"),
                             (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
@@ -39,16 +42,16 @@ class RequestGuard:
         if self.api_key and scope.get("path") not in _OPEN_PATHS:
             given = headers.get(b"x-api-key", b"")
             if not hmac.compare_digest(given, self.api_key):
-                await _send_json(send, 401, "missing or invalid x-api-key")
+                await _reject(send, Unauthorized("missing or invalid x-api-key"))
                 return
         length = headers.get(b"content-length")
         if length is not None:
             if not length.isdigit():
-                await _send_json(send, 400, "invalid Content-Length header")
+                await _reject(send, BadRequest("invalid Content-Length header"))
                 return
             if int(length) > self.max_body_bytes:
-                await _send_json(send, 413, f"request body of {int(length)} bytes exceeds the limit of"
-                                            f" {self.max_body_bytes} bytes")
+                await _reject(send, PayloadTooLarge(f"request body of {int(length)} bytes exceeds the limit"
+                                                    f" of {self.max_body_bytes} bytes"))
                 return
             await self.app(scope, receive, send)
             return
@@ -63,7 +66,8 @@ class RequestGuard:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_body_bytes:
-                await _send_json(send, 413, f"request body exceeds the limit of {self.max_body_bytes} bytes")
+                await _reject(send, PayloadTooLarge(f"request body exceeds the limit of {self.max_body_bytes}"
+                                                    " bytes"))
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
