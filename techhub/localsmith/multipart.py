@@ -60,6 +60,7 @@ def boundary_of(content_type: str) -> bytes:
 
 _DISPOSITION_NAME = re.compile(rb'^content-disposition:[^\r\n]*?(?:^|[;\s])name="([^"]*)"',
                                re.IGNORECASE | re.MULTILINE)
+_JSON_KINDS = ("post.", "patch.", "feedback.")
 _CONTENT_TYPE = re.compile(rb"^content-type:[ \t]*([^\r\n]*)", re.IGNORECASE | re.MULTILINE)
 
 
@@ -89,9 +90,10 @@ def split_parts(body: bytes, boundary: bytes) -> list[tuple[str, str | None, byt
         name = _DISPOSITION_NAME.search(head)
         if not name or not name.group(1):
             raise BadRequest("malformed multipart body: a part has no name in Content-Disposition")
-        ctype = _CONTENT_TYPE.search(head)
-        parts.append((name.group(1).decode("utf-8", "replace"),
-                      ctype.group(1).strip().decode("latin-1") if ctype else None, data))
+        part_name = name.group(1).decode("utf-8", "replace")
+        # Run and feedback parts are JSON by definition: only other parts need the second regex.
+        ctype = None if part_name.startswith(_JSON_KINDS) else _CONTENT_TYPE.search(head)
+        parts.append((part_name, ctype.group(1).strip().decode("latin-1") if ctype else None, data))
     return parts
 
 
