@@ -39,9 +39,10 @@ def _connect(path: str, *, writer: bool = False) -> sqlite3.Connection:
     conn.execute("PRAGMA mmap_size=268435456")  # reads straight from the shared page cache
     if writer:
         # Ingest dirties index pages all over the file; a large cache keeps them in memory between
-        # requests, and rarer checkpoints (each one fsyncs) keep commits cheap. Measured: ~1.5x runs/s.
+        # requests. Checkpoints (which fsync) run in Database's background thread, off the request
+        # path; the writer checkpoints itself only if the WAL passes ~200 MB (a safety net).
         conn.execute("PRAGMA cache_size=-131072")
-        conn.execute("PRAGMA wal_autocheckpoint=20000")
+        conn.execute("PRAGMA wal_autocheckpoint=100000")
     return conn
 
 
@@ -59,6 +60,21 @@ class Database:
         with self._write_lock:
             for ddl in _SCHEMAS:
                 self._writer.executescript(ddl)
+        self._closing = threading.Event()
+        if self.path != ":memory:":
+            threading.Thread(target=self._checkpoint_loop, name="localsmith-checkpoint", daemon=True).start()
+
+    def _checkpoint_loop(self, every: float = 0.5) -> None:
+        """Copy committed WAL pages into the database file, without ever blocking a request."""
+        conn = _connect(self.path)
+        try:
+            while not self._closing.wait(every):
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error:
+                    continue  # busy or closing: try again next time
+        finally:
+            conn.close()
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
@@ -80,5 +96,6 @@ class Database:
         return conn
 
     def close(self) -> None:
+        self._closing.set()
         with self._write_lock:
             self._writer.close()
