@@ -6,13 +6,13 @@ return JSON. Served with and without ``/api/v1`` like every router (see :mod:`..
 
 from __future__ import annotations
 
-import json
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
 from techhub.localsmith import queues
 from techhub.localsmith.exceptions import BadRequest
+from techhub.localsmith.routes.body import json_body
 
 router = APIRouter(tags=["annotation-queues"])
 
@@ -24,22 +24,12 @@ def _db(request: Request):
     return request.app.state.db
 
 
-async def _body(request: Request) -> Any:
-    raw = await request.body()
-    if not raw:
-        raise BadRequest("request body is empty; expected JSON")
-    try:
-        return json.loads(raw)
-    except ValueError as exc:
-        raise BadRequest(f"request body is not valid JSON: {exc}") from exc
-
-
 # ---------------------------------------------------------------------------------------------- queues
 
 
 @router.post("/annotation-queues")
 async def create_queue(request: Request) -> dict:
-    return queues.create_queue(_db(request), await _body(request))
+    return queues.create_queue(_db(request), await json_body(request, (dict, list)))
 
 
 @router.get("/annotation-queues")
@@ -70,7 +60,7 @@ def read_queue(request: Request, queue_id: str) -> dict:
 
 @router.patch(QUEUE)
 async def update_queue(request: Request, queue_id: str) -> dict:
-    return queues.update_queue(_db(request), queue_id, await _body(request))
+    return queues.update_queue(_db(request), queue_id, await json_body(request, (dict, list)))
 
 
 @router.delete(QUEUE)
@@ -118,7 +108,7 @@ def _item_response(item: dict) -> dict:
 
 @router.post(QUEUE + "/runs")
 async def add_runs(request: Request, queue_id: str) -> list[dict]:
-    items = queues.add_items(_db(request), queue_id, await _body(request))
+    items = queues.add_items(_db(request), queue_id, await json_body(request, (dict, list)))
     return [_item_response(item) for item in items]
 
 
@@ -148,7 +138,7 @@ def run_at_index(request: Request, queue_id: str, index: int) -> dict:
 
 @router.patch(QUEUE + "/runs/{queue_run_id}")
 async def update_run(request: Request, queue_id: str, queue_run_id: str) -> dict:
-    return queues.update_item(_db(request), queue_id, queue_run_id, await _body(request))
+    return queues.update_item(_db(request), queue_id, queue_run_id, await json_body(request, (dict, list)))
 
 
 @router.delete(QUEUE + "/runs/{queue_run_id}")
@@ -159,7 +149,7 @@ def delete_run(request: Request, queue_id: str, queue_run_id: str) -> dict:
 
 @router.post(QUEUE + "/runs/delete")
 async def delete_runs(request: Request, queue_id: str) -> dict:
-    body = await _body(request)
+    body = await json_body(request, (dict, list))
     if not isinstance(body, dict):
         raise BadRequest("expected {run_ids: [...]} or {delete_all: true, exclude_run_ids: [...]}")
     removed = queues.delete_items(
@@ -177,7 +167,7 @@ async def delete_runs(request: Request, queue_id: str) -> dict:
 
 @router.post(ITEMS + "/{queue_id}/items")
 async def add_items(request: Request, queue_id: str) -> dict:
-    body = await _body(request)
+    body = await json_body(request, (dict, list))
     if not isinstance(body, dict) or not isinstance(body.get("items"), list):
         raise BadRequest("expected {items: [{item_type: RUN | THREAD, run_id | thread_id, ...}]}")
     return {"items": queues.add_items(_db(request), queue_id, body["items"])}
@@ -204,12 +194,12 @@ def count_items(request: Request, queue_id: str, status: str) -> dict:
 
 @router.patch(ITEMS + "/{queue_id}/items/{item_id}")
 async def update_item(request: Request, queue_id: str, item_id: str) -> dict:
-    return queues.update_item(_db(request), queue_id, item_id, await _body(request))
+    return queues.update_item(_db(request), queue_id, item_id, await json_body(request, (dict, list)))
 
 
 @router.post(ITEMS + "/{queue_id}/items/delete")
 async def delete_items(request: Request, queue_id: str) -> dict:
-    body = await _body(request)
+    body = await json_body(request, (dict, list))
     if not isinstance(body, dict) or not isinstance(body.get("item_ids"), list):
         raise BadRequest("expected {item_ids: [...]}")
     return {"deleted": str(queues.delete_items(_db(request), queue_id, body["item_ids"]))}
@@ -217,7 +207,7 @@ async def delete_items(request: Request, queue_id: str) -> dict:
 
 @router.post(ITEMS + "/items/{queue_item_id}/status")
 async def set_item_status(request: Request, queue_item_id: str) -> dict:
-    body = await _body(request)
+    body = await json_body(request, (dict, list))
     if not isinstance(body, dict):
         raise BadRequest("expected {status: viewed | completed | null}")
     return queues.set_item_status(_db(request), queue_item_id, body.get("status"))

@@ -7,13 +7,13 @@ This router must come before the runs router: ``/runs/rules`` would otherwise ma
 
 from __future__ import annotations
 
-import json
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
 from techhub.localsmith import rules
 from techhub.localsmith.exceptions import BadRequest, NotFound
+from techhub.localsmith.routes.body import json_body
 
 router = APIRouter(tags=["rules"])
 
@@ -22,19 +22,9 @@ def _db(request: Request):
     return request.app.state.db
 
 
-async def _body(request: Request) -> Any:
-    raw = await request.body()
-    if not raw:
-        raise BadRequest("request body is empty; expected a JSON rule")
-    try:
-        return json.loads(raw)
-    except ValueError as exc:
-        raise BadRequest(f"request body is not valid JSON: {exc}") from exc
-
-
 @router.post("/runs/rules")
 async def create_rule(request: Request) -> dict:
-    return rules.create_rule(_db(request), await _body(request))
+    return rules.create_rule(_db(request), await json_body(request, (dict, list)))
 
 
 @router.get("/runs/rules")
@@ -94,7 +84,7 @@ def get_rule(request: Request, rule_id: str) -> dict:
 
 @router.patch("/runs/rules/{rule_id}")
 async def update_rule(request: Request, rule_id: str) -> dict:
-    return rules.update_rule(_db(request), rule_id, await _body(request))
+    return rules.update_rule(_db(request), rule_id, await json_body(request, (dict, list)))
 
 
 @router.delete("/runs/rules/{rule_id}")
