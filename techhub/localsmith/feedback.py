@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sqlite3
 import uuid
 from typing import Any
@@ -77,9 +78,14 @@ _COLUMNS = (
 )
 
 
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def _uuid_or_none(value: Any, field: str) -> str | None:
     if value is None:
         return None
+    if type(value) is str and _CANONICAL_UUID.fullmatch(value):
+        return value  # already canonical (what the SDK sends): skip the UUID round trip
     try:
         return str(uuid.UUID(str(value)))
     except (ValueError, TypeError, AttributeError):
@@ -144,8 +150,12 @@ def _stored_config(conn: sqlite3.Connection, key: str) -> dict | None:
     return json.loads(row["feedback_config"]) if row else None
 
 
-def _prepare(conn: sqlite3.Connection, body: Any) -> tuple:
-    """Validate one feedback body and return its row for INSERT."""
+def _prepare(conn: sqlite3.Connection, body: Any, configs: dict[str, dict | None] | None = None) -> tuple:
+    """Validate one feedback body and return its row for INSERT.
+
+    ``configs``: stored configs by key already looked up in this transaction (a batch of feedback
+    mostly repeats a few keys); updated when this body stores a new one.
+    """
     if not isinstance(body, dict):
         raise BadRequest("feedback: expected a JSON object")
     key = body.get("key")
@@ -159,8 +169,13 @@ def _prepare(conn: sqlite3.Connection, body: Any) -> tuple:
         raise BadRequest("feedback needs a run_id, a trace_id or a session_id")
     score = _check_score(body.get("score"))
     config = _check_config(body.get("feedback_config"))
-    stored = _stored_config(conn, key)
+    if configs is None:
+        configs = {}
+    if key not in configs:
+        configs[key] = _stored_config(conn, key)
+    stored = configs[key]
     if config is not None and stored is None:
+        configs[key] = config
         conn.execute(
             "INSERT INTO feedback_configs (id, feedback_key, feedback_config, modified_at)"
             " VALUES (?, ?, ?, ?)",
@@ -196,7 +211,8 @@ def _prepare(conn: sqlite3.Connection, body: Any) -> tuple:
 
 def insert_feedback(conn: sqlite3.Connection, bodies: list[dict]) -> list[str]:
     """Insert feedback bodies inside an open write transaction; a repeated id keeps the first copy."""
-    rows = [_prepare(conn, body) for body in bodies]
+    configs: dict[str, dict | None] = {}
+    rows = [_prepare(conn, body, configs) for body in bodies]
     conn.executemany(
         f"INSERT INTO feedback ({_COLUMNS}) VALUES ({','.join('?' * 19)}) ON CONFLICT(id) DO NOTHING", rows
     )

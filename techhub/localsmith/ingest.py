@@ -122,8 +122,12 @@ def _uuid(value: Any, what: str) -> str:
         raise BadRequest(f"{what}: {value!r} is not a UUID") from None
 
 
-def _opt_uuid(value: Any, what: str) -> str | None:
-    return None if value is None or value == "" else _uuid(value, what)
+def _opt_uuid(value: Any, where: str, key: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if type(value) is str and _CANONICAL_UUID.fullmatch(value):
+        return value
+    return _uuid(value, f"{where}: {key}")
 
 
 def _time(value: Any, what: str) -> datetime | None:
@@ -133,7 +137,11 @@ def _time(value: Any, what: str) -> datetime | None:
     if not isinstance(value, str):
         # The SDK always sends ISO 8601 text; a number here is a client bug, not epoch seconds.
         raise BadRequest(f"{what} must be an ISO 8601 string, got {value!r}")
-    text = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
+    # The SDK writes "+00:00": parsing the naive part skips a time zone conversion per timestamp.
+    if value.endswith("+00:00"):
+        text = value[:-6]
+    else:
+        text = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
@@ -153,44 +161,50 @@ def _dump(value: Any) -> str | None:
 
 
 def _prepare(payload: Any, project_ids: dict[str, str], where: str) -> _Run:
-    """Validate one post/patch payload (a 400 names the run and the field)."""
+    """Validate one post/patch payload (a 400 names the run and the field).
+
+    Every field is read once into a local and messages are formatted only on error: this runs for
+    every run of every request.
+    """
     if not isinstance(payload, dict):
         raise BadRequest(f"{where}: expected a JSON object")
     run_id = _uuid(payload.get("id"), f"{where}.id")
     where = f"run {run_id}"
     get = payload.get
-    for key in ("name", "run_type", "error", "dotted_order"):
-        if get(key) is not None and not isinstance(payload[key], str):
+    name, run_type, error, dotted = get("name"), get("run_type"), get("error"), get("dotted_order")
+    for key, value in (("name", name), ("run_type", run_type), ("error", error), ("dotted_order", dotted)):
+        if value is not None and not isinstance(value, str):
             raise BadRequest(f"{where}: {key} must be a string")
     tags = get("tags")
     if tags is not None and (not isinstance(tags, list) or not all(isinstance(t, str) for t in tags)):
         raise BadRequest(f"{where}: tags must be a list of strings")
-    for key in ("inputs", "outputs", "extra", "serialized"):
-        if get(key) is not None and not isinstance(payload[key], dict):
+    inputs, outputs, extra, serialized = get("inputs"), get("outputs"), get("extra"), get("serialized")
+    for key, value in (("inputs", inputs), ("outputs", outputs), ("extra", extra),
+                       ("serialized", serialized)):
+        if value is not None and not isinstance(value, dict):
             raise BadRequest(f"{where}: {key} must be an object")
-    if get("events") is not None and not isinstance(payload["events"], list):
+    events = get("events")
+    if events is not None and not isinstance(events, list):
         raise BadRequest(f"{where}: events must be a list")
     start = _time(get("start_time"), f"{where}: start_time")
     end = _time(get("end_time"), f"{where}: end_time")
-    parent = _opt_uuid(get("parent_run_id"), f"{where}: parent_run_id")
-    dotted = get("dotted_order")
+    parent = _opt_uuid(get("parent_run_id"), where, "parent_run_id")
     if dotted is None and parent is None and start is not None:
         dotted = start.strftime("%Y%m%dT%H%M%S%fZ") + run_id
-    trace = _opt_uuid(get("trace_id"), f"{where}: trace_id")
+    trace = _opt_uuid(get("trace_id"), where, "trace_id")
     if trace is None and dotted and "Z" in dotted:
         trace = dotted.split(".", 1)[0].split("Z", 1)[1] or None
     if trace is None and parent is None:
         trace = run_id
-    session = _opt_uuid(get("session_id"), f"{where}: session_id")
+    session = _opt_uuid(get("session_id"), where, "session_id")
     if session is None and get("session_name"):
         session = project_ids[payload["session_name"]]
     values = (
-        run_id, trace, parent, dotted, session, get("name"), get("run_type"), _stored(start), _stored(end),
-        get("error"), _dump(tags), _dump(get("inputs")), _dump(get("outputs")), _dump(get("events")),
-        _dump(get("extra")), _dump(get("serialized")),
-        _opt_uuid(get("reference_example_id"), f"{where}: reference_example_id"),
+        run_id, trace, parent, dotted, session, name, run_type, _stored(start), _stored(end),
+        error, _dump(tags), _dump(inputs), _dump(outputs), _dump(events), _dump(extra), _dump(serialized),
+        _opt_uuid(get("reference_example_id"), where, "reference_example_id"),
     )
-    return _Run(values, get("extra"), get("outputs"), get("events"), start, end)
+    return _Run(values, extra, outputs, events, start, end)
 
 
 def _metadata_of(extra: Any) -> dict:
@@ -237,17 +251,61 @@ def _usage_values(run_type: str | None, outputs: Any, extra: Any, events: Any) -
             found.completion_cost, first_stored)
 
 
-def _full_row(run: _Run) -> tuple:
-    """Every column of a run seen for the first time (derived ones computed here)."""
+def _own_usage(run: _Run) -> tuple:
+    """Own tokens, cost and first-token time of a run (see :func:`_usage_values`)."""
+    return _usage_values(run.values[6], run.outputs, run.extra, run.events)
+
+
+def _full_row(run: _Run, own: tuple, totals: tuple | None = None) -> tuple:
+    """Every column of a run seen for the first time (derived ones computed here).
+
+    ``totals``: the run's subtree sums (tokens, costs, total cost) when its trace has token usage;
+    otherwise they are its own values.
+    """
     values = run.values
     metadata = _metadata_of(run.extra)
-    error, run_type = values[9], values[6]
+    error = values[9]
     status = "error" if error is not None else "success" if values[8] is not None else "pending"
     latency = (run.end - run.start).total_seconds() if run.start and run.end else None
-    own = _usage_values(run_type, run.outputs, run.extra, run.events)
-    cost = None if own[3] is None else own[3] + own[4]
-    return (*values, int(values[2] is None), status, latency, _thread_of(metadata), own[5],
-            own[0], own[1], own[2], own[3], own[4], own[0], own[1], own[2], own[3], own[4], cost)
+    if totals is None:
+        totals = (*own[:5], None if own[3] is None else own[3] + own[4])
+    return (*values, int(values[2] is None), status, latency, _thread_of(metadata), own[5], *own[:5],
+            *totals)
+
+
+def _subtree_sums(owns: list[tuple]) -> tuple:
+    """Sums of own tokens/costs as SQL's ``sum()`` gives them (None when every value is null)."""
+    sums: list[Any] = [None] * 5
+    cost: float = 0
+    for own in owns:
+        for k in range(5):
+            value = own[k]
+            if value is not None:
+                sums[k] = value if sums[k] is None else sums[k] + value
+        cost += (0 if own[3] is None else own[3]) + (0 if own[4] is None else own[4])
+    return (*sums, cost)
+
+
+def _trace_totals(members: list[tuple[_Run, tuple]]) -> dict[str, tuple]:
+    """Subtree token/cost sums of every run of a trace held entirely in ``members``.
+
+    Python twin of ``_AGGREGATE_SQL`` (same rows summed, same nulls): a root sums the whole trace,
+    any other run itself plus the runs below it in ``dotted_order``. Empty when no run of the trace
+    reports tokens (then nothing is aggregated, as in SQL).
+    """
+    if all(own[2] is None for _, own in members):
+        return {}
+    totals: dict[str, tuple] = {}
+    whole = None
+    for run, own in members:
+        if run.values[2] is None:
+            whole = whole or _subtree_sums([o for _, o in members])
+            totals[run.id] = whole
+            continue
+        prefix = run.values[3] + "."
+        totals[run.id] = _subtree_sums([own] + [o for c, o in members
+                                                if c.values[3].startswith(prefix) and c.values[3] != prefix])
+    return totals
 
 
 def _stored_metadata_rows(conn: sqlite3.Connection, ids_json: str) -> list[tuple[str, str, str]]:
@@ -319,8 +377,26 @@ def _write_runs(conn: sqlite3.Connection, runs: list[_Run], result: IngestResult
     counts = Counter(ids)
     fresh = [run for run in runs if run.id not in existing and counts[run.id] == 1]
     merged = [run for run in runs if run.id in existing or counts[run.id] > 1]
+    traces = {run.values[1] for run in runs if run.values[1]}
+    # A trace with no stored run, all of whose runs are fresh here with their links (the SDK's usual
+    # batch), is aggregated in Python; any other trace with token usage is summed in SQL below.
+    local = set()
+    if all(run.values[1] is not None and run.values[3] is not None for run in runs):
+        local = traces - {row[0] for row in conn.execute(
+            "SELECT DISTINCT trace_id FROM runs WHERE trace_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(traces)),))}
+        local -= {run.values[1] for run in merged}
     if fresh:
-        conn.executemany(_INSERT_SQL, [_full_row(run) for run in fresh])
+        owns = [_own_usage(run) for run in fresh]
+        by_trace: dict[str, list[tuple[_Run, tuple]]] = {}
+        for run, own in zip(fresh, owns, strict=True):
+            if run.values[1] in local:
+                by_trace.setdefault(run.values[1], []).append((run, own))
+        totals: dict[str, tuple] = {}
+        for members in by_trace.values():
+            totals.update(_trace_totals(members))
+        conn.executemany(_INSERT_SQL, [_full_row(run, own, totals.get(run.id))
+                                       for run, own in zip(fresh, owns, strict=True)])
         conn.executemany("INSERT OR IGNORE INTO run_metadata (key, value, run_id) VALUES (?, ?, ?)",
                          [row for run in fresh for row in _metadata_rows(run.id, _metadata_of(run.extra))])
     if merged:
@@ -337,10 +413,12 @@ def _write_runs(conn: sqlite3.Connection, runs: list[_Run], result: IngestResult
     if any(run.values[1] is None or run.values[3] is None for run in runs):
         conn.execute(_FILL_LINKS_SQL, (ids_json,))
     run_ids = list(dict.fromkeys(ids))
-    traces = {run.values[1] for run in runs if run.values[1]}
-    with_tokens = [row[0] for row in conn.execute(
-        "SELECT DISTINCT trace_id FROM runs WHERE trace_id IN (SELECT value FROM json_each(?))"
-        " AND own_total_tokens IS NOT NULL", (json.dumps(sorted(traces)),))]
-    if with_tokens:
-        conn.execute(_AGGREGATE_SQL, (json.dumps(with_tokens),))
+    traces = {run.values[1] for run in runs if run.values[1]}  # some were filled from a parent
+    others = traces - local
+    if others:
+        with_tokens = [row[0] for row in conn.execute(
+            "SELECT DISTINCT trace_id FROM runs WHERE trace_id IN (SELECT value FROM json_each(?))"
+            " AND own_total_tokens IS NOT NULL", (json.dumps(sorted(others)),))]
+        if with_tokens:
+            conn.execute(_AGGREGATE_SQL, (json.dumps(with_tokens),))
     result.run_ids, result.trace_ids = run_ids, traces

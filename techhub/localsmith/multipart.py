@@ -38,6 +38,19 @@ class IngestBatch:
 
 def decompress_zstd(body: bytes, max_bytes: int) -> bytes:
     """Inflate a zstd body, refusing (413) to produce more than ``max_bytes``."""
+    try:
+        size = zstandard.frame_content_size(body)
+    except zstandard.ZstdError as exc:
+        raise BadRequest(f"body is not a valid zstd stream: {exc}") from None
+    if size > max_bytes:
+        raise PayloadTooLarge(f"decompressed body exceeds the limit of {max_bytes} bytes")
+    if size >= 0:
+        # One frame that declares its size (what the SDK sends): inflate it in one call. Anything
+        # else (trailing data, a damaged frame) takes the streaming path below, which names the error.
+        try:
+            return zstandard.ZstdDecompressor().decompress(body, allow_extra_data=False)
+        except zstandard.ZstdError:
+            pass
     out = io.BytesIO()
     try:
         with zstandard.ZstdDecompressor().stream_reader(io.BytesIO(body)) as reader:

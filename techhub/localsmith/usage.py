@@ -4,8 +4,8 @@ LangChain puts ``usage_metadata`` (``input_tokens``, ``output_tokens``, ``total_
 generated message inside ``outputs.generations[i][j].message.kwargs``; ``@traceable(run_type="llm")``
 functions may return it at ``outputs.usage_metadata`` or send it in ``extra.metadata.usage_metadata``;
 OpenAI-style ``llm_output.token_usage`` uses ``prompt_tokens`` / ``completion_tokens``. Cost comes
-from a small price table keyed by the ``ls_model_name`` metadata (0 for unknown models), like
-LangSmith's own model price map.
+from the package's one price table (:mod:`techhub.models.pricing`) keyed by the ``ls_model_name``
+metadata (0 for unknown models), like LangSmith's own model price map.
 """
 
 from __future__ import annotations
@@ -13,12 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-# USD per 1M tokens (input, output). Longest matching prefix wins, so dated snapshots
-# ("gpt-4o-mini-2024-07-18") price like their family.
-PRICES_PER_MILLION: dict[str, tuple[float, float]] = {
-    "gpt-4o-mini": (0.15, 0.60),
-    "gpt-4o": (2.50, 10.00),
-}
+from techhub.models.pricing import price_of
 
 
 @dataclass(frozen=True)
@@ -32,15 +27,9 @@ class Usage:
     completion_cost: float
 
 
-def price_for(model: str | None) -> tuple[float, float]:
-    """(input, output) USD per 1M tokens for ``model``; (0, 0) when the model is unknown."""
-    if not model:
-        return (0.0, 0.0)
-    name = model.lower().rsplit("/", 1)[-1]
-    for prefix in sorted(PRICES_PER_MILLION, key=len, reverse=True):
-        if name.startswith(prefix):
-            return PRICES_PER_MILLION[prefix]
-    return (0.0, 0.0)
+def _model_name(model: str | None) -> str | None:
+    """The bare model name: provider prefixes (``openai/gpt-4o``) price like the model itself."""
+    return model.rsplit("/", 1)[-1] if model else None
 
 
 def _as_int(value: Any) -> int:
@@ -83,13 +72,13 @@ def extract_usage(outputs: dict | None, extra: dict | None) -> Usage | None:
         total = _as_int(token_usage.get("total_tokens")) or prompt + completion
     invocation = (extra or {}).get("invocation_params") or {}
     model = metadata.get("ls_model_name") or invocation.get("model") or invocation.get("model_name")
-    input_price, output_price = price_for(model if isinstance(model, str) else None)
+    price = price_of(_model_name(model if isinstance(model, str) else None))
     return Usage(
         prompt_tokens=prompt,
         completion_tokens=completion,
         total_tokens=total,
-        prompt_cost=prompt * input_price / 1_000_000,
-        completion_cost=completion * output_price / 1_000_000,
+        prompt_cost=price.cost(prompt, 0) if price else 0.0,
+        completion_cost=price.cost(0, completion) if price else 0.0,
     )
 
 
