@@ -2,6 +2,8 @@
 
 from techhub.localsmith.routes import datasets, feedback, info, projects, queues, rules, runs
 
-# rules first: its /runs/rules must win over the runs router's /runs/{run_id}.
-ROUTERS = [info.router, rules.router, queues.router, projects.router, runs.router, feedback.router,
+# Starlette tries routers in order: runs first, because the SDK's ingest calls are most of the
+# traffic (measured: ~0.2 ms per request to reach /runs/multipart when it came fifth). The runs
+# router's /runs/{run_id} only matches UUIDs, so rules' /runs/rules... paths still reach rules.
+ROUTERS = [runs.router, rules.router, info.router, queues.router, projects.router, feedback.router,
            datasets.router]
