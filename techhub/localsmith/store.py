@@ -64,13 +64,23 @@ class Database:
         if self.path != ":memory:":
             threading.Thread(target=self._checkpoint_loop, name="localsmith-checkpoint", daemon=True).start()
 
-    def _checkpoint_loop(self, every: float = 0.5) -> None:
-        """Copy committed WAL pages into the database file, without ever blocking a request."""
+    def _checkpoint_loop(self, every: float = 0.5, restart_frames: int = 8192) -> None:
+        """Copy committed WAL pages into the database file, mostly without blocking a request.
+
+        Under steady ingest the writer appends while a checkpoint runs, so the WAL was never fully
+        copied and never started over: it grew to the ~200 MB safety net and ingest slowed down.
+        So once the WAL passes ``restart_frames`` pages (~16 MB) and the unblocking pass has copied
+        most of it, a second pass finishes the copy under the write lock (a few ms); the next write
+        then starts the WAL again from its beginning.
+        """
         conn = _connect(self.path)
         try:
             while not self._closing.wait(every):
                 try:
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                    _, frames, _ = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                    if frames >= restart_frames and not self._closing.is_set():
+                        with self._write_lock:
+                            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
                 except sqlite3.Error:
                     continue  # busy or closing: try again next time
         finally:
