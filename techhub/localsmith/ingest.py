@@ -160,6 +160,15 @@ def _dump(value: Any) -> str | None:
     return orjson.dumps(value).decode() if value is not None else None
 
 
+_DOTTED_SEGMENT = re.compile(r"\d{8}T\d{6}\d{6}Z[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _valid_dotted_order(dotted: str, run_id: str) -> bool:
+    """What the SDK sends: a segment per ancestor, root first, the last one naming the run itself."""
+    segments = dotted.split(".")
+    return segments[-1][-36:] == run_id and all(_DOTTED_SEGMENT.fullmatch(seg) for seg in segments)
+
+
 def _prepare(payload: Any, project_ids: dict[str, str], where: str) -> _Run:
     """Validate one post/patch payload (a 400 names the run and the field).
 
@@ -191,6 +200,11 @@ def _prepare(payload: Any, project_ids: dict[str, str], where: str) -> _Run:
     parent = _opt_uuid(get("parent_run_id"), where, "parent_run_id")
     if dotted is None and parent is None and start is not None:
         dotted = start.strftime("%Y%m%dT%H%M%S%fZ") + run_id
+    elif dotted is not None and not _valid_dotted_order(dotted, run_id):
+        raise BadRequest(
+            f"{where}: dotted_order must be '.'-joined segments of <%Y%m%dT%H%M%S%fZ><run id>, one per "
+            f"ancestor, ending with this run's id; got {dotted[:120]!r}"
+        )
     trace = _opt_uuid(get("trace_id"), where, "trace_id")
     if trace is None and dotted and "Z" in dotted:
         trace = dotted.split(".", 1)[0].split("Z", 1)[1] or None

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 import warnings
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -268,6 +269,16 @@ BAD_REQUESTS = {
         "POST",
         "/runs/multipart",
         *raw_multipart([(f"post.{RID}", _one_run(tags="bench"))]),
+    ),
+    "dotted_order is garbage": lambda: (
+        "POST",
+        "/runs/multipart",
+        *raw_multipart([(f"post.{RID}", _one_run(dotted_order="garbage"))]),
+    ),
+    "dotted_order names another run": lambda: (
+        "POST",
+        "/runs/multipart",
+        *raw_multipart([(f"post.{RID}", _one_run(dotted_order=f"20251120T101010000000Z{uuid.uuid4()}"))]),
     ),
     "id is not a uuid": lambda: (
         "POST",

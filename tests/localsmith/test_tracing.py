@@ -274,7 +274,8 @@ def _token_trace(project: str) -> list[dict]:
                         outputs=_llm_outputs(100, 10), extra=gpt4o, start="2025-11-20T10:00:00.100000Z")
     llm2 = _run_payload(str(uuid.uuid4()), project, parent=agent, name="llm2", run_type="llm",
                         outputs=_llm_outputs(200, 20), extra=other, start="2025-11-20T10:00:00.200000Z")
-    tool = _run_payload(str(uuid.uuid4()), project, parent=root, name="tool", start="2025-11-20T10:00:00.3Z")
+    tool = _run_payload(str(uuid.uuid4()), project, parent=root, name="tool",
+                        start="2025-11-20T10:00:00.300000Z")
     return [root, agent, llm1, llm2, tool]
 
 
