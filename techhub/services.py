@@ -180,7 +180,7 @@ def _is_ours(record: dict) -> bool:
         return False
     try:
         args = subprocess.run(
-            ["ps", "-o", "args=", "-p", str(pid)], capture_output=True, text=True, timeout=5
+            ["ps", "-ww", "-o", "args=", "-p", str(pid)], capture_output=True, text=True, timeout=5
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return True  # cannot tell: trust the record rather than lose track of a running server

@@ -157,7 +157,10 @@ def test_a_busy_default_port_moves_the_service_and_everyone_finds_it(
             agent_env = services.agent_server_env(moved)
             assert agent_env["LANGSMITH_ENDPOINT"] == moved.langsmith_endpoint
         finally:
-            services.down()
+            stopped = services.down()
+    # Long state paths (pytest's here) once made `ps` cut the command line and `down` lose track.
+    assert stopped == [services.LOCALSMITH, services.AGENT_SERVER]
+    assert all(not services.pid_alive(s.pid) for s, _ in results if s.pid)
 
 
 def test_a_record_whose_pid_now_runs_something_else_is_never_killed(
