@@ -27,7 +27,7 @@ from typing import Any
 
 from techhub.localsmith.exceptions import BadRequest, Conflict, NotFound, UnprocessableEntity
 from techhub.localsmith.projects import TENANT_ID
-from techhub.localsmith.store import Database, register_schema
+from techhub.localsmith.store import Database, check_page, register_schema
 from techhub.localsmith.times import normalize_time, now
 
 register_schema(
@@ -270,8 +270,7 @@ def list_feedback(
     offset: int = 0,
 ) -> list[dict]:
     """Feedback matching every given criterion, oldest first, ``offset``/``limit`` paginated."""
-    if limit < 1 or limit > 1000 or offset < 0:
-        raise BadRequest("limit must be 1..1000 and offset >= 0")
+    check_page(limit, offset)
     where: list[str] = []
     params: list[Any] = []
     for column, values, is_id in (("run_id", run_ids, True), ("key", keys, False),

@@ -25,7 +25,7 @@ import uuid
 from typing import Any
 
 from techhub.localsmith.exceptions import BadRequest, Conflict, NotFound
-from techhub.localsmith.store import Database, register_schema
+from techhub.localsmith.store import Database, check_page, register_schema
 from techhub.localsmith.times import normalize_time, now
 
 TENANT_ID = "00000000-0000-4000-8000-000000000001"
@@ -185,8 +185,7 @@ def list_projects(
     offset: int = 0,
 ) -> list[dict]:
     """Projects matching every given criterion, newest first, ``offset``/``limit`` paginated."""
-    if limit < 1 or limit > 1000 or offset < 0:
-        raise BadRequest("limit must be 1..1000 and offset >= 0")
+    check_page(limit, offset)
     where: list[str] = []
     params: list[Any] = []
     if ids:

@@ -25,7 +25,7 @@ from techhub.localsmith.datasets import get_dataset
 from techhub.localsmith.exceptions import BadRequest, Conflict, NotFound
 from techhub.localsmith.projects import TENANT_ID
 from techhub.localsmith.runs import read_run
-from techhub.localsmith.store import Database, register_schema
+from techhub.localsmith.store import Database, check_page, register_schema
 from techhub.localsmith.times import now as now_stored
 
 register_schema(
@@ -237,8 +237,7 @@ def list_queues(
     offset: int = 0,
 ) -> list[dict]:
     """Queues by name, substring, ids or default dataset, oldest first, with their open item count."""
-    if limit < 1 or offset < 0:
-        raise BadRequest("limit must be >= 1 and offset >= 0")
+    check_page(limit, offset, maximum=None)
     where, params = ["1=1"], []
     if ids:
         where.append(f"q.id IN ({','.join('?' * len(ids))})")
@@ -466,8 +465,7 @@ def list_item_rows(
         return []
     if item_type not in (None, "RUN", "THREAD"):
         raise BadRequest(f"item_type must be RUN or THREAD, not {item_type!r}")
-    if limit < 1 or offset < 0:
-        raise BadRequest("limit must be >= 1 and offset >= 0")
+    check_page(limit, offset, maximum=None)
     where, params = ["queue_id = ?", "seq > ?"], [str(queue_id), after_seq]
     if wanted:
         where.append("status = ?")

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from techhub.localsmith.exceptions import BadRequest
+
 _SCHEMAS: list[str] = []
 
 
@@ -21,6 +23,13 @@ def register_schema(ddl: str) -> str:
     """Add ``CREATE TABLE IF NOT EXISTS ...`` statements run when a :class:`Database` opens."""
     _SCHEMAS.append(ddl)
     return ddl
+
+
+def check_page(limit: int, offset: int, *, maximum: int | None = 1000) -> None:
+    """Offset pagination as LangSmith validates it: a 400 for a limit outside 1..maximum or offset < 0."""
+    if limit < 1 or offset < 0 or (maximum is not None and limit > maximum):
+        bound = f"1..{maximum}" if maximum is not None else ">= 1"
+        raise BadRequest(f"limit must be {bound} and offset >= 0")
 
 
 def _connect(path: str, *, writer: bool = False) -> sqlite3.Connection:

@@ -1,4 +1,5 @@
-"""Reading request bodies: JSON with a clear 400 when it is not JSON or not the expected shape."""
+"""Reading requests: the server's database, and JSON bodies with a clear 400 when they are not JSON
+or not the expected shape."""
 
 from __future__ import annotations
 
@@ -8,6 +9,12 @@ import orjson
 from fastapi import Request
 
 from techhub.localsmith.exceptions import BadRequest
+from techhub.localsmith.store import Database
+
+
+def database(request: Request) -> Database:
+    """The database of the app serving this request."""
+    return request.app.state.db
 
 
 async def json_body(

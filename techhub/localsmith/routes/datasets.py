@@ -16,13 +16,10 @@ from techhub.localsmith import dataset_versions as versions
 from techhub.localsmith import datasets, examples, experiments
 from techhub.localsmith.exceptions import BadRequest
 from techhub.localsmith.multipart import boundary_of, decompress_zstd, split_parts
-from techhub.localsmith.routes.body import json_body
+from techhub.localsmith.routes.body import database, json_body
 
 router = APIRouter(tags=["datasets"])
 
-
-def _db(request: Request):
-    return request.app.state.db
 
 
 def _json_param(value: str | None, name: str) -> Any:
@@ -45,7 +42,7 @@ def _page(offset: int, limit: int) -> tuple[int, int]:
 
 @router.post("/datasets")
 async def create_dataset(request: Request) -> dict:
-    return datasets.create_dataset(_db(request), await json_body(request))
+    return datasets.create_dataset(database(request), await json_body(request))
 
 
 @router.get("/datasets")
@@ -61,7 +58,7 @@ async def list_datasets(
 ) -> list[dict]:
     offset, limit = _page(offset, limit)
     return datasets.list_datasets(
-        _db(request),
+        database(request),
         ids=id,
         name=name,
         name_contains=name_contains,
@@ -74,22 +71,22 @@ async def list_datasets(
 
 @router.post("/datasets/comparative")
 async def create_comparative_experiment(request: Request) -> dict:
-    return experiments.create_comparative_experiment(_db(request), await json_body(request))
+    return experiments.create_comparative_experiment(database(request), await json_body(request))
 
 
 @router.get("/datasets/{dataset_id}")
 async def read_dataset(request: Request, dataset_id: str) -> dict:
-    return datasets.get_dataset(_db(request), dataset_id)
+    return datasets.get_dataset(database(request), dataset_id)
 
 
 @router.patch("/datasets/{dataset_id}")
 async def update_dataset(request: Request, dataset_id: str) -> dict:
-    return datasets.update_dataset(_db(request), dataset_id, await json_body(request))
+    return datasets.update_dataset(database(request), dataset_id, await json_body(request))
 
 
 @router.delete("/datasets/{dataset_id}")
 async def delete_dataset(request: Request, dataset_id: str) -> dict:
-    datasets.delete_dataset(_db(request), dataset_id)
+    datasets.delete_dataset(database(request), dataset_id)
     return {"message": f"dataset {dataset_id} deleted"}
 
 
@@ -98,19 +95,21 @@ async def list_versions(
     request: Request, dataset_id: str, search: str | None = None, offset: int = 0, limit: int = 100
 ) -> list[dict]:
     offset, limit = _page(offset, limit)
-    return versions.list_versions(_db(request), dataset_id, search=search, offset=offset, limit=limit)
+    return versions.list_versions(database(request), dataset_id, search=search, offset=offset, limit=limit)
 
 
 @router.get("/datasets/{dataset_id}/version")
 async def read_version(
     request: Request, dataset_id: str, as_of: str | None = None, tag: str | None = None
 ) -> dict:
-    return versions.read_version(_db(request), dataset_id, as_of=as_of, tag=tag)
+    return versions.read_version(database(request), dataset_id, as_of=as_of, tag=tag)
 
 
 @router.get("/datasets/{dataset_id}/versions/diff")
 async def diff_versions(request: Request, dataset_id: str, from_version: str, to_version: str) -> dict:
-    return examples.diff_versions(_db(request), dataset_id, from_version=from_version, to_version=to_version)
+    return examples.diff_versions(
+        database(request), dataset_id, from_version=from_version, to_version=to_version
+    )
 
 
 @router.put("/datasets/{dataset_id}/tags")
@@ -118,12 +117,12 @@ async def tag_version(request: Request, dataset_id: str) -> dict:
     body = await json_body(request)
     if not body.get("as_of") or not body.get("tag"):
         raise BadRequest("body needs 'as_of' and 'tag'")
-    return versions.tag_version(_db(request), dataset_id, as_of=body["as_of"], tag=body["tag"])
+    return versions.tag_version(database(request), dataset_id, as_of=body["as_of"], tag=body["tag"])
 
 
 @router.get("/datasets/{dataset_id}/splits")
 async def list_splits(request: Request, dataset_id: str, as_of: str | None = None) -> list[str]:
-    return examples.list_splits(_db(request), dataset_id, as_of=as_of)
+    return examples.list_splits(database(request), dataset_id, as_of=as_of)
 
 
 @router.put("/datasets/{dataset_id}/splits")
@@ -133,7 +132,7 @@ async def update_splits(request: Request, dataset_id: str) -> list[str]:
     if not isinstance(example_ids, list):
         raise BadRequest("body needs 'split_name' and a list of 'examples'")
     return examples.update_splits(
-        _db(request),
+        database(request),
         dataset_id,
         split_name=body.get("split_name"),
         example_ids=example_ids,
@@ -143,12 +142,12 @@ async def update_splits(request: Request, dataset_id: str) -> list[str]:
 
 @router.post("/datasets/{dataset_id}/runs")
 async def examples_with_runs(request: Request, dataset_id: str) -> list[dict]:
-    return experiments.examples_with_runs(_db(request), dataset_id, await json_body(request))
+    return experiments.examples_with_runs(database(request), dataset_id, await json_body(request))
 
 
 @router.get("/datasets/{dataset_id}/comparative")
 async def list_comparative(request: Request, dataset_id: str) -> list[dict]:
-    return experiments.list_comparative_experiments(_db(request), dataset_id)
+    return experiments.list_comparative_experiments(database(request), dataset_id)
 
 
 # ---------------------------------------------------------------- examples (JSON endpoints)
@@ -167,8 +166,8 @@ async def create_example(request: Request) -> dict:
     body = _example_create(await json_body(request))
     if not body.get("dataset_id"):
         raise BadRequest("'dataset_id' is required")
-    result = examples.create_examples(_db(request), body["dataset_id"], [body])
-    return examples.get_example(_db(request), result["example_ids"][0])
+    result = examples.create_examples(database(request), body["dataset_id"], [body])
+    return examples.get_example(database(request), result["example_ids"][0])
 
 
 @router.post("/examples/bulk")
@@ -182,16 +181,18 @@ async def create_examples_bulk(request: Request) -> list[dict]:
         by_dataset.setdefault(str(b["dataset_id"]), []).append(b)
     created = []
     for dataset_id, group in by_dataset.items():
-        created += examples.create_examples(_db(request), dataset_id, group)["example_ids"]
+        created += examples.create_examples(database(request), dataset_id, group)["example_ids"]
     return (
-        examples.list_examples(_db(request), example_ids=created, limit=len(created) or 1) if created else []
+        examples.list_examples(database(request), example_ids=created, limit=len(created) or 1)
+        if created
+        else []
     )
 
 
 @router.patch("/examples/bulk")
 async def update_examples_bulk(request: Request) -> dict:
     body = await json_body(request, list)
-    result = examples.update_examples(_db(request), body)
+    result = examples.update_examples(database(request), body)
     return {"message": f"{result['count']} examples updated", **result}
 
 
@@ -213,7 +214,7 @@ async def list_examples(
     if meta is not None and not isinstance(meta, dict):
         raise BadRequest("query parameter 'metadata' must be a JSON object")
     return examples.list_examples(
-        _db(request),
+        database(request),
         dataset_id=dataset,
         example_ids=id,
         as_of=as_of,
@@ -229,29 +230,29 @@ async def list_examples(
 @router.delete("/examples")
 async def delete_examples(request: Request, example_ids: Annotated[list[str], Query()]) -> dict:
     ids = [i for raw in example_ids for i in raw.split(",") if i]
-    return examples.delete_examples(_db(request), ids)
+    return examples.delete_examples(database(request), ids)
 
 
 @router.get("/examples/{example_id}")
 async def read_example(request: Request, example_id: str, as_of: str | None = None) -> dict:
-    return examples.get_example(_db(request), example_id, as_of=as_of)
+    return examples.get_example(database(request), example_id, as_of=as_of)
 
 
 @router.patch("/examples/{example_id}")
 async def update_example(request: Request, example_id: str) -> dict:
     body = await json_body(request)
-    examples.update_examples(_db(request), [{**body, "id": example_id}])
-    return examples.get_example(_db(request), example_id)
+    examples.update_examples(database(request), [{**body, "id": example_id}])
+    return examples.get_example(database(request), example_id)
 
 
 @router.delete("/examples/{example_id}")
 async def delete_example(request: Request, example_id: str) -> dict:
-    return examples.delete_examples(_db(request), [example_id])
+    return examples.delete_examples(database(request), [example_id])
 
 
 @router.get("/examples/{example_id}/attachments/{name}")
 async def read_attachment(request: Request, example_id: str, name: str, as_of: str | None = None) -> Response:
-    mime_type, data = examples.read_attachment(_db(request), example_id, name, as_of)
+    mime_type, data = examples.read_attachment(database(request), example_id, name, as_of)
     return Response(content=data, media_type=mime_type)
 
 
@@ -291,13 +292,14 @@ async def _multipart_examples(request: Request) -> list[dict]:
 @router.post("/platform/datasets/{dataset_id}/examples")
 @router.post("/v1/platform/datasets/{dataset_id}/examples")
 async def create_examples_multipart(request: Request, dataset_id: str) -> dict:
-    return examples.create_examples(_db(request), dataset_id, await _multipart_examples(request))
+    return examples.create_examples(database(request), dataset_id, await _multipart_examples(request))
 
 
 @router.patch("/platform/datasets/{dataset_id}/examples")
 @router.patch("/v1/platform/datasets/{dataset_id}/examples")
 async def update_examples_multipart(request: Request, dataset_id: str) -> dict:
-    return examples.update_examples(_db(request), await _multipart_examples(request), dataset_id=dataset_id)
+    changes = await _multipart_examples(request)
+    return examples.update_examples(database(request), changes, dataset_id=dataset_id)
 
 
 @router.patch("/platform/datasets/{dataset_id}/examples/metadata")
@@ -305,7 +307,7 @@ async def update_examples_multipart(request: Request, dataset_id: str) -> dict:
 async def update_example_metadata(request: Request, dataset_id: str) -> dict:
     body = await json_body(request)
     return examples.update_example_metadata(
-        _db(request), dataset_id, body.get("example_ids") or [], body.get("operations")
+        database(request), dataset_id, body.get("example_ids") or [], body.get("operations")
     )
 
 
@@ -316,4 +318,4 @@ async def delete_examples_platform(request: Request) -> dict:
     ids = body.get("example_ids")
     if not isinstance(ids, list):
         raise BadRequest("body needs a list of 'example_ids'")
-    return examples.delete_examples(_db(request), ids, hard=bool(body.get("hard_delete", False)))
+    return examples.delete_examples(database(request), ids, hard=bool(body.get("hard_delete", False)))

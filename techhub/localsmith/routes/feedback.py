@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from techhub.localsmith import feedback
-from techhub.localsmith.routes.body import flag, json_body
+from techhub.localsmith.routes.body import database, flag, json_body
 
 # A repeatable query parameter (?key=a&key=b).
 StrList = Annotated[list[str] | None, Query()]
@@ -20,7 +20,7 @@ router = APIRouter(tags=["feedback"])
 @router.post("/feedback")
 async def create_feedback(request: Request) -> dict:
     body = await json_body(request)
-    return await run_in_threadpool(feedback.create_feedback, request.app.state.db, body)
+    return await run_in_threadpool(feedback.create_feedback, database(request), body)
 
 
 @router.get("/feedback")
@@ -36,32 +36,32 @@ def list_feedback(
 ) -> list[dict]:
     # requests sends enum members as "FeedbackSourceType.MODEL": keep the part after the dot.
     sources = [s.rsplit(".", 1)[-1].lower() for s in source] if source else None
-    return feedback.list_feedback(request.app.state.db, run_ids=run, keys=key, sources=sources,
+    return feedback.list_feedback(database(request), run_ids=run, keys=key, sources=sources,
                                   session_ids=session, has_score=flag(has_score, "has_score"),
                                   limit=limit, offset=offset)
 
 
 @router.get("/feedback/{feedback_id:uuid}")
 def read_feedback(feedback_id: uuid.UUID, request: Request) -> dict:
-    return feedback.get_feedback(request.app.state.db, str(feedback_id))
+    return feedback.get_feedback(database(request), str(feedback_id))
 
 
 @router.patch("/feedback/{feedback_id:uuid}")
 async def update_feedback(feedback_id: uuid.UUID, request: Request) -> dict:
     body = await json_body(request)
-    return await run_in_threadpool(feedback.update_feedback, request.app.state.db, str(feedback_id), body)
+    return await run_in_threadpool(feedback.update_feedback, database(request), str(feedback_id), body)
 
 
 @router.delete("/feedback/{feedback_id:uuid}")
 def delete_feedback(feedback_id: uuid.UUID, request: Request) -> Response:
-    feedback.delete_feedback(request.app.state.db, str(feedback_id))
+    feedback.delete_feedback(database(request), str(feedback_id))
     return Response(status_code=200, content=b"{}", media_type="application/json")
 
 
 @router.post("/feedback-configs")
 async def create_feedback_config(request: Request) -> dict:
     body = await json_body(request)
-    return await run_in_threadpool(feedback.create_feedback_config, request.app.state.db, body)
+    return await run_in_threadpool(feedback.create_feedback_config, database(request), body)
 
 
 @router.get("/feedback-configs")
@@ -74,18 +74,18 @@ def list_feedback_configs(
     offset: int = 0,
 ) -> list[dict]:
     return feedback.list_feedback_configs(
-        request.app.state.db, keys=key, name_contains=name_contains,
+        database(request), keys=key, name_contains=name_contains,
         include_deleted=bool(flag(include_all_configs, "include_all_configs")), limit=limit, offset=offset)
 
 
 @router.patch("/feedback-configs")
 async def update_feedback_config(request: Request) -> dict:
     body = await json_body(request)
-    return await run_in_threadpool(feedback.update_feedback_config, request.app.state.db, body)
+    return await run_in_threadpool(feedback.update_feedback_config, database(request), body)
 
 
 @router.delete("/feedback-configs")
 def delete_feedback_config(request: Request, feedback_key: str | None = None,
                            id: str | None = None) -> Response:
-    feedback.delete_feedback_config(request.app.state.db, feedback_key=feedback_key, config_id=id)
+    feedback.delete_feedback_config(database(request), feedback_key=feedback_key, config_id=id)
     return Response(status_code=204)

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from techhub.localsmith import projects
 from techhub.localsmith.exceptions import BadRequest
-from techhub.localsmith.routes.body import flag, json_body
+from techhub.localsmith.routes.body import database, flag, json_body
 
 # A repeatable query parameter (?key=a&key=b).
 StrList = Annotated[list[str] | None, Query()]
@@ -22,7 +22,7 @@ router = APIRouter(tags=["projects"])
 @router.post("/sessions")
 async def create_project(request: Request, upsert: str | None = None) -> dict:
     body = await json_body(request)
-    return await run_in_threadpool(projects.create_project, request.app.state.db, body,
+    return await run_in_threadpool(projects.create_project, database(request), body,
                                    upsert=bool(flag(upsert, "upsert")))
 
 
@@ -48,7 +48,7 @@ def list_projects(
         if not isinstance(parsed_metadata, dict):
             raise BadRequest("metadata: expected a JSON object")
     return projects.list_projects(
-        request.app.state.db, ids=id, name=name, name_contains=name_contains,
+        database(request), ids=id, name=name, name_contains=name_contains,
         reference_dataset=reference_dataset, reference_free=flag(reference_free, "reference_free"),
         metadata=parsed_metadata, include_stats=bool(flag(include_stats, "include_stats")),
         limit=limit, offset=offset,
@@ -57,17 +57,17 @@ def list_projects(
 
 @router.get("/sessions/{project_id:uuid}")
 def read_project(project_id: uuid.UUID, request: Request, include_stats: str | None = None) -> dict:
-    return projects.get_project(request.app.state.db, str(project_id),
+    return projects.get_project(database(request), str(project_id),
                                 include_stats=bool(flag(include_stats, "include_stats")))
 
 
 @router.patch("/sessions/{project_id:uuid}")
 async def update_project(project_id: uuid.UUID, request: Request) -> dict:
     body = await json_body(request)
-    return await run_in_threadpool(projects.update_project, request.app.state.db, str(project_id), body)
+    return await run_in_threadpool(projects.update_project, database(request), str(project_id), body)
 
 
 @router.delete("/sessions/{project_id:uuid}", status_code=202)
 def delete_project(project_id: uuid.UUID, request: Request) -> Response:
-    projects.delete_project(request.app.state.db, str(project_id))
+    projects.delete_project(database(request), str(project_id))
     return Response(status_code=202)

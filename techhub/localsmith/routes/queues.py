@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request
 
 from techhub.localsmith import queues
 from techhub.localsmith.exceptions import BadRequest
-from techhub.localsmith.routes.body import json_body
+from techhub.localsmith.routes.body import database, json_body
 
 router = APIRouter(tags=["annotation-queues"])
 
@@ -20,16 +20,13 @@ QUEUE = "/annotation-queues/{queue_id}"
 ITEMS = "/platform/annotation-queues"
 
 
-def _db(request: Request):
-    return request.app.state.db
-
 
 # ---------------------------------------------------------------------------------------------- queues
 
 
 @router.post("/annotation-queues")
 async def create_queue(request: Request) -> dict:
-    return queues.create_queue(_db(request), await json_body(request, (dict, list)))
+    return queues.create_queue(database(request), await json_body(request, (dict, list)))
 
 
 @router.get("/annotation-queues")
@@ -43,7 +40,7 @@ def list_queues(
     offset: int = 0,
 ) -> list[dict]:
     return queues.list_queues(
-        _db(request),
+        database(request),
         ids=ids,
         name=name,
         name_contains=name_contains,
@@ -55,38 +52,38 @@ def list_queues(
 
 @router.get(QUEUE)
 def read_queue(request: Request, queue_id: str) -> dict:
-    return queues.read_queue(_db(request), queue_id)
+    return queues.read_queue(database(request), queue_id)
 
 
 @router.patch(QUEUE)
 async def update_queue(request: Request, queue_id: str) -> dict:
-    return queues.update_queue(_db(request), queue_id, await json_body(request, (dict, list)))
+    return queues.update_queue(database(request), queue_id, await json_body(request, (dict, list)))
 
 
 @router.delete(QUEUE)
 def delete_queue(request: Request, queue_id: str) -> dict:
-    queues.delete_queue(_db(request), queue_id)
+    queues.delete_queue(database(request), queue_id)
     return {"message": f"annotation queue {queue_id} deleted"}
 
 
 @router.get(QUEUE + "/size")
 def queue_size(request: Request, queue_id: str, status: str | None = "needs_my_review") -> dict:
-    return {"size": queues.count_items(_db(request), queue_id, status)}
+    return {"size": queues.count_items(database(request), queue_id, status)}
 
 
 @router.get(QUEUE + "/total_size")
 def queue_total_size(request: Request, queue_id: str) -> dict:
-    return {"size": queues.count_items(_db(request), queue_id, None)}
+    return {"size": queues.count_items(database(request), queue_id, None)}
 
 
 @router.get(QUEUE + "/total_archived")
 def queue_total_archived(request: Request, queue_id: str) -> dict:
-    return {"size": queues.count_items(_db(request), queue_id, "archived")}
+    return {"size": queues.count_items(database(request), queue_id, "archived")}
 
 
 @router.get("/annotation-queues/{run_id}/queues")
 def queues_of_run(request: Request, run_id: str) -> list[dict]:
-    return queues.queues_of_run(_db(request), run_id)
+    return queues.queues_of_run(database(request), run_id)
 
 
 # ------------------------------------------------------------------------------------ classic: runs
@@ -108,7 +105,7 @@ def _item_response(item: dict) -> dict:
 
 @router.post(QUEUE + "/runs")
 async def add_runs(request: Request, queue_id: str) -> list[dict]:
-    items = queues.add_items(_db(request), queue_id, await json_body(request, (dict, list)))
+    items = queues.add_items(database(request), queue_id, await json_body(request, (dict, list)))
     return [_item_response(item) for item in items]
 
 
@@ -127,23 +124,24 @@ def list_runs(
     offset: int = 0,
 ) -> list[dict]:
     return queues.list_queue_runs(
-        _db(request), queue_id, status=status, archived=archived, limit=min(limit, 1000), offset=offset
+        database(request), queue_id, status=status, archived=archived, limit=min(limit, 1000), offset=offset
     )
 
 
 @router.get(QUEUE + "/run/{index}")
 def run_at_index(request: Request, queue_id: str, index: int) -> dict:
-    return queues.run_at_index(_db(request), queue_id, index)
+    return queues.run_at_index(database(request), queue_id, index)
 
 
 @router.patch(QUEUE + "/runs/{queue_run_id}")
 async def update_run(request: Request, queue_id: str, queue_run_id: str) -> dict:
-    return queues.update_item(_db(request), queue_id, queue_run_id, await json_body(request, (dict, list)))
+    body = await json_body(request, (dict, list))
+    return queues.update_item(database(request), queue_id, queue_run_id, body)
 
 
 @router.delete(QUEUE + "/runs/{queue_run_id}")
 def delete_run(request: Request, queue_id: str, queue_run_id: str) -> dict:
-    queues.delete_run(_db(request), queue_id, queue_run_id)
+    queues.delete_run(database(request), queue_id, queue_run_id)
     return {"message": f"removed {queue_run_id} from annotation queue {queue_id}"}
 
 
@@ -153,7 +151,7 @@ async def delete_runs(request: Request, queue_id: str) -> dict:
     if not isinstance(body, dict):
         raise BadRequest("expected {run_ids: [...]} or {delete_all: true, exclude_run_ids: [...]}")
     removed = queues.delete_items(
-        _db(request),
+        database(request),
         queue_id,
         body.get("run_ids"),
         every=bool(body.get("delete_all")),
@@ -170,7 +168,7 @@ async def add_items(request: Request, queue_id: str) -> dict:
     body = await json_body(request, (dict, list))
     if not isinstance(body, dict) or not isinstance(body.get("items"), list):
         raise BadRequest("expected {items: [{item_type: RUN | THREAD, run_id | thread_id, ...}]}")
-    return {"items": queues.add_items(_db(request), queue_id, body["items"])}
+    return {"items": queues.add_items(database(request), queue_id, body["items"])}
 
 
 @router.get(ITEMS + "/{queue_id}/items")
@@ -183,18 +181,18 @@ def list_items(
     page_size: int = 100,
 ) -> dict:
     return queues.list_items(
-        _db(request), queue_id, status=status, item_type=item_type, cursor=cursor, page_size=page_size
+        database(request), queue_id, status=status, item_type=item_type, cursor=cursor, page_size=page_size
     )
 
 
 @router.get(ITEMS + "/{queue_id}/items/count")
 def count_items(request: Request, queue_id: str, status: str) -> dict:
-    return {"count": queues.count_items(_db(request), queue_id, status)}
+    return {"count": queues.count_items(database(request), queue_id, status)}
 
 
 @router.patch(ITEMS + "/{queue_id}/items/{item_id}")
 async def update_item(request: Request, queue_id: str, item_id: str) -> dict:
-    return queues.update_item(_db(request), queue_id, item_id, await json_body(request, (dict, list)))
+    return queues.update_item(database(request), queue_id, item_id, await json_body(request, (dict, list)))
 
 
 @router.post(ITEMS + "/{queue_id}/items/delete")
@@ -202,7 +200,7 @@ async def delete_items(request: Request, queue_id: str) -> dict:
     body = await json_body(request, (dict, list))
     if not isinstance(body, dict) or not isinstance(body.get("item_ids"), list):
         raise BadRequest("expected {item_ids: [...]}")
-    return {"deleted": str(queues.delete_items(_db(request), queue_id, body["item_ids"]))}
+    return {"deleted": str(queues.delete_items(database(request), queue_id, body["item_ids"]))}
 
 
 @router.post(ITEMS + "/items/{queue_item_id}/status")
@@ -210,4 +208,4 @@ async def set_item_status(request: Request, queue_item_id: str) -> dict:
     body = await json_body(request, (dict, list))
     if not isinstance(body, dict):
         raise BadRequest("expected {status: viewed | completed | null}")
-    return queues.set_item_status(_db(request), queue_item_id, body.get("status"))
+    return queues.set_item_status(database(request), queue_item_id, body.get("status"))

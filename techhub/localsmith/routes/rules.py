@@ -13,18 +13,15 @@ from fastapi import APIRouter, Query, Request
 
 from techhub.localsmith import rules
 from techhub.localsmith.exceptions import BadRequest, NotFound
-from techhub.localsmith.routes.body import json_body
+from techhub.localsmith.routes.body import database, json_body
 
 router = APIRouter(tags=["rules"])
 
 
-def _db(request: Request):
-    return request.app.state.db
-
 
 @router.post("/runs/rules")
 async def create_rule(request: Request) -> dict:
-    return rules.create_rule(_db(request), await json_body(request, (dict, list)))
+    return rules.create_rule(database(request), await json_body(request, (dict, list)))
 
 
 @router.get("/runs/rules")
@@ -37,7 +34,7 @@ def list_rules(
     type: str | None = None,  # noqa: A002
 ) -> list[dict]:
     return rules.list_rules(
-        _db(request),
+        database(request),
         session_id=session_id,
         dataset_id=dataset_id,
         ids=id,
@@ -63,7 +60,7 @@ def list_rules_v2(
     if cursor is not None and not cursor.isdigit():
         raise BadRequest(f"cursor {cursor!r} is not one this server returned")
     found = rules.list_rules(
-        _db(request),
+        database(request),
         session_id=project_id,
         dataset_id=dataset_id,
         ids=id,
@@ -79,17 +76,17 @@ def list_rules_v2(
 
 @router.get("/runs/rules/{rule_id}")
 def get_rule(request: Request, rule_id: str) -> dict:
-    return rules.get_rule(_db(request), rule_id)
+    return rules.get_rule(database(request), rule_id)
 
 
 @router.patch("/runs/rules/{rule_id}")
 async def update_rule(request: Request, rule_id: str) -> dict:
-    return rules.update_rule(_db(request), rule_id, await json_body(request, (dict, list)))
+    return rules.update_rule(database(request), rule_id, await json_body(request, (dict, list)))
 
 
 @router.delete("/runs/rules/{rule_id}")
 def delete_rule(request: Request, rule_id: str) -> dict:
-    rules.delete_rule(_db(request), rule_id)
+    rules.delete_rule(database(request), rule_id)
     return {"message": f"rule {rule_id} deleted"}
 
 

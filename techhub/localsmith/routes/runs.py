@@ -12,7 +12,7 @@ from techhub.localsmith import runs
 from techhub.localsmith.exceptions import BadRequest
 from techhub.localsmith.ingest import IngestResult, ingest
 from techhub.localsmith.multipart import decompress_zstd, parse_ingest_body
-from techhub.localsmith.routes.body import json_body
+from techhub.localsmith.routes.body import database, json_body
 
 router = APIRouter(tags=["runs"])
 
@@ -47,7 +47,7 @@ async def ingest_multipart(request: Request) -> dict:
     body = await request.body()
     encoding = request.headers.get("content-encoding", "").lower()
     content_type = request.headers.get("content-type", "")
-    db = request.app.state.db
+    db = database(request)
     limit = request.app.state.max_body_bytes
 
     def work() -> IngestResult:
@@ -69,7 +69,7 @@ async def ingest_batch(request: Request) -> dict:
     posts, patches = body.get("post") or [], body.get("patch") or []
     if not isinstance(posts, list) or not isinstance(patches, list):
         raise BadRequest("post and patch must be lists of runs")
-    result = await run_in_threadpool(ingest, request.app.state.db, posts, patches)
+    result = await run_in_threadpool(ingest, database(request), posts, patches)
     return {"runs": len(result.run_ids)}
 
 
@@ -77,7 +77,7 @@ async def ingest_batch(request: Request) -> dict:
 async def create_run(request: Request) -> dict:
     body = await json_body(request)
     body.setdefault("id", str(uuid.uuid4()))
-    await run_in_threadpool(ingest, request.app.state.db, [body])
+    await run_in_threadpool(ingest, database(request), [body])
     return {"id": body["id"]}
 
 
@@ -85,19 +85,19 @@ async def create_run(request: Request) -> dict:
 async def update_run(run_id: uuid.UUID, request: Request) -> dict:
     body = await json_body(request)
     body["id"] = str(run_id)
-    await run_in_threadpool(ingest, request.app.state.db, (), [body])
+    await run_in_threadpool(ingest, database(request), (), [body])
     return {"id": str(run_id)}
 
 
 @router.get("/runs/{run_id:uuid}")
 def read_run(run_id: uuid.UUID, request: Request) -> dict:
-    return runs.read_run(request.app.state.db, str(run_id))
+    return runs.read_run(database(request), str(run_id))
 
 
 @router.post("/runs/query")
 async def query_runs(request: Request) -> dict:
     criteria = _criteria(await json_body(request, optional=True))
-    page, cursor = await run_in_threadpool(lambda: runs.query_runs(request.app.state.db, **criteria))
+    page, cursor = await run_in_threadpool(lambda: runs.query_runs(database(request), **criteria))
     return {"runs": page, "cursors": {"next": cursor}}
 
 
@@ -106,5 +106,5 @@ async def run_stats(request: Request) -> dict:
     criteria = _criteria(await json_body(request, optional=True))
     for key in ("select", "order", "limit", "cursor"):
         criteria.pop(key, None)
-    return await run_in_threadpool(lambda: runs.run_stats(request.app.state.db, **criteria))
+    return await run_in_threadpool(lambda: runs.run_stats(database(request), **criteria))
 
