@@ -28,10 +28,8 @@ from techhub.agent import prompts
 from techhub.agent.specialists import run_specialist
 from techhub.agent.tools import SUPERVISOR_TOOLS
 from techhub.config import ROOT_RUN_NAME
-from techhub.db import find_customer_by_email, get_customer
+from techhub.db import EMAIL_PATTERN, find_customer_by_email, get_customer
 from techhub.models import get_chat_model
-from techhub.models.offline.conversation import text_of
-from techhub.models.offline.language import EMAIL
 
 MAX_EMAIL_ATTEMPTS = 3
 MAX_DELEGATIONS = 6
@@ -73,7 +71,7 @@ def _options(config: RunnableConfig | None, default_version: str) -> tuple[str, 
 def _latest_human(state: AgentState) -> str:
     for message in reversed(state.get("messages", [])):
         if isinstance(message, HumanMessage):
-            return text_of(message)
+            return message.text
     return ""
 
 
@@ -98,8 +96,8 @@ def build_graph(version: str = "v1", model: BaseChatModel | None = None, checkpo
             return Command(goto="supervisor")
         messages = state.get("messages", [])
         last_ai = next((m for m in reversed(messages) if isinstance(m, AIMessage) and m.content), None)
-        has_email = bool(EMAIL.search(_latest_human(state)))
-        if has_email and last_ai is not None and text_of(last_ai) in (prompts.ASK_EMAIL, prompts.RETRY_EMAIL):
+        has_email = bool(EMAIL_PATTERN.search(_latest_human(state)))
+        if has_email and last_ai is not None and last_ai.text in (prompts.ASK_EMAIL, prompts.RETRY_EMAIL):
             return Command(goto="verify_email")  # answered our question with a new message, not a resume
         decider = chat_model(config).with_structured_output(RouteDecision)
         decision = decider.invoke([SystemMessage(prompts.ROUTER_PROMPT), *messages], config)
@@ -112,13 +110,13 @@ def build_graph(version: str = "v1", model: BaseChatModel | None = None, checkpo
         return {"messages": [AIMessage(question)]}
 
     def await_email(state: AgentState) -> dict:
-        answer = interrupt({"question": text_of(state["messages"][-1]), "expects": "email"})
+        answer = interrupt({"question": state["messages"][-1].text, "expects": "email"})
         if isinstance(answer, dict):
             answer = answer.get("email") or answer.get("content") or ""
         return {"messages": [HumanMessage(str(answer))]}
 
     def verify_email(state: AgentState) -> Command[Literal["supervisor", "ask_email", "__end__"]]:
-        match = EMAIL.search(_latest_human(state))
+        match = EMAIL_PATTERN.search(_latest_human(state))
         customer = find_customer_by_email(match.group(0)) if match else None
         if customer is not None:
             update = {

@@ -16,7 +16,6 @@ from langchain_core.tools import BaseTool
 from techhub.agent.prompts import DOCS_AGENT_PROMPT, SQL_AGENT_PROMPT
 from techhub.agent.tools import DOCS_TOOLS, sql_tools
 from techhub.db import CUSTOMER_SCHEMA
-from techhub.models.offline.conversation import text_of
 
 MAX_TOOL_ROUNDS = 5
 
@@ -46,7 +45,7 @@ def run_specialist(
         reply: AIMessage = bound.invoke(messages, config)
         messages.append(reply)
         if not reply.tool_calls:
-            return text_of(reply) or "I found nothing to report."
+            return reply.text or "I found nothing to report."
         for call in reply.tool_calls:
             tool = by_name.get(call["name"])
             if tool is None:
@@ -55,4 +54,4 @@ def run_specialist(
                 result = str(tool.invoke(call.get("args") or {}, config))
             messages.append(ToolMessage(result, tool_call_id=call["id"], name=call["name"]))
     final = model.invoke(messages + [HumanMessage("Answer now with what you found.")], config)
-    return text_of(final) or "I couldn't finish that lookup."
+    return final.text or "I couldn't finish that lookup."

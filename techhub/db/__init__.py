@@ -6,12 +6,13 @@ Public API: :func:`build_database`, :func:`database_path`, :class:`Customer`,
 """
 
 from techhub.db.build import build_database, database_path
-from techhub.db.customers import Customer, find_customer_by_email, get_customer
+from techhub.db.customers import EMAIL_PATTERN, Customer, find_customer_by_email, get_customer
 from techhub.db.schema import CUSTOMER_SCHEMA
 from techhub.db.scoped import QueryResult, ScopedQueryError, run_customer_query
 
 __all__ = [
     "CUSTOMER_SCHEMA",
+    "EMAIL_PATTERN",
     "Customer",
     "QueryResult",
     "ScopedQueryError",

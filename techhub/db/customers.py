@@ -6,6 +6,7 @@ passed as a query parameter over a read-only connection. Anything that is not a 
 
 from __future__ import annotations
 
+import re
 from contextlib import closing
 from dataclasses import dataclass
 
@@ -13,6 +14,8 @@ from techhub.db.build import connect_readonly, database_path
 
 # RFC 5321 caps an address at 254 characters; anything longer cannot be a customer's email.
 _MAX_EMAIL_LENGTH = 254
+# How an email address looks in free text (a message, an answer): for finding one, not validating.
+EMAIL_PATTERN = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _COLUMNS = "customer_id, first_name, last_name, email"
 
 

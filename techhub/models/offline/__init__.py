@@ -3,12 +3,7 @@
 Importing this package registers the structured-output handlers (router, judges).
 """
 
-from techhub.models.offline import routing  # noqa: F401  (registers the router handler)
+from techhub.models.offline import judges, routing  # noqa: F401  (register their handlers)
 from techhub.models.offline.chat_model import OfflineChatModel, approximate_tokens
-
-try:  # the judges' handlers live with the evaluators' offline rubric
-    from techhub.models.offline import judges  # noqa: F401
-except ImportError:  # pragma: no cover - only while the judges module is being written
-    pass
 
 __all__ = ["OfflineChatModel", "approximate_tokens"]

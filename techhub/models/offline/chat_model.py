@@ -29,7 +29,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from langchain_core.runnables import Runnable
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
-from techhub.models.offline.conversation import parse_turn, text_of
+from techhub.models.offline.conversation import parse_turn
 from techhub.models.offline.specialists import docs_agent, sql_agent
 from techhub.models.offline.structured import find_structured_handler
 from techhub.models.offline.supervisor import DOCS_TOOL, SQL_TOOL, supervisor
@@ -102,8 +102,8 @@ class OfflineChatModel(BaseChatModel):
         )
 
     def _usage(self, messages: list[BaseMessage], tools: list[dict], answer: AIMessage) -> dict:
-        prompt = "".join(text_of(m) for m in messages) + json.dumps(tools)
-        output = text_of(answer) + json.dumps([c["args"] for c in answer.tool_calls])
+        prompt = "".join(m.text for m in messages) + json.dumps(tools)
+        output = answer.text + json.dumps([c["args"] for c in answer.tool_calls])
         input_tokens, output_tokens = approximate_tokens(prompt), approximate_tokens(output)
         return {
             "input_tokens": input_tokens,
@@ -148,7 +148,7 @@ class OfflineChatModel(BaseChatModel):
                 )
             ]
         else:
-            words = text_of(message).split(" ")
+            words = message.text.split(" ")
             chunks = [
                 AIMessageChunk(content=w + (" " if i < len(words) - 1 else ""), id=message.id)
                 for i, w in enumerate(words)

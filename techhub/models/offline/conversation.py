@@ -11,20 +11,6 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from techhub.models.offline.language import Reading, read_message
 
 
-def text_of(message: BaseMessage) -> str:
-    """A message's text, whether its content is a string or a list of content blocks."""
-    content = message.content
-    if isinstance(content, str):
-        return content
-    parts = []
-    for block in content:
-        if isinstance(block, str):
-            parts.append(block)
-        elif isinstance(block, dict) and block.get("type") == "text":
-            parts.append(str(block.get("text", "")))
-    return "".join(parts)
-
-
 @dataclass(frozen=True)
 class ToolStep:
     """One tool call of the current turn and its result (None while it has not run)."""
@@ -51,26 +37,26 @@ class Turn:
         return [s.result for s in self.steps if s.name == name and s.result is not None]
 
     def previous_ai_texts(self) -> list[str]:
-        return [text_of(m) for m in self.history if isinstance(m, AIMessage) and text_of(m).strip()]
+        return [m.text for m in self.history if isinstance(m, AIMessage) and m.text.strip()]
 
 
 def parse_turn(messages: list[BaseMessage]) -> Turn:
     """Split a conversation into the system prompt, the current request and this turn's tool steps."""
-    system = "\n".join(text_of(m) for m in messages if isinstance(m, SystemMessage))
+    system = "\n".join(m.text for m in messages if isinstance(m, SystemMessage))
     human_indexes = [i for i, m in enumerate(messages) if isinstance(m, HumanMessage)]
     if not human_indexes:
         empty = read_message("")
         return Turn(system, empty, empty, (), tuple(messages))
     last = human_indexes[-1]
-    latest = read_message(text_of(messages[last]))
+    latest = read_message(messages[last].text)
     request = latest
     if latest.only_email:
         for i in reversed(human_indexes[:-1]):
-            earlier = read_message(text_of(messages[i]))
+            earlier = read_message(messages[i].text)
             if not earlier.only_email:
                 request = earlier
                 break
-    results = {m.tool_call_id: text_of(m) for m in messages[last:] if isinstance(m, ToolMessage)}
+    results = {m.tool_call_id: m.text for m in messages[last:] if isinstance(m, ToolMessage)}
     steps = []
     for m in messages[last:]:
         if isinstance(m, AIMessage):

@@ -14,8 +14,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from techhub.db.customers import EMAIL_PATTERN
+
 ORDER_ID = re.compile(r"\bORD[-\s]?(\d{4})[-\s]?(\d{4})\b", re.IGNORECASE)
-EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 
 # The words the intent patterns use, for typo correction. Short words are never corrected.
 VOCABULARY = sorted(
@@ -166,7 +167,7 @@ class Reading:
     @property
     def only_email(self) -> bool:
         """The message is an email address and (almost) nothing else: an answer to 'what is your email?'."""
-        rest = EMAIL.sub("", self.text).strip(" .,!:;-\n\t").lower()
+        rest = EMAIL_PATTERN.sub("", self.text).strip(" .,!:;-\n\t").lower()
         rest = re.sub(r"^(?:it'?s|my email is|email:?|sure,?|here:?|ok,?)\s*", "", rest)
         return bool(self.emails) and len(rest) <= 3
 
@@ -240,7 +241,7 @@ def read_message(text: str) -> Reading:
     normalized = normalize(text)
     intents = {name for name, pattern in INTENT_PATTERNS.items() if pattern.search(normalized)}
     order_ids = tuple(dict.fromkeys(f"ORD-{a}-{b}" for a, b in ORDER_ID.findall(text)))
-    emails = tuple(dict.fromkeys(e.lower() for e in EMAIL.findall(text)))
+    emails = tuple(dict.fromkeys(e.lower() for e in EMAIL_PATTERN.findall(text)))
     complaint = bool(COMPLAINT.search(normalized))
 
     action = None

@@ -14,8 +14,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from techhub.db.customers import EMAIL_PATTERN
+
 ORDER_ID = re.compile(r"\bORD[-\s]?(\d{4})[-\s]?(\d{4})\b", re.IGNORECASE)
-EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
 PHONE = re.compile(
     r"(?<![\w-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)|\d{3})[\s.-]?(?:\d{3}[\s.-]?\d{4}|[A-Z]{4,}\d*)(?![\w-])"
 )
@@ -57,11 +58,11 @@ def _order_ids(text: str) -> list[Fact]:
 
 
 def _emails(text: str) -> list[Fact]:
-    return [Fact("email", m.group(0).lower(), m.group(0)) for m in EMAIL.finditer(text)]
+    return [Fact("email", m.group(0).lower(), m.group(0)) for m in EMAIL_PATTERN.finditer(text)]
 
 
 def _phones(text: str) -> list[Fact]:
-    cleaned = EMAIL.sub(" ", ORDER_ID.sub(" ", text))
+    cleaned = EMAIL_PATTERN.sub(" ", ORDER_ID.sub(" ", text))
     facts = []
     for m in PHONE.finditer(cleaned):
         digits = re.sub(r"[^0-9A-Z]", "", m.group(0).upper())
@@ -127,7 +128,7 @@ def _statuses(text: str) -> list[Fact]:
 
 def _product_names(text: str) -> list[Fact]:
     facts = []
-    for m in PRODUCT_NAME.finditer(EMAIL.sub(" ", ORDER_ID.sub(" ", text))):
+    for m in PRODUCT_NAME.finditer(EMAIL_PATTERN.sub(" ", ORDER_ID.sub(" ", text))):
         words = m.group(0).split()
         while words and words[0] in _NOT_NAME_WORDS:
             words.pop(0)
