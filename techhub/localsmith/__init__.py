@@ -10,6 +10,11 @@ Tracing core: ``ingest`` (write runs), ``multipart`` (decode ``/runs/multipart``
 (run tables, queries, threads, stats), ``projects``, ``feedback``, ``usage`` (tokens and cost),
 ``times`` (the stored timestamp form), ``guard`` (API key and body limit), ``launcher`` (start the
 server as a child process, for tests and benchmarks).
+
+Datasets and experiments: ``datasets``, ``examples`` (with their history), ``dataset_versions``
+(versions, tags, ``as_of``), ``example_filters``, ``experiments`` (comparative experiments, results).
+Flywheel: ``queues`` (annotation queues and their items), ``rules`` (validation and storage),
+``rule_engine`` (the background thread that applies rules to new runs and idle threads).
 """
 
 from techhub.localsmith.app import create_app
