@@ -150,11 +150,13 @@ def _stored_config(conn: sqlite3.Connection, key: str) -> dict | None:
     return json.loads(row["feedback_config"]) if row else None
 
 
-def _prepare(conn: sqlite3.Connection, body: Any, configs: dict[str, dict | None] | None = None) -> tuple:
+def _prepare(conn: sqlite3.Connection, body: Any, configs: dict[str, dict | None], stamp: str,
+             runs: dict[str, tuple[str, str]]) -> tuple:
     """Validate one feedback body and return its row for INSERT.
 
     ``configs``: stored configs by key already looked up in this transaction (a batch of feedback
-    mostly repeats a few keys); updated when this body stores a new one.
+    mostly repeats a few keys); updated when this body stores a new one. ``stamp``: the batch's
+    ``created_at``/``modified_at``. ``runs``: ``(session_id, trace_id)`` of the batch's stored runs.
     """
     if not isinstance(body, dict):
         raise BadRequest("feedback: expected a JSON object")
@@ -169,8 +171,6 @@ def _prepare(conn: sqlite3.Connection, body: Any, configs: dict[str, dict | None
         raise BadRequest("feedback needs a run_id, a trace_id or a session_id")
     score = _check_score(body.get("score"))
     config = _check_config(body.get("feedback_config"))
-    if configs is None:
-        configs = {}
     if key not in configs:
         configs[key] = _stored_config(conn, key)
     stored = configs[key]
@@ -188,14 +188,12 @@ def _prepare(conn: sqlite3.Connection, body: Any, configs: dict[str, dict | None
     source_type = source.get("type") or "api"
     if source_type not in SOURCE_TYPES:
         raise BadRequest(f"feedback_source.type: expected one of {sorted(SOURCE_TYPES)}")
-    if run_id is not None and session_id is None:
-        row = conn.execute("SELECT session_id, trace_id FROM runs WHERE id = ?", (run_id,)).fetchone()
-        if row is not None:
-            session_id, trace_id = row["session_id"], trace_id or row["trace_id"]
+    if run_id is not None and session_id is None and run_id in runs:
+        session_id, stored_trace = runs[run_id]
+        trace_id = trace_id or stored_trace
     comment = body.get("comment")
     if comment is not None and not isinstance(comment, str):
         raise BadRequest("comment: expected a string")
-    stamp = now()
     return (
         _uuid_or_none(body.get("id"), "id") or str(uuid.uuid4()),
         run_id, trace_id, session_id, key, score,
@@ -209,10 +207,28 @@ def _prepare(conn: sqlite3.Connection, body: Any, configs: dict[str, dict | None
     )
 
 
+def _run_ids(bodies: list[dict]) -> list[str]:
+    """The canonical run ids the bodies refer to (invalid ones are left for :func:`_prepare` to reject)."""
+    ids = []
+    for body in bodies:
+        if isinstance(body, dict):
+            try:
+                run_id = _uuid_or_none(body.get("run_id") or body.get("trace_id"), "run_id")
+            except BadRequest:
+                continue
+            if run_id:
+                ids.append(run_id)
+    return ids
+
+
 def insert_feedback(conn: sqlite3.Connection, bodies: list[dict]) -> list[str]:
     """Insert feedback bodies inside an open write transaction; a repeated id keeps the first copy."""
     configs: dict[str, dict | None] = {}
-    rows = [_prepare(conn, body, configs) for body in bodies]
+    runs = {row[0]: (row[1], row[2]) for row in conn.execute(
+        "SELECT id, session_id, trace_id FROM runs WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps(_run_ids(bodies)),))}
+    stamp = now()
+    rows = [_prepare(conn, body, configs, stamp, runs) for body in bodies]
     conn.executemany(
         f"INSERT INTO feedback ({_COLUMNS}) VALUES ({','.join('?' * 19)}) ON CONFLICT(id) DO NOTHING", rows
     )

@@ -96,7 +96,11 @@ class IngestResult:
 
 @dataclass
 class _Run:
-    """One validated post/patch: its mergeable columns, parsed extra and times."""
+    """One validated post/patch: its mergeable columns, parsed extra and times, own usage.
+
+    ``session_name``: the project named by the payload, whose id fills ``values[4]`` once it is
+    known (:func:`_with_session`, inside the write transaction).
+    """
 
     values: tuple
     extra: dict | None
@@ -104,6 +108,8 @@ class _Run:
     events: list | None
     start: datetime | None
     end: datetime | None
+    own: tuple
+    session_name: str | None
 
     @property
     def id(self) -> str:
@@ -130,22 +136,24 @@ def _opt_uuid(value: Any, where: str, key: str) -> str | None:
     return _uuid(value, f"{where}: {key}")
 
 
-def _time(value: Any, what: str) -> datetime | None:
+def _time(value: Any, where: str, key: str) -> datetime | None:
     """An ISO 8601 string (any offset, ``Z`` or naive = UTC) as a naive UTC datetime."""
     if value is None or value == "":
         return None
+    if type(value) is str and value.endswith("+00:00"):
+        # What the SDK writes: parsing the naive part skips a time zone conversion.
+        try:
+            return datetime.fromisoformat(value[:-6])
+        except ValueError:
+            pass  # the general path below names the error
     if not isinstance(value, str):
         # The SDK always sends ISO 8601 text; a number here is a client bug, not epoch seconds.
-        raise BadRequest(f"{what} must be an ISO 8601 string, got {value!r}")
-    # The SDK writes "+00:00": parsing the naive part skips a time zone conversion per timestamp.
-    if value.endswith("+00:00"):
-        text = value[:-6]
-    else:
-        text = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
+        raise BadRequest(f"{where}: {key} must be an ISO 8601 string, got {value!r}")
+    text = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        raise BadRequest(f"{what}: expected an ISO 8601 timestamp, got {value!r}") from None
+        raise BadRequest(f"{where}: {key}: expected an ISO 8601 timestamp, got {value!r}") from None
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     return parsed
@@ -160,47 +168,56 @@ def _dump(value: Any) -> str | None:
     return orjson.dumps(value).decode() if value is not None else None
 
 
-_DOTTED_SEGMENT = re.compile(r"\d{8}T\d{6}\d{6}Z[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_SEGMENT = r"\d{8}T\d{6}\d{6}Z[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_DOTTED_ORDER = re.compile(rf"(?:{_SEGMENT}\.)*{_SEGMENT}")
+_OPTIONAL_STR = (str, type(None))
+_OPTIONAL_DICT = (dict, type(None))
 
 
-def _valid_dotted_order(dotted: str, run_id: str) -> bool:
-    """What the SDK sends: a segment per ancestor, root first, the last one naming the run itself."""
-    segments = dotted.split(".")
-    return segments[-1][-36:] == run_id and all(_DOTTED_SEGMENT.fullmatch(seg) for seg in segments)
+def _type_error(where: str, payload: dict) -> BadRequest:
+    """The 400 for the first field of ``payload`` with a wrong type (called only when one has)."""
+    for key in ("name", "run_type", "error", "dotted_order"):
+        if not isinstance(payload.get(key), _OPTIONAL_STR):
+            return BadRequest(f"{where}: {key} must be a string")
+    tags = payload.get("tags")
+    if tags is not None and (not isinstance(tags, list) or not all(isinstance(t, str) for t in tags)):
+        return BadRequest(f"{where}: tags must be a list of strings")
+    for key in ("inputs", "outputs", "extra", "serialized"):
+        if not isinstance(payload.get(key), _OPTIONAL_DICT):
+            return BadRequest(f"{where}: {key} must be an object")
+    return BadRequest(f"{where}: events must be a list")
 
 
-def _prepare(payload: Any, project_ids: dict[str, str], where: str) -> _Run:
+def _prepare(payload: Any, where: str) -> _Run:
     """Validate one post/patch payload (a 400 names the run and the field).
 
-    Every field is read once into a local and messages are formatted only on error: this runs for
-    every run of every request.
+    Needs no database, so it runs before the write transaction: another request's SQLite work (which
+    releases the GIL) overlaps with it. Every field is read once into a local, types are checked in
+    one expression and messages are formatted only on error: this runs for every run of every request.
     """
     if not isinstance(payload, dict):
         raise BadRequest(f"{where}: expected a JSON object")
-    run_id = _uuid(payload.get("id"), f"{where}.id")
-    where = f"run {run_id}"
     get = payload.get
+    run_id = get("id")
+    if type(run_id) is not str or not _CANONICAL_UUID.fullmatch(run_id):
+        run_id = _uuid(run_id, f"{where}.id")
+    where = f"run {run_id}"
     name, run_type, error, dotted = get("name"), get("run_type"), get("error"), get("dotted_order")
-    for key, value in (("name", name), ("run_type", run_type), ("error", error), ("dotted_order", dotted)):
-        if value is not None and not isinstance(value, str):
-            raise BadRequest(f"{where}: {key} must be a string")
-    tags = get("tags")
-    if tags is not None and (not isinstance(tags, list) or not all(isinstance(t, str) for t in tags)):
-        raise BadRequest(f"{where}: tags must be a list of strings")
     inputs, outputs, extra, serialized = get("inputs"), get("outputs"), get("extra"), get("serialized")
-    for key, value in (("inputs", inputs), ("outputs", outputs), ("extra", extra),
-                       ("serialized", serialized)):
-        if value is not None and not isinstance(value, dict):
-            raise BadRequest(f"{where}: {key} must be an object")
-    events = get("events")
-    if events is not None and not isinstance(events, list):
-        raise BadRequest(f"{where}: events must be a list")
-    start = _time(get("start_time"), f"{where}: start_time")
-    end = _time(get("end_time"), f"{where}: end_time")
+    tags, events = get("tags"), get("events")
+    if not (isinstance(name, _OPTIONAL_STR) and isinstance(run_type, _OPTIONAL_STR)
+            and isinstance(error, _OPTIONAL_STR) and isinstance(dotted, _OPTIONAL_STR)
+            and (tags is None or (isinstance(tags, list) and all(isinstance(t, str) for t in tags)))
+            and isinstance(inputs, _OPTIONAL_DICT) and isinstance(outputs, _OPTIONAL_DICT)
+            and isinstance(extra, _OPTIONAL_DICT) and isinstance(serialized, _OPTIONAL_DICT)
+            and (events is None or isinstance(events, list))):
+        raise _type_error(where, payload)
+    start = _time(get("start_time"), where, "start_time")
+    end = _time(get("end_time"), where, "end_time")
     parent = _opt_uuid(get("parent_run_id"), where, "parent_run_id")
     if dotted is None and parent is None and start is not None:
         dotted = start.strftime("%Y%m%dT%H%M%S%fZ") + run_id
-    elif dotted is not None and not _valid_dotted_order(dotted, run_id):
+    elif dotted is not None and not (dotted.endswith(run_id) and _DOTTED_ORDER.fullmatch(dotted)):
         raise BadRequest(
             f"{where}: dotted_order must be '.'-joined segments of <%Y%m%dT%H%M%S%fZ><run id>, one per "
             f"ancestor, ending with this run's id; got {dotted[:120]!r}"
@@ -211,14 +228,22 @@ def _prepare(payload: Any, project_ids: dict[str, str], where: str) -> _Run:
     if trace is None and parent is None:
         trace = run_id
     session = _opt_uuid(get("session_id"), where, "session_id")
-    if session is None and get("session_name"):
-        session = project_ids[payload["session_name"]]
+    session_name = get("session_name") if session is None else None
     values = (
         run_id, trace, parent, dotted, session, name, run_type, _stored(start), _stored(end),
         error, _dump(tags), _dump(inputs), _dump(outputs), _dump(events), _dump(extra), _dump(serialized),
         _opt_uuid(get("reference_example_id"), where, "reference_example_id"),
     )
-    return _Run(values, extra, outputs, events, start, end)
+    return _Run(values, extra, outputs, events, start, end, _usage_values(run_type, outputs, extra, events),
+                session_name or None)
+
+
+def _with_session(run: _Run, project_ids: dict[str, str]) -> _Run:
+    """``run`` with the id of the project it names (when it names one by ``session_name``)."""
+    if run.session_name:
+        values = run.values
+        run.values = (*values[:4], project_ids[run.session_name], *values[5:])
+    return run
 
 
 def _metadata_of(extra: Any) -> dict:
@@ -256,18 +281,13 @@ def _usage_values(run_type: str | None, outputs: Any, extra: Any, events: Any) -
                                 extra if isinstance(extra, dict) else None)
     first = usage.first_token_time(events if isinstance(events, list) else None)
     try:
-        first_stored = _stored(_time(first, "first token"))
+        first_stored = _stored(_time(first, "run", "first token"))
     except BadRequest:
         first_stored = None
     if found is None:
         return (None,) * 5 + (first_stored,)
     return (found.prompt_tokens, found.completion_tokens, found.total_tokens, found.prompt_cost,
             found.completion_cost, first_stored)
-
-
-def _own_usage(run: _Run) -> tuple:
-    """Own tokens, cost and first-token time of a run (see :func:`_usage_values`)."""
-    return _usage_values(run.values[6], run.outputs, run.extra, run.events)
 
 
 def _full_row(run: _Run, own: tuple, totals: tuple | None = None) -> tuple:
@@ -287,39 +307,34 @@ def _full_row(run: _Run, own: tuple, totals: tuple | None = None) -> tuple:
             *totals)
 
 
-def _subtree_sums(owns: list[tuple]) -> tuple:
-    """Sums of own tokens/costs as SQL's ``sum()`` gives them (None when every value is null)."""
-    sums: list[Any] = [None] * 5
-    cost: float = 0
-    for own in owns:
-        for k in range(5):
-            value = own[k]
-            if value is not None:
-                sums[k] = value if sums[k] is None else sums[k] + value
-        cost += (0 if own[3] is None else own[3]) + (0 if own[4] is None else own[4])
-    return (*sums, cost)
+def _add_usage(sums: list, own: tuple) -> None:
+    """Add a run's own tokens/costs to running sums as SQL's ``sum()`` does (None while all are null)."""
+    for k in range(5):
+        value = own[k]
+        if value is not None:
+            sums[k] = value if sums[k] is None else sums[k] + value
+    sums[5] += (0 if own[3] is None else own[3]) + (0 if own[4] is None else own[4])
 
 
 def _trace_totals(members: list[tuple[_Run, tuple]]) -> dict[str, tuple]:
     """Subtree token/cost sums of every run of a trace held entirely in ``members``.
 
     Python twin of ``_AGGREGATE_SQL`` (same rows summed, same nulls): a root sums the whole trace,
-    any other run itself plus the runs below it in ``dotted_order``. Empty when no run of the trace
-    reports tokens (then nothing is aggregated, as in SQL).
+    any other run itself plus the runs below it, i.e. the runs whose ``dotted_order`` names it as an
+    ancestor. Each run is added to the runs its ``dotted_order`` names (linear in the trace's size).
+    Empty when no run of the trace reports tokens (then nothing is aggregated, as in SQL).
     """
     if all(own[2] is None for _, own in members):
         return {}
-    totals: dict[str, tuple] = {}
-    whole = None
+    sums: dict[str, list] = {run.id: [None] * 5 + [0] for run, _ in members}
+    whole: list = [None] * 5 + [0]
     for run, own in members:
-        if run.values[2] is None:
-            whole = whole or _subtree_sums([o for _, o in members])
-            totals[run.id] = whole
-            continue
-        prefix = run.values[3] + "."
-        totals[run.id] = _subtree_sums([own] + [o for c, o in members
-                                                if c.values[3].startswith(prefix) and c.values[3] != prefix])
-    return totals
+        _add_usage(whole, own)
+        for segment in run.values[3].split("."):
+            target = sums.get(segment[-36:])
+            if target is not None:
+                _add_usage(target, own)
+    return {run.id: tuple(whole if run.values[2] is None else sums[run.id]) for run, _ in members}
 
 
 def _stored_metadata_rows(conn: sqlite3.Connection, ids_json: str) -> list[tuple[str, str, str]]:
@@ -366,11 +381,12 @@ def ingest(
         if name:
             names.add(name)
     result = IngestResult()
+    runs = [_prepare(payload, where) for payload, where in ops]
+    attachment_rows = [(_uuid(rid, "attachment run id"), name, ctype, data)
+                       for rid, name, ctype, data in attachments]
     with db.write() as conn:
         project_ids = ensure_project_ids(conn, names)
-        runs = [_prepare(payload, project_ids, where) for payload, where in ops]
-        attachment_rows = [(_uuid(rid, "attachment run id"), name, ctype, data)
-                           for rid, name, ctype, data in attachments]
+        runs = [_with_session(run, project_ids) for run in runs]
         if runs:
             _write_runs(conn, runs, result)
         if attachment_rows:
@@ -401,7 +417,7 @@ def _write_runs(conn: sqlite3.Connection, runs: list[_Run], result: IngestResult
             (json.dumps(sorted(traces)),))}
         local -= {run.values[1] for run in merged}
     if fresh:
-        owns = [_own_usage(run) for run in fresh]
+        owns = [run.own for run in fresh]
         by_trace: dict[str, list[tuple[_Run, tuple]]] = {}
         for run, own in zip(fresh, owns, strict=True):
             if run.values[1] in local:

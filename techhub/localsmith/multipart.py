@@ -110,58 +110,59 @@ def split_parts(body: bytes, boundary: bytes) -> list[tuple[str, str | None, byt
     return parts
 
 
-def _json(data: bytes, name: str) -> object:
+def parse_ingest_body(body: bytes, content_type: str) -> IngestBatch:
+    """Decode a ``/runs/multipart`` body into an :class:`IngestBatch`.
+
+    One pass over the parts; a field part (``post.<id>.inputs``) may come before its run's part.
+    """
+    batch = IngestBatch()
+    runs: dict[str, dict] = {}  # "post.<id>" / "patch.<id>" -> payload, in order of first sight
+    fields: list[tuple[str, str, bytes]] = []  # (run part name, field, data)
+    loads = orjson.loads
+    name = ""
     try:
-        return orjson.loads(data)
+        for name, ctype, data in split_parts(body, boundary_of(content_type)):
+            kind, _, rest = name.partition(".")
+            if kind == "post" or kind == "patch":
+                run_id, _, field_name = rest.partition(".")
+                if not run_id:
+                    raise BadRequest(f"part {name!r}: expected {kind}.<run_id>[.<field>]")
+                if field_name:
+                    if field_name not in RUN_FIELDS:
+                        raise BadRequest(f"part {name!r}: unknown run field {field_name!r}")
+                    fields.append((name[: -len(field_name) - 1], field_name, data))
+                    continue
+                payload = loads(data)
+                if type(payload) is not dict:
+                    raise BadRequest(f"part {name!r}: expected a JSON object")
+                payload.setdefault("id", run_id)
+                existing = runs.get(name)
+                if existing is None:
+                    runs[name] = payload
+                else:
+                    existing.update(payload)
+            elif kind == "feedback":
+                payload = loads(data)
+                if type(payload) is not dict:
+                    raise BadRequest(f"part {name!r}: expected a JSON object")
+                payload.setdefault("id", rest)
+                batch.feedback.append(payload)
+            elif kind == "attachment":
+                run_id, _, attachment_name = rest.partition(".")
+                if not run_id or not attachment_name:
+                    raise BadRequest(f"part {name!r}: expected attachment.<run_id>.<name>")
+                batch.attachments.append((run_id, attachment_name, ctype, data))
+            else:
+                raise BadRequest(f"part {name!r}: unknown part kind {kind!r} (expected post, patch,"
+                                 " feedback, attachment)")
+        for owner, field_name, data in fields:
+            name = f"{owner}.{field_name}"
+            target = runs.get(owner)
+            if target is None:
+                raise BadRequest(f"part {name} has no {owner} part")
+            target[field_name] = loads(data)
     except orjson.JSONDecodeError as exc:
         raise BadRequest(f"part {name!r} is not valid JSON: {exc}") from None
-
-
-def parse_ingest_body(body: bytes, content_type: str) -> IngestBatch:
-    """Decode a ``/runs/multipart`` body into an :class:`IngestBatch`."""
-    batch = IngestBatch()
-    runs: dict[tuple[str, str], dict] = {}
-    order: list[tuple[str, str]] = []
-    pending_fields: list[tuple[str, str, str, bytes]] = []
-    for name, ctype, data in split_parts(body, boundary_of(content_type)):
-        kind, _, rest = name.partition(".")
-        if kind in ("post", "patch"):
-            run_id, _, field_name = rest.partition(".")
-            if not run_id:
-                raise BadRequest(f"part {name!r}: expected {kind}.<run_id>[.<field>]")
-            if field_name:
-                if field_name not in RUN_FIELDS:
-                    raise BadRequest(f"part {name!r}: unknown run field {field_name!r}")
-                pending_fields.append((kind, run_id, field_name, data))
-                continue
-            payload = _json(data, name)
-            if not isinstance(payload, dict):
-                raise BadRequest(f"part {name!r}: expected a JSON object")
-            payload.setdefault("id", run_id)
-            existing = runs.get((kind, run_id))
-            if existing is None:
-                order.append((kind, run_id))
-                runs[(kind, run_id)] = payload
-            else:
-                existing.update(payload)
-        elif kind == "feedback":
-            payload = _json(data, name)
-            if not isinstance(payload, dict):
-                raise BadRequest(f"part {name!r}: expected a JSON object")
-            payload.setdefault("id", rest)
-            batch.feedback.append(payload)
-        elif kind == "attachment":
-            run_id, _, attachment_name = rest.partition(".")
-            if not run_id or not attachment_name:
-                raise BadRequest(f"part {name!r}: expected attachment.<run_id>.<name>")
-            batch.attachments.append((run_id, attachment_name, ctype, data))
-        else:
-            raise BadRequest(f"part {name!r}: unknown part kind {kind!r} (expected post, patch, feedback,"
-                             " attachment)")
-    for kind, run_id, field_name, data in pending_fields:
-        if (kind, run_id) not in runs:
-            raise BadRequest(f"part {kind}.{run_id}.{field_name} has no {kind}.{run_id} part")
-        runs[(kind, run_id)][field_name] = _json(data, f"{kind}.{run_id}.{field_name}")
-    for kind, run_id in order:
-        (batch.posts if kind == "post" else batch.patches).append(runs[(kind, run_id)])
+    for key, payload in runs.items():
+        (batch.posts if key.startswith("post.") else batch.patches).append(payload)
     return batch

@@ -8,6 +8,7 @@ Prices are OpenAI's list prices per 1M tokens at the time of writing; edit them 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,12 @@ PRICES: dict[str, ModelPrice] = {
 }
 
 
+@lru_cache(maxsize=1024)
 def price_of(model_name: str | None) -> ModelPrice | None:
-    """The price of a model by name; dated snapshots (``gpt-4o-2024-08-06``) match their family."""
+    """The price of a model by name; dated snapshots (``gpt-4o-2024-08-06``) match their family.
+
+    Cached: the local server prices every LLM run it ingests, mostly with a handful of names.
+    """
     if not model_name:
         return None
     name = model_name.lower()
