@@ -4,15 +4,24 @@ A pure ASGI layer (not ``BaseHTTPMiddleware``) so it costs little per request. T
 for bodies with a ``Content-Length`` (rejected before reading) and for chunked bodies (counted while
 reading, rejected as soon as they pass the limit): either way the client gets a 413 JSON error and
 the server keeps serving.
+
+It is also the last line of defence: an exception no route turned into a named error (a bug) is
+logged with its traceback and answered with a JSON 500 here, so the connection stays usable (had it
+reached Starlette's outer error middleware, uvicorn would close the keep-alive connection).
 """
 
 from __future__ import annotations
 
 import hmac
 import json
+import logging
 from typing import Any
 
+from starlette.requests import ClientDisconnect
+
 from techhub.localsmith.exceptions import BadRequest, LocalSmithError, PayloadTooLarge, Unauthorized
+
+logger = logging.getLogger(__name__)
 
 _OPEN_PATHS = {"/ok", "/docs", "/openapi.json"}
 
@@ -53,7 +62,7 @@ class RequestGuard:
                 await _reject(send, PayloadTooLarge(f"request body of {int(length)} bytes exceeds the limit"
                                                     f" of {self.max_body_bytes} bytes"))
                 return
-            await self.app(scope, receive, send)
+            await self._serve(scope, receive, send)
             return
         # No Content-Length (chunked): read the whole body here, counting, then replay it.
         chunks: list[bytes] = []
@@ -80,4 +89,22 @@ class RequestGuard:
                 return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
             return await receive()
 
-        await self.app(scope, replay, send)
+        await self._serve(scope, replay, send)
+
+    async def _serve(self, scope: dict, receive: Any, send: Any) -> None:
+        """Run the app; a bug costs one request a JSON 500, never the connection or the server."""
+        started = False
+
+        async def tracked(message: dict) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except ClientDisconnect:
+            return  # the client left mid-request: there is nobody to answer
+        except Exception as exc:
+            logger.exception("internal error on %s %s", scope.get("method"), scope.get("path"))
+            if not started:
+                await _reject(send, LocalSmithError(f"internal error: {type(exc).__name__}: {exc}"))

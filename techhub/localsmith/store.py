@@ -25,11 +25,15 @@ def register_schema(ddl: str) -> str:
     return ddl
 
 
+MAX_OFFSET = 1 << 53  # far beyond any table here, and within SQLite's 64-bit integers
+
+
 def check_page(limit: int, offset: int, *, maximum: int | None = 1000) -> None:
-    """Offset pagination as LangSmith validates it: a 400 for a limit outside 1..maximum or offset < 0."""
-    if limit < 1 or offset < 0 or (maximum is not None and limit > maximum):
-        bound = f"1..{maximum}" if maximum is not None else ">= 1"
-        raise BadRequest(f"limit must be {bound} and offset >= 0")
+    """Offset pagination as LangSmith validates it: a 400 for a limit outside 1..maximum or an offset
+    outside 0..MAX_OFFSET (no maximum: the limit is only bounded like the offset)."""
+    top = maximum if maximum is not None else MAX_OFFSET
+    if not 1 <= limit <= top or not 0 <= offset <= MAX_OFFSET:
+        raise BadRequest(f"limit must be 1..{top} and offset 0..{MAX_OFFSET}")
 
 
 def _connect(path: str, *, writer: bool = False) -> sqlite3.Connection:

@@ -13,33 +13,51 @@ from techhub.localsmith.exceptions import BadRequest
 STORED_FORMAT = "%Y-%m-%dT%H:%M:%S.%f"
 
 
-def normalize_time(value: object, field: str = "time") -> str | None:
-    """Turn an ISO string (any offset, ``Z``, or naive = UTC) or epoch number into the stored form.
+def parse_time(value: object, field: str = "time", *, epoch: bool = True) -> datetime | None:
+    """An ISO 8601 string (any offset, ``Z``, or naive = UTC) as a naive UTC datetime.
 
-    ``None`` and ``""`` stay ``None``; anything unparseable is a :class:`BadRequest` naming ``field``.
+    ``None`` and ``""`` are ``None``. With ``epoch``, a number is seconds since 1970; without it (run
+    payloads, which the SDK always sends as text) a number is an error. Anything unparseable, or out
+    of the range of a datetime once converted to UTC, is a :class:`BadRequest` naming ``field``.
     """
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
-        raise BadRequest(f"{field}: expected an ISO 8601 timestamp, got {value!r}")
-    if isinstance(value, int | float):
+    if type(value) is str and value.endswith("+00:00"):
+        # What the SDK writes: parsing the naive part skips a time zone conversion.
         try:
-            parsed = datetime.fromtimestamp(float(value), tz=UTC)
-        except (OverflowError, OSError, ValueError):
-            raise BadRequest(f"{field}: {value!r} is out of range for a timestamp") from None
-    elif isinstance(value, str):
-        text = value.strip()
-        if text.endswith(("Z", "z")):
-            text = text[:-1] + "+00:00"
-        try:
-            parsed = datetime.fromisoformat(text)
+            return datetime.fromisoformat(value[:-6])
         except ValueError:
-            raise BadRequest(f"{field}: expected an ISO 8601 timestamp, got {value!r}") from None
-    else:
-        raise BadRequest(f"{field}: expected an ISO 8601 timestamp, got {type(value).__name__}")
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed.isoformat(timespec="microseconds")  # == strftime(STORED_FORMAT), faster
+            pass  # the general path below names the error
+    if isinstance(value, bool) or (not epoch and not isinstance(value, str)):
+        raise BadRequest(f"{field}: expected an ISO 8601 timestamp, got {value!r}")
+    try:
+        if isinstance(value, int | float):
+            parsed = datetime.fromtimestamp(float(value), tz=UTC)
+        elif isinstance(value, str):
+            text = value.strip()
+            if text.endswith(("Z", "z")):
+                text = text[:-1] + "+00:00"
+            parsed = datetime.fromisoformat(text)
+        else:
+            raise BadRequest(f"{field}: expected an ISO 8601 timestamp, got {type(value).__name__}")
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    except (OverflowError, OSError):
+        raise BadRequest(f"{field}: {value!r} is out of range for a timestamp") from None
+    except ValueError:
+        raise BadRequest(f"{field}: expected an ISO 8601 timestamp, got {value!r}") from None
+    return parsed
+
+
+def stored_time(moment: datetime | None) -> str | None:
+    """A naive UTC datetime in stored form (``None`` stays ``None``)."""
+    # isoformat() writes the stored form several times faster than strftime(STORED_FORMAT).
+    return moment.isoformat(timespec="microseconds") if moment is not None else None
+
+
+def normalize_time(value: object, field: str = "time") -> str | None:
+    """:func:`parse_time` in stored form: what the store writes for a timestamp given by a client."""
+    return stored_time(parse_time(value, field))
 
 
 def parse_stored(value: str) -> datetime:

@@ -63,6 +63,7 @@ def test_bad_parts(http, multipart_body):
         ([(f"post.{run['id']}.inputs", {"a": 1})], f"has no post.{run['id']} part"),
         ([("upsert.x", {})], "unknown part kind 'upsert'"),
         ([(f"post.{run['id']}", run), (f"post.{run['id']}.colour", "red")], "unknown run field 'colour'"),
+        ([(f"post.{run['id']}", {**run, "id": str(uuid.uuid4())})], "must be the one in its name"),
     ]
     for parts, expected in cases:
         body, content_type = multipart_body(parts)
@@ -195,3 +196,20 @@ def test_zstd_bomb_is_413(guarded_http, multipart_body):
                                  headers={"Content-Type": content_type, "Content-Encoding": "zstd"})
     assert "decompressed body exceeds" in _detail(response, 413)
     _still_serving(guarded_http)
+
+
+def test_a_bug_costs_one_request_a_json_500(tmp_path):
+    """The guard's last line of defence: the real app with one more route that raises."""
+    from starlette.testclient import TestClient
+
+    from techhub.localsmith.app import create_app
+
+    app = create_app(tmp_path / "bug.db")
+
+    @app.get("/broken")
+    def broken() -> dict:
+        raise ZeroDivisionError("a bug")
+
+    with TestClient(app, raise_server_exceptions=True) as client:
+        assert "internal error: ZeroDivisionError: a bug" in _detail(client.get("/broken"), 500)
+        assert client.get("/ok").json() == {"ok": True}

@@ -67,7 +67,7 @@ async def update_project(project_id: uuid.UUID, request: Request) -> dict:
     return await run_in_threadpool(projects.update_project, database(request), str(project_id), body)
 
 
-@router.delete("/sessions/{project_id:uuid}", status_code=202)
+@router.delete("/sessions/{project_id:uuid}", status_code=202, response_class=Response)
 def delete_project(project_id: uuid.UUID, request: Request) -> Response:
     projects.delete_project(database(request), str(project_id))
     return Response(status_code=202)
