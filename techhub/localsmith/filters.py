@@ -18,7 +18,9 @@ Public functions:
 
 ``metadata_key``/``metadata_value`` comparisons that sit directly in one ``and(...)`` must match the
 same metadata entry, and ``feedback_key``/``feedback_score``/``feedback_value`` ones the same
-feedback row: each group becomes one subquery over ``run_metadata`` or ``feedback``.
+feedback row: each group becomes one subquery over ``run_metadata`` or ``feedback``. A group ends
+where a field comes back, so ``and(eq(metadata_key, "a"), eq(metadata_value, "1"), eq(metadata_key,
+"b"), eq(metadata_value, "2"))`` asks for two entries, ``a=1`` and ``b=2``.
 """
 
 from __future__ import annotations
@@ -61,8 +63,11 @@ _METADATA_FIELDS = {"metadata_key": "key", "metadata_value": "value"}
 _FEEDBACK_FIELDS = {"feedback_key": "key", "feedback_score": "score", "feedback_value": "value_text"}
 FIELDS = set(_COLUMN_FIELDS) | set(_METADATA_FIELDS) | set(_FEEDBACK_FIELDS)
 
-# Bounds that keep a hostile filter from exhausting the parser's stack or SQLite's limits.
-MAX_DEPTH = 64
+# Bounds that keep a hostile filter from exhausting the parser's stack or SQLite's limits. Nested
+# and/or/not cost SQLite's own parser stack (its limit is about 30 levels of alternating and/or);
+# same-kind nesting is flattened first, so only alternations count towards MAX_DEPTH.
+MAX_DEPTH = 12
+MAX_NESTING = 100  # every combinator level, flattened or not (the parser recurses on each)
 MAX_LENGTH = 20_000
 MAX_LIST = 1_000
 MAX_TERMS = 200
@@ -132,6 +137,15 @@ def _unquote(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", body)
 
 
+def _is_text(value: str) -> bool:
+    """False for strings SQLite cannot store: a lone surrogate (``"\\ud800"`` in JSON escapes)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _tokenize(source: str) -> list[_Token]:
     tokens: list[_Token] = []
     pos = 0
@@ -155,7 +169,8 @@ class _Parser:
         self.source = source
         self.tokens = _tokenize(source)
         self.i = 0
-        self.depth = 0
+        self.depth = 0  # and/or/not levels that reach SQL (same-kind ones are flattened away)
+        self.nesting = 0
         self.terms = 0
 
     def _peek(self) -> _Token:
@@ -188,26 +203,45 @@ class _Parser:
         self._expect("(")
         if tok.text in COMBINATORS:
             self.depth += 1
-            if self.depth > MAX_DEPTH:
-                raise BadRequest(f"invalid filter: nested deeper than {MAX_DEPTH} levels"
+            self.nesting += 1
+            if self.depth > MAX_DEPTH or self.nesting > MAX_NESTING:
+                limit = MAX_DEPTH if self.depth > MAX_DEPTH else MAX_NESTING
+                raise BadRequest(f"invalid filter: and/or/not nested deeper than {limit} levels"
                                  f" at position {tok.pos}")
             try:
-                return self._combinator(tok)
+                node = self._combinator(tok)
             finally:
                 self.depth -= 1
+                self.nesting -= 1
+            return node
         return self._comparison(tok)
 
     def _combinator(self, tok: _Token) -> Node:
         if tok.text in ("and", "or"):
-            children = [self._expr()]
-            while self._peek().text == ",":
+            kind = And if tok.text == "and" else Or
+            children: list[Node] = []
+            while True:
+                child = self._expr_within(kind)
+                # and(x, and(y, z)) is and(x, y, z): flattened, it costs SQLite no nesting.
+                children.extend(child.children if isinstance(child, kind) else (child,))
+                if self._peek().text != ",":
+                    break
                 self.i += 1
-                children.append(self._expr())
             self._expect(")")
-            return And(tuple(children)) if tok.text == "and" else Or(tuple(children))
-        child = self._expr()
+            return kind(tuple(children))
+        child = self._expr_within(Not)
         self._expect(")")
-        return Not(child)
+        return child.child if isinstance(child, Not) else Not(child)  # not(not(x)) is x
+
+    def _expr_within(self, kind: type) -> Node:
+        """An operand of a ``kind`` combinator; one of the same kind does not count as a level."""
+        tok = self._peek()
+        same = tok.kind == "ident" and tok.text == {And: "and", Or: "or", Not: "not"}[kind]
+        self.depth -= same
+        try:
+            return self._expr()
+        finally:
+            self.depth += same
 
     def _comparison(self, op: _Token) -> Comparison:
         self.terms += 1
@@ -232,12 +266,16 @@ class _Parser:
     def _value(self) -> Any:
         tok = self._peek()
         if tok.kind == "string":
+            text = _unquote(tok.text)
+            if not _is_text(text):
+                raise BadRequest(f"invalid filter: the string at position {tok.pos} is not valid Unicode")
             self.i += 1
-            return _unquote(tok.text)
+            return text
         if tok.kind == "number":
             self.i += 1
-            number = float(tok.text)
-            return int(number) if number.is_integer() and "." not in tok.text else number
+            if re.fullmatch(r"-?\d+", tok.text) and -(1 << 63) <= int(tok.text) < (1 << 63):
+                return int(tok.text)
+            return float(tok.text)  # beyond SQLite's 64-bit integers: compared as a real number
         if tok.kind == "ident" and tok.text in ("true", "false", "null"):
             self.i += 1
             return {"true": True, "false": False, "null": None}[tok.text]
@@ -284,7 +322,7 @@ def _scalar(cmp: Comparison, kind: str, value: Any) -> Any:
             raise _bad(cmp, f"expected a number, got {value!r}")
         return value
     if kind == "bool":
-        if not isinstance(value, bool):
+        if value not in (True, False) or isinstance(value, str | float):  # 0 and 1 read as booleans
             raise _bad(cmp, f"expected true or false, got {value!r}")
         return int(value)
     if isinstance(value, list | dict):
@@ -357,6 +395,19 @@ def _side_table(group: list[Comparison], alias: str, params: list[Any], *, feedb
     return f"{alias}.id IN (SELECT run_id FROM {table} WHERE {' AND '.join(conditions)})"
 
 
+def _entry_groups(comparisons: list[Comparison]) -> list[list[Comparison]]:
+    """Split an ``and``'s metadata (or feedback) comparisons into the entries they describe.
+
+    A group runs until a field comes back: ``key a, value 1, key b, value 2`` is two entries.
+    """
+    groups: list[list[Comparison]] = []
+    for cmp in comparisons:
+        if not groups or any(seen.field == cmp.field for seen in groups[-1]):
+            groups.append([])
+        groups[-1].append(cmp)
+    return groups
+
+
 def _compile(node: Node, alias: str, params: list[Any]) -> str:
     if isinstance(node, Comparison):
         if node.field is None:  # search("text"): anywhere in name, inputs, outputs or error
@@ -373,12 +424,10 @@ def _compile(node: Node, alias: str, params: list[Any]) -> str:
     if isinstance(node, Or):
         return "(" + " OR ".join(_compile(c, alias, params) for c in node.children) + ")"
     parts: list[str] = []
-    metadata = [c for c in node.children if isinstance(c, Comparison) and c.field in _METADATA_FIELDS]
-    feedback = [c for c in node.children if isinstance(c, Comparison) and c.field in _FEEDBACK_FIELDS]
-    if metadata:
-        parts.append(_side_table(metadata, alias, params, feedback=False))
-    if feedback:
-        parts.append(_side_table(feedback, alias, params, feedback=True))
+    for fields, is_feedback in ((_METADATA_FIELDS, False), (_FEEDBACK_FIELDS, True)):
+        for group in _entry_groups([c for c in node.children if isinstance(c, Comparison)
+                                    and c.field in fields]):
+            parts.append(_side_table(group, alias, params, feedback=is_feedback))
     for child in node.children:
         if not (isinstance(child, Comparison) and child.field in (*_METADATA_FIELDS, *_FEEDBACK_FIELDS)):
             parts.append(_compile(child, alias, params))

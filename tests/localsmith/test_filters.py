@@ -9,6 +9,7 @@ import httpx
 import langsmith
 import pytest
 
+from techhub.localsmith import filters
 from techhub.localsmith.exceptions import BadRequest
 from techhub.localsmith.filters import And, Comparison, Not, Or, parse_filter
 
@@ -49,7 +50,8 @@ def test_parser_reads_escapes_and_numbers():
         ('eq(name, "x") extra', "expected end of filter at position 14"),
         ("eq(name, @)", "unexpected character '@' at position 9"),
         ("", "empty filter"),
-        ("and(" * 100 + 'eq(name, "x")' + ")" * 100, "nested deeper than 64 levels"),
+        ("and(or(" * 7 + 'eq(name, "x")' + "))" * 7, "nested deeper than 12 levels"),
+        ('eq(name, "\\ud800")', "position 9 is not valid Unicode"),
         ("and(" + ", ".join(['eq(name, "x")'] * 201) + ")", "more than 200 comparisons"),
         ("in(name, [" + ", ".join(["1"] * 1001) + "])", "longer than 1000 values"),
         ('eq(name, "' + "x" * 20_001 + '")', "longer than 20000 characters"),
@@ -156,6 +158,19 @@ def ids_for(corpus, ls_client):
         ('and(eq(metadata_key, "customer"), eq(metadata_value, "t-b"))', set()),
         ('and(eq(metadata_key, "tier"), eq(metadata_value, 2))', {"a"}),
         ('eq(metadata_key, "thread_id")', {"a", "b"}),
+        # Two entries in one and(): each key/value pair is matched on its own metadata entry.
+        ('and(eq(metadata_key, "customer"), eq(metadata_value, "gregory"), eq(metadata_key, "tier"),'
+         ' eq(metadata_value, 2))', {"a"}),
+        ('and(eq(metadata_key, "customer"), eq(metadata_value, "gregory"), eq(metadata_key, "tier"),'
+         ' eq(metadata_value, 3))', set()),
+        ('and(eq(feedback_key, "user_sentiment"), eq(feedback_score, 0), eq(feedback_key, "correctness"),'
+         ' eq(feedback_score, 1))', {"a"}),
+        ('and(eq(feedback_key, "user_sentiment"), eq(feedback_score, 0), eq(feedback_key, "correctness"),'
+         ' eq(feedback_score, 0))', set()),
+        ("lt(total_tokens, 99999999999999999999999)", {"a", "a_llm", "a_tool", "b", "b_llm", "c"}),
+        ('and(eq(is_root, true), and(eq(name, "supervisor_hitl_sql_agent"), and(has(tags, "prod"))))', {"a"}),
+        ('not(not(eq(run_type, "llm")))', {"a_llm", "b_llm"}),
+        ("eq(is_root, 1)", {"a", "b", "c"}),
         ('and(eq(feedback_key, "user_sentiment"), eq(feedback_score, 0))', {"a"}),
         ('and(eq(feedback_key, "correctness"), eq(feedback_score, 0))', {"b"}),
         ('and(eq(feedback_key, "user_sentiment"), eq(feedback_score, 1), eq(feedback_value, "negative"))',
@@ -205,6 +220,29 @@ def test_malformed_filters_are_400_with_a_message(http, query, expected):
     response = http.post("/runs/query", json={"filter": query})
     assert response.status_code == 400
     assert expected in response.json()["detail"]
+
+
+def test_deepest_filter_allowed_runs_in_sqlite(http):
+    """MAX_DEPTH alternating levels, each with side-table subqueries, inside the trace/tree wrappers:
+    SQLite's own parser must still take it (deeper ones fail with a 400 before reaching it)."""
+    node = 'and(eq(metadata_key, "a"), eq(metadata_value, "1"), in(feedback_score, [1, 2]), search("q"))'
+    for level in range(filters.MAX_DEPTH - 1):
+        op = ("or", "and", "not")[level % 3]
+        node = f"not({node})" if op == "not" else f'{op}(eq(name, "n"), {node})'
+    filters.parse_filter(node)  # exactly at the limit
+    for key in ("filter", "trace_filter", "tree_filter"):
+        response = http.post("/runs/query", json={key: node, "filter": node, "is_root": True})
+        assert response.status_code == 200, response.text
+    response = http.post("/runs/query", json={"filter": f"not({node})"})
+    assert response.status_code == 400 and "nested deeper than" in response.json()["detail"], response.text
+
+
+def test_same_kind_nesting_is_flattened():
+    node = parse_filter("and(" * 100 + 'eq(name, "x")' + ")" * 100)
+    assert node == And((Comparison("eq", "name", "x", 400),))
+    assert parse_filter("not(" * 100 + 'eq(name, "x")' + ")" * 100) == Comparison("eq", "name", "x", 400)
+    with pytest.raises(BadRequest, match="nested deeper than 100 levels"):
+        parse_filter("and(" * 101 + 'eq(name, "x")' + ")" * 101)
 
 
 def test_sdk_reports_a_malformed_filter(corpus, ls_client):
