@@ -13,7 +13,9 @@ Public functions (plain Python over a :class:`~techhub.localsmith.store.Database
   :func:`delete_feedback_config`.
 
 A categorical ``feedback_config`` (given with the feedback or stored for its key) is enforced: the
-score must be one of the categories' values.
+score must be one of the categories' values; a continuous one's ``min``/``max`` bound the score. A
+config is checked when it is given (categories with numeric values; bounds that are numbers, ``min <=
+max``), since every later score of the key is compared with it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import reprlib
 import sqlite3
 import uuid
 from typing import Any
@@ -113,6 +116,31 @@ def _check_score(score: Any) -> float | None:
     return float(score)
 
 
+def _finite(value: Any) -> bool:
+    """A JSON number (not a boolean) that is a finite float: what a score can be compared with."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer beyond any float
+        return False
+
+
+def _check_bounds(config: dict) -> None:
+    """A continuous config's ``min``/``max``: numbers (or absent/null), ``min <= max``.
+
+    Checked when the config is given, because every score of the key is later compared with them.
+    """
+    for bound in ("min", "max"):
+        value = config.get(bound)
+        if value is not None and not _finite(value):
+            raise BadRequest(f"feedback_config: continuous {bound} must be a number,"
+                             f" got {reprlib.repr(value)}")
+    low, high = config.get("min"), config.get("max")
+    if low is not None and high is not None and low > high:
+        raise BadRequest(f"feedback_config: continuous min {low} is greater than max {high}")
+
+
 def _check_config(config: Any) -> dict | None:
     if config is None:
         return None
@@ -121,9 +149,12 @@ def _check_config(config: Any) -> dict | None:
     if config["type"] == "categorical":
         categories = config.get("categories")
         if not isinstance(categories, list) or not categories or not all(
-            isinstance(c, dict) and isinstance(c.get("value"), int | float) for c in categories
+            isinstance(c, dict) and (isinstance(c.get("value"), bool) or _finite(c.get("value")))
+            for c in categories
         ):
             raise BadRequest("feedback_config: categorical needs categories [{value: number, label}, ...]")
+    elif config["type"] == "continuous":
+        _check_bounds(config)
     return config
 
 
@@ -136,7 +167,9 @@ def _enforce_config(config: dict | None, score: float | None, key: str) -> None:
             raise BadRequest(f"feedback {key!r}: score {score:g} is not one of the categories"
                              f" {sorted(allowed)}")
     elif config["type"] == "continuous":
-        low, high = config.get("min"), config.get("max")
+        # A bound that is not a number can only be in a config stored before bounds were checked:
+        # it bounds nothing (rather than failing every score of the key).
+        low, high = (b if _finite(b) else None for b in (config.get("min"), config.get("max")))
         if (low is not None and score < low) or (high is not None and score > high):
             raise BadRequest(f"feedback {key!r}: score {score:g} is outside [{low}, {high}]")
 
@@ -174,19 +207,12 @@ def _prepare(conn: sqlite3.Connection, body: Any, configs: dict[str, dict | None
     if key not in configs:
         configs[key] = _stored_config(conn, key)
     stored = configs[key]
-    if config is not None and stored is None:
-        configs[key] = config
-        conn.execute(
-            "INSERT INTO feedback_configs (id, feedback_key, feedback_config, modified_at)"
-            " VALUES (?, ?, ?, ?)",
-            (str(uuid.uuid4()), key, json.dumps(config), now()),
-        )
     _enforce_config(config or stored, score, key)
     source = body.get("feedback_source") or {"type": "api", "metadata": {}}
     if not isinstance(source, dict):
         raise BadRequest("feedback_source: expected an object {type, metadata}")
     source_type = source.get("type") or "api"
-    if source_type not in SOURCE_TYPES:
+    if not isinstance(source_type, str) or source_type not in SOURCE_TYPES:
         raise BadRequest(f"feedback_source.type: expected one of {sorted(SOURCE_TYPES)}")
     if run_id is not None and session_id is None and run_id in runs:
         session_id, stored_trace = runs[run_id]
@@ -194,7 +220,7 @@ def _prepare(conn: sqlite3.Connection, body: Any, configs: dict[str, dict | None
     comment = body.get("comment")
     if comment is not None and not isinstance(comment, str):
         raise BadRequest("comment: expected a string")
-    return (
+    row = (
         _uuid_or_none(body.get("id"), "id") or str(uuid.uuid4()),
         run_id, trace_id, session_id, key, score,
         _json_or_none(body.get("value")), _value_text(body.get("value")), comment,
@@ -205,6 +231,14 @@ def _prepare(conn: sqlite3.Connection, body: Any, configs: dict[str, dict | None
         normalize_time(body.get("start_time"), "start_time"),
         normalize_time(body.get("created_at"), "created_at") or stamp, stamp,
     )
+    if config is not None and stored is None:  # valid: the key's first config is stored with it
+        configs[key] = config
+        conn.execute(
+            "INSERT INTO feedback_configs (id, feedback_key, feedback_config, modified_at)"
+            " VALUES (?, ?, ?, ?)",
+            (str(uuid.uuid4()), key, json.dumps(config), now()),
+        )
+    return row
 
 
 def _run_ids(bodies: list[dict]) -> list[str]:
@@ -221,14 +255,29 @@ def _run_ids(bodies: list[dict]) -> list[str]:
     return ids
 
 
-def insert_feedback(conn: sqlite3.Connection, bodies: list[dict]) -> list[str]:
-    """Insert feedback bodies inside an open write transaction; a repeated id keeps the first copy."""
+def insert_feedback(
+    conn: sqlite3.Connection, bodies: list[dict], *, rejected: list[str] | None = None
+) -> list[str]:
+    """Insert feedback bodies inside an open write transaction; a repeated id keeps the first copy.
+
+    An invalid body is a :class:`BadRequest` and the caller's transaction writes nothing, unless
+    ``rejected`` is given: then the body is skipped, its error appended there, and the rest written
+    (run ingest does this, so that one bad score never costs the runs it was batched with).
+    """
     configs: dict[str, dict | None] = {}
     runs = {row[0]: (row[1], row[2]) for row in conn.execute(
         "SELECT id, session_id, trace_id FROM runs WHERE id IN (SELECT value FROM json_each(?))",
         (json.dumps(_run_ids(bodies)),))}
     stamp = now()
-    rows = [_prepare(conn, body, configs, stamp, runs) for body in bodies]
+    rows = []
+    for body in bodies:
+        try:
+            rows.append(_prepare(conn, body, configs, stamp, runs))
+        except BadRequest as exc:
+            if rejected is None:
+                raise
+            name = body.get("id") if isinstance(body, dict) else None
+            rejected.append(f"feedback {name}: {exc.message}" if name else exc.message)
     conn.executemany(
         f"INSERT INTO feedback ({_COLUMNS}) VALUES ({','.join('?' * 19)}) ON CONFLICT(id) DO NOTHING", rows
     )
@@ -401,14 +450,40 @@ def _config_to_dict(row: sqlite3.Row) -> dict:
     }
 
 
+def _config_key(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise BadRequest(f"feedback_key: expected a non-empty string, got {reprlib.repr(value)}")
+    return value
+
+
+def _optional_flag(body: dict, field: str) -> bool | None:
+    """An optional boolean of a body (checked: ``"false"`` must not be read as true)."""
+    value = body.get(field)
+    if value is not None and not isinstance(value, bool):
+        raise BadRequest(f"{field}: expected true, false or null, got {reprlib.repr(value)}")
+    return value
+
+
+def _removed_values(value: Any) -> set[float]:
+    """``remove_categories``: the values (numbers, as the SDK sends them) of the categories to drop."""
+    if value is None:
+        return set()
+    if not isinstance(value, list) or not all(_finite(v) for v in value):
+        raise BadRequest("remove_categories: expected a list of category values (numbers),"
+                         f" got {reprlib.repr(value)}")
+    return {float(v) for v in value}
+
+
 def create_feedback_config(db: Database, body: dict) -> dict:
     """Store how ``feedback_key`` is read. A second enforced config of a key is a :class:`Conflict`."""
-    if not isinstance(body, dict) or not isinstance(body.get("feedback_key"), str):
-        raise BadRequest("feedback_key: required string")
+    if not isinstance(body, dict):
+        raise BadRequest("feedback config: expected a JSON object {feedback_key, feedback_config, ...}")
+    key = _config_key(body.get("feedback_key"))
     config = _check_config(body.get("feedback_config"))
     if config is None:
         raise BadRequest("feedback_config: required")
-    key = body["feedback_key"]
+    lower = _optional_flag(body, "is_lower_score_better")
+    enforced = bool(_optional_flag(body, "is_enforced"))
     with db.write() as conn:
         existing = conn.execute(
             "SELECT id, feedback_config, is_enforced FROM feedback_configs"
@@ -418,15 +493,14 @@ def create_feedback_config(db: Database, body: dict) -> dict:
                 config_id = row["id"]
                 break
         else:
-            if body.get("is_enforced") and any(r["is_enforced"] for r in existing):
+            if enforced and any(r["is_enforced"] for r in existing):
                 raise Conflict(f"feedback key {key!r} already has an enforced configuration")
             config_id = str(uuid.uuid4())
-            lower = body.get("is_lower_score_better")
             conn.execute(
                 "INSERT INTO feedback_configs (id, feedback_key, feedback_config, is_lower_score_better,"
                 " is_enforced, modified_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (config_id, key, json.dumps(config), None if lower is None else int(bool(lower)),
-                 int(bool(body.get("is_enforced"))), now()),
+                (config_id, key, json.dumps(config), None if lower is None else int(lower),
+                 int(enforced), now()),
             )
         row = conn.execute("SELECT * FROM feedback_configs WHERE id = ?", (config_id,)).fetchone()
     return _config_to_dict(row)
@@ -436,11 +510,12 @@ def list_feedback_configs(
     db: Database, *, keys: list[str] | None = None, name_contains: str | None = None,
     include_deleted: bool = False, limit: int = 100, offset: int = 0,
 ) -> list[dict]:
-    """Feedback configs by key, oldest first."""
+    """Feedback configs by key, oldest first, ``offset``/``limit`` paginated."""
+    check_page(limit, offset)
     where, params = ["1 = 1"], []
     if keys:
-        where.append(f"feedback_key IN ({','.join('?' * len(keys))})")
-        params += list(keys)
+        where.append("feedback_key IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(list(keys)))
     if name_contains:
         where.append("instr(lower(feedback_key), lower(?)) > 0")
         params.append(name_contains)
@@ -453,34 +528,41 @@ def list_feedback_configs(
 
 
 def update_feedback_config(db: Database, body: dict) -> dict:
-    """Replace the config of ``feedback_key`` (or of config ``id``); categories may be removed."""
-    if not isinstance(body, dict) or not (body.get("feedback_key") or body.get("id")):
+    """Replace the config of ``feedback_key`` (or of config ``id``); categories may be removed.
+
+    The whole body is checked before anything is read, so a malformed one is a 400 and changes nothing;
+    a well-formed change the config cannot take (categories removed from a continuous config, or
+    fewer than two left) is a 422.
+    """
+    if not isinstance(body, dict):
+        raise BadRequest("feedback config update: expected a JSON object {feedback_key | id, ...}")
+    config_id = _uuid_or_none(body.get("id"), "id")
+    key = _config_key(body["feedback_key"]) if body.get("feedback_key") is not None else None
+    if config_id is None and key is None:
         raise BadRequest("feedback_key or id: required")
+    new_config = _check_config(body.get("feedback_config"))
+    drop = _removed_values(body.get("remove_categories"))
+    lower = _optional_flag(body, "is_lower_score_better")
     with db.write() as conn:
-        if body.get("id"):
+        if config_id is not None:
             row = conn.execute("SELECT * FROM feedback_configs WHERE id = ? AND is_deleted = 0",
-                               (_uuid_or_none(body["id"], "id"),)).fetchone()
+                               (config_id,)).fetchone()
         else:
             row = conn.execute("SELECT * FROM feedback_configs WHERE feedback_key = ? AND is_deleted = 0"
-                               " ORDER BY is_enforced DESC, modified_at LIMIT 1",
-                               (body["feedback_key"],)).fetchone()
+                               " ORDER BY is_enforced DESC, modified_at LIMIT 1", (key,)).fetchone()
         if row is None:
             raise NotFound("no feedback config matches")
-        config = json.loads(row["feedback_config"])
-        if body.get("feedback_config") is not None:
-            config = _check_config(body["feedback_config"])
-        if body.get("remove_categories"):
+        config = new_config if new_config is not None else json.loads(row["feedback_config"])
+        if drop:
             if config.get("type") != "categorical":
                 raise UnprocessableEntity("only categorical configs have categories to remove")
-            drop = {float(v) for v in body["remove_categories"]}
             config["categories"] = [c for c in config["categories"] if float(c["value"]) not in drop]
             if len(config["categories"]) < 2:
                 raise UnprocessableEntity("a categorical config needs at least two categories")
-        lower = body.get("is_lower_score_better")
         conn.execute(
             "UPDATE feedback_configs SET feedback_config = ?, modified_at = ?,"
             " is_lower_score_better = COALESCE(?, is_lower_score_better) WHERE id = ?",
-            (json.dumps(config), now(), None if lower is None else int(bool(lower)), row["id"]),
+            (json.dumps(config), now(), None if lower is None else int(lower), row["id"]),
         )
         row = conn.execute("SELECT * FROM feedback_configs WHERE id = ?", (row["id"],)).fetchone()
     return _config_to_dict(row)

@@ -1,9 +1,13 @@
 """Write runs: posts and patches in any order, idempotent, one transaction per request.
 
 Public function: :func:`ingest` ``(db, posts=(), patches=(), feedback=(), attachments=()) ->
-IngestResult``. Everything is validated first (a bad payload is a :class:`BadRequest` and nothing
+IngestResult``. Runs are validated first (a bad run payload is a :class:`BadRequest` and nothing
 of the request is written); then one transaction writes it all and commits before returning, so
-an acknowledged request survives a SIGKILL. Projects are created by ``session_name`` on first use.
+an acknowledged request survives a SIGKILL. Feedback is checked against stored configs inside the
+transaction; an invalid one is skipped and named in ``IngestResult.rejected_feedback``, so that a
+score the learner got wrong never costs the runs the SDK batched with it. Projects are created by
+``session_name`` on first use. A run that arrives before its parent, without the links it would
+inherit (``trace_id``, ``dotted_order``), gets them when the parent is written.
 
 Two paths, one result. A run seen for the first time, once in the request (the common case: the
 SDK merges a run's post and patch when both are queued), is inserted with every derived column
@@ -22,7 +26,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -32,6 +36,7 @@ from techhub.localsmith.exceptions import BadRequest
 from techhub.localsmith.feedback import insert_feedback
 from techhub.localsmith.projects import DEFAULT_PROJECT, ensure_project_ids
 from techhub.localsmith.runs import INSERT_COLUMNS, seconds_sql
+from techhub.localsmith.times import parse_time, stored_time
 
 _JSON_PARTS = ("inputs", "outputs", "events", "extra", "serialized")
 # Columns a post/patch may set; on conflict a non-null incoming value replaces the stored one.
@@ -49,10 +54,7 @@ _DERIVE_SQL = f"""
         status = CASE WHEN error IS NOT NULL THEN 'error'
                       WHEN end_time IS NOT NULL THEN 'success' ELSE 'pending' END,
         latency = CASE WHEN end_time IS NOT NULL AND start_time IS NOT NULL
-                       THEN {seconds_sql("start_time", "end_time")} END,
-        thread_id = CAST(COALESCE(json_extract(extra, '$.metadata.thread_id'),
-                                  json_extract(extra, '$.metadata.session_id'),
-                                  json_extract(extra, '$.metadata.conversation_id')) AS TEXT)
+                       THEN {seconds_sql("start_time", "end_time")} END
     WHERE id IN (SELECT value FROM json_each(?))
 """
 _FILL_LINKS_SQL = """
@@ -64,12 +66,17 @@ _FILL_LINKS_SQL = """
             FROM runs p WHERE p.id = runs.parent_run_id AND p.dotted_order IS NOT NULL))
     WHERE id IN (SELECT value FROM json_each(?)) AND (trace_id IS NULL OR dotted_order IS NULL)
 """
+# Stored runs still waiting for their links, whose parent is among the given ids (runs_unlinked).
+_WAITING_CHILDREN_SQL = """
+    SELECT id FROM runs WHERE parent_run_id IN (SELECT value FROM json_each(?))
+                          AND (trace_id IS NULL OR dotted_order IS NULL)
+"""
 _AGGREGATE_SQL = """
     UPDATE runs SET (prompt_tokens, completion_tokens, total_tokens, prompt_cost, completion_cost,
                      total_cost) = (
         SELECT sum(c.own_prompt_tokens), sum(c.own_completion_tokens), sum(c.own_total_tokens),
                sum(c.own_prompt_cost), sum(c.own_completion_cost),
-               sum(COALESCE(c.own_prompt_cost, 0) + COALESCE(c.own_completion_cost, 0))
+               sum(c.own_prompt_cost + c.own_completion_cost)  -- both null or neither, per run
         FROM runs c
         WHERE c.trace_id = runs.trace_id
           AND (runs.is_root = 1 OR c.id = runs.id
@@ -92,6 +99,7 @@ class IngestResult:
     run_ids: list[str] = field(default_factory=list)
     feedback_ids: list[str] = field(default_factory=list)
     trace_ids: set[str] = field(default_factory=set)
+    rejected_feedback: list[str] = field(default_factory=list)  # why each invalid feedback was skipped
 
 
 @dataclass
@@ -136,34 +144,6 @@ def _opt_uuid(value: Any, where: str, key: str) -> str | None:
     return _uuid(value, f"{where}: {key}")
 
 
-def _time(value: Any, where: str, key: str) -> datetime | None:
-    """An ISO 8601 string (any offset, ``Z`` or naive = UTC) as a naive UTC datetime."""
-    if value is None or value == "":
-        return None
-    if type(value) is str and value.endswith("+00:00"):
-        # What the SDK writes: parsing the naive part skips a time zone conversion.
-        try:
-            return datetime.fromisoformat(value[:-6])
-        except ValueError:
-            pass  # the general path below names the error
-    if not isinstance(value, str):
-        # The SDK always sends ISO 8601 text; a number here is a client bug, not epoch seconds.
-        raise BadRequest(f"{where}: {key} must be an ISO 8601 string, got {value!r}")
-    text = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise BadRequest(f"{where}: {key}: expected an ISO 8601 timestamp, got {value!r}") from None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed
-
-
-def _stored(moment: datetime | None) -> str | None:
-    # isoformat() writes the stored form (naive, microseconds) several times faster than strftime().
-    return moment.isoformat(timespec="microseconds") if moment is not None else None
-
-
 def _dump(value: Any) -> str | None:
     return orjson.dumps(value).decode() if value is not None else None
 
@@ -188,8 +168,12 @@ def _type_error(where: str, payload: dict) -> BadRequest:
     return BadRequest(f"{where}: events must be a list")
 
 
-def _prepare(payload: Any, where: str) -> _Run:
+def _prepare(payload: Any, where: str, *, post: bool) -> _Run:
     """Validate one post/patch payload (a 400 names the run and the field).
+
+    A post of a root run that leaves out ``trace_id`` or ``dotted_order`` gets them derived (the run
+    is its own trace). A patch never does: it updates a run whose links came with its post, and a
+    guess would overwrite them (patches merge every non-null field).
 
     Needs no database, so it runs before the write transaction: another request's SQLite work (which
     releases the GIL) overlaps with it. Every field is read once into a local, types are checked in
@@ -212,11 +196,11 @@ def _prepare(payload: Any, where: str) -> _Run:
             and isinstance(extra, _OPTIONAL_DICT) and isinstance(serialized, _OPTIONAL_DICT)
             and (events is None or isinstance(events, list))):
         raise _type_error(where, payload)
-    start = _time(get("start_time"), where, "start_time")
-    end = _time(get("end_time"), where, "end_time")
+    start = parse_time(get("start_time"), f"{where}: start_time", epoch=False)
+    end = parse_time(get("end_time"), f"{where}: end_time", epoch=False)
     parent = _opt_uuid(get("parent_run_id"), where, "parent_run_id")
-    if dotted is None and parent is None and start is not None:
-        dotted = start.strftime("%Y%m%dT%H%M%S%fZ") + run_id
+    if dotted is None and parent is None and start is not None and post:
+        dotted = f"{start.year:04d}{start.strftime('%m%dT%H%M%S%fZ')}{run_id}"
     elif dotted is not None and not (dotted.endswith(run_id) and _DOTTED_ORDER.fullmatch(dotted)):
         raise BadRequest(
             f"{where}: dotted_order must be '.'-joined segments of <%Y%m%dT%H%M%S%fZ><run id>, one per "
@@ -225,15 +209,19 @@ def _prepare(payload: Any, where: str) -> _Run:
     trace = _opt_uuid(get("trace_id"), where, "trace_id")
     if trace is None and dotted and "Z" in dotted:
         trace = dotted.split(".", 1)[0].split("Z", 1)[1] or None
-    if trace is None and parent is None:
+    if trace is None and parent is None and post:
         trace = run_id
     session = _opt_uuid(get("session_id"), where, "session_id")
     session_name = get("session_name") if session is None else None
-    values = (
-        run_id, trace, parent, dotted, session, name, run_type, _stored(start), _stored(end),
-        error, _dump(tags), _dump(inputs), _dump(outputs), _dump(events), _dump(extra), _dump(serialized),
-        _opt_uuid(get("reference_example_id"), where, "reference_example_id"),
-    )
+    try:
+        values = (
+            run_id, trace, parent, dotted, session, name, run_type, stored_time(start), stored_time(end),
+            error, _dump(tags), _dump(inputs), _dump(outputs), _dump(events), _dump(extra),
+            _dump(serialized), _opt_uuid(get("reference_example_id"), where, "reference_example_id"),
+        )
+    except TypeError:  # orjson refuses values nested deeper than 255 levels
+        raise BadRequest(f"{where}: inputs, outputs, events, extra or serialized nest deeper than 255"
+                         " levels") from None
     return _Run(values, extra, outputs, events, start, end, _usage_values(run_type, outputs, extra, events),
                 session_name or None)
 
@@ -281,7 +269,7 @@ def _usage_values(run_type: str | None, outputs: Any, extra: Any, events: Any) -
                                 extra if isinstance(extra, dict) else None)
     first = usage.first_token_time(events if isinstance(events, list) else None)
     try:
-        first_stored = _stored(_time(first, "run", "first token"))
+        first_stored = stored_time(parse_time(first, "run: first token", epoch=False))
     except BadRequest:
         first_stored = None
     if found is None:
@@ -313,7 +301,8 @@ def _add_usage(sums: list, own: tuple) -> None:
         value = own[k]
         if value is not None:
             sums[k] = value if sums[k] is None else sums[k] + value
-    sums[5] += (0 if own[3] is None else own[3]) + (0 if own[4] is None else own[4])
+    if own[3] is not None:  # an LLM run's two costs are both set or both null
+        sums[5] = own[3] + own[4] if sums[5] is None else sums[5] + own[3] + own[4]
 
 
 def _trace_totals(members: list[tuple[_Run, tuple]]) -> dict[str, tuple]:
@@ -326,8 +315,8 @@ def _trace_totals(members: list[tuple[_Run, tuple]]) -> dict[str, tuple]:
     """
     if all(own[2] is None for _, own in members):
         return {}
-    sums: dict[str, list] = {run.id: [None] * 5 + [0] for run, _ in members}
-    whole: list = [None] * 5 + [0]
+    sums: dict[str, list] = {run.id: [None] * 6 for run, _ in members}
+    whole: list = [None] * 6
     for run, own in members:
         _add_usage(whole, own)
         for segment in run.values[3].split("."):
@@ -337,13 +326,33 @@ def _trace_totals(members: list[tuple[_Run, tuple]]) -> dict[str, tuple]:
     return {run.id: tuple(whole if run.values[2] is None else sums[run.id]) for run, _ in members}
 
 
-def _stored_metadata_rows(conn: sqlite3.Connection, ids_json: str) -> list[tuple[str, str, str]]:
-    """The metadata rows the stored ``extra`` of these runs implies."""
+def _stored_metadata(conn: sqlite3.Connection, ids_json: str) -> list[tuple[str, dict]]:
+    """``(run id, metadata)`` of these runs, from their stored ``extra``."""
     rows = conn.execute("SELECT id, extra FROM runs WHERE id IN (SELECT value FROM json_each(?))",
                         (ids_json,))
-    return [entry for row in rows
-            for entry in _metadata_rows(row["id"], _metadata_of(orjson.loads(row["extra"]) if row["extra"]
-                                                                else None))]
+    return [(row["id"], _metadata_of(orjson.loads(row["extra"]) if row["extra"] else None)) for row in rows]
+
+
+def _link_waiting_children(conn: sqlite3.Connection, parent_ids: list[str]) -> set[str]:
+    """Give runs that came before their parent the links they lacked; the traces they join.
+
+    A child posted before its parent (``create_run`` without ``trace_id``/``dotted_order``) is stored
+    without them; once the parent is written they follow from it, and then from the child for its
+    own children, one generation per pass.
+    """
+    traces: set[str] = set()
+    frontier = parent_ids
+    while frontier:
+        waiting = [row[0] for row in conn.execute(_WAITING_CHILDREN_SQL, (json.dumps(frontier),))]
+        if not waiting:
+            break
+        waiting_json = json.dumps(waiting)
+        conn.execute(_FILL_LINKS_SQL, (waiting_json,))
+        traces.update(row[0] for row in conn.execute(
+            "SELECT DISTINCT trace_id FROM runs WHERE id IN (SELECT value FROM json_each(?))"
+            " AND trace_id IS NOT NULL", (waiting_json,)))
+        frontier = waiting
+    return traces
 
 
 def _recompute_usage(conn: sqlite3.Connection, ids_json: str) -> None:
@@ -381,7 +390,7 @@ def ingest(
         if name:
             names.add(name)
     result = IngestResult()
-    runs = [_prepare(payload, where) for payload, where in ops]
+    runs = [_prepare(payload, where, post=where.startswith("post")) for payload, where in ops]
     attachment_rows = [(_uuid(rid, "attachment run id"), name, ctype, data)
                        for rid, name, ctype, data in attachments]
     with db.write() as conn:
@@ -392,7 +401,7 @@ def ingest(
         if attachment_rows:
             conn.executemany("INSERT OR REPLACE INTO run_attachments VALUES (?, ?, ?, ?)", attachment_rows)
         if feedback:
-            result.feedback_ids = insert_feedback(conn, feedback)
+            result.feedback_ids = insert_feedback(conn, feedback, rejected=result.rejected_feedback)
         if result.run_ids:
             # Feedback that arrived before its run learns the run's project and trace now.
             conn.execute(_FEEDBACK_LINK_SQL, (json.dumps(result.run_ids),))
@@ -434,16 +443,26 @@ def _write_runs(conn: sqlite3.Connection, runs: list[_Run], result: IngestResult
         merged_json = json.dumps(merged_ids)
         if any(run.extra is not None for run in merged):
             conn.executemany("DELETE FROM run_metadata WHERE key = ? AND value = ? AND run_id = ?",
-                             _stored_metadata_rows(conn, merged_json))
+                             [entry for run_id, metadata in _stored_metadata(conn, merged_json)
+                              for entry in _metadata_rows(run_id, metadata)])
         conn.executemany(_UPSERT_SQL, [run.values for run in merged])
         conn.execute(_DERIVE_SQL, (merged_json,))
         _recompute_usage(conn, merged_json)
+        merged_metadata = _stored_metadata(conn, merged_json)
+        conn.executemany("UPDATE runs SET thread_id = ? WHERE id = ?",
+                         [(_thread_of(metadata), run_id) for run_id, metadata in merged_metadata])
         conn.executemany("INSERT OR IGNORE INTO run_metadata (key, value, run_id) VALUES (?, ?, ?)",
-                         _stored_metadata_rows(conn, merged_json))
+                         [entry for run_id, metadata in merged_metadata
+                          for entry in _metadata_rows(run_id, metadata)])
     if any(run.values[1] is None or run.values[3] is None for run in runs):
         conn.execute(_FILL_LINKS_SQL, (ids_json,))
+        traces = {row[0] for row in conn.execute(  # some were filled from a parent
+            "SELECT DISTINCT trace_id FROM runs WHERE id IN (SELECT value FROM json_each(?))"
+            " AND trace_id IS NOT NULL", (ids_json,))}
     run_ids = list(dict.fromkeys(ids))
-    traces = {run.values[1] for run in runs if run.values[1]}  # some were filled from a parent
+    joined = _link_waiting_children(conn, run_ids)
+    local -= joined
+    traces |= joined
     others = traces - local
     if others:
         with_tokens = [row[0] for row in conn.execute(

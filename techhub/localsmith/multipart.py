@@ -135,7 +135,9 @@ def parse_ingest_body(body: bytes, content_type: str) -> IngestBatch:
                 payload = loads(data)
                 if type(payload) is not dict:
                     raise BadRequest(f"part {name!r}: expected a JSON object")
-                payload.setdefault("id", run_id)
+                if payload.setdefault("id", run_id) != run_id:
+                    raise BadRequest(f"part {name!r} carries the id {payload['id']!r}: a run part's id"
+                                     " must be the one in its name")
                 existing = runs.get(name)
                 if existing is None:
                     runs[name] = payload

@@ -17,8 +17,9 @@ A run dict has the SDK's ``Run`` fields: ``id, name, run_type, start_time, end_t
 (success/error/pending), ``latency`` (s), ``inputs, outputs, error, extra, events, tags, serialized,
 session_id, trace_id, parent_run_id, parent_run_ids, dotted_order, reference_example_id,
 thread_id`` (from metadata ``thread_id``, ``session_id`` or ``conversation_id``), token counts and
-costs (an LLM run's own; any other run sums its subtree), ``first_token_time``, ``feedback_stats``
-and ``child_run_ids``.
+costs (an LLM run's own; any other run sums its subtree), ``first_token_time``, ``feedback_stats``,
+``child_run_ids`` and ``s3_urls`` (its attachments, each with the local ``presigned_url`` that
+:func:`read_attachment` serves).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import json
 import sqlite3
 import uuid
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 
@@ -82,6 +84,9 @@ register_schema(
     CREATE INDEX IF NOT EXISTS runs_thread ON runs(thread_id, start_time) WHERE thread_id IS NOT NULL;
     CREATE INDEX IF NOT EXISTS runs_example ON runs(reference_example_id)
         WHERE reference_example_id IS NOT NULL;
+    -- Runs that came before their parent and wait for it to learn their links (empty as a rule).
+    CREATE INDEX IF NOT EXISTS runs_unlinked ON runs(parent_run_id)
+        WHERE trace_id IS NULL OR dotted_order IS NULL;
     -- One row per top-level metadata entry (null values skipped), for metadata_key/value filters.
     -- A single b-tree: ingest deletes a run's old rows by their full key, read from its old extra.
     CREATE TABLE IF NOT EXISTS run_metadata (
@@ -131,7 +136,7 @@ ALL_FIELDS = (
     "extra", "events", "tags", "serialized", "session_id", "trace_id", "parent_run_id", "parent_run_ids",
     "dotted_order", "reference_example_id", "thread_id", "prompt_tokens", "completion_tokens",
     "total_tokens", "prompt_cost", "completion_cost", "total_cost", "first_token_time", "feedback_stats",
-    "child_run_ids", "app_path",
+    "child_run_ids", "app_path", "s3_urls",
 )
 # Always returned, whatever ``select`` says: the SDK's Run model cannot be built without them.
 _REQUIRED = ("id", "name", "run_type", "start_time", "trace_id", "dotted_order", "parent_run_id",
@@ -151,9 +156,14 @@ def _to_dict(row: sqlite3.Row, fields: set[str]) -> dict:
             out[name] = row[name] or 0
         elif name in ("prompt_cost", "completion_cost", "total_cost"):
             out[name] = row[name] if row[name] is not None else None
+        elif name == "dotted_order":
+            out[name] = row[name] or ""  # a run still waiting for its parent (the SDK needs a str)
+        elif name == "trace_id":
+            # Until a waiting run's parent arrives, its parent is the best guess at its trace.
+            out[name] = row[name] or row["parent_run_id"] or row["id"]
         elif name == "app_path":
             out[name] = f"/projects/p/{row['session_id']}/r/{row['id']}?trace_id={row['trace_id']}"
-        elif name in ("feedback_stats", "child_run_ids"):
+        elif name in ("feedback_stats", "child_run_ids", "s3_urls"):
             continue
         else:
             out[name] = row[name]
@@ -181,7 +191,32 @@ def _decorate(conn: sqlite3.Connection, runs: list[dict], fields: set[str]) -> l
                 children.setdefault(row["parent_run_id"], []).append(row["id"])
         for run in runs:
             run["child_run_ids"] = children.get(run["id"], [])
+    if "s3_urls" in fields and ids:
+        urls: dict[str, dict] = {}
+        for row in conn.execute("SELECT run_id, name, content_type FROM run_attachments"
+                                " WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY name",
+                                (json.dumps(ids),)):
+            urls.setdefault(row["run_id"], {})[f"attachment.{row['name']}"] = {
+                "presigned_url": attachment_path(row["run_id"], row["name"]),
+                "mime_type": row["content_type"],
+            }
+        for run in runs:
+            run["s3_urls"] = urls.get(run["id"], {})
     return runs
+
+
+def attachment_path(run_id: str, name: str) -> str:
+    """Where the server serves a run attachment's bytes (the SDK downloads ``presigned_url``)."""
+    return f"/api/v1/runs/{run_id}/attachments/{quote(name, safe='')}"
+
+
+def read_attachment(db: Database, run_id: str, name: str) -> tuple[str | None, bytes]:
+    """The content type and bytes of one attachment of a run; :class:`NotFound` if absent."""
+    row = db.read().execute("SELECT content_type, data FROM run_attachments WHERE run_id = ? AND name = ?",
+                            (_uuid(run_id, "run_id"), name)).fetchone()
+    if row is None:
+        raise NotFound(f"run {run_id} has no attachment {name!r}")
+    return row["content_type"], row["data"]
 
 
 def read_run(db: Database, run_id: str) -> dict:
@@ -258,8 +293,11 @@ def _where(
             raise BadRequest("run_type: expected a string")
         any_of("r.run_type", [run_type])
     for name, value in (("is_root", is_root), ("error", error)):
-        if value is not None and not isinstance(value, bool):
-            raise BadRequest(f"{name}: expected true or false")
+        # LangSmith's API reads 0 and 1 as booleans (the SDK's own docs pass is_root=1).
+        if value is not None and value not in (True, False):
+            raise BadRequest(f"{name}: expected true or false, got {value!r}")
+    is_root = None if is_root is None else bool(is_root)
+    error = None if error is None else bool(error)
     if is_root is not None:
         # A literal, not a parameter: SQLite only uses the partial index of roots when it can see it.
         where.append(f"r.is_root = {int(is_root)}")

@@ -32,8 +32,19 @@ def _model_name(model: str | None) -> str | None:
     return model.rsplit("/", 1)[-1] if model else None
 
 
+# A count beyond this is no LLM's: ignored, so sums over a project stay within SQLite's 64-bit integers.
+MAX_TOKENS = 1 << 40
+
+
 def _as_int(value: Any) -> int:
-    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0
+    """A token count as sent, or 0 when it is not a plausible count (wrong type, negative, huge)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= MAX_TOKENS:
+        return 0
+    return int(value)
+
+
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
 
 
 def _collect_usage_dicts(node: Any, found: list[dict], depth: int = 0) -> None:
@@ -52,7 +63,7 @@ def _collect_usage_dicts(node: Any, found: list[dict], depth: int = 0) -> None:
 
 def extract_usage(outputs: dict | None, extra: dict | None) -> Usage | None:
     """The usage of an LLM run, or ``None`` when it reports none."""
-    metadata = (extra or {}).get("metadata") or {}
+    metadata = _dict(_dict(extra).get("metadata"))
     found: list[dict] = []
     _collect_usage_dicts(outputs or {}, found)
     if not found and isinstance(metadata.get("usage_metadata"), dict):
@@ -64,13 +75,13 @@ def extract_usage(outputs: dict | None, extra: dict | None) -> Usage | None:
             prompt, completion = prompt + p, completion + c
             total += _as_int(usage.get("total_tokens")) or p + c
     else:
-        token_usage = ((outputs or {}).get("llm_output") or {}).get("token_usage")
+        token_usage = _dict(_dict(outputs).get("llm_output")).get("token_usage")
         if not isinstance(token_usage, dict):
             return None
         prompt = _as_int(token_usage.get("prompt_tokens"))
         completion = _as_int(token_usage.get("completion_tokens"))
         total = _as_int(token_usage.get("total_tokens")) or prompt + completion
-    invocation = (extra or {}).get("invocation_params") or {}
+    invocation = _dict(_dict(extra).get("invocation_params"))
     model = metadata.get("ls_model_name") or invocation.get("model") or invocation.get("model_name")
     price = price_of(_model_name(model if isinstance(model, str) else None))
     return Usage(

@@ -17,6 +17,8 @@ pytestmark = [
 
 SENTIMENT = {"type": "categorical", "categories": [{"value": 1, "label": "positive"},
                                                    {"value": 0, "label": "negative"}]}
+TOPICS = [{"value": 0, "label": "billing"}, {"value": 1, "label": "shipping"},
+          {"value": 2, "label": "returns"}]
 
 
 def _post_run(http: httpx.Client, project: str, run_id: str | None = None) -> dict:
@@ -121,3 +123,78 @@ def test_feedback_needs_a_target_and_a_valid_source(http):
     assert bad_source.status_code == 400 and "feedback_source.type" in bad_source.json()["detail"]
     bad_score = http.post("/feedback", json={"run_id": str(uuid.uuid4()), "key": "x", "score": "high"})
     assert bad_score.status_code == 400 and "score" in bad_score.json()["detail"]
+
+
+# ------------------------------------------------------------------ malformed input is a 400, never a 500
+
+
+@pytest.mark.parametrize("bounds", [{"min": "a"}, {"max": [1]}, {"min": True}, {"min": 5, "max": 1}])
+def test_continuous_bounds_are_checked_when_the_config_is_given(http, ls_client, bounds):
+    # Bounds that are not numbers were once stored, then every score of the key was a 500.
+    key = f"rating-{uuid.uuid4().hex[:6]}"
+    config = {"type": "continuous", **bounds}
+    with_feedback = http.post("/feedback", json={"run_id": str(uuid.uuid4()), "key": key, "score": 0.5,
+                                                 "feedback_config": config})
+    assert with_feedback.status_code == 400 and "continuous" in with_feedback.json()["detail"]
+    with pytest.raises(LangSmithError, match="feedback_config: continuous"):
+        ls_client.create_feedback_config(key, feedback_config=config)
+    assert list(ls_client.list_feedback_configs(feedback_key=[key])) == []
+    scored = http.post("/feedback", json={"run_id": str(uuid.uuid4()), "key": key, "score": 0.5})
+    assert scored.status_code == 200, scored.text
+
+
+def test_continuous_bounds_are_enforced(http, ls_client):
+    key = f"rating-{uuid.uuid4().hex[:6]}"
+    ls_client.create_feedback_config(key, feedback_config={"type": "continuous", "min": 0, "max": 5})
+    assert ls_client.create_feedback(str(uuid.uuid4()), key, score=5).score == 5
+    response = http.post("/feedback", json={"run_id": str(uuid.uuid4()), "key": key, "score": 7})
+    assert response.status_code == 400 and "outside [0, 5]" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"remove_categories": ["x"]}, "remove_categories"),
+        ({"remove_categories": 5}, "remove_categories"),
+        ({"remove_categories": [{}]}, "remove_categories"),
+        ({"feedback_key": {"a": 1}}, "feedback_key"),
+        ({"feedback_key": [1]}, "feedback_key"),
+        ({"feedback_key": 18446744073709551615}, "feedback_key"),
+        ({"id": "not-a-uuid"}, "id"),
+        ({"is_lower_score_better": "false"}, "is_lower_score_better"),
+        ({"feedback_config": {"type": "continuous", "max": "high"}}, "feedback_config"),
+    ],
+)
+def test_malformed_config_updates_are_400_and_change_nothing(http, ls_client, change, field):
+    key = f"topics-{uuid.uuid4().hex[:6]}"
+    categories = [dict(c) for c in TOPICS]
+    ls_client.create_feedback_config(key, feedback_config={"type": "categorical", "categories": categories})
+    response = http.patch("/feedback-configs", json={"feedback_key": key, **change})
+    assert response.status_code == 400, response.text
+    assert response.json()["detail"].startswith(field)
+    (config,) = ls_client.list_feedback_configs(feedback_key=[key])
+    assert config.feedback_config["categories"] == categories and config.is_lower_score_better is None
+
+
+def test_removing_categories_through_the_sdk(ls_client):
+    key = f"topics-{uuid.uuid4().hex[:6]}"
+    categories = [dict(c) for c in TOPICS]
+    ls_client.create_feedback_config(key, feedback_config={"type": "categorical", "categories": categories})
+    updated = ls_client.remove_feedback_categories(key, [2])
+    assert [c["label"] for c in updated.feedback_config["categories"]] == ["billing", "shipping"]
+    with pytest.raises(LangSmithError, match="at least two categories"):  # well-formed, impossible: 422
+        ls_client.remove_feedback_categories(key, [1])
+    rating = f"rating-{uuid.uuid4().hex[:6]}"
+    ls_client.create_feedback_config(rating, feedback_config={"type": "continuous", "min": 0, "max": 1})
+    with pytest.raises(LangSmithError, match="only categorical"):
+        ls_client.remove_feedback_categories(rating, [1])
+
+
+@pytest.mark.parametrize("path", ["/feedback", "/feedback-configs"])
+@pytest.mark.parametrize(
+    "params", [{"limit": -5}, {"limit": 0}, {"limit": 2**64}, {"offset": -1}, {"offset": 2**64},
+               {"offset": 2**63}],
+)
+def test_pages_out_of_range_are_400(http, path, params):
+    response = http.get(path, params=params)
+    assert response.status_code == 400 and "limit" in response.json()["detail"]

@@ -326,6 +326,42 @@ BAD_REQUESTS = {
         b'{"post": [' + _one_run(end_time=1e20) + b"]}",
         {"Content-Type": "application/json"},
     ),
+    "start_time out of range once in UTC": lambda: (
+        "POST",
+        "/runs/batch",
+        b'{"post": [' + _one_run(start_time="0001-01-01T00:00:00+05:00") + b"]}",
+        {"Content-Type": "application/json"},
+    ),
+    "run part whose id is not the one in its name": lambda: (
+        "POST",
+        "/runs/multipart",
+        *raw_multipart([(f"post.{RID}", _one_run(id=str(uuid.uuid4())))]),
+    ),
+    "session given twice, as numbers": lambda: (
+        "POST",
+        "/runs/query",
+        b'{"session": 5, "session_id": 5}',
+        {"Content-Type": "application/json"},
+    ),
+    "filter string with a lone surrogate": lambda: (
+        "POST",
+        "/runs/query",
+        b'{"filter": "eq(name, \\"\\ud800\\")"}',
+        {"Content-Type": "application/json"},
+    ),
+    "filter alternating and/or 30 deep": lambda: (
+        "POST",
+        "/runs/query",
+        json.dumps({"filter": "and(or(" * 15 + 'eq(name, "x")' + "))" * 15}).encode(),
+        {"Content-Type": "application/json"},
+    ),
+    "inputs nested 400 levels deep": lambda: (
+        "POST",
+        "/runs/multipart",
+        *raw_multipart([(f"post.{RID}", _one_run()),
+                        (f"post.{RID}.inputs", b'{"a": ' + b"[" * 400 + b"]" * 400 + b"}")]),
+    ),
+    "offset beyond 64 bits": lambda: ("GET", "/sessions?offset=99999999999999999999999", None, {}),
     "filter that does not parse": lambda: (
         "POST",
         "/runs/query",

@@ -81,6 +81,7 @@ def test_criteria(ls_client, corpus):
 
     assert count() == 2 * N_TRACES
     assert count(is_root=False) == N_TRACES
+    assert count(is_root=1) == count(is_root=0) == N_TRACES  # as the SDK's own docs write it
     assert count(run_type="tool") == N_TRACES
     assert count(error=True) == len(range(0, N_TRACES, 10))
     assert count(error=False) == 2 * N_TRACES - len(range(0, N_TRACES, 10))

@@ -4,6 +4,7 @@ payloads, and feedback riding inside multipart batches."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -15,6 +16,7 @@ from langchain_core.messages import AIMessage
 from langgraph.graph import END, START, MessagesState, StateGraph
 from langsmith import traceable
 from langsmith import utils as ls_utils
+from langsmith.schemas import Attachment
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*is deprecated and will be removed:DeprecationWarning")
 
@@ -297,3 +299,134 @@ def test_token_totals_do_not_depend_on_how_a_trace_arrives(http, ls_client, proj
     assert got["agent"][:3] == (300, 30, 330) and got["root"][:3] == (300, 30, 330)
     assert got["root"][5] == pytest.approx(gpt4o_cost) and got["llm2"][5] == 0
     assert got["tool"][:3] == (0, 0, 0)
+
+
+def _linkless(run: dict) -> dict:
+    """What ``Client.create_run`` sends when the caller passes no trace_id/dotted_order."""
+    return {k: v for k, v in run.items() if k not in ("trace_id", "dotted_order")}
+
+
+def test_token_totals_also_when_children_come_first_without_links(http, project_name):
+    whole, pieces = _token_trace(project_name), _token_trace(project_name)
+    assert http.post("/runs/batch", json={"post": whole}).status_code == 202
+    for run in reversed(pieces):  # children first, each without the links it inherits from its parent
+        assert http.post("/runs", json=_linkless(run)).status_code == 202
+    for run, twin in zip(whole, pieces, strict=True):
+        got, expected = http.get(f"/runs/{twin['id']}").json(), http.get(f"/runs/{run['id']}").json()
+        assert got["trace_id"] == pieces[0]["id"] and got["dotted_order"] == twin["dotted_order"]
+        for field in ("prompt_tokens", "completion_tokens", "total_tokens", "total_cost"):
+            assert got[field] == pytest.approx(expected[field]), (run["name"], field)
+
+
+def test_runs_created_before_their_parent_join_its_trace(ls_client_factory, project_name):
+    """create_run() without trace_id/dotted_order, grandchild and child before the root: queries work
+    meanwhile, and once the root arrives the tree, the links and the token totals are complete."""
+    client = ls_client_factory(auto_batch_tracing=False)
+    root, child, grandchild = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    usage = {"usage_metadata": {"input_tokens": 5, "output_tokens": 7, "total_tokens": 12}}
+    client.create_run("llm", inputs={}, run_type="llm", id=grandchild, parent_run_id=child,
+                      project_name=project_name, outputs=usage)
+    client.create_run("child", inputs={}, run_type="chain", id=child, parent_run_id=root,
+                      project_name=project_name)
+    waiting = {r.name: r for r in _runs(client, project_name)}
+    assert set(waiting) == {"llm", "child"}
+    assert waiting["child"].trace_id == root  # its parent, until the parent arrives
+    client.create_run("root", inputs={}, run_type="chain", id=root, project_name=project_name)
+
+    full = client.read_run(root, load_child_runs=True)
+    assert [c.name for c in full.child_runs] == ["child"]
+    assert [g.name for g in full.child_runs[0].child_runs] == ["llm"]
+    assert full.total_tokens == 12
+    runs = {r.name: r for r in _runs(client, project_name)}
+    assert {r.trace_id for r in runs.values()} == {root}
+    assert runs["llm"].dotted_order.startswith(runs["root"].dotted_order + ".")
+    assert runs["llm"].dotted_order.count(".") == 2
+
+
+def test_a_patch_without_links_keeps_the_runs_links(ls_client_factory, project_name):
+    client = ls_client_factory(auto_batch_tracing=False)
+    root, child = uuid.uuid4(), uuid.uuid4()
+    client.create_run("root", inputs={}, run_type="chain", id=root, project_name=project_name)
+    client.create_run("child", inputs={}, run_type="chain", id=child, parent_run_id=root,
+                      project_name=project_name)
+    before = client.read_run(child)
+    client.update_run(child, outputs={"x": 1})
+    client.update_run(child, outputs={"x": 2}, end_time=datetime.now(UTC))
+    after = client.read_run(child)
+    assert (after.trace_id, after.dotted_order) == (root, before.dotted_order)
+    assert after.outputs == {"x": 2} and after.status == "success"
+    assert [c.name for c in client.read_run(root, load_child_runs=True).child_runs] == ["child"]
+
+
+@pytest.mark.filterwarnings("ignore:Creating feedback for a run without session_id")
+def test_an_invalid_feedback_costs_only_itself(ls_client, project_name, caplog):
+    """A score outside the key's categories, batched by the SDK with a run and a valid feedback: the
+    run and the valid feedback are stored; the SDK logs the 400 that names the refused one."""
+    key = f"verdict-{uuid.uuid4().hex[:8]}"
+    ls_client.create_feedback_config(key, feedback_config={
+        "type": "categorical", "categories": [{"value": 0, "label": "bad"}, {"value": 1, "label": "good"}]})
+    with langsmith.tracing_context(enabled=True), langsmith.trace("judged", client=ls_client,
+                                                                  project_name=project_name) as run:
+        run.end(outputs={"answer": 42})
+    # No session_id yet (the project is created by this very batch): the SDK warns that this is
+    # deprecated, and sends the feedback in the same multipart request as the run.
+    bad = ls_client.create_feedback(run.id, key=key, score=5, trace_id=run.id)
+    good = ls_client.create_feedback(run.id, key=key, score=1, trace_id=run.id)
+    ls_client.flush()
+
+    assert [r.name for r in _runs(ls_client, project_name)] == ["judged"]
+    assert [(f.id, f.score) for f in ls_client.list_feedback(run_ids=[run.id])] == [(good.id, 1)]
+    refused = [r.getMessage() for r in caplog.records if str(bad.id) in r.getMessage()]
+    assert refused and "is not one of the categories" in refused[0]
+    assert "the 1 runs and 1 other feedback of this request were stored" in refused[0]
+
+
+def test_run_attachments_are_served(ls_client, project_name):
+    @traceable(client=ls_client, project_name=project_name)
+    def describe(question: str, image: Attachment) -> str:
+        return "a cat"
+
+    with langsmith.tracing_context(enabled=True):
+        describe("what is it?", Attachment(mime_type="image/png", data=b"\x89PNG fake"))
+    ls_client.flush()
+    (run,) = _runs(ls_client, project_name)
+    for read in (run, ls_client.read_run(run.id)):
+        assert set(read.attachments) == {"image"}
+        assert read.attachments["image"]["mime_type"] == "image/png"
+        assert read.attachments["image"]["reader"].read() == b"\x89PNG fake"
+
+
+def test_llm_usage_of_an_odd_shape_is_ignored_not_fatal(http, project_name):
+    odd = [
+        {"extra": {"metadata": "not a dict"}},
+        {"outputs": {"llm_output": "not a dict"}, "extra": {"invocation_params": "x"}},
+        {"outputs": {"usage_metadata": {"input_tokens": 2**64, "output_tokens": 1e300}}},
+        {"outputs": {"usage_metadata": {"input_tokens": -3, "output_tokens": "7"}}},
+    ]
+    ids = []
+    for fields in odd:
+        run = _run_payload(str(uuid.uuid4()), project_name, run_type="llm", **fields)
+        response = http.post("/runs", content=json.dumps(run), headers={"Content-Type": "application/json"})
+        assert response.status_code == 202, response.text
+        ids.append(run["id"])
+    for run_id in ids:
+        stored = http.get(f"/runs/{run_id}").json()
+        assert stored["total_tokens"] == 0 and stored["total_cost"] in (0, None)
+
+
+def test_create_run_answers_the_canonical_id(http, project_name):
+    run = _run_payload(str(uuid.uuid4()), project_name)
+    shouted = {**_linkless(run), "id": run["id"].upper()}
+    response = http.post("/runs", json=shouted)
+    assert response.status_code == 202 and response.json() == {"id": run["id"]}
+
+
+def test_thread_id_reads_the_same_however_the_run_arrives(http, project_name):
+    thread = {"org": 7, "user": "u"}
+    fresh = _run_payload(str(uuid.uuid4()), project_name, extra={"metadata": {"thread_id": thread}})
+    merged = _run_payload(str(uuid.uuid4()), project_name)
+    assert http.post("/runs/batch", json={"post": [fresh, merged]}).status_code == 202
+    patch = {"id": merged["id"], "extra": {"metadata": {"thread_id": thread}}}
+    assert http.post("/runs/batch", json={"patch": [patch]}).status_code == 202
+    threads = {http.get(f"/runs/{r['id']}").json()["thread_id"] for r in (fresh, merged)}
+    assert threads == {json.dumps(thread)}

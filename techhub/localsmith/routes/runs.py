@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from techhub.localsmith import runs
@@ -30,6 +30,10 @@ _IGNORED_KEYS = {"data_source_type", "skip_pagination", "search_filter", "use_ex
                  "execution_order", "skip_prev_cursor"}
 
 
+def _as_list(value: object) -> list:
+    return value if isinstance(value, list) else [value]
+
+
 def _criteria(body: dict) -> dict:
     unknown = set(body) - set(_QUERY_KEYS) - _IGNORED_KEYS
     if unknown:
@@ -38,8 +42,8 @@ def _criteria(body: dict) -> dict:
     for key, value in body.items():
         if key in _QUERY_KEYS and value is not None:
             target = _QUERY_KEYS[key]
-            if target == "session_ids" and "session_ids" in out:
-                value = [*out["session_ids"], *(value if isinstance(value, list) else [value])]
+            if target == "session_ids" and "session_ids" in out:  # both session and session_id
+                value = [*_as_list(out["session_ids"]), *_as_list(value)]
             out[target] = value
     return out
 
@@ -65,6 +69,11 @@ async def ingest_multipart(request: Request) -> dict:
     # thread and back cost more than the wait it saves other requests (measured ~5-10% of ingest).
     # Only large bodies, which could hold the event loop for long, go to a thread.
     result = work() if len(body) <= INLINE_INGEST_BYTES else await run_in_threadpool(work)
+    if result.rejected_feedback:
+        # The runs are stored; a 400 still tells the SDK (which logs it) what was refused and why.
+        raise BadRequest(f"{len(result.rejected_feedback)} feedback refused; the {len(result.run_ids)} runs"
+                         f" and {len(result.feedback_ids)} other feedback of this request were stored: "
+                         + "; ".join(result.rejected_feedback[:5]))
     return {"runs": len(result.run_ids), "feedback": len(result.feedback_ids)}
 
 
@@ -82,8 +91,8 @@ async def ingest_batch(request: Request) -> dict:
 async def create_run(request: Request) -> dict:
     body = await json_body(request)
     body.setdefault("id", str(uuid.uuid4()))
-    await run_in_threadpool(ingest, database(request), [body])
-    return {"id": body["id"]}
+    result = await run_in_threadpool(ingest, database(request), [body])
+    return {"id": result.run_ids[0]}  # canonical, as stored
 
 
 @router.patch("/runs/{run_id:uuid}", status_code=202)
@@ -97,6 +106,12 @@ async def update_run(run_id: uuid.UUID, request: Request) -> dict:
 @router.get("/runs/{run_id:uuid}")
 def read_run(run_id: uuid.UUID, request: Request) -> dict:
     return runs.read_run(database(request), str(run_id))
+
+
+@router.get("/runs/{run_id:uuid}/attachments/{name}")
+def read_attachment(run_id: uuid.UUID, name: str, request: Request) -> Response:
+    content_type, data = runs.read_attachment(database(request), str(run_id), name)
+    return Response(content=data, media_type=content_type or "application/octet-stream")
 
 
 @router.post("/runs/query")
