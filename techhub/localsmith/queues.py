@@ -14,6 +14,7 @@ twice must not queue it twice.
 from __future__ import annotations
 
 import json
+import reprlib
 import sqlite3
 import uuid
 from datetime import datetime
@@ -25,7 +26,7 @@ from techhub.localsmith.datasets import get_dataset
 from techhub.localsmith.exceptions import BadRequest, Conflict, NotFound
 from techhub.localsmith.projects import TENANT_ID
 from techhub.localsmith.runs import read_run
-from techhub.localsmith.store import Database, check_page, register_schema
+from techhub.localsmith.store import MAX_OFFSET, Database, check_page, register_schema
 from techhub.localsmith.times import now as now_stored
 
 register_schema(
@@ -479,6 +480,16 @@ def list_item_rows(
     ).fetchall()
 
 
+def _cursor_seq(cursor: str | None) -> int:
+    """The item position a cursor of :func:`list_items` stands for (0: the first page)."""
+    if not cursor:
+        return 0
+    # (the length first: int() refuses strings of more than 4300 digits)
+    if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 16) or int(cursor) > MAX_OFFSET:
+        raise BadRequest(f"cursor {cursor[:40]!r} is not one this server returned")
+    return int(cursor)
+
+
 def list_items(
     db: Database,
     queue_id: str,
@@ -491,10 +502,7 @@ def list_items(
     """One page of items (``{items, next_cursor}``); the cursor is the last item's position."""
     if not 1 <= page_size <= 100:
         raise BadRequest("page_size must be between 1 and 100")
-    try:
-        after = int(cursor) if cursor else 0
-    except ValueError:
-        raise BadRequest(f"cursor {cursor!r} is not one this server returned") from None
+    after = _cursor_seq(cursor)
     rows = list_item_rows(
         db, queue_id, status=status, item_type=item_type, after_seq=after, limit=page_size + 1
     )
@@ -555,8 +563,8 @@ def list_queue_runs(
 
 def run_at_index(db: Database, queue_id: str, index: int) -> dict:
     """The run at ``index`` among the runs still waiting for review (``GET .../run/{index}``)."""
-    if index < 0:
-        raise BadRequest("index must be >= 0")
+    if not 0 <= index <= MAX_OFFSET:
+        raise BadRequest(f"index must be 0..{MAX_OFFSET}, got {index}")
     rows = list_item_rows(db, queue_id, status="needs_my_review", item_type="RUN", offset=index, limit=1)
     if not rows:
         raise NotFound(f"no run at index {index} of annotation queue {queue_id}")
@@ -619,32 +627,48 @@ def set_item_status(db: Database, item_id: str, status: str | None, queue_id: st
     }
 
 
+def _id_list(value: Any, field: str) -> list[str]:
+    """A list of item or run ids from a request body (anything else is a 400 naming ``field``)."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise BadRequest(f"{field}: expected a list of ids (strings), got {reprlib.repr(value)}")
+    return value
+
+
 def delete_items(
     db: Database,
     queue_id: str,
     ids: list[str] | None = None,
     *,
-    every: bool = False,
+    every: bool | None = False,
     exclude: list[str] | None = None,
+    field: str = "run_ids",
 ) -> int:
-    """Remove items by item id or run id (or all of them, minus ``exclude``); returns how many went."""
+    """Remove items by item id or run id (or all of them, minus ``exclude``); returns how many went.
+
+    The arguments come straight from a request body, so their types are checked here (``field`` names
+    the list of ``ids`` in errors). Id lists go to SQLite as one JSON parameter: no list is too long.
+    """
+    if every is not None and not isinstance(every, bool):
+        raise BadRequest(f"delete_all: expected true or false, got {every!r}")
+    ids = _id_list(ids, field)
+    excluded = json.dumps(_id_list(exclude, "exclude_run_ids"))
     with db.write() as conn:
         _queue_row(conn, queue_id)
         if every:
-            excluded = [str(e) for e in exclude or []]
-            marks = ",".join("?" * len(excluded))
-            clause = f" AND coalesce(run_id, '') NOT IN ({marks}) AND id NOT IN ({marks})" if excluded else ""
             return conn.execute(
-                f"DELETE FROM annotation_queue_items WHERE queue_id = ?{clause}",
-                (str(queue_id), *excluded, *excluded),
+                "DELETE FROM annotation_queue_items WHERE queue_id = ?"
+                " AND coalesce(run_id, '') NOT IN (SELECT value FROM json_each(?))"
+                " AND id NOT IN (SELECT value FROM json_each(?))",
+                (str(queue_id), excluded, excluded),
             ).rowcount
-        removed = 0
-        for item in ids or []:
-            removed += conn.execute(
-                "DELETE FROM annotation_queue_items WHERE queue_id = ? AND (id = ? OR run_id = ?)",
-                (str(queue_id), str(item), str(item)),
-            ).rowcount
-        return removed
+        listed = json.dumps(ids)
+        return conn.execute(
+            "DELETE FROM annotation_queue_items WHERE queue_id = ?"
+            " AND (id IN (SELECT value FROM json_each(?)) OR run_id IN (SELECT value FROM json_each(?)))",
+            (str(queue_id), listed, listed),
+        ).rowcount
 
 
 def delete_run(db: Database, queue_id: str, item_or_run_id: str) -> None:

@@ -20,6 +20,23 @@ Each effect is committed in the same transaction as a row in ``rule_applications
 (rule, run) or (rule, thread, latest root run), so a restart (even after SIGKILL) never applies a
 rule twice; cursors and pending threads live in SQLite too. Sampling is deterministic: the sha256
 of the run id (thread id for thread rules) as a fraction of 2**64, compared with the rate.
+
+**A rule that fails.** A failing judge or action costs one run or thread: it is recorded in
+``rule_applications`` (or on the thread) and the rule moves on. A rule whose whole pass fails (its
+stored filter or ``backfill_from`` cannot be used, the database refused a read, a bug) keeps its
+cursor, so that nothing is skipped if the failure was transient, and:
+
+- its error is recorded on the rule in :meth:`RuleEngine.status` (``error``, ``failing_passes``) and
+  in ``last_error``; the traceback is logged once per distinct error of the rule, and a line when it
+  works again (a failure repeated on every pass once filled the log at 18 KB/s);
+- it is retried with exponential backoff, from ``poll_seconds`` up to ``max_backoff_seconds``, and
+  at once after any change of the rule (``PATCH``), which is how a user fixes it;
+- after ``stuck_after`` failing passes in a row it is *stuck*: it no longer holds back the pruning
+  of ``rule_events`` (else the table would grow for as long as the rule is broken) nor
+  ``caught_up`` (the engine has done all it can; the error says why). Events pruned meanwhile are
+  lost to it: once it works again it goes on from the events still there.
+
+Other rules are never held back: each rule's pass fails alone.
 """
 
 from __future__ import annotations
@@ -34,6 +51,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -137,6 +155,21 @@ def verdict_feedback(schema: dict, answer: dict) -> list[dict]:
     return entries
 
 
+@dataclass
+class RuleFailure:
+    """A rule whose passes fail: the latest error, how many passes in a row, when to retry it.
+
+    ``version`` is the rule's version when it failed: a changed rule starts afresh. ``logged``: the
+    errors whose traceback is already in the log.
+    """
+
+    version: int
+    error: str
+    count: int
+    retry_at: float
+    logged: set[str] = field(default_factory=set)
+
+
 def _model_name(model: Any) -> str | None:
     from techhub.evaluators.sentiment import model_name_from_config
 
@@ -148,6 +181,8 @@ class RuleEngine:
 
     ``judge(prompt, schema, variables, model)`` answers structured evaluators (default:
     :func:`techhub.evaluators.judge_structured`); ``clock`` gives epoch seconds (tests may fake it).
+    ``stuck_after`` and ``max_backoff_seconds``: how failing rules are retried (see the module
+    docstring).
     """
 
     def __init__(
@@ -159,6 +194,8 @@ class RuleEngine:
         judge: Judge | None = None,
         judge_workers: int = 4,
         clock: Callable[[], float] = time.time,
+        stuck_after: int = 5,
+        max_backoff_seconds: float = 60.0,
     ) -> None:
         self.db = db
         self.poll_seconds = poll_seconds
@@ -174,6 +211,11 @@ class RuleEngine:
         self._passes = 0
         self.last_error: str | None = None
         self.last_pass_at: float | None = None
+        self.stuck_after = stuck_after
+        self.max_backoff_seconds = max_backoff_seconds
+        self.failures: dict[str, RuleFailure] = {}  # by rule id
+        self._pass_failures = 0  # passes in a row that failed as a whole, and the latest error
+        self._pass_error: str | None = None
 
     # ------------------------------------------------------------------------------------ lifecycle
 
@@ -199,12 +241,21 @@ class RuleEngine:
             try:
                 busy = self.run_once()
             except Exception as error:  # noqa: BLE001 - the engine must outlive a bad pass
-                log.exception("rule engine pass failed")
+                message = f"{type(error).__name__}: {error}"
+                if message != self._pass_error:  # the traceback once, not on every pass
+                    log.exception("rule engine pass failed (retrying with backoff)")
                 self.counts["errors"] += 1
-                self.last_error = f"{type(error).__name__}: {error}"
-                busy = 0
+                self.last_error = self._pass_error = message
+                self._pass_failures += 1
+                self._stop.wait(self._backoff(self._pass_failures))
+                continue
+            self._pass_failures, self._pass_error = 0, None
             if not busy:
                 self._stop.wait(self.poll_seconds)
+
+    def _backoff(self, failures: int) -> float:
+        """Seconds to wait after ``failures`` failures in a row: doubling, capped."""
+        return min(self.poll_seconds * 2 ** min(failures - 1, 32), self.max_backoff_seconds)
 
     # ------------------------------------------------------------------------------------- one pass
 
@@ -212,22 +263,73 @@ class RuleEngine:
         """One pass over every enabled rule; returns how much work it did (0: nothing to do)."""
         with self._lock:
             work = 0
-            for rule in enabled_rules(self.db):
+            rules = enabled_rules(self.db)
+            for rule in rules:
                 if self._stop.is_set():
                     break
+                failure = self._failure(rule)
+                if failure is None:
+                    self.failures.pop(rule["id"], None)  # a failure of an earlier version of the rule
+                elif self.clock() < failure.retry_at:
+                    continue  # backing off
                 try:
                     work += self._scan_events(rule)
                     if rule.get("group_by") == "thread_id":
                         work += self._evaluate_due_threads(rule)
                 except Exception as error:  # noqa: BLE001 - one broken rule must not starve the others
-                    log.exception("rule %s failed", rule["display_name"])
-                    self.counts["errors"] += 1
-                    self.last_error = f"rule {rule['display_name']!r}: {type(error).__name__}: {error}"
+                    self._rule_failed(rule, error)
+                    continue
+                if failure is not None:
+                    del self.failures[rule["id"]]
+                    log.info("rule %r works again after %d failed passes", rule["display_name"],
+                             failure.count)
+            live = {rule["id"] for rule in rules}
+            for rule_id in [r for r in self.failures if r not in live]:  # deleted or disabled meanwhile
+                del self.failures[rule_id]
             self._passes += 1
             if self._passes % 20 == 0:
                 self._prune_events()
             self.last_pass_at = self.clock()
             return work
+
+    def _failure(self, rule: dict) -> RuleFailure | None:
+        """The rule's current failure; None if it has not failed since it last changed."""
+        failure = self.failures.get(rule["id"])
+        return failure if failure is not None and failure.version == rule.get("version") else None
+
+    def stuck(self, rule: dict) -> bool:
+        """Whether the rule has failed ``stuck_after`` passes in a row (see the module docstring)."""
+        failure = self._failure(rule)
+        return failure is not None and failure.count >= self.stuck_after
+
+    def _rule_failed(self, rule: dict, error: Exception) -> None:
+        """Record a failed pass of ``rule``, schedule its retry, log the traceback of a new error."""
+        message = f"{type(error).__name__}: {error}"
+        now = self.clock()
+        failure = self._failure(rule)
+        if failure is None:
+            failure = RuleFailure(rule.get("version", 0), message, 0, now)
+            self.failures[rule["id"]] = failure
+        failure.error = message
+        failure.count += 1
+        failure.retry_at = now + self._backoff(failure.count)
+        self.counts["errors"] += 1
+        self.last_error = f"rule {rule['display_name']!r}: {message}"
+        if message not in failure.logged:
+            failure.logged.add(message)
+            log.warning(
+                "rule %r failed (retried with backoff; this error is logged once)",
+                rule["display_name"],
+                exc_info=error,
+            )
+        if failure.count == self.stuck_after:
+            log.warning(
+                "rule %r is stuck after %d failed passes: it no longer holds back pruning; fix it"
+                " (PATCH /runs/rules/%s) and it is retried at once",
+                rule["display_name"],
+                failure.count,
+                rule["id"],
+            )
 
     def _cursor(self, rule: dict) -> int:
         """The last event this rule has seen (set when the rule was created, see :mod:`.rules`).
@@ -280,8 +382,9 @@ class RuleEngine:
         return len(rows)
 
     def _prune_events(self) -> None:
-        """Forget events every enabled rule has seen (all of them when there is no rule)."""
-        ids = [rule["id"] for rule in enabled_rules(self.db)]
+        """Forget events every enabled rule has seen (all of them when there is no rule); a stuck
+        rule does not count (see the module docstring)."""
+        ids = [rule["id"] for rule in enabled_rules(self.db) if not self.stuck(rule)]
         with self.db.write() as conn:
             if ids:
                 floor = conn.execute(
@@ -658,6 +761,7 @@ class RuleEngine:
             failed = conn.execute(
                 "SELECT count(*) FROM rule_threads WHERE rule_id = ? AND state = 'error'", (rule["id"],)
             ).fetchone()[0]
+            failure = self._failure(rule)
             rules.append(
                 {
                     "id": rule["id"],
@@ -670,12 +774,17 @@ class RuleEngine:
                     ],
                     "applications": applied,
                     "failed_threads": failed,
+                    "error": failure.error if failure else None,
+                    "failing_passes": failure.count if failure else 0,
+                    "stuck": self.stuck(rule),
                 }
             )
         dues = [p["due_in_seconds"] for r in rules for p in r["pending_threads"]]
         return {
             "running": self._thread is not None and self._thread.is_alive(),
-            "caught_up": all(not r["unseen_events"] and not r["pending_thread_count"] for r in rules),
+            "caught_up": all(
+                r["stuck"] or (not r["unseen_events"] and not r["pending_thread_count"]) for r in rules
+            ),
             "pending_threads": sum(r["pending_thread_count"] for r in rules),
             "next_due_in_seconds": min(dues) if dues else None,
             "rules": rules,

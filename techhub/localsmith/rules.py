@@ -4,7 +4,9 @@ A rule watches one tracing project (``session_id``) or dataset (``dataset_id``) 
 run that passes its filters and its sampling rate, runs its ``evaluators`` (LLM-as-judge, writing
 feedback) and its actions (add to an annotation queue, add to a dataset). With
 ``group_by="thread_id"`` it acts once per conversation thread, after the thread has been idle.
-This module only stores rules; :mod:`techhub.localsmith.rule_engine` applies them.
+This module only stores rules; :mod:`techhub.localsmith.rule_engine` applies them, on every pass, so
+a rule is checked in full when it is stored: each filter is compiled and prepared by SQLite with its
+values bound, and ``backfill_from`` must be a time in UTC's range (it is stored in UTC).
 
 Rules on a dataset (``dataset_id``, LangSmith's evaluators of experiments) are stored and listed but
 not run here: the course runs its offline evaluations with ``evaluate()``. Fields LangSmith has but
@@ -23,7 +25,7 @@ import json
 import os
 import sqlite3
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -31,11 +33,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from techhub.localsmith import feedback as _feedback  # noqa: F401 - its tables must exist before our triggers
 from techhub.localsmith import runs as _runs  # noqa: F401
 from techhub.localsmith.exceptions import BadRequest, NotFound
-from techhub.localsmith.filters import compile_filter, parse_filter
+from techhub.localsmith.filters import filter_sql
 from techhub.localsmith.projects import TENANT_ID
 from techhub.localsmith.projects import find_project as _find_project
 from techhub.localsmith.queues import find_dataset, now_iso, parse_model, queue_exists, queue_name
 from techhub.localsmith.store import Database, register_schema
+from techhub.localsmith.times import parse_time
 
 # Every write that can make a run newly match a rule (a run posted, a run finishing, feedback given)
 # appends an event; the engine reads events in order, each rule from its own cursor. The cursor is set
@@ -87,9 +90,47 @@ def project_metadata(db: Database, project_id: str) -> dict:
     return metadata if isinstance(metadata, dict) else {}
 
 
-def check_filter(expression: str) -> None:
-    """Parse and compile a filter (compiling catches type errors such as ``gt(name, 1)``)."""
-    compile_filter(parse_filter(expression))
+# Where the runs store applies each filter (see ``runs._where``): to the run, to its root run, to any
+# run of its trace. ``thread_filter`` is only stored; it is checked as a filter on the run.
+_FILTER_SCOPES = {
+    "filter": ("r", "{}"),
+    "trace_filter": ("t", "EXISTS (SELECT 1 FROM runs t WHERE t.id = r.trace_id AND {})"),
+    "tree_filter": ("t", "EXISTS (SELECT 1 FROM runs t WHERE t.trace_id = r.trace_id AND {})"),
+    "thread_filter": ("r", "{}"),
+}
+
+
+def check_filter(db: Database, expression: str, field: str = "filter") -> None:
+    """Parse and compile a filter, then have SQLite prepare it with its values bound.
+
+    Compiling catches type errors such as ``gt(name, 1)``; preparing (``EXPLAIN``: nothing is read)
+    catches what only SQLite refuses, such as a value it cannot bind or an expression too deep for
+    it. A rule is checked once, here, because the engine applies it on every pass: a filter that
+    fails there would fail forever. Raises :class:`BadRequest` naming ``field``.
+    """
+    alias, scope = _FILTER_SCOPES[field]
+    try:
+        sql, params = filter_sql(expression, alias)
+        db.read().execute(f"EXPLAIN SELECT r.id FROM runs r WHERE {scope.format(sql)}", params)
+    except RecursionError:
+        raise BadRequest(f"{field}: invalid filter: nested too deeply") from None
+    except BadRequest as error:
+        why = error.message.removeprefix("invalid filter: ")
+        raise BadRequest(f"{field}: invalid filter {expression!r}: {why}") from None
+    except (sqlite3.Error, OverflowError, ValueError) as error:  # ValueError: UnicodeEncodeError
+        raise BadRequest(f"{field}: invalid filter {expression!r}: {error}") from None
+
+
+def check_backfill_from(value: datetime | None) -> datetime | None:
+    """``backfill_from`` in UTC; a time outside the range of a timestamp once in UTC is a 400.
+
+    (``0001-01-01T00:00:00+05:00`` is a valid ISO string but no UTC time: the engine could never
+    compare runs with it.)
+    """
+    if value is None:
+        return None
+    moment = parse_time(value.isoformat(), "backfill_from")
+    return moment.replace(tzinfo=UTC) if moment is not None else None
 
 
 class StructuredEvaluator(BaseModel):
@@ -119,7 +160,7 @@ class RuleFields(BaseModel):
     session_id: uuid.UUID | None = None
     dataset_id: uuid.UUID | None = None
     is_enabled: bool = True
-    sampling_rate: float = Field(default=1.0, ge=0.0, le=1.0)
+    sampling_rate: float = Field(default=1.0, ge=0.0, le=1.0, allow_inf_nan=False)
     filter: str | None = None
     trace_filter: str | None = None
     tree_filter: str | None = None
@@ -130,7 +171,7 @@ class RuleFields(BaseModel):
     add_to_dataset_id: uuid.UUID | None = None
     add_to_dataset_prefer_correction: bool = False
     backfill_from: datetime | None = None
-    thread_idle_seconds: float | None = Field(default=None, gt=0)
+    thread_idle_seconds: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     # Stored, returned, not acted on by the local engine.
     code_evaluators: list[dict[str, Any]] | None = None
     alerts: list[dict[str, Any]] | None = None
@@ -142,8 +183,9 @@ class RuleFields(BaseModel):
     include_extended_stats: bool | None = None
 
 
-def _validate(db: Database, rule: RuleFields) -> None:
-    """Cross-field and reference checks; each error names the field."""
+def _validate(db: Database, rule: RuleFields) -> RuleFields:
+    """Cross-field and reference checks; each error names the field. Returns the rule to store
+    (``backfill_from`` in UTC)."""
     if not rule.display_name:
         raise BadRequest("display_name: field required")
     if (rule.session_id is None) == (rule.dataset_id is None):
@@ -162,16 +204,10 @@ def _validate(db: Database, rule: RuleFields) -> None:
         raise NotFound(
             f"add_to_annotation_queue_id: annotation queue {rule.add_to_annotation_queue_id} not found"
         )
-    for field in ("filter", "trace_filter", "tree_filter", "thread_filter"):
+    for field in _FILTER_SCOPES:
         expression = getattr(rule, field)
         if expression is not None and expression.strip():
-            try:
-                check_filter(expression)
-            except RecursionError:
-                raise BadRequest(f"{field}: invalid filter: nested too deeply") from None
-            except (BadRequest, ValueError) as error:
-                message = getattr(error, "message", str(error))
-                raise BadRequest(f"{field}: invalid filter {expression!r}: {message}") from None
+            check_filter(db, expression, field)
     for index, evaluator in enumerate(rule.evaluators or []):
         schema = evaluator.structured.json_schema
         if not isinstance(schema.get("properties"), dict) or not schema["properties"]:
@@ -188,6 +224,7 @@ def _validate(db: Database, rule: RuleFields) -> None:
         raise BadRequest(
             "evaluators / add_to_annotation_queue_id / add_to_dataset_id: a rule needs an action"
         )
+    return rule.model_copy(update={"backfill_from": check_backfill_from(rule.backfill_from)})
 
 
 def _stored(rule: RuleFields) -> dict:
@@ -221,8 +258,7 @@ def rule_dict(db: Database, row: sqlite3.Row) -> dict:
 
 def create_rule(db: Database, body: Any) -> dict:
     """Validate and store a rule; it applies to runs that finish from now on (or since ``backfill_from``)."""
-    rule: RuleFields = parse_model(RuleFields, body, "rule")
-    _validate(db, rule)
+    rule: RuleFields = _validate(db, parse_model(RuleFields, body, "rule"))
     rule_id = str(uuid.uuid4())
     stamp = now_iso()
     with db.write() as conn:
@@ -289,8 +325,7 @@ def update_rule(db: Database, rule_id: str, body: Any) -> dict:
         raise BadRequest(f"rule update must be a JSON object, got {type(body).__name__}")
     parse_model(RuleFields, body, "rule update")  # names unknown or ill-typed fields
     stored = json.loads(row["body"])
-    merged: RuleFields = parse_model(RuleFields, {**stored, **body}, "rule")
-    _validate(db, merged)
+    merged: RuleFields = _validate(db, parse_model(RuleFields, {**stored, **body}, "rule"))
     with db.write() as conn:
         conn.execute(
             "UPDATE run_rules SET body = ?, updated_at = ?, version = version + 1 WHERE id = ?",
@@ -314,13 +349,15 @@ def delete_rule(db: Database, rule_id: str) -> None:
 
 
 def enabled_rules(db: Database) -> list[dict]:
-    """The rules the engine should apply, as stored (plus ``id`` and ``created_at``)."""
+    """The rules the engine should apply, as stored (plus ``id``, ``created_at`` and ``version``,
+    which every change of the rule increments)."""
     rows = db.read().execute("SELECT * FROM run_rules ORDER BY created_at, id").fetchall()
     rules = []
     for row in rows:
         body = json.loads(row["body"])
         if body.get("is_enabled", True) and body.get("session_id"):
-            rules.append({**body, "id": row["id"], "created_at": row["created_at"]})
+            rules.append({**body, "id": row["id"], "created_at": row["created_at"],
+                          "version": row["version"]})
     return rules
 
 

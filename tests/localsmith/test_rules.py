@@ -12,6 +12,7 @@ import asyncio
 import hashlib
 import os
 import signal
+import sqlite3
 import time
 import uuid
 import warnings
@@ -26,7 +27,10 @@ import pytest
 
 from techhub.evaluators import sentiment_evaluator_config
 from techhub.flywheel import wait_for_rules
+from techhub.localsmith import rules
+from techhub.localsmith.exceptions import BadRequest
 from techhub.localsmith.launcher import RunningServer, start_server
+from techhub.localsmith.store import Database
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 IDLE = 2.0
@@ -233,6 +237,12 @@ def test_rule_crud_round_trips_langsmith_fields(api: Stack) -> None:
         ({"thread_idle_seconds": -1}, 400, "thread_idle_seconds"),
         ({"evaluators": [{"structured": {"prompt": [["system", "x"]]}}]}, 400, "schema"),
         ({"display_name": ""}, 400, "display_name"),
+        # Values the engine could not use, so that the rule would have failed on every pass:
+        ({"backfill_from": "0001-01-01T00:00:00+05:00"}, 400, "backfill_from"),
+        ({"backfill_from": "9999-12-31T23:59:59-05:00"}, 400, "backfill_from"),
+        ({"filter": 'eq(name, "\\ud800")'}, 400, "filter"),  # a JSON-escaped lone surrogate
+        ({"trace_filter": 'gt(start_time, "0001-01-01T00:00:00+05:00")'}, 400, "trace_filter"),
+        ({"thread_idle_seconds": "inf"}, 400, "thread_idle_seconds"),
     ],
 )
 def test_invalid_rules_are_rejected_naming_the_field(
@@ -258,6 +268,47 @@ def test_invalid_patch_leaves_the_rule_unchanged(api: Stack) -> None:
     assert response.status_code == 400 and "sampling_rate" in response.json()["detail"]
     assert api.http.get(f"/api/v1/runs/rules/{rule['id']}").json()["sampling_rate"] == 1.0
     assert api.http.get("/api/v1/runs/rules/not-a-uuid").status_code == 400
+    response = api.http.patch(
+        f"/api/v1/runs/rules/{rule['id']}", json={"backfill_from": "0001-01-01T00:00:00+05:00"}
+    )
+    assert response.status_code == 400 and response.json()["detail"].startswith("backfill_from")
+    assert api.http.get(f"/api/v1/runs/rules/{rule['id']}").json()["backfill_from"] is None
+
+
+def test_backfill_from_is_stored_in_utc_and_huge_numbers_are_fine(api: Stack) -> None:
+    _, project_id = api.project()
+    rule = api.rule(
+        display_name="r",
+        session_id=project_id,
+        add_to_annotation_queue_id=api.queue(),
+        backfill_from="2025-01-01T05:00:00+05:00",
+        filter="gt(total_tokens, 99999999999999999999)",  # beyond 64 bits: compared as a real number
+    )
+    assert rule["backfill_from"] == "2025-01-01T00:00:00Z"
+
+
+@pytest.mark.parametrize("cursor", ["²", "9" * 5000, "-1", "x"])
+def test_a_cursor_the_server_never_wrote_is_400(api: Stack, cursor: str) -> None:
+    response = api.http.get("/api/v2/runs/rules", params={"cursor": cursor})
+    assert response.status_code == 400 and "cursor" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "compiled", [("{a}.name = ?", [2**64]), ("{a}.name = ?", ["\ud800"]), ("{a}.no_such_column = 1", [])]
+)
+def test_a_filter_sqlite_refuses_is_a_400_naming_the_field(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compiled: tuple[str, list]
+) -> None:
+    """The filter compiler already turns such values into ones SQLite takes; should one slip through,
+    SQLite's own check at create time (``EXPLAIN``) refuses the rule instead of the engine failing."""
+    sql, params = compiled
+    monkeypatch.setattr(rules, "filter_sql", lambda text, alias="r": (sql.format(a=alias), params))
+    db = Database(tmp_path / "rules.db")
+    try:
+        with pytest.raises(BadRequest, match="^tree_filter: invalid filter"):
+            rules.check_filter(db, 'eq(name, "x")', "tree_filter")
+    finally:
+        db.close()
 
 
 # ------------------------------------------------------------------------------------------ the engine
@@ -604,3 +655,52 @@ def test_restart_never_applies_a_rule_twice(stack: Stack, sig: int) -> None:
     assert [f.value for f in stack.client.list_feedback(run_ids=[chat[0].id])] == ["negative"]
     totals = {r["display_name"]: r["applications"] for r in status["rules"]}
     assert totals == {"queue all": 5, "User Sentiment": 1}
+
+
+def test_a_broken_rule_is_reported_logged_once_and_holds_nothing_back(stack: Stack) -> None:
+    project, project_id = stack.project()
+    queue_id = stack.queue()
+    stack.rule(display_name="good", session_id=project_id, add_to_annotation_queue_id=queue_id)
+    backfill_queue, filter_queue = stack.queue(), stack.queue()
+    by_backfill = stack.rule(display_name="bad backfill", session_id=project_id,
+                             add_to_annotation_queue_id=backfill_queue)
+    by_filter = stack.rule(display_name="bad filter", session_id=project_id,
+                           add_to_annotation_queue_id=filter_queue)
+    # As a server stored them before rules were fully validated: values the engine cannot use.
+    conn = sqlite3.connect(stack.db_path, timeout=30)
+    with conn:
+        conn.execute("UPDATE run_rules SET body = json_set(body, '$.backfill_from', ?) WHERE id = ?",
+                     ("0001-01-01T00:00:00+05:00", by_backfill["id"]))
+        conn.execute("UPDATE rule_cursors SET backfilled = 0 WHERE rule_id = ?", (by_backfill["id"],))
+        conn.execute("UPDATE run_rules SET body = json_set(body, '$.filter', ?) WHERE id = ?",
+                     ('eq(name, "\\ud800")', by_filter["id"]))
+    before = datetime.now(UTC)
+    for i in range(3):
+        trace(stack, project, f"question {i}")
+
+    status = stack.wait()  # caught up once the broken rules are stuck: they do not hold it back
+    by_name = {rule["display_name"]: rule for rule in status["rules"]}
+    good = by_name["good"]
+    assert (good["applications"], good["error"], good["stuck"]) == (3, None, False)
+    assert len(stack.queued(queue_id)) == 3
+    assert "backfill_from" in by_name["bad backfill"]["error"] and "filter" in by_name["bad filter"]["error"]
+    assert all(by_name[name]["stuck"] and by_name[name]["failing_passes"] >= 5
+               for name in ("bad backfill", "bad filter"))
+    # Nor do they hold back pruning: the events only they have not seen go.
+    deadline = time.monotonic() + 30
+    while conn.execute("SELECT count(*) FROM rule_events").fetchone()[0]:
+        assert time.monotonic() < deadline, "rule_events was never pruned"
+        time.sleep(0.2)
+    conn.close()
+    log = stack.server.log_path.read_text(errors="replace")
+    assert log.count("rule 'bad backfill' failed") == 1 and log.count("rule 'bad filter' failed") == 1
+
+    # Fixing a rule retries it at once. The backfill rule backfills; the other has lost the pruned
+    # events and acts on what comes next.
+    for rule, change in ((by_backfill, {"backfill_from": before.isoformat()}),
+                         (by_filter, {"filter": 'eq(name, "agent")'})):
+        stack.http.patch(f"/api/v1/runs/rules/{rule['id']}", json=change).raise_for_status()
+    trace(stack, project, "after the fix")
+    status = stack.wait()
+    assert [(r["error"], r["stuck"]) for r in status["rules"]] == [(None, False)] * 3
+    assert len(stack.queued(backfill_queue)) == 4 and len(stack.queued(filter_queue)) == 1

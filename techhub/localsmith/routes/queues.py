@@ -20,7 +20,6 @@ QUEUE = "/annotation-queues/{queue_id}"
 ITEMS = "/platform/annotation-queues"
 
 
-
 # ---------------------------------------------------------------------------------------------- queues
 
 
@@ -154,7 +153,7 @@ async def delete_runs(request: Request, queue_id: str) -> dict:
         database(request),
         queue_id,
         body.get("run_ids"),
-        every=bool(body.get("delete_all")),
+        every=body.get("delete_all"),
         exclude=body.get("exclude_run_ids"),
     )
     return {"deleted": removed}
@@ -200,7 +199,8 @@ async def delete_items(request: Request, queue_id: str) -> dict:
     body = await json_body(request, (dict, list))
     if not isinstance(body, dict) or not isinstance(body.get("item_ids"), list):
         raise BadRequest("expected {item_ids: [...]}")
-    return {"deleted": str(queues.delete_items(database(request), queue_id, body["item_ids"]))}
+    removed = queues.delete_items(database(request), queue_id, body["item_ids"], field="item_ids")
+    return {"deleted": str(removed)}
 
 
 @router.post(ITEMS + "/items/{queue_item_id}/status")

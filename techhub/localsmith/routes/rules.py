@@ -57,8 +57,9 @@ def list_rules_v2(
     """The cursor-paginated list (``client.evaluators.list_v2``): newest change first."""
     if not 1 <= page_size <= 100:
         raise BadRequest("page_size must be between 1 and 100")
-    if cursor is not None and not cursor.isdigit():
-        raise BadRequest(f"cursor {cursor!r} is not one this server returned")
+    # A cursor is an offset we wrote: ASCII digits ("²" is a digit int() refuses), not 4300 of them.
+    if cursor is not None and not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 18):
+        raise BadRequest(f"cursor {cursor[:40]!r} is not one this server returned")
     found = rules.list_rules(
         database(request),
         session_id=project_id,
