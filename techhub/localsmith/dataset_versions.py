@@ -9,6 +9,7 @@ into a timestamp that the example queries in :mod:`techhub.localsmith.examples` 
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import uuid
 from datetime import datetime, timedelta
@@ -94,22 +95,43 @@ def record_version(conn: sqlite3.Connection, dataset_id: str, version: str) -> N
     )
 
 
+# A date at the start of a string: what tells a timestamp that does not parse from a tag name.
+_LOOKS_LIKE_TIME = re.compile(r"\s*[+-]?\d{4,}-\d{2}-\d{2}")
+
+
 def resolve_as_of(conn: sqlite3.Connection, dataset_id: str | None, as_of: str | datetime | None) -> str:
-    """A version reference (``None``/``latest``, a timestamp or a tag name) as a stored timestamp."""
+    """A version reference (``None``/``latest``, a timestamp or a tag name) as a stored timestamp.
+
+    A value that is no timestamp is looked up as a tag (404 when there is none). One that starts
+    like a timestamp but is invalid or out of range (``0001-01-01T00:00:00+05:00``) and names no tag
+    is the 400 of the timestamp, not a 404 for a tag nobody meant.
+    """
     if as_of is None or as_of == "latest" or as_of == "":
         return END_OF_TIME
     try:
         return parse_ts(as_of, what="as_of")
-    except BadRequest:
-        pass
+    except BadRequest as exc:
+        if not isinstance(as_of, str):
+            raise
+        bad_time = exc if _LOOKS_LIKE_TIME.match(as_of) else None
+    tagged = _tagged(conn, dataset_id, as_of) if dataset_id is not None else None
+    if tagged is not None:
+        return tagged
+    if bad_time is not None:
+        raise bad_time
     if dataset_id is None:
         raise BadRequest(f"as_of={as_of!r} is a tag; give the dataset too")
+    raise NotFound(f"dataset {dataset_id} has no version tagged {as_of!r}")
+
+
+def _tagged(conn: sqlite3.Connection, dataset_id: str, tag: str) -> str | None:
+    """The version a tag points at (``latest``: the end of time), or ``None``."""
+    if tag == "latest":
+        return END_OF_TIME
     row = conn.execute(
-        "SELECT as_of FROM dataset_tags WHERE dataset_id = ? AND tag = ?", (dataset_id, as_of)
+        "SELECT as_of FROM dataset_tags WHERE dataset_id = ? AND tag = ?", (dataset_id, tag)
     ).fetchone()
-    if row is None:
-        raise NotFound(f"dataset {dataset_id} has no version tagged {as_of!r}")
-    return row["as_of"]
+    return row["as_of"] if row is not None else None
 
 
 def _tags_by_version(conn: sqlite3.Connection, dataset_id: str) -> dict[str, list[str]]:
@@ -157,7 +179,13 @@ def read_version(db: Database, dataset_id: str, *, as_of: str | None = None, tag
         raise BadRequest("give exactly one of 'as_of' and 'tag'")
     conn = db.read()
     row = require_dataset(conn, dataset_id)
-    moment = resolve_as_of(conn, row["id"], tag if tag is not None else parse_ts(as_of, what="as_of"))
+    if tag is not None:
+        # Only a tag, even one that reads like a date.
+        moment = _tagged(conn, row["id"], tag)
+        if moment is None:
+            raise NotFound(f"dataset {row['id']} has no version tagged {tag!r}")
+    else:
+        moment = parse_ts(as_of, what="as_of")
     version = _version_at(conn, row["id"], moment)
     if version is None:
         raise NotFound(f"dataset {row['id']} has no version at or before {as_of}")

@@ -9,6 +9,8 @@ next door: :mod:`~techhub.localsmith.dataset_versions` (versions and tags),
 
 from __future__ import annotations
 
+import csv
+import io
 import sqlite3
 import uuid
 from collections.abc import Sequence
@@ -17,9 +19,11 @@ from techhub.localsmith import projects
 from techhub.localsmith.dataset_versions import as_uuid, next_version, record_version, require_dataset
 from techhub.localsmith.example_filters import contains
 from techhub.localsmith.examples import (
+    check_depth,
     count_examples,
     create_examples,  # noqa: F401  (re-exported: the rule engine adds examples through this module)
     current_rows,
+    insert_examples,
     json_text,
     json_value,
     object_field,
@@ -88,11 +92,20 @@ def _dataset_dicts(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[di
     return out
 
 
-def create_dataset(db: Database, body: dict) -> dict:
-    """Create a dataset from the SDK's ``POST /datasets`` body; a taken name is a 409."""
+def _check_description(value: object) -> None:
+    if value is not None and not isinstance(value, str):
+        raise BadRequest(f"dataset 'description' must be a string, got {type(value).__name__}")
+
+
+def _insert_dataset(conn: sqlite3.Connection, body: dict) -> str:
+    """Validate a ``POST /datasets`` body and insert the dataset in the caller's transaction; its id.
+
+    A taken name or id is a 409.
+    """
     name = body.get("name")
     if not isinstance(name, str) or not name.strip():
         raise BadRequest("dataset 'name' must be a non-empty string")
+    _check_description(body.get("description"))
     data_type = body.get("data_type") or "kv"
     if data_type not in DATA_TYPES:
         raise BadRequest(f"data_type must be one of {', '.join(DATA_TYPES)}, got {data_type!r}")
@@ -100,33 +113,115 @@ def create_dataset(db: Database, body: dict) -> dict:
     metadata = body.get("metadata") if body.get("metadata") is not None else extra.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
         raise BadRequest("dataset metadata must be a JSON object")
+    check_depth(metadata, "dataset metadata")
+    check_depth(body.get("transformations"), "'transformations'")
     dataset_id = as_uuid(body["id"], "dataset id") if body.get("id") else str(uuid.uuid4())
     inputs_schema = object_field(body, "inputs_schema_definition")
     outputs_schema = object_field(body, "outputs_schema_definition")
+    if conn.execute("SELECT 1 FROM datasets WHERE name = ?", (name,)).fetchone():
+        raise Conflict(f"a dataset named {name!r} already exists")
+    if conn.execute("SELECT 1 FROM datasets WHERE id = ?", (dataset_id,)).fetchone():
+        raise Conflict(f"a dataset with id {dataset_id} already exists")
+    version = next_version(conn)
+    conn.execute(
+        "INSERT INTO datasets (id, name, description, data_type, inputs_schema, outputs_schema, "
+        "transformations, metadata, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            dataset_id,
+            name,
+            body.get("description"),
+            data_type,
+            json_text(inputs_schema),
+            json_text(outputs_schema),
+            json_text(body.get("transformations")),
+            json_text(metadata),
+            version,
+            version,
+        ),
+    )
+    record_version(conn, dataset_id, version)
+    return dataset_id
+
+
+def create_dataset(db: Database, body: dict) -> dict:
+    """Create a dataset from the SDK's ``POST /datasets`` body; a taken name is a 409."""
     with db.write() as conn:
-        if conn.execute("SELECT 1 FROM datasets WHERE name = ?", (name,)).fetchone():
-            raise Conflict(f"a dataset named {name!r} already exists")
-        if conn.execute("SELECT 1 FROM datasets WHERE id = ?", (dataset_id,)).fetchone():
-            raise Conflict(f"a dataset with id {dataset_id} already exists")
-        version = next_version(conn)
-        conn.execute(
-            "INSERT INTO datasets (id, name, description, data_type, inputs_schema, outputs_schema, "
-            "transformations, metadata, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                dataset_id,
-                name,
-                body.get("description"),
-                data_type,
-                json_text(inputs_schema),
-                json_text(outputs_schema),
-                json_text(body.get("transformations")),
-                json_text(metadata),
-                version,
-                version,
-            ),
-        )
-        record_version(conn, dataset_id, version)
+        dataset_id = _insert_dataset(conn, body)
         return _dataset_dicts(conn, [require_dataset(conn, dataset_id)])[0]
+
+
+def _csv_rows(content: bytes) -> tuple[list[str], list[list[str]]]:
+    """The header and the data rows of a CSV file; a 400 saying what is wrong with a bad one."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BadRequest(f"the CSV file is not UTF-8 text: {exc}") from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        rows = [row for row in reader if row]  # blank lines carry no example
+    except csv.Error as exc:
+        raise BadRequest(f"the CSV file is malformed at line {reader.line_num}: {exc}") from None
+    if not rows:
+        raise BadRequest("the CSV file is empty: expected a header row with the column names")
+    header, data = rows[0], rows[1:]
+    duplicates = sorted({c for c in header if header.count(c) > 1})
+    if duplicates:
+        raise BadRequest(f"the CSV header repeats column(s): {', '.join(map(repr, duplicates))}")
+    for number, row in enumerate(data, start=1):
+        if len(row) != len(header):
+            raise BadRequest(
+                f"CSV data row {number} has {len(row)} values but the header has {len(header)} columns"
+            )
+    return header, data
+
+
+def upload_csv(
+    db: Database,
+    content: bytes,
+    *,
+    file_name: str | None,
+    input_keys: Sequence[str],
+    output_keys: Sequence[str],
+    name: str | None = None,
+    description: str | None = None,
+    data_type: str | None = None,
+    dataset_id: str | None = None,
+) -> dict:
+    """A new dataset with one example per CSV row (``Client.upload_csv``, ``upload_dataframe``).
+
+    Inputs are the ``input_keys`` columns and outputs the ``output_keys`` columns, values as the
+    text in the file (a CSV has no types). The name defaults to the file's name, as in LangSmith.
+    Dataset and examples are written in one transaction: a bad file or a taken name (409) leaves
+    nothing behind.
+    """
+    if not input_keys:
+        raise BadRequest("give at least one input key (the CSV columns that become the inputs)")
+    header, data = _csv_rows(content)
+    for what, keys in (("input_keys", input_keys), ("output_keys", output_keys)):
+        unknown = [k for k in keys if k not in header]
+        if unknown:
+            raise BadRequest(
+                f"{what} {', '.join(map(repr, unknown))} are not columns of the CSV"
+                f" (its columns: {', '.join(map(repr, header))})"
+            )
+    position = {column: i for i, column in enumerate(header)}
+    examples = [
+        {
+            "inputs": {k: row[position[k]] for k in input_keys},
+            "outputs": {k: row[position[k]] for k in output_keys},
+        }
+        for row in data
+    ]
+    body = {
+        "name": name or file_name,
+        "description": description,
+        "data_type": data_type,
+        "id": dataset_id,
+    }
+    with db.write() as conn:
+        new_id = _insert_dataset(conn, body)
+        insert_examples(conn, new_id, examples)
+        return _dataset_dicts(conn, [require_dataset(conn, new_id)])[0]
 
 
 def get_dataset(db: Database, dataset_id: str) -> dict:
@@ -147,6 +242,8 @@ def list_datasets(
     limit: int = 100,
 ) -> list[dict]:
     """Datasets matching every given filter, newest first (offset pagination, like LangSmith)."""
+    if metadata is not None and not isinstance(metadata, dict):
+        raise BadRequest("the metadata filter must be a JSON object")
     where, params = [], []
     if ids:
         ids = [as_uuid(i, "dataset id") for i in ids]
@@ -183,6 +280,7 @@ def update_dataset(db: Database, dataset_id: str, patch: dict) -> dict:
         raise BadRequest(f"cannot update dataset field(s): {', '.join(sorted(unknown))}")
     if "name" in patch and (not isinstance(patch["name"], str) or not patch["name"].strip()):
         raise BadRequest("dataset 'name' must be a non-empty string")
+    _check_description(patch.get("description"))
     for key in ("metadata", "inputs_schema_definition", "outputs_schema_definition"):
         if key in patch:
             object_field(patch, key)

@@ -8,7 +8,9 @@ LangSmith's example filters are a small cousin of the trace query language (see
 Supported: ``and``/``or``/``not``; ``has(doc, '<json>')`` (JSON containment) and
 ``exists(doc, "key")`` on ``metadata``, ``inputs`` or ``outputs``; ``eq``/``neq``/``gt``/``gte``/
 ``lt``/``lte`` on a dotted path (``metadata.difficulty``, ``inputs.question``) or on ``id``,
-``created_at``, ``modified_at``. Examples are few, so the filter is evaluated in Python.
+``dataset_id``, ``source_run_id``, ``created_at``, ``modified_at``. Any other field is a 400 naming it
+(a typo must not silently match nothing). Numbers are JSON numbers (``3``, ``-1.5e3``). Examples are
+few, so the filter is evaluated in Python.
 """
 
 from __future__ import annotations
@@ -18,12 +20,18 @@ import re
 from typing import Any
 
 from techhub.localsmith.exceptions import BadRequest
+from techhub.localsmith.times import normalize_time
 
 _TOKEN = re.compile(
-    r"""\s*(?:(?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|(?P<number>-?\d+(?:\.\d+)?)"""
+    r"""\s*(?:(?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')"""
+    r"""|(?P<number>-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)"""
     r"""|(?P<ident>[A-Za-z_][A-Za-z0-9_.]*)|(?P<punct>[(),]))"""
 )
 _DOCUMENTS = ("metadata", "inputs", "outputs")
+_TIMES = ("created_at", "modified_at")
+# Top-level fields of an example that hold one value (the documents take dotted paths too).
+_SCALARS = ("id", "dataset_id", "source_run_id", *_TIMES)
+_MAX_DEPTH = 64  # nesting of and/or/not: far beyond a real filter, far below Python's recursion limit
 _COMPARE = {
     "eq": lambda a, b: a == b,
     "neq": lambda a, b: a != b,
@@ -46,7 +54,10 @@ def _tokens(text: str) -> list[tuple[str, Any]]:
         if kind == "string":
             value = re.sub(r"\\(.)", r"\1", raw[1:-1])
         elif kind == "number":
-            value = float(raw) if "." in raw else int(raw)
+            try:
+                value = float(raw) if any(c in raw for c in ".eE") else int(raw)
+            except ValueError:  # an integer of thousands of digits
+                raise BadRequest(f"invalid example filter: number {raw[:20]}... is too long") from None
         out.append((kind, value))
         pos = match.end()
     return out
@@ -76,16 +87,18 @@ class _Parser:
             raise BadRequest(f"invalid example filter {self.text!r}: unexpected text after the expression")
         return node
 
-    def _expr(self) -> Any:
+    def _expr(self, depth: int = 0) -> Any:
+        if depth > _MAX_DEPTH:
+            raise BadRequest(f"invalid example filter: nested deeper than {_MAX_DEPTH} levels")
         kind, op = self._next("an operator")
         if kind != "ident" or op not in {"and", "or", "not", "has", "exists", *_COMPARE}:
             raise BadRequest(f"invalid example filter {self.text!r}: unknown operator {op!r}")
         self._punct("(")
         if op in ("and", "or", "not"):
-            args = [self._expr()]
+            args = [self._expr(depth + 1)]
             while self.tokens[self.i : self.i + 1] == [("punct", ",")]:
                 self.i += 1
-                args.append(self._expr())
+                args.append(self._expr(depth + 1))
             self._punct(")")
             if op == "not" and len(args) != 1:
                 raise BadRequest(f"invalid example filter {self.text!r}: not() takes one expression")
@@ -102,11 +115,23 @@ class _Parser:
         self._punct(")")
         if op in ("has", "exists") and field not in _DOCUMENTS:
             raise BadRequest(f"{op}() applies to {', '.join(_DOCUMENTS)}, not {field!r}")
+        head = field.split(".", 1)[0]
+        if head not in _DOCUMENTS and field not in _SCALARS:
+            raise BadRequest(
+                f"invalid example filter {self.text!r}: unknown field {field!r}; known fields are "
+                f"{', '.join(_SCALARS)} and {', '.join(_DOCUMENTS)} (with a path: metadata.key)"
+            )
+        if op == "exists" and not isinstance(value, str):
+            raise BadRequest(f"exists({field}, ...) needs a key as a string, got {value!r}")
         if op == "has" and isinstance(value, str):
             try:
                 value = json.loads(value)
-            except ValueError as exc:
-                raise BadRequest(f"has({field}, ...) needs a JSON value, got {value!r}") from exc
+            except (ValueError, RecursionError) as exc:
+                shown = value if len(value) <= 80 else value[:80] + "..."
+                raise BadRequest(f"has({field}, ...) needs a JSON value, got {shown!r}") from exc
+        if field in _TIMES and isinstance(value, str):
+            # Compare in the stored form (UTC, microseconds), whatever offset the filter was written in.
+            value = normalize_time(value, f"example filter on {field}")
         return (op, field, value)
 
 

@@ -6,7 +6,9 @@ a deleted revision marks a deletion. ``as_of`` therefore answers "which examples
 values, did the dataset hold then" by taking each example's latest revision at or before that time.
 Splits live in the example metadata under ``dataset_split`` (a list, ``["base"]`` by default), as in
 LangSmith; the pytest plugin relies on that key being present. Attachments are stored (bytes and
-MIME type per revision) and served at :func:`attachment_path`.
+MIME type per revision) and served at :func:`attachment_path`. An example created from a traced run
+(``use_source_run_io``, ``use_source_run_attachments``) copies the run's values and attachments
+when it is written, so it stays as it was if the run changes.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import json
 import sqlite3
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from techhub.localsmith.dataset_versions import (
@@ -59,9 +62,31 @@ register_schema(
 DEFAULT_SPLIT = "base"
 
 
-def json_text(value: Any) -> str | None:
-    """A value as stored in a JSON text column (``None`` stays SQL NULL)."""
-    return None if value is None else json.dumps(value)
+# How deep a stored JSON value may nest. Far beyond real data, and well below the depth at which
+# encoding the response fails (pydantic stops at 255, json at Python's recursion limit): a value
+# stored deeper would make every later listing of its dataset a 500.
+MAX_JSON_DEPTH = 100
+
+
+def check_depth(value: Any, what: str) -> None:
+    """A 400 naming ``what`` when ``value`` nests objects/arrays deeper than :data:`MAX_JSON_DEPTH`."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > MAX_JSON_DEPTH:
+            raise BadRequest(f"{what} nests deeper than {MAX_JSON_DEPTH} levels")
+        stack.extend((child, depth + 1) for child in children)
+
+
+def json_text(value: Any, what: str = "a JSON value") -> str | None:
+    """A value as stored in a JSON text column (``None`` stays SQL NULL); too deep is a 400."""
+    if value is None:
+        return None
+    check_depth(value, what)
+    return json.dumps(value)
 
 
 def json_value(text: str | None) -> Any:
@@ -78,6 +103,7 @@ def object_field(body: dict, key: str, *, required: bool = False) -> dict | None
         return None
     if not isinstance(value, dict):
         raise BadRequest(f"'{key}' must be a JSON object, got {type(value).__name__}")
+    check_depth(value, f"'{key}'")
     return value
 
 
@@ -300,9 +326,9 @@ def _write_revision(
             example_id,
             version,
             dataset_id,
-            json_text(inputs),
-            json_text(outputs),
-            json_text(metadata),
+            json_text(inputs, f"inputs of example {example_id}"),
+            json_text(outputs, f"outputs of example {example_id}"),
+            json_text(metadata, f"metadata of example {example_id}"),
             source_run_id,
             created_at,
             int(deleted),
@@ -321,61 +347,205 @@ def _store_attachments(
         )
 
 
+def _check_attachments(value: Any) -> list[tuple[str, str, bytes]]:
+    """New attachments as the multipart parser hands them over: ``[(name, mime_type, bytes)]``.
+
+    JSON cannot carry bytes, so a JSON body with ``attachments`` is a 400 pointing at the
+    multipart endpoint (the SDK itself drops attachments on the JSON path).
+    """
+    if value is None:
+        return []
+    if isinstance(value, list) and all(
+        isinstance(a, tuple)
+        and len(a) == 3
+        and isinstance(a[0], str)
+        and isinstance(a[1], str)
+        and isinstance(a[2], bytes)
+        for a in value
+    ):
+        return value
+    raise BadRequest(
+        "'attachments' must be sent as multipart parts '<example id>.attachment.<name>' "
+        "(POST /v1/platform/datasets/{dataset_id}/examples), not as JSON"
+    )
+
+
+def _check_attachment_ops(value: Any) -> dict | None:
+    """``attachments_operations`` as LangSmith's ``AttachmentsOperations``: ``{rename?: {old: new},
+    retain?: [name]}``; any other shape is a 400 (it used to crash the server)."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise BadRequest(
+            "'attachments_operations' must be a JSON object {rename?: {old: new}, retain?: [names]}, "
+            f"got {type(value).__name__}"
+        )
+    unknown = set(value) - {"rename", "retain"}
+    if unknown:
+        raise BadRequest(
+            f"attachments_operations: unknown key(s) {', '.join(sorted(map(str, unknown)))}"
+            " (expected rename, retain)"
+        )
+    rename = value.get("rename") or {}
+    if not isinstance(rename, dict) or not all(isinstance(v, str) and v for v in rename.values()):
+        raise BadRequest("attachments_operations.rename must map attachment names to non-empty new names")
+    retain = value.get("retain") or []
+    if not isinstance(retain, list) or not all(isinstance(n, str) for n in retain):
+        raise BadRequest("attachments_operations.retain must be a list of attachment names")
+    return {"rename": rename, "retain": retain}
+
+
 def _check_example_body(body: dict) -> None:
     object_field(body, "inputs")
     object_field(body, "outputs")
     object_field(body, "metadata")
+    _check_attachments(body.get("attachments"))
+
+
+@dataclass
+class _NewExample:
+    """One example of a create request, validated (nothing read from the database yet)."""
+
+    example_id: str
+    body: dict
+    metadata: dict
+    created_at: str | None
+    source_run_id: str | None
+    use_source_run_io: bool
+    use_source_run_attachments: list[str]
+
+
+def _prepare(body: Any) -> _NewExample:
+    """Check one example of a create request before the transaction starts (a 400 names the field)."""
+    if not isinstance(body, dict):
+        raise BadRequest("each example must be a JSON object")
+    _check_example_body(body)
+    use_io = body.get("use_source_run_io") or False
+    if not isinstance(use_io, bool):
+        raise BadRequest(f"'use_source_run_io' must be true or false, got {use_io!r}")
+    run_attachments = body.get("use_source_run_attachments") or []
+    if not isinstance(run_attachments, list) or not all(isinstance(n, str) for n in run_attachments):
+        raise BadRequest("'use_source_run_attachments' must be a list of attachment names")
+    source_run_id = as_uuid(body["source_run_id"], "source_run_id") if body.get("source_run_id") else None
+    if (use_io or run_attachments) and source_run_id is None:
+        raise BadRequest("'use_source_run_io' and 'use_source_run_attachments' need a 'source_run_id'")
+    if body.get("inputs") is None and not use_io:
+        raise BadRequest("an example needs 'inputs' (or 'use_source_run_io' with a 'source_run_id')")
+    metadata = dict(body.get("metadata") or {})
+    split = normalize_split(body.get("split")) or normalize_split(metadata.get("dataset_split"))
+    metadata["dataset_split"] = split or [DEFAULT_SPLIT]
+    return _NewExample(
+        example_id=as_uuid(body["id"], "example id") if body.get("id") else str(uuid.uuid4()),
+        body=body,
+        metadata=metadata,
+        created_at=parse_ts(body["created_at"], what="created_at") if body.get("created_at") else None,
+        source_run_id=source_run_id,
+        use_source_run_io=use_io,
+        use_source_run_attachments=run_attachments,
+    )
+
+
+def _from_source_run(conn: sqlite3.Connection, new: _NewExample) -> tuple[Any, Any, list]:
+    """``(inputs, outputs, attachments)`` of the example, taking what it asks for from its source run.
+
+    As in LangSmith: ``use_source_run_io`` copies the run's inputs, outputs and every attachment;
+    ``use_source_run_attachments`` copies the named attachments only. Attachments sent with the
+    example win over the run's of the same name. The tables are :mod:`techhub.localsmith.runs`'.
+    """
+    inputs, outputs = new.body.get("inputs") or {}, new.body.get("outputs")
+    own = _check_attachments(new.body.get("attachments"))
+    if not new.use_source_run_io and not new.use_source_run_attachments:
+        return inputs, outputs, own
+    run = conn.execute("SELECT inputs, outputs FROM runs WHERE id = ?", (new.source_run_id,)).fetchone()
+    if run is None:
+        raise NotFound(f"source run not found: {new.source_run_id}")
+    stored = {
+        r["name"]: ((r["content_type"] or "application/octet-stream").split(";")[0].strip(), bytes(r["data"]))
+        for r in conn.execute(
+            "SELECT name, content_type, data FROM run_attachments WHERE run_id = ? ORDER BY name",
+            (new.source_run_id,),
+        )
+    }
+    wanted = list(stored) if new.use_source_run_io else new.use_source_run_attachments
+    missing = [name for name in wanted if name not in stored]
+    if missing:
+        raise NotFound(f"source run {new.source_run_id} has no attachment named {missing[0]!r}")
+    if new.use_source_run_io:
+        inputs, outputs = json_value(run["inputs"]) or {}, json_value(run["outputs"])
+    return inputs, outputs, [(name, *stored[name]) for name in wanted] + own
+
+
+def _write_examples(conn: sqlite3.Connection, placed: Sequence[tuple[str, _NewExample]]) -> dict:
+    """Write validated examples (``(dataset_id, example)`` pairs) in one new version, inside the
+    caller's transaction; an id that already exists is a 409 (the caller's rollback undoes it all)."""
+    ids = [new.example_id for _, new in placed]
+    if len(set(ids)) != len(ids):
+        raise BadRequest("the same example id appears twice in one request")
+    if not placed:
+        return {"example_ids": [], "count": 0, "as_of": None}
+    taken = current_rows(conn, example_ids=ids)
+    if taken:
+        raise Conflict(f"example already exists: {taken[0]['example_id']}")
+    version = next_version(conn)
+    for dataset_id, new in placed:
+        inputs, outputs, attachments = _from_source_run(conn, new)
+        _write_revision(
+            conn,
+            example_id=new.example_id,
+            version=version,
+            dataset_id=dataset_id,
+            inputs=inputs,
+            outputs=outputs,
+            metadata=new.metadata,
+            source_run_id=new.source_run_id,
+            created_at=new.created_at or version,
+        )
+        _store_attachments(conn, new.example_id, version, attachments)
+    for dataset_id in dict.fromkeys(ds for ds, _ in placed):
+        record_version(conn, dataset_id, version)
+    return {"example_ids": ids, "count": len(ids), "as_of": version}
 
 
 def create_examples(db: Database, dataset_id: str, examples: Sequence[dict]) -> dict:
     """Create examples in one version. Each is ``{id?, inputs, outputs?, metadata?, split?,
-    source_run_id?, created_at?, attachments?: [(name, mime_type, bytes)]}``.
+    source_run_id?, use_source_run_io?, use_source_run_attachments?, created_at?,
+    attachments?: [(name, mime_type, bytes)]}``.
 
     All or nothing: an id that already exists is a 409 and nothing is written.
     """
     if not isinstance(examples, list | tuple):
         raise BadRequest("examples must be a list")
-    prepared = []
-    for body in examples:
-        if not isinstance(body, dict):
-            raise BadRequest("each example must be a JSON object")
-        _check_example_body(body)
-        if body.get("inputs") is None and not body.get("use_source_run_io"):
-            raise BadRequest("an example needs 'inputs'")
-        example_id = as_uuid(body["id"], "example id") if body.get("id") else str(uuid.uuid4())
-        metadata = dict(body.get("metadata") or {})
-        split = normalize_split(body.get("split")) or normalize_split(metadata.get("dataset_split"))
-        metadata["dataset_split"] = split or [DEFAULT_SPLIT]
-        source_run_id = as_uuid(body["source_run_id"], "source_run_id") if body.get("source_run_id") else None
-        prepared.append((example_id, body, metadata, source_run_id))
-    ids = [p[0] for p in prepared]
-    if len(set(ids)) != len(ids):
-        raise BadRequest("the same example id appears twice in one request")
+    prepared = [_prepare(body) for body in examples]
     with db.write() as conn:
         dataset_id = require_dataset(conn, dataset_id)["id"]
-        if not prepared:
-            return {"example_ids": [], "count": 0, "as_of": None}
-        taken = current_rows(conn, example_ids=ids)
-        if taken:
-            raise Conflict(f"example already exists: {taken[0]['example_id']}")
-        version = next_version(conn)
-        for example_id, body, metadata, source_run_id in prepared:
-            _write_revision(
-                conn,
-                example_id=example_id,
-                version=version,
-                dataset_id=dataset_id,
-                inputs=body.get("inputs") or {},
-                outputs=body.get("outputs"),
-                metadata=metadata,
-                source_run_id=source_run_id,
-                created_at=parse_ts(body["created_at"], what="created_at")
-                if body.get("created_at")
-                else version,
-            )
-            _store_attachments(conn, example_id, version, body.get("attachments") or [])
-        record_version(conn, dataset_id, version)
-    return {"example_ids": ids, "count": len(ids), "as_of": version}
+        return _write_examples(conn, [(dataset_id, new) for new in prepared])
+
+
+def insert_examples(conn: sqlite3.Connection, dataset_id: str, examples: Sequence[dict]) -> dict:
+    """:func:`create_examples` inside the caller's transaction (a dataset created with its examples)."""
+    prepared = [_prepare(body) for body in examples]
+    dataset_id = require_dataset(conn, dataset_id)["id"]
+    return _write_examples(conn, [(dataset_id, new) for new in prepared])
+
+
+def create_examples_in_datasets(db: Database, examples: Sequence[dict]) -> dict:
+    """Create examples that each name their ``dataset_id`` (``POST /examples/bulk``), in one version.
+
+    One transaction for the whole request: everything is checked before anything is written, and
+    any error (a bad example, an unknown dataset, a taken id) leaves every dataset as it was.
+    """
+    if not isinstance(examples, list | tuple):
+        raise BadRequest("examples must be a list")
+    prepared = []
+    for body in examples:
+        new = _prepare(body)
+        if not body.get("dataset_id"):
+            raise BadRequest("every example needs a 'dataset_id'")
+        prepared.append((as_uuid(body["dataset_id"], "dataset id"), new))
+    with db.write() as conn:
+        for dataset_id in dict.fromkeys(ds for ds, _ in prepared):
+            require_dataset(conn, dataset_id)
+        return _write_examples(conn, prepared)
 
 
 def _apply_attachment_ops(
@@ -385,7 +555,10 @@ def _apply_attachment_ops(
     ops: dict | None,
     new: list[tuple[str, str, bytes]],
 ) -> None:
-    """Carry attachments into the new revision: all of them, or only ``retain``/``rename`` ones."""
+    """Carry attachments into the new revision: all of them, or only ``retain``/``rename`` ones.
+
+    ``ops`` has been through :func:`_check_attachment_ops`.
+    """
     rows = conn.execute(
         "SELECT name, mime_type, data FROM example_attachments WHERE example_id = ? AND version = ?",
         (old["example_id"], old["version"]),
@@ -394,8 +567,7 @@ def _apply_attachment_ops(
     if ops is None:
         kept = [(r["name"], r["mime_type"], r["data"]) for r in rows]
     else:
-        rename = ops.get("rename") or {}
-        retain = set(ops.get("retain") or [])
+        rename, retain = ops["rename"], set(ops["retain"])
         for r in rows:
             if r["name"] in rename:
                 kept.append((rename[r["name"]], r["mime_type"], r["data"]))
@@ -413,17 +585,19 @@ def update_examples(db: Database, updates: Sequence[dict], *, dataset_id: str | 
     """
     if not isinstance(updates, list | tuple) or not updates:
         raise BadRequest("updates must be a non-empty list")
+    ops = []
     for body in updates:
         if not isinstance(body, dict) or not body.get("id"):
             raise BadRequest("each update must be a JSON object with an 'id'")
         _check_example_body(body)
+        ops.append(_check_attachment_ops(body.get("attachments_operations")))
     with db.write() as conn:
         if dataset_id is not None:
             dataset_id = require_dataset(conn, dataset_id)["id"]
         version = next_version(conn)
         touched: set[str] = set()
         ids = []
-        for body in updates:
+        for body, attachment_ops in zip(updates, ops, strict=True):
             example_id = as_uuid(body["id"], "example id")
             current = current_rows(conn, example_ids=[example_id])
             if not current:
@@ -451,9 +625,8 @@ def update_examples(db: Database, updates: Sequence[dict], *, dataset_id: str | 
                 source_run_id=old["source_run_id"],
                 created_at=old["created_at"],
             )
-            _apply_attachment_ops(
-                conn, old, version, body.get("attachments_operations"), body.get("attachments") or []
-            )
+            new_attachments = _check_attachments(body.get("attachments"))
+            _apply_attachment_ops(conn, old, version, attachment_ops, new_attachments)
             touched.update({old["dataset_id"], target})
             ids.append(example_id)
         for ds in touched:
@@ -463,8 +636,8 @@ def update_examples(db: Database, updates: Sequence[dict], *, dataset_id: str | 
 
 def delete_examples(db: Database, example_ids: Sequence[str], *, hard: bool = False) -> dict:
     """Soft delete (a deleted revision: older versions still show the example) or hard delete (gone)."""
-    if not example_ids:
-        raise BadRequest("give at least one example id")
+    if not isinstance(example_ids, list | tuple) or not example_ids:
+        raise BadRequest("give a non-empty list of example ids")
     ids = [as_uuid(i, "example id") for i in example_ids]
     with db.write() as conn:
         current = {r["example_id"]: r for r in current_rows(conn, example_ids=ids)}
@@ -502,8 +675,8 @@ def update_example_metadata(
 
     This is how the SDK edits splits (key ``dataset_split``).
     """
-    if not example_ids:
-        raise BadRequest("give at least one example id")
+    if not isinstance(example_ids, list | tuple) or not example_ids:
+        raise BadRequest("'example_ids' must be a non-empty list of example ids")
     if not isinstance(operations, list) or not operations:
         raise BadRequest("give at least one operation")
     for op in operations:
@@ -524,7 +697,13 @@ def update_example_metadata(
             raise NotFound(f"example {example_id} is not in dataset {dataset_id}")
         metadata = json_value(current[example_id]["metadata"]) or {}
         for op in operations:
-            values = list(metadata.get(op["key"]) or [])
+            values = metadata.get(op["key"]) or []
+            if not isinstance(values, list):
+                raise BadRequest(
+                    f"metadata {op['key']!r} of example {example_id} is not a list, so {op['operation']}"
+                    " cannot apply to it"
+                )
+            values = list(values)
             if op["operation"].lower() == "array_add":
                 values += [v for v in op["values"] if v not in values]
             else:

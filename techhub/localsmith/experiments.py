@@ -15,7 +15,7 @@ from techhub.localsmith import projects, runs, times
 from techhub.localsmith.dataset_versions import as_uuid, parse_ts, require_dataset
 from techhub.localsmith.examples import json_value, list_examples, object_field
 from techhub.localsmith.exceptions import BadRequest, Conflict, NotFound
-from techhub.localsmith.store import Database, register_schema
+from techhub.localsmith.store import Database, check_page, register_schema
 
 register_schema(
     """
@@ -38,6 +38,8 @@ def create_comparative_experiment(db: Database, body: dict) -> dict:
     name = body.get("name")
     if not isinstance(name, str) or not name:
         raise BadRequest("'name' must be a non-empty string")
+    if body.get("description") is not None and not isinstance(body["description"], str):
+        raise BadRequest("'description' must be a string")
     experiment_ids = body.get("experiment_ids")
     if not isinstance(experiment_ids, list) or len(experiment_ids) < 1:
         raise BadRequest("'experiment_ids' must be a non-empty list")
@@ -112,10 +114,12 @@ def examples_with_runs(db: Database, dataset_id: str, body: dict) -> list[dict]:
     if not isinstance(session_ids, list) or not session_ids:
         raise BadRequest("'session_ids' must be a non-empty list of experiment ids")
     offset, limit = body.get("offset") or 0, body.get("limit") or 100
-    if not isinstance(offset, int) or not isinstance(limit, int) or offset < 0 or limit < 1:
-        raise BadRequest("'offset' must be >= 0 and 'limit' >= 1")
+    if any(isinstance(v, bool) or not isinstance(v, int) for v in (offset, limit)):
+        raise BadRequest("'offset' and 'limit' must be integers")
+    check_page(limit, offset, maximum=None)  # a huge offset is a 400, not an SQLite overflow
     experiment = projects.get_project(db, str(session_ids[0]))
-    as_of = ((experiment.get("extra") or {}).get("metadata") or {}).get("dataset_version")
+    metadata = (experiment.get("extra") or {}).get("metadata")
+    as_of = metadata.get("dataset_version") if isinstance(metadata, dict) else None
     page = list_examples(db, dataset_id=dataset_id, as_of=as_of, offset=offset, limit=min(limit, 100))
     if not page:
         return []

@@ -11,15 +11,17 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 
 from techhub.localsmith import dataset_versions as versions
 from techhub.localsmith import datasets, examples, experiments
 from techhub.localsmith.exceptions import BadRequest
 from techhub.localsmith.multipart import boundary_of, decompress_zstd, split_parts
 from techhub.localsmith.routes.body import database, json_body
+from techhub.localsmith.store import check_page
 
 router = APIRouter(tags=["datasets"])
-
 
 
 def _json_param(value: str | None, name: str) -> Any:
@@ -27,14 +29,16 @@ def _json_param(value: str | None, name: str) -> Any:
         return None
     try:
         return json.loads(value)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise BadRequest(f"query parameter {name!r} must be JSON: {exc}") from exc
 
 
 def _page(offset: int, limit: int) -> tuple[int, int]:
-    if offset < 0 or limit < 1:
-        raise BadRequest("offset must be >= 0 and limit >= 1")
-    return offset, min(limit, 1000)
+    """Offset and limit checked like LangSmith's (a limit over the page size is cut to it, as
+    before; an offset past 2**53 is a 400, not an SQLite overflow)."""
+    limit = min(limit, 1000)
+    check_page(limit, offset)
+    return offset, limit
 
 
 # ---------------------------------------------------------------- datasets
@@ -66,6 +70,53 @@ async def list_datasets(
         metadata=_json_param(metadata, "metadata"),
         offset=offset,
         limit=limit,
+    )
+
+
+async def _csv_form(request: Request) -> tuple[bytes, str | None, dict[str, list[str]]]:
+    """The CSV upload form: the bytes and name of its ``file`` part, and every text field's values."""
+    if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        raise BadRequest("expected Content-Type: multipart/form-data with the CSV in a 'file' part")
+    texts: dict[str, list[str]] = {}
+    try:
+        async with request.form() as form:
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile):
+                raise BadRequest("the form needs a 'file' part holding the CSV")
+            content, file_name = await upload.read(), upload.filename
+            for key, value in form.multi_items():
+                if key == "file":
+                    continue
+                if not isinstance(value, str):
+                    raise BadRequest(f"form field {key!r} must be text, not a file")
+                texts.setdefault(key, []).append(value)
+    except HTTPException as exc:  # Starlette's answer to a malformed multipart body
+        raise BadRequest(f"malformed multipart body: {exc.detail}") from None
+    return content, file_name, texts
+
+
+def _one(fields: dict[str, list[str]], key: str) -> str | None:
+    values = fields.get(key) or [""]
+    if len(values) > 1:
+        raise BadRequest(f"form field {key!r} is given {len(values)} times")
+    return values[0] or None
+
+
+@router.post("/datasets/upload")
+async def upload_csv(request: Request) -> dict:
+    """``Client.upload_csv``/``upload_dataframe``: the CSV in ``file``, repeated ``input_keys`` and
+    ``output_keys`` fields, and ``name``, ``description``, ``data_type``, ``id``."""
+    content, file_name, fields = await _csv_form(request)
+    return datasets.upload_csv(
+        database(request),
+        content,
+        file_name=file_name,
+        input_keys=fields.get("input_keys", []),
+        output_keys=fields.get("output_keys", []),
+        name=_one(fields, "name"),
+        description=_one(fields, "description"),
+        data_type=_one(fields, "data_type"),
+        dataset_id=_one(fields, "id"),
     )
 
 
@@ -174,14 +225,7 @@ async def create_example(request: Request) -> dict:
 async def create_examples_bulk(request: Request) -> list[dict]:
     body = await json_body(request, list)
     bodies = [_example_create(b) for b in body]
-    by_dataset: dict[str, list[dict]] = {}
-    for b in bodies:
-        if not b.get("dataset_id"):
-            raise BadRequest("every example needs a 'dataset_id'")
-        by_dataset.setdefault(str(b["dataset_id"]), []).append(b)
-    created = []
-    for dataset_id, group in by_dataset.items():
-        created += examples.create_examples(database(request), dataset_id, group)["example_ids"]
+    created = examples.create_examples_in_datasets(database(request), bodies)["example_ids"]
     return (
         examples.list_examples(database(request), example_ids=created, limit=len(created) or 1)
         if created
