@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 from techhub.localsmith import times
 from techhub.localsmith.exceptions import BadRequest, NotFound
+from techhub.localsmith.ids import as_uuid
 from techhub.localsmith.store import Database, register_schema
 from techhub.localsmith.times import normalize_time
 
@@ -51,14 +51,6 @@ def parse_ts(value: Any, *, what: str = "timestamp") -> str:
     if stored is None:
         raise BadRequest(f"{what} is required")
     return stored
-
-
-def as_uuid(value: Any, what: str) -> str:
-    """``value`` as a canonical UUID string; anything else is a 400 naming ``what``."""
-    try:
-        return str(uuid.UUID(str(value)))
-    except (ValueError, TypeError, AttributeError) as exc:
-        raise BadRequest(f"{what} {value!r} is not a UUID") from exc
 
 
 def require_dataset(conn: sqlite3.Connection, dataset_id: str) -> sqlite3.Row:

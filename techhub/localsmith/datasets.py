@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Sequence
 
 from techhub.localsmith import projects
-from techhub.localsmith.dataset_versions import as_uuid, next_version, record_version, require_dataset
+from techhub.localsmith.dataset_versions import next_version, record_version, require_dataset
 from techhub.localsmith.example_filters import contains
 from techhub.localsmith.examples import (
     check_depth,
@@ -29,6 +29,7 @@ from techhub.localsmith.examples import (
     object_field,
 )
 from techhub.localsmith.exceptions import BadRequest, Conflict
+from techhub.localsmith.ids import as_uuid
 from techhub.localsmith.store import Database, register_schema
 
 register_schema(

@@ -22,7 +22,6 @@ from typing import Any
 
 from techhub.localsmith.dataset_versions import (
     END_OF_TIME,
-    as_uuid,
     next_version,
     parse_ts,
     record_version,
@@ -31,6 +30,7 @@ from techhub.localsmith.dataset_versions import (
 )
 from techhub.localsmith.example_filters import contains, matches, parse_example_filter
 from techhub.localsmith.exceptions import BadRequest, Conflict, NotFound
+from techhub.localsmith.ids import as_uuid
 from techhub.localsmith.store import Database, register_schema
 
 register_schema(

@@ -12,9 +12,10 @@ import json
 import uuid
 
 from techhub.localsmith import projects, runs, times
-from techhub.localsmith.dataset_versions import as_uuid, parse_ts, require_dataset
+from techhub.localsmith.dataset_versions import parse_ts, require_dataset
 from techhub.localsmith.examples import json_value, list_examples, object_field
 from techhub.localsmith.exceptions import BadRequest, Conflict, NotFound
+from techhub.localsmith.ids import as_uuid
 from techhub.localsmith.store import Database, check_page, register_schema
 
 register_schema(

@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import reprlib
 import sqlite3
 import uuid
 from typing import Any
 
 from techhub.localsmith.exceptions import BadRequest, Conflict, NotFound, UnprocessableEntity
+from techhub.localsmith.ids import optional_uuid
 from techhub.localsmith.projects import TENANT_ID
 from techhub.localsmith.store import Database, check_page, register_schema
 from techhub.localsmith.times import normalize_time, now
@@ -79,20 +79,6 @@ _COLUMNS = (
     "feedback_source, source_type, feedback_config, extra, comparative_experiment_id, "
     "feedback_group_id, start_time, created_at, modified_at"
 )
-
-
-_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-
-def _uuid_or_none(value: Any, field: str) -> str | None:
-    if value is None:
-        return None
-    if type(value) is str and _CANONICAL_UUID.fullmatch(value):
-        return value  # already canonical (what the SDK sends): skip the UUID round trip
-    try:
-        return str(uuid.UUID(str(value)))
-    except (ValueError, TypeError, AttributeError):
-        raise BadRequest(f"{field}: {value!r} is not a UUID") from None
 
 
 def _json_or_none(value: Any) -> str | None:
@@ -196,10 +182,10 @@ def _prepare(conn: sqlite3.Connection, body: Any, configs: dict[str, dict | None
     key = body.get("key")
     if not isinstance(key, str) or not key:
         raise BadRequest("feedback key: required string")
-    run_id = _uuid_or_none(body.get("run_id"), "run_id")
-    trace_id = _uuid_or_none(body.get("trace_id"), "trace_id")
+    run_id = optional_uuid(body.get("run_id"), "run_id")
+    trace_id = optional_uuid(body.get("trace_id"), "trace_id")
     run_id = run_id or trace_id
-    session_id = _uuid_or_none(body.get("session_id"), "session_id")
+    session_id = optional_uuid(body.get("session_id"), "session_id")
     if run_id is None and session_id is None:
         raise BadRequest("feedback needs a run_id, a trace_id or a session_id")
     score = _check_score(body.get("score"))
@@ -221,13 +207,13 @@ def _prepare(conn: sqlite3.Connection, body: Any, configs: dict[str, dict | None
     if comment is not None and not isinstance(comment, str):
         raise BadRequest("comment: expected a string")
     row = (
-        _uuid_or_none(body.get("id"), "id") or str(uuid.uuid4()),
+        optional_uuid(body.get("id"), "id") or str(uuid.uuid4()),
         run_id, trace_id, session_id, key, score,
         _json_or_none(body.get("value")), _value_text(body.get("value")), comment,
         _json_or_none(body.get("correction")), json.dumps(source), source_type,
         _json_or_none(config), _json_or_none(body.get("extra")),
-        _uuid_or_none(body.get("comparative_experiment_id"), "comparative_experiment_id"),
-        _uuid_or_none(body.get("feedback_group_id"), "feedback_group_id"),
+        optional_uuid(body.get("comparative_experiment_id"), "comparative_experiment_id"),
+        optional_uuid(body.get("feedback_group_id"), "feedback_group_id"),
         normalize_time(body.get("start_time"), "start_time"),
         normalize_time(body.get("created_at"), "created_at") or stamp, stamp,
     )
@@ -247,7 +233,7 @@ def _run_ids(bodies: list[dict]) -> list[str]:
     for body in bodies:
         if isinstance(body, dict):
             try:
-                run_id = _uuid_or_none(body.get("run_id") or body.get("trace_id"), "run_id")
+                run_id = optional_uuid(body.get("run_id") or body.get("trace_id"), "run_id")
             except BadRequest:
                 continue
             if run_id:
@@ -309,7 +295,7 @@ def _row_to_dict(row: sqlite3.Row) -> dict:
 def get_feedback(db: Database, feedback_id: str) -> dict:
     """One feedback; :class:`NotFound` if there is none."""
     row = db.read().execute(
-        f"SELECT {_COLUMNS} FROM feedback WHERE id = ?", (_uuid_or_none(feedback_id, "feedback_id"),)
+        f"SELECT {_COLUMNS} FROM feedback WHERE id = ?", (optional_uuid(feedback_id, "feedback_id"),)
     ).fetchone()
     if row is None:
         raise NotFound(f"feedback {feedback_id} not found")
@@ -342,7 +328,7 @@ def list_feedback(
                                   ("source_type", sources, False), ("session_id", session_ids, True)):
         if values:
             where.append(f"{column} IN ({','.join('?' * len(values))})")
-            params += [_uuid_or_none(v, column) if is_id else v for v in values]
+            params += [optional_uuid(v, column) if is_id else v for v in values]
     if has_score is not None:
         where.append(f"score IS {'NOT ' if has_score else ''}NULL")
     sql = f"SELECT {_COLUMNS} FROM feedback"
@@ -356,7 +342,7 @@ def update_feedback(db: Database, feedback_id: str, body: dict) -> dict:
     """Change ``score``, ``value``, ``comment``, ``correction`` (keys present are set, null clears)."""
     if not isinstance(body, dict):
         raise BadRequest("expected a JSON object")
-    feedback_id = _uuid_or_none(feedback_id, "feedback_id") or ""
+    feedback_id = optional_uuid(feedback_id, "feedback_id") or ""
     sets: list[str] = []
     params: list[Any] = []
     if "score" in body:
@@ -392,7 +378,7 @@ def delete_feedback(db: Database, feedback_id: str) -> None:
     """Delete one feedback; :class:`NotFound` if there is none."""
     with db.write() as conn:
         deleted = conn.execute("DELETE FROM feedback WHERE id = ?",
-                               (_uuid_or_none(feedback_id, "feedback_id"),)).rowcount
+                               (optional_uuid(feedback_id, "feedback_id"),)).rowcount
     if not deleted:
         raise NotFound(f"feedback {feedback_id} not found")
 
@@ -536,7 +522,7 @@ def update_feedback_config(db: Database, body: dict) -> dict:
     """
     if not isinstance(body, dict):
         raise BadRequest("feedback config update: expected a JSON object {feedback_key | id, ...}")
-    config_id = _uuid_or_none(body.get("id"), "id")
+    config_id = optional_uuid(body.get("id"), "id")
     key = _config_key(body["feedback_key"]) if body.get("feedback_key") is not None else None
     if config_id is None and key is None:
         raise BadRequest("feedback_key or id: required")
@@ -575,7 +561,7 @@ def delete_feedback_config(
     with db.write() as conn:
         if config_id:
             n = conn.execute("UPDATE feedback_configs SET is_deleted = 1 WHERE id = ?",
-                             (_uuid_or_none(config_id, "id"),)).rowcount
+                             (optional_uuid(config_id, "id"),)).rowcount
         elif feedback_key:
             n = conn.execute("UPDATE feedback_configs SET is_deleted = 1 WHERE feedback_key = ?",
                              (feedback_key,)).rowcount

@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ import orjson
 from techhub.localsmith import usage
 from techhub.localsmith.exceptions import BadRequest
 from techhub.localsmith.feedback import insert_feedback
+from techhub.localsmith.ids import as_uuid, optional_uuid
 from techhub.localsmith.projects import DEFAULT_PROJECT, ensure_project_ids
 from techhub.localsmith.runs import INSERT_COLUMNS, seconds_sql
 from techhub.localsmith.times import parse_time, stored_time
@@ -124,26 +124,6 @@ class _Run:
         return self.values[0]
 
 
-_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-
-def _uuid(value: Any, what: str) -> str:
-    if isinstance(value, str) and _CANONICAL_UUID.fullmatch(value):
-        return value  # already canonical: skip the (slower) UUID round trip
-    try:
-        return str(uuid.UUID(str(value)))
-    except (ValueError, TypeError, AttributeError):
-        raise BadRequest(f"{what}: {value!r} is not a UUID") from None
-
-
-def _opt_uuid(value: Any, where: str, key: str) -> str | None:
-    if value is None or value == "":
-        return None
-    if type(value) is str and _CANONICAL_UUID.fullmatch(value):
-        return value
-    return _uuid(value, f"{where}: {key}")
-
-
 def _dump(value: Any) -> str | None:
     return orjson.dumps(value).decode() if value is not None else None
 
@@ -177,14 +157,14 @@ def _prepare(payload: Any, where: str, *, post: bool) -> _Run:
 
     Needs no database, so it runs before the write transaction: another request's SQLite work (which
     releases the GIL) overlaps with it. Every field is read once into a local, types are checked in
-    one expression and messages are formatted only on error: this runs for every run of every request.
+    one expression and long messages are formatted only on error: this runs for every run of every
+    request.
     """
     if not isinstance(payload, dict):
         raise BadRequest(f"{where}: expected a JSON object")
     get = payload.get
     run_id = get("id")
-    if type(run_id) is not str or not _CANONICAL_UUID.fullmatch(run_id):
-        run_id = _uuid(run_id, f"{where}.id")
+    run_id = as_uuid(run_id, f"{where}.id")
     where = f"run {run_id}"
     name, run_type, error, dotted = get("name"), get("run_type"), get("error"), get("dotted_order")
     inputs, outputs, extra, serialized = get("inputs"), get("outputs"), get("extra"), get("serialized")
@@ -198,7 +178,7 @@ def _prepare(payload: Any, where: str, *, post: bool) -> _Run:
         raise _type_error(where, payload)
     start = parse_time(get("start_time"), f"{where}: start_time", epoch=False)
     end = parse_time(get("end_time"), f"{where}: end_time", epoch=False)
-    parent = _opt_uuid(get("parent_run_id"), where, "parent_run_id")
+    parent = optional_uuid(get("parent_run_id"), f"{where}: parent_run_id")
     if dotted is None and parent is None and start is not None and post:
         dotted = f"{start.year:04d}{start.strftime('%m%dT%H%M%S%fZ')}{run_id}"
     elif dotted is not None and not (dotted.endswith(run_id) and _DOTTED_ORDER.fullmatch(dotted)):
@@ -206,18 +186,18 @@ def _prepare(payload: Any, where: str, *, post: bool) -> _Run:
             f"{where}: dotted_order must be '.'-joined segments of <%Y%m%dT%H%M%S%fZ><run id>, one per "
             f"ancestor, ending with this run's id; got {dotted[:120]!r}"
         )
-    trace = _opt_uuid(get("trace_id"), where, "trace_id")
+    trace = optional_uuid(get("trace_id"), f"{where}: trace_id")
     if trace is None and dotted and "Z" in dotted:
         trace = dotted.split(".", 1)[0].split("Z", 1)[1] or None
     if trace is None and parent is None and post:
         trace = run_id
-    session = _opt_uuid(get("session_id"), where, "session_id")
+    session = optional_uuid(get("session_id"), f"{where}: session_id")
     session_name = get("session_name") if session is None else None
     try:
         values = (
             run_id, trace, parent, dotted, session, name, run_type, stored_time(start), stored_time(end),
             error, _dump(tags), _dump(inputs), _dump(outputs), _dump(events), _dump(extra),
-            _dump(serialized), _opt_uuid(get("reference_example_id"), where, "reference_example_id"),
+            _dump(serialized), optional_uuid(get("reference_example_id"), f"{where}: reference_example_id"),
         )
     except TypeError:  # orjson refuses values nested deeper than 255 levels
         raise BadRequest(f"{where}: inputs, outputs, events, extra or serialized nest deeper than 255"
@@ -391,7 +371,7 @@ def ingest(
             names.add(name)
     result = IngestResult()
     runs = [_prepare(payload, where, post=where.startswith("post")) for payload, where in ops]
-    attachment_rows = [(_uuid(rid, "attachment run id"), name, ctype, data)
+    attachment_rows = [(as_uuid(rid, "attachment run id"), name, ctype, data)
                        for rid, name, ctype, data in attachments]
     with db.write() as conn:
         project_ids = ensure_project_ids(conn, names)

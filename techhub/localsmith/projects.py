@@ -25,6 +25,7 @@ import uuid
 from typing import Any
 
 from techhub.localsmith.exceptions import BadRequest, Conflict, NotFound
+from techhub.localsmith.ids import as_uuid
 from techhub.localsmith.store import Database, check_page, register_schema
 from techhub.localsmith.times import normalize_time, now
 
@@ -47,13 +48,6 @@ register_schema(
 )
 
 _COLUMNS = "id, name, description, extra, start_time, end_time, reference_dataset_id"
-
-
-def _uuid_text(value: Any, field: str) -> str:
-    try:
-        return str(uuid.UUID(str(value)))
-    except (ValueError, TypeError, AttributeError):
-        raise BadRequest(f"{field}: {value!r} is not a UUID") from None
 
 
 def _row_to_dict(row: sqlite3.Row) -> dict:
@@ -90,7 +84,7 @@ def find_project(db: Database, *, name: str | None = None, project_id: str | Non
     conn = db.read()
     if project_id is not None:
         row = conn.execute(f"SELECT {_COLUMNS} FROM projects WHERE id = ?",
-                           (_uuid_text(project_id, "project_id"),)).fetchone()
+                           (as_uuid(project_id, "project_id"),)).fetchone()
     elif name is not None:
         row = conn.execute(f"SELECT {_COLUMNS} FROM projects WHERE name = ?", (name,)).fetchone()
     else:
@@ -102,7 +96,7 @@ def get_project(db: Database, project_id: str, *, include_stats: bool = False) -
     """The project ``project_id``; :class:`NotFound` if there is none."""
     conn = db.read()
     row = conn.execute(f"SELECT {_COLUMNS} FROM projects WHERE id = ?",
-                       (_uuid_text(project_id, "project_id"),)).fetchone()
+                       (as_uuid(project_id, "project_id"),)).fetchone()
     if row is None:
         raise NotFound(f"project {project_id} not found")
     return _attach_counts(conn, [_row_to_dict(row)], include_stats)[0]
@@ -129,9 +123,9 @@ def create_project(db: Database, body: dict, *, upsert: bool = False) -> dict:
     name = body.get("name")
     if not name:
         raise BadRequest("name: required")
-    project_id = _uuid_text(body["id"], "id") if body.get("id") else str(uuid.uuid4())
+    project_id = as_uuid(body["id"], "id") if body.get("id") else str(uuid.uuid4())
     dataset_id = body.get("reference_dataset_id")
-    dataset_id = _uuid_text(dataset_id, "reference_dataset_id") if dataset_id else None
+    dataset_id = as_uuid(dataset_id, "reference_dataset_id") if dataset_id else None
     extra = json.dumps(body["extra"]) if body.get("extra") is not None else None
     start = normalize_time(body.get("start_time"), "start_time") or now()
     with db.write() as conn:
@@ -190,7 +184,7 @@ def list_projects(
     params: list[Any] = []
     if ids:
         where.append(f"id IN ({','.join('?' * len(ids))})")
-        params += [_uuid_text(i, "id") for i in ids]
+        params += [as_uuid(i, "id") for i in ids]
     if name is not None:
         where.append("name = ?")
         params.append(name)
@@ -199,7 +193,7 @@ def list_projects(
         params.append(name_contains)
     if reference_dataset:
         where.append(f"reference_dataset_id IN ({','.join('?' * len(reference_dataset))})")
-        params += [_uuid_text(i, "reference_dataset") for i in reference_dataset]
+        params += [as_uuid(i, "reference_dataset") for i in reference_dataset]
     if reference_free is True:
         where.append("reference_dataset_id IS NULL")
     elif reference_free is False:
@@ -219,7 +213,7 @@ def list_projects(
 def update_project(db: Database, project_id: str, body: dict) -> dict:
     """Change ``name``, ``description``, ``extra`` or ``end_time`` (null fields are left alone)."""
     body = _check_body(body)
-    project_id = _uuid_text(project_id, "project_id")
+    project_id = as_uuid(project_id, "project_id")
     extra = json.dumps(body["extra"]) if body.get("extra") is not None else None
     end_time = normalize_time(body.get("end_time"), "end_time")
     with db.write() as conn:
@@ -240,7 +234,7 @@ def update_project(db: Database, project_id: str, body: dict) -> dict:
 
 def delete_project(db: Database, project_id: str) -> None:
     """Delete the project, its runs, their metadata rows and feedback."""
-    project_id = _uuid_text(project_id, "project_id")
+    project_id = as_uuid(project_id, "project_id")
     with db.write() as conn:
         if conn.execute("DELETE FROM projects WHERE id = ?", (project_id,)).rowcount == 0:
             raise NotFound(f"project {project_id} not found")

@@ -34,6 +34,7 @@ from techhub.localsmith import feedback as _feedback  # noqa: F401 - its tables 
 from techhub.localsmith import runs as _runs  # noqa: F401
 from techhub.localsmith.exceptions import BadRequest, NotFound
 from techhub.localsmith.filters import filter_sql
+from techhub.localsmith.ids import as_uuid
 from techhub.localsmith.projects import TENANT_ID
 from techhub.localsmith.projects import find_project as _find_project
 from techhub.localsmith.queues import find_dataset, now_iso, parse_model, queue_exists, queue_name
@@ -275,11 +276,7 @@ def create_rule(db: Database, body: Any) -> dict:
 
 
 def _row(db: Database, rule_id: str) -> sqlite3.Row:
-    try:
-        uuid.UUID(str(rule_id))
-    except ValueError:
-        raise BadRequest(f"rule id {rule_id!r} is not a UUID") from None
-    row = db.read().execute("SELECT * FROM run_rules WHERE id = ?", (str(rule_id),)).fetchone()
+    row = db.read().execute("SELECT * FROM run_rules WHERE id = ?", (as_uuid(rule_id, "rule id"),)).fetchone()
     if row is None:
         raise NotFound(f"rule {rule_id} not found")
     return row

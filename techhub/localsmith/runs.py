@@ -37,6 +37,7 @@ import orjson
 from techhub.localsmith.exceptions import BadRequest, NotFound
 from techhub.localsmith.feedback import feedback_stats, summarize
 from techhub.localsmith.filters import filter_sql
+from techhub.localsmith.ids import as_uuid
 from techhub.localsmith.store import Database, register_schema
 from techhub.localsmith.times import normalize_time
 
@@ -120,13 +121,6 @@ def seconds_sql(start: str, end: str) -> str:
     return (f"((CAST(strftime('%s', substr({end}, 1, 19)) AS INTEGER)"
             f" - CAST(strftime('%s', substr({start}, 1, 19)) AS INTEGER))"
             f" + (CAST(substr({end}, 21, 6) AS INTEGER) - CAST(substr({start}, 21, 6) AS INTEGER)) / 1e6)")
-
-
-def _uuid(value: Any, what: str) -> str:
-    try:
-        return str(uuid.UUID(str(value)))
-    except (ValueError, TypeError, AttributeError):
-        raise BadRequest(f"{what}: {value!r} is not a UUID") from None
 
 
 # ---------------------------------------------------------------- reading
@@ -213,7 +207,7 @@ def attachment_path(run_id: str, name: str) -> str:
 def read_attachment(db: Database, run_id: str, name: str) -> tuple[str | None, bytes]:
     """The content type and bytes of one attachment of a run; :class:`NotFound` if absent."""
     row = db.read().execute("SELECT content_type, data FROM run_attachments WHERE run_id = ? AND name = ?",
-                            (_uuid(run_id, "run_id"), name)).fetchone()
+                            (as_uuid(run_id, "run_id"), name)).fetchone()
     if row is None:
         raise NotFound(f"run {run_id} has no attachment {name!r}")
     return row["content_type"], row["data"]
@@ -223,7 +217,7 @@ def read_run(db: Database, run_id: str) -> dict:
     """One run with every field (posted runs only); :class:`NotFound` if absent."""
     conn = db.read()
     row = conn.execute("SELECT * FROM runs WHERE id = ? AND name IS NOT NULL AND start_time IS NOT NULL",
-                       (_uuid(run_id, "run_id"),)).fetchone()
+                       (as_uuid(run_id, "run_id"),)).fetchone()
     if row is None:
         raise NotFound(f"run {run_id} not found")
     fields = set(ALL_FIELDS)
@@ -249,7 +243,7 @@ def _id_list(values: Any, what: str) -> list[str]:
         values = [values]
     if not isinstance(values, list | tuple):
         raise BadRequest(f"{what}: expected a list of UUIDs")
-    return [_uuid(v, what) for v in values]
+    return [as_uuid(v, what) for v in values]
 
 
 def _where(
@@ -283,9 +277,9 @@ def _where(
     if run_ids is not None:
         any_of("r.id", _id_list(run_ids, "id"))
     if trace_id is not None:
-        any_of("r.trace_id", [_uuid(trace_id, "trace")])
+        any_of("r.trace_id", [as_uuid(trace_id, "trace")])
     if parent_run_id is not None:
-        any_of("r.parent_run_id", [_uuid(parent_run_id, "parent_run")])
+        any_of("r.parent_run_id", [as_uuid(parent_run_id, "parent_run")])
     if reference_example_ids is not None:
         any_of("r.reference_example_id", _id_list(reference_example_ids, "reference_example"))
     if run_type is not None:

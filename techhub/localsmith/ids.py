@@ -1,0 +1,31 @@
+"""Ids as the store keeps them: canonical UUID text (lowercase, dashed).
+
+Clients may send any form :class:`uuid.UUID` reads (upper case, braces, no dashes); the store and
+every response use the canonical one, so an id compares equal however it was written. Anything
+that is not a UUID is a :class:`BadRequest` naming the field.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from techhub.localsmith.exceptions import BadRequest
+
+_CANONICAL = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def as_uuid(value: Any, what: str) -> str:
+    """``value`` as canonical UUID text; anything else is a 400 naming ``what``."""
+    if type(value) is str and _CANONICAL.fullmatch(value):
+        return value  # already canonical (what the SDK sends): skip the slower UUID round trip
+    try:
+        return str(uuid.UUID(str(value)))
+    except (ValueError, TypeError, AttributeError):
+        raise BadRequest(f"{what}: {value!r} is not a UUID") from None
+
+
+def optional_uuid(value: Any, what: str) -> str | None:
+    """:func:`as_uuid`, except that ``None`` and ``""`` (an id left out) are ``None``."""
+    return None if value is None or value == "" else as_uuid(value, what)
