@@ -460,6 +460,19 @@ def _removed_values(value: Any) -> set[float]:
     return {float(v) for v in value}
 
 
+def _added_categories(value: Any) -> list[dict]:
+    """``add_categories``: new categories ``[{value: number, label?: str}, ...]``."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(
+        isinstance(c, dict) and _finite(c.get("value")) and isinstance(c.get("label", ""), str | None)
+        for c in value
+    ):
+        raise BadRequest("add_categories: expected a list of categories [{value: number, label: str}],"
+                         f" got {reprlib.repr(value)}")
+    return value
+
+
 def create_feedback_config(db: Database, body: dict) -> dict:
     """Store how ``feedback_key`` is read. A second enforced config of a key is a :class:`Conflict`."""
     if not isinstance(body, dict):
@@ -494,7 +507,7 @@ def create_feedback_config(db: Database, body: dict) -> dict:
 
 def list_feedback_configs(
     db: Database, *, keys: list[str] | None = None, name_contains: str | None = None,
-    include_deleted: bool = False, limit: int = 100, offset: int = 0,
+    include_deleted: bool = False, is_enforced: bool | None = None, limit: int = 100, offset: int = 0,
 ) -> list[dict]:
     """Feedback configs by key, oldest first, ``offset``/``limit`` paginated."""
     check_page(limit, offset)
@@ -507,6 +520,8 @@ def list_feedback_configs(
         params.append(name_contains)
     if not include_deleted:
         where.append("is_deleted = 0")
+    if is_enforced is not None:
+        where.append(f"is_enforced = {int(is_enforced)}")
     rows = db.read().execute(
         f"SELECT * FROM feedback_configs WHERE {' AND '.join(where)} ORDER BY modified_at, id"
         " LIMIT ? OFFSET ?", (*params, limit, offset)).fetchall()
@@ -514,7 +529,7 @@ def list_feedback_configs(
 
 
 def update_feedback_config(db: Database, body: dict) -> dict:
-    """Replace the config of ``feedback_key`` (or of config ``id``); categories may be removed.
+    """Replace the config of ``feedback_key`` (or of config ``id``); categories may be added or removed.
 
     The whole body is checked before anything is read, so a malformed one is a 400 and changes nothing;
     a well-formed change the config cannot take (categories removed from a continuous config, or
@@ -528,6 +543,7 @@ def update_feedback_config(db: Database, body: dict) -> dict:
         raise BadRequest("feedback_key or id: required")
     new_config = _check_config(body.get("feedback_config"))
     drop = _removed_values(body.get("remove_categories"))
+    add = _added_categories(body.get("add_categories"))
     lower = _optional_flag(body, "is_lower_score_better")
     with db.write() as conn:
         if config_id is not None:
@@ -539,9 +555,15 @@ def update_feedback_config(db: Database, body: dict) -> dict:
         if row is None:
             raise NotFound("no feedback config matches")
         config = new_config if new_config is not None else json.loads(row["feedback_config"])
+        if (drop or add) and config.get("type") != "categorical":
+            raise UnprocessableEntity("only categorical configs have categories to add or remove")
+        if add:
+            taken = {float(c["value"]) for c in config["categories"]}
+            repeated = [c["value"] for c in add if float(c["value"]) in taken]
+            if repeated or len({float(c["value"]) for c in add}) < len(add):
+                raise UnprocessableEntity(f"category values already in the config: {repeated or add}")
+            config["categories"] = [*config["categories"], *add]
         if drop:
-            if config.get("type") != "categorical":
-                raise UnprocessableEntity("only categorical configs have categories to remove")
             config["categories"] = [c for c in config["categories"] if float(c["value"]) not in drop]
             if len(config["categories"]) < 2:
                 raise UnprocessableEntity("a categorical config needs at least two categories")

@@ -190,6 +190,25 @@ def test_removing_categories_through_the_sdk(ls_client):
         ls_client.remove_feedback_categories(rating, [1])
 
 
+def test_adding_categories_and_listing_enforced_configs_through_the_sdk(ls_client):
+    key = f"topics-{uuid.uuid4().hex[:6]}"
+    ls_client.create_feedback_config(key, feedback_config={"type": "categorical", "categories": TOPICS})
+    updated = ls_client.add_feedback_categories(key, [{"value": 7, "label": "warranty"}])
+    assert [c["value"] for c in updated.feedback_config["categories"]] == [c["value"] for c in TOPICS] + [7]
+    with pytest.raises(LangSmithError, match="already in the config"):
+        ls_client.add_feedback_categories(key, [{"value": 7, "label": "again"}])
+    with pytest.raises(LangSmithError, match="add_categories"):
+        ls_client.add_feedback_categories(key, [{"label": "no value"}])
+    strict = f"strict-{uuid.uuid4().hex[:6]}"
+    ls_client.create_feedback_config(strict, feedback_config={"type": "continuous", "min": 0, "max": 1},
+                                     is_enforced=True)
+    enforced = {c.feedback_key for c in ls_client.list_feedback_configs(feedback_key=[key, strict],
+                                                                        is_enforced=True)}
+    loose = {c.feedback_key for c in ls_client.list_feedback_configs(feedback_key=[key, strict],
+                                                                     is_enforced=False)}
+    assert (enforced, loose) == ({strict}, {key})
+
+
 @pytest.mark.parametrize("path", ["/feedback", "/feedback-configs"])
 @pytest.mark.parametrize(
     "params", [{"limit": -5}, {"limit": 0}, {"limit": 2**64}, {"offset": -1}, {"offset": 2**64},

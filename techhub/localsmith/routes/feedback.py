@@ -70,12 +70,14 @@ def list_feedback_configs(
     key: StrList = None,
     name_contains: str | None = None,
     include_all_configs: str | None = None,
+    is_enforced: str | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> list[dict]:
     return feedback.list_feedback_configs(
         database(request), keys=key, name_contains=name_contains,
-        include_deleted=bool(flag(include_all_configs, "include_all_configs")), limit=limit, offset=offset)
+        include_deleted=bool(flag(include_all_configs, "include_all_configs")),
+        is_enforced=flag(is_enforced, "is_enforced"), limit=limit, offset=offset)
 
 
 @router.patch("/feedback-configs")
