@@ -160,10 +160,18 @@ def _enforce_config(config: dict | None, score: float | None, key: str) -> None:
             raise BadRequest(f"feedback {key!r}: score {score:g} is outside [{low}, {high}]")
 
 
+# A key may have several configs; "the key's config" is its enforced one, else its first (oldest).
+# Stable under updates (ordering by modified_at made every update switch to the other config).
+_KEY_CONFIG_ORDER = "ORDER BY is_enforced DESC, rowid LIMIT 1"
+# Every column, and whether the row is its key's first live config.
+_CONFIG_COLUMNS = ("*, rowid = (SELECT min(f.rowid) FROM feedback_configs f WHERE f.is_deleted = 0"
+                   " AND f.feedback_key = feedback_configs.feedback_key) AS is_first")
+
+
 def _stored_config(conn: sqlite3.Connection, key: str) -> dict | None:
     row = conn.execute(
-        "SELECT feedback_config FROM feedback_configs WHERE feedback_key = ? AND is_deleted = 0"
-        " ORDER BY is_enforced DESC, modified_at LIMIT 1",
+        f"SELECT feedback_config FROM feedback_configs WHERE feedback_key = ? AND is_deleted = 0"
+        f" {_KEY_CONFIG_ORDER}",
         (key,),
     ).fetchone()
     return json.loads(row["feedback_config"]) if row else None
@@ -428,11 +436,10 @@ def _config_to_dict(row: sqlite3.Row) -> dict:
         "feedback_config": json.loads(row["feedback_config"]),
         "tenant_id": TENANT_ID,
         "modified_at": row["modified_at"],
-        "is_lower_score_better": None if row["is_lower_score_better"] is None
-        else bool(row["is_lower_score_better"]),
+        "is_lower_score_better": bool(row["is_lower_score_better"]),
         "is_enforced": bool(row["is_enforced"]),
         "is_deleted": bool(row["is_deleted"]),
-        "is_first": True,
+        "is_first": bool(row["is_first"]),
     }
 
 
@@ -485,8 +492,10 @@ def create_feedback_config(db: Database, body: dict) -> dict:
     enforced = bool(_optional_flag(body, "is_enforced"))
     with db.write() as conn:
         existing = conn.execute(
-            "SELECT id, feedback_config, is_enforced FROM feedback_configs"
-            " WHERE feedback_key = ? AND is_deleted = 0", (key,)).fetchall()
+            "SELECT id, feedback_config, is_enforced, is_lower_score_better FROM feedback_configs"
+            " WHERE feedback_key = ? AND is_deleted = 0 ORDER BY rowid", (key,)).fetchall()
+        if lower is None:  # the direction is the key's: kept when omitted, False for a new key
+            lower = bool(existing and existing[0]["is_lower_score_better"])
         for row in existing:
             if json.loads(row["feedback_config"]) == config:
                 config_id = row["id"]
@@ -498,10 +507,12 @@ def create_feedback_config(db: Database, body: dict) -> dict:
             conn.execute(
                 "INSERT INTO feedback_configs (id, feedback_key, feedback_config, is_lower_score_better,"
                 " is_enforced, modified_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (config_id, key, json.dumps(config), None if lower is None else int(lower),
-                 int(enforced), now()),
+                (config_id, key, json.dumps(config), int(lower), int(enforced), now()),
             )
-        row = conn.execute("SELECT * FROM feedback_configs WHERE id = ?", (config_id,)).fetchone()
+        conn.execute("UPDATE feedback_configs SET is_lower_score_better = ? WHERE feedback_key = ?",
+                     (int(lower), key))
+        row = conn.execute(f"SELECT {_CONFIG_COLUMNS} FROM feedback_configs WHERE id = ?",
+                           (config_id,)).fetchone()
     return _config_to_dict(row)
 
 
@@ -523,7 +534,7 @@ def list_feedback_configs(
     if is_enforced is not None:
         where.append(f"is_enforced = {int(is_enforced)}")
     rows = db.read().execute(
-        f"SELECT * FROM feedback_configs WHERE {' AND '.join(where)} ORDER BY modified_at, id"
+        f"SELECT {_CONFIG_COLUMNS} FROM feedback_configs WHERE {' AND '.join(where)} ORDER BY rowid"
         " LIMIT ? OFFSET ?", (*params, limit, offset)).fetchall()
     return [_config_to_dict(r) for r in rows]
 
@@ -551,7 +562,7 @@ def update_feedback_config(db: Database, body: dict) -> dict:
                                (config_id,)).fetchone()
         else:
             row = conn.execute("SELECT * FROM feedback_configs WHERE feedback_key = ? AND is_deleted = 0"
-                               " ORDER BY is_enforced DESC, modified_at LIMIT 1", (key,)).fetchone()
+                               f" {_KEY_CONFIG_ORDER}", (key,)).fetchone()
         if row is None:
             raise NotFound("no feedback config matches")
         config = new_config if new_config is not None else json.loads(row["feedback_config"])
@@ -567,12 +578,13 @@ def update_feedback_config(db: Database, body: dict) -> dict:
             config["categories"] = [c for c in config["categories"] if float(c["value"]) not in drop]
             if len(config["categories"]) < 2:
                 raise UnprocessableEntity("a categorical config needs at least two categories")
-        conn.execute(
-            "UPDATE feedback_configs SET feedback_config = ?, modified_at = ?,"
-            " is_lower_score_better = COALESCE(?, is_lower_score_better) WHERE id = ?",
-            (json.dumps(config), now(), None if lower is None else int(lower), row["id"]),
-        )
-        row = conn.execute("SELECT * FROM feedback_configs WHERE id = ?", (row["id"],)).fetchone()
+        conn.execute("UPDATE feedback_configs SET feedback_config = ?, modified_at = ? WHERE id = ?",
+                     (json.dumps(config), now(), row["id"]))
+        if lower is not None:  # the direction is shared by every config of the key
+            conn.execute("UPDATE feedback_configs SET is_lower_score_better = ? WHERE feedback_key = ?",
+                         (int(lower), row["feedback_key"]))
+        row = conn.execute(f"SELECT {_CONFIG_COLUMNS} FROM feedback_configs WHERE id = ?",
+                           (row["id"],)).fetchone()
     return _config_to_dict(row)
 
 

@@ -64,12 +64,17 @@ def _row_to_dict(row: sqlite3.Row) -> dict:
 
 
 def _attach_counts(conn: sqlite3.Connection, projects: list[dict], include_stats: bool) -> list[dict]:
-    """Add ``run_count`` and ``last_run_start_time`` (and full stats if asked) to each project."""
+    """Add ``run_count`` and ``last_run_start_time`` (and full stats if asked) to each project.
+
+    Counted over root runs (traces), the basis of every other project stat: an experiment's
+    ``run_count`` is the number of examples run, however many child runs each made.
+    """
     from techhub.localsmith.runs import project_stats  # runs imports this module
 
     for project in projects:
         row = conn.execute(
-            "SELECT count(*) AS n, max(start_time) AS last FROM runs WHERE session_id = ?",
+            "SELECT count(*) AS n, max(start_time) AS last FROM runs"
+            " WHERE session_id = ? AND is_root = 1 AND name IS NOT NULL",
             (project["id"],),
         ).fetchone()
         project["run_count"] = row["n"]

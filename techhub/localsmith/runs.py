@@ -384,10 +384,14 @@ def thread_runs(db: Database, thread_id: str, *, session_id: str | None = None,
 
 
 def _percentile(values: list[float], q: float) -> float | None:
+    """The ``q`` quantile, interpolated between neighbours (the median of [1, 2, 3, 4] is 2.5)."""
     if not values:
         return None
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    position = q * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def _stats(conn: sqlite3.Connection, where: list[str], params: list[Any]) -> dict:
@@ -432,9 +436,14 @@ def run_stats(db: Database, **criteria: Any) -> dict:
 
 
 def project_stats(conn: sqlite3.Connection, session_id: str) -> dict:
-    """Stats over a project's root runs (their tokens and cost cover whole traces)."""
+    """Stats over a project's root runs (their tokens and cost cover whole traces), and
+    ``session_feedback_stats``: feedback on the project itself (an experiment's summary evaluators)."""
     stats = _stats(conn, ["r.session_id = ?", "r.is_root = 1", "r.name IS NOT NULL"], [session_id])
     stats.pop("run_count")
     stats.pop("error_count")
     stats.pop("last_run_start_time")
+    stats["session_feedback_stats"] = summarize([
+        (r["key"], r["score"], r["value_text"], r["comment"]) for r in conn.execute(
+            "SELECT key, score, value_text, comment FROM feedback WHERE session_id = ? AND run_id IS NULL"
+            " ORDER BY created_at, id", (session_id,))])
     return stats

@@ -173,7 +173,7 @@ def test_malformed_config_updates_are_400_and_change_nothing(http, ls_client, ch
     assert response.status_code == 400, response.text
     assert response.json()["detail"].startswith(field)
     (config,) = ls_client.list_feedback_configs(feedback_key=[key])
-    assert config.feedback_config["categories"] == categories and config.is_lower_score_better is None
+    assert config.feedback_config["categories"] == categories and config.is_lower_score_better is False
 
 
 def test_removing_categories_through_the_sdk(ls_client):
@@ -217,3 +217,24 @@ def test_adding_categories_and_listing_enforced_configs_through_the_sdk(ls_clien
 def test_pages_out_of_range_are_400(http, path, params):
     response = http.get(path, params=params)
     assert response.status_code == 400 and "limit" in response.json()["detail"]
+
+
+def test_a_key_with_two_configs_updates_the_same_one_and_shares_its_direction(ls_client):
+    """Without a config id, updates go to the key's enforced config, else its first: always the same
+    one. The score direction belongs to the key: set on one config, every config shows it."""
+    key = f"grade-{uuid.uuid4().hex[:6]}"
+    first = ls_client.create_feedback_config(
+        key, feedback_config={"type": "categorical", "categories": [{"value": 0}, {"value": 1}]},
+        is_lower_score_better=True)
+    second = ls_client.create_feedback_config(
+        key, feedback_config={"type": "categorical",
+                              "categories": [{"value": 0}, {"value": 0.5}, {"value": 1}]})
+    assert second.id != first.id and second.is_lower_score_better is True
+    for value in (10, 11, 12):
+        updated = ls_client.add_feedback_categories(key, [{"value": value, "label": str(value)}])
+        assert updated.id == first.id
+    configs = {c.id: c for c in ls_client.list_feedback_configs(feedback_key=[key])}
+    assert [c["value"] for c in configs[first.id].feedback_config["categories"]] == [0, 1, 10, 11, 12]
+    assert (configs[first.id].is_first, configs[second.id].is_first) == (True, False)
+    ls_client.update_feedback_config(key, is_lower_score_better=False)
+    assert {c.is_lower_score_better for c in ls_client.list_feedback_configs(feedback_key=[key])} == {False}

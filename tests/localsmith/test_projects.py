@@ -106,3 +106,31 @@ def test_project_stats(ls_client, project_name):
     assert stats.run_count == 3
     assert stats.error_rate == pytest.approx(1 / 3)
     assert stats.latency_p50 is not None and stats.latency_p99 >= stats.latency_p50
+
+
+def test_project_stats_count_traces_interpolate_percentiles_and_include_summary_feedback(
+        http, ls_client, project_name):
+    """Four traces of 1-4 s (each with a child run): run_count counts traces, like every other stat
+    of the project; the median latency is interpolated; feedback on the project itself (what an
+    experiment's summary evaluators write) is in session_feedback_stats."""
+    posts = []
+    for i, seconds in enumerate((1, 2, 3, 4)):
+        root_id, child_id = str(uuid.uuid4()), str(uuid.uuid4())
+        start = f"2025-11-20T10:0{i}:00.000000"
+        segment = f"20251120T10{i:02d}00000000Z"
+        posts += [
+            {"id": root_id, "trace_id": root_id, "dotted_order": segment + root_id, "name": "root",
+             "run_type": "chain", "session_name": project_name, "start_time": start,
+             "end_time": f"2025-11-20T10:0{i}:0{seconds}.000000"},
+            {"id": child_id, "trace_id": root_id, "parent_run_id": root_id, "name": "child",
+             "dotted_order": f"{segment}{root_id}.{segment}{child_id}", "run_type": "tool",
+             "session_name": project_name, "start_time": start, "end_time": start},
+        ]
+    assert http.post("/runs/batch", json={"post": posts}).status_code == 202
+    project = ls_client.read_project(project_name=project_name)
+    assert http.post("/feedback", json={"session_id": str(project.id), "key": "accuracy_summary",
+                                        "score": 0.75}).status_code == 200
+    stats = ls_client.read_project(project_name=project_name, include_stats=True)
+    assert stats.run_count == 4
+    assert stats.latency_p50.total_seconds() == pytest.approx(2.5)
+    assert stats.session_feedback_stats["accuracy_summary"]["avg"] == pytest.approx(0.75)
