@@ -13,24 +13,22 @@ import csv
 import io
 import sqlite3
 import uuid
+from collections import Counter
 from collections.abc import Sequence
 
 from techhub.localsmith import projects
 from techhub.localsmith.dataset_versions import next_version, record_version, require_dataset
 from techhub.localsmith.example_filters import contains
 from techhub.localsmith.examples import (
-    check_depth,
     count_examples,
-    create_examples,  # noqa: F401  (re-exported: the rule engine adds examples through this module)
     current_rows,
     insert_examples,
-    json_text,
-    json_value,
     object_field,
 )
 from techhub.localsmith.exceptions import BadRequest, Conflict
 from techhub.localsmith.ids import as_uuid
-from techhub.localsmith.store import Database, register_schema
+from techhub.localsmith.store import Database, one_of, register_schema
+from techhub.localsmith.values import check_depth, json_text, json_value
 
 register_schema(
     """
@@ -56,11 +54,11 @@ def _experiment_stats(conn: sqlite3.Connection, dataset_ids: Sequence[str]) -> d
     """Per dataset: how many experiments (projects with it as reference dataset), latest start time."""
     if not dataset_ids:
         return {}
-    marks = ",".join("?" * len(dataset_ids))
+    among, params = one_of("reference_dataset_id", dataset_ids)
     rows = conn.execute(
         f"SELECT reference_dataset_id AS ds, COUNT(*) AS n, MAX(start_time) AS last FROM projects "
-        f"WHERE reference_dataset_id IN ({marks}) GROUP BY reference_dataset_id",
-        list(dataset_ids),
+        f"WHERE {among} GROUP BY reference_dataset_id",
+        params,
     ).fetchall()
     return {row["ds"]: (row["n"], row["last"]) for row in rows}
 
@@ -165,7 +163,7 @@ def _csv_rows(content: bytes) -> tuple[list[str], list[list[str]]]:
     if not rows:
         raise BadRequest("the CSV file is empty: expected a header row with the column names")
     header, data = rows[0], rows[1:]
-    duplicates = sorted({c for c in header if header.count(c) > 1})
+    duplicates = sorted(c for c, n in Counter(header).items() if n > 1)
     if duplicates:
         raise BadRequest(f"the CSV header repeats column(s): {', '.join(map(repr, duplicates))}")
     for number, row in enumerate(data, start=1):
@@ -247,8 +245,8 @@ def list_datasets(
         raise BadRequest("the metadata filter must be a JSON object")
     where, params = [], []
     if ids:
-        ids = [as_uuid(i, "dataset id") for i in ids]
-        where.append(f"id IN ({','.join('?' * len(ids))})")
+        among, ids = one_of("id", [as_uuid(i, "dataset id") for i in ids])
+        where.append(among)
         params.extend(ids)
     if name is not None:
         where.append("name = ?")

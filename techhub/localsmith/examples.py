@@ -13,7 +13,6 @@ when it is written, so it stays as it was if the run changes.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import uuid
 from collections.abc import Iterable, Sequence
@@ -31,7 +30,8 @@ from techhub.localsmith.dataset_versions import (
 from techhub.localsmith.example_filters import contains, matches, parse_example_filter
 from techhub.localsmith.exceptions import BadRequest, Conflict, NotFound
 from techhub.localsmith.ids import as_uuid
-from techhub.localsmith.store import Database, register_schema
+from techhub.localsmith.store import Database, one_of, register_schema
+from techhub.localsmith.values import check_depth, json_text, json_value
 
 register_schema(
     """
@@ -65,35 +65,6 @@ DEFAULT_SPLIT = "base"
 # How deep a stored JSON value may nest. Far beyond real data, and well below the depth at which
 # encoding the response fails (pydantic stops at 255, json at Python's recursion limit): a value
 # stored deeper would make every later listing of its dataset a 500.
-MAX_JSON_DEPTH = 100
-
-
-def check_depth(value: Any, what: str) -> None:
-    """A 400 naming ``what`` when ``value`` nests objects/arrays deeper than :data:`MAX_JSON_DEPTH`."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
-        if children is None:
-            continue
-        if depth > MAX_JSON_DEPTH:
-            raise BadRequest(f"{what} nests deeper than {MAX_JSON_DEPTH} levels")
-        stack.extend((child, depth + 1) for child in children)
-
-
-def json_text(value: Any, what: str = "a JSON value") -> str | None:
-    """A value as stored in a JSON text column (``None`` stays SQL NULL); too deep is a 400."""
-    if value is None:
-        return None
-    check_depth(value, what)
-    return json.dumps(value)
-
-
-def json_value(text: str | None) -> Any:
-    """A JSON text column read back."""
-    return None if text is None else json.loads(text)
-
-
 def object_field(body: dict, key: str, *, required: bool = False) -> dict | None:
     """``body[key]`` when it is a JSON object or absent; anything else is a 400 naming the key."""
     value = body.get(key)
@@ -135,8 +106,9 @@ def current_rows(
         scope.append("example_id IN (SELECT example_id FROM example_revisions WHERE dataset_id = ?)")
         params.append(dataset_id)
     if example_ids is not None:
-        scope.append(f"example_id IN ({','.join('?' * len(example_ids))})")
-        params.extend(example_ids)
+        among, ids = one_of("example_id", example_ids)
+        scope.append(among)
+        params.extend(ids)
     sql = (
         "SELECT r.* FROM example_revisions r JOIN ("
         " SELECT example_id, MAX(version) AS v FROM example_revisions WHERE version <= ?"

@@ -13,10 +13,11 @@ import uuid
 
 from techhub.localsmith import projects, runs, times
 from techhub.localsmith.dataset_versions import parse_ts, require_dataset
-from techhub.localsmith.examples import json_value, list_examples, object_field
+from techhub.localsmith.examples import list_examples, object_field
 from techhub.localsmith.exceptions import BadRequest, Conflict, NotFound
 from techhub.localsmith.ids import as_uuid
 from techhub.localsmith.store import Database, check_page, register_schema
+from techhub.localsmith.values import json_value
 
 register_schema(
     """

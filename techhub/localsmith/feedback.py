@@ -30,8 +30,9 @@ from typing import Any
 from techhub.localsmith.exceptions import BadRequest, Conflict, NotFound, UnprocessableEntity
 from techhub.localsmith.ids import optional_uuid
 from techhub.localsmith.projects import TENANT_ID
-from techhub.localsmith.store import Database, check_page, register_schema
+from techhub.localsmith.store import Database, check_page, one_of, register_schema
 from techhub.localsmith.times import normalize_time, now
+from techhub.localsmith.values import json_text
 
 register_schema(
     """
@@ -79,10 +80,6 @@ _COLUMNS = (
     "feedback_source, source_type, feedback_config, extra, comparative_experiment_id, "
     "feedback_group_id, start_time, created_at, modified_at"
 )
-
-
-def _json_or_none(value: Any) -> str | None:
-    return None if value is None else json.dumps(value)
 
 
 def _value_text(value: Any) -> str | None:
@@ -217,9 +214,9 @@ def _prepare(conn: sqlite3.Connection, body: Any, configs: dict[str, dict | None
     row = (
         optional_uuid(body.get("id"), "id") or str(uuid.uuid4()),
         run_id, trace_id, session_id, key, score,
-        _json_or_none(body.get("value")), _value_text(body.get("value")), comment,
-        _json_or_none(body.get("correction")), json.dumps(source), source_type,
-        _json_or_none(config), _json_or_none(body.get("extra")),
+        json_text(body.get("value"), "feedback value"), _value_text(body.get("value")), comment,
+        json_text(body.get("correction"), "correction"), json_text(source, "feedback_source"), source_type,
+        json_text(config, "feedback_config"), json_text(body.get("extra"), "extra"),
         optional_uuid(body.get("comparative_experiment_id"), "comparative_experiment_id"),
         optional_uuid(body.get("feedback_group_id"), "feedback_group_id"),
         normalize_time(body.get("start_time"), "start_time"),
@@ -230,7 +227,7 @@ def _prepare(conn: sqlite3.Connection, body: Any, configs: dict[str, dict | None
         conn.execute(
             "INSERT INTO feedback_configs (id, feedback_key, feedback_config, modified_at)"
             " VALUES (?, ?, ?, ?)",
-            (str(uuid.uuid4()), key, json.dumps(config), now()),
+            (str(uuid.uuid4()), key, json_text(config, "feedback_config"), now()),
         )
     return row
 
@@ -335,8 +332,9 @@ def list_feedback(
     for column, values, is_id in (("run_id", run_ids, True), ("key", keys, False),
                                   ("source_type", sources, False), ("session_id", session_ids, True)):
         if values:
-            where.append(f"{column} IN ({','.join('?' * len(values))})")
-            params += [optional_uuid(v, column) if is_id else v for v in values]
+            among, values = one_of(column, [optional_uuid(v, column) if is_id else v for v in values])
+            where.append(among)
+            params += values
     if has_score is not None:
         where.append(f"score IS {'NOT ' if has_score else ''}NULL")
     sql = f"SELECT {_COLUMNS} FROM feedback"
@@ -358,7 +356,7 @@ def update_feedback(db: Database, feedback_id: str, body: dict) -> dict:
         params.append(_check_score(body["score"]))
     if "value" in body:
         sets += ["value = ?", "value_text = ?"]
-        params += [_json_or_none(body["value"]), _value_text(body["value"])]
+        params += [json_text(body["value"], "feedback value"), _value_text(body["value"])]
     if "comment" in body:
         if body["comment"] is not None and not isinstance(body["comment"], str):
             raise BadRequest("comment: expected a string")
@@ -366,7 +364,7 @@ def update_feedback(db: Database, feedback_id: str, body: dict) -> dict:
         params.append(body["comment"])
     if "correction" in body:
         sets.append("correction = ?")
-        params.append(_json_or_none(body["correction"]))
+        params.append(json_text(body["correction"], "correction"))
     with db.write() as conn:
         row = conn.execute("SELECT key, feedback_config FROM feedback WHERE id = ?",
                            (feedback_id,)).fetchone()
@@ -507,7 +505,7 @@ def create_feedback_config(db: Database, body: dict) -> dict:
             conn.execute(
                 "INSERT INTO feedback_configs (id, feedback_key, feedback_config, is_lower_score_better,"
                 " is_enforced, modified_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (config_id, key, json.dumps(config), int(lower), int(enforced), now()),
+                (config_id, key, json_text(config, "feedback_config"), int(lower), int(enforced), now()),
             )
         conn.execute("UPDATE feedback_configs SET is_lower_score_better = ? WHERE feedback_key = ?",
                      (int(lower), key))
@@ -579,7 +577,7 @@ def update_feedback_config(db: Database, body: dict) -> dict:
             if len(config["categories"]) < 2:
                 raise UnprocessableEntity("a categorical config needs at least two categories")
         conn.execute("UPDATE feedback_configs SET feedback_config = ?, modified_at = ? WHERE id = ?",
-                     (json.dumps(config), now(), row["id"]))
+                     (json_text(config, "feedback_config"), now(), row["id"]))
         if lower is not None:  # the direction is shared by every config of the key
             conn.execute("UPDATE feedback_configs SET is_lower_score_better = ? WHERE feedback_key = ?",
                          (int(lower), row["feedback_key"]))

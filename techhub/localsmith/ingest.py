@@ -124,8 +124,18 @@ class _Run:
         return self.values[0]
 
 
+# orjson refuses more than 254 levels, and a response wraps a stored run field in a few more
+# ({"runs": [{"inputs": ...}]}). Encoding each field inside this many empty levels makes anything
+# stored small enough to be sent back, without walking the value to measure it (run ingest is hot).
+_RESPONSE_LEVELS = 8
+MAX_RUN_FIELD_DEPTH = 254 - _RESPONSE_LEVELS
+
+
 def _dump(value: Any) -> str | None:
-    return orjson.dumps(value).decode() if value is not None else None
+    """A run field as JSON text; a TypeError when it nests deeper than MAX_RUN_FIELD_DEPTH levels."""
+    if value is None:
+        return None
+    return orjson.dumps([[[[[[[[value]]]]]]]])[_RESPONSE_LEVELS:-_RESPONSE_LEVELS].decode()
 
 
 _SEGMENT = r"\d{8}T\d{6}\d{6}Z[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -199,9 +209,9 @@ def _prepare(payload: Any, where: str, *, post: bool) -> _Run:
             error, _dump(tags), _dump(inputs), _dump(outputs), _dump(events), _dump(extra),
             _dump(serialized), optional_uuid(get("reference_example_id"), f"{where}: reference_example_id"),
         )
-    except TypeError:  # orjson refuses values nested deeper than 255 levels
-        raise BadRequest(f"{where}: inputs, outputs, events, extra or serialized nest deeper than 255"
-                         " levels") from None
+    except TypeError:  # see _dump
+        raise BadRequest(f"{where}: inputs, outputs, events, extra or serialized nest deeper than"
+                         f" {MAX_RUN_FIELD_DEPTH} levels") from None
     return _Run(values, extra, outputs, events, start, end, _usage_values(run_type, outputs, extra, events),
                 session_name or None)
 

@@ -26,8 +26,9 @@ from typing import Any
 
 from techhub.localsmith.exceptions import BadRequest, Conflict, NotFound
 from techhub.localsmith.ids import as_uuid
-from techhub.localsmith.store import Database, check_page, register_schema
+from techhub.localsmith.store import Database, check_page, one_of, register_schema
 from techhub.localsmith.times import normalize_time, now
+from techhub.localsmith.values import json_text
 
 TENANT_ID = "00000000-0000-4000-8000-000000000001"
 DEFAULT_PROJECT = "default"
@@ -131,7 +132,7 @@ def create_project(db: Database, body: dict, *, upsert: bool = False) -> dict:
     project_id = as_uuid(body["id"], "id") if body.get("id") else str(uuid.uuid4())
     dataset_id = body.get("reference_dataset_id")
     dataset_id = as_uuid(dataset_id, "reference_dataset_id") if dataset_id else None
-    extra = json.dumps(body["extra"]) if body.get("extra") is not None else None
+    extra = json_text(body.get("extra"), "extra")
     start = normalize_time(body.get("start_time"), "start_time") or now()
     with db.write() as conn:
         existing = conn.execute("SELECT id FROM projects WHERE name = ?", (name,)).fetchone()
@@ -188,8 +189,9 @@ def list_projects(
     where: list[str] = []
     params: list[Any] = []
     if ids:
-        where.append(f"id IN ({','.join('?' * len(ids))})")
-        params += [as_uuid(i, "id") for i in ids]
+        among, ids = one_of("id", [as_uuid(i, "id") for i in ids])
+        where.append(among)
+        params += ids
     if name is not None:
         where.append("name = ?")
         params.append(name)
@@ -197,8 +199,10 @@ def list_projects(
         where.append("instr(lower(name), lower(?)) > 0")
         params.append(name_contains)
     if reference_dataset:
-        where.append(f"reference_dataset_id IN ({','.join('?' * len(reference_dataset))})")
-        params += [as_uuid(i, "reference_dataset") for i in reference_dataset]
+        among, ids = one_of("reference_dataset_id",
+                            [as_uuid(i, "reference_dataset") for i in reference_dataset])
+        where.append(among)
+        params += ids
     if reference_free is True:
         where.append("reference_dataset_id IS NULL")
     elif reference_free is False:
@@ -219,7 +223,7 @@ def update_project(db: Database, project_id: str, body: dict) -> dict:
     """Change ``name``, ``description``, ``extra`` or ``end_time`` (null fields are left alone)."""
     body = _check_body(body)
     project_id = as_uuid(project_id, "project_id")
-    extra = json.dumps(body["extra"]) if body.get("extra") is not None else None
+    extra = json_text(body.get("extra"), "extra")
     end_time = normalize_time(body.get("end_time"), "end_time")
     with db.write() as conn:
         if not conn.execute("SELECT 1 FROM projects WHERE id = ?", (project_id,)).fetchone():

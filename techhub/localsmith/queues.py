@@ -26,8 +26,9 @@ from techhub.localsmith.datasets import get_dataset
 from techhub.localsmith.exceptions import BadRequest, Conflict, NotFound
 from techhub.localsmith.projects import TENANT_ID
 from techhub.localsmith.runs import read_run
-from techhub.localsmith.store import MAX_OFFSET, Database, check_page, register_schema
+from techhub.localsmith.store import MAX_OFFSET, Database, check_page, one_of, register_schema
 from techhub.localsmith.times import now as now_stored
+from techhub.localsmith.values import json_text
 
 register_schema(
     """
@@ -188,8 +189,8 @@ def create_queue(db: Database, body: Any) -> dict:
                     fields.description,
                     dataset,
                     fields.rubric_instructions,
-                    json.dumps(rubric),
-                    json.dumps(fields.metadata) if fields.metadata is not None else None,
+                    json_text(rubric, "rubric_items"),
+                    json_text(fields.metadata, "metadata"),
                     json.dumps(settings),
                     stamp,
                     stamp,
@@ -241,8 +242,9 @@ def list_queues(
     check_page(limit, offset, maximum=None)
     where, params = ["1=1"], []
     if ids:
-        where.append(f"q.id IN ({','.join('?' * len(ids))})")
-        params += [str(i) for i in ids]
+        among, ids = one_of("q.id", [str(i) for i in ids])
+        where.append(among)
+        params += ids
     if name is not None:
         where.append("q.name = ?")
         params.append(name)
@@ -288,16 +290,13 @@ def update_queue(db: Database, queue_id: str, body: Any) -> dict:
                     else row["rubric_instructions"]
                 ),
                 "rubric_items": (
-                    json.dumps([i.model_dump(exclude_none=True) for i in fields.rubric_items or []])
+                    json_text([i.model_dump(exclude_none=True) for i in fields.rubric_items or []],
+                              "rubric_items")
                     if "rubric_items" in given
                     else row["rubric_items"]
                 ),
                 "metadata": (
-                    json.dumps(fields.metadata)
-                    if "metadata" in given and fields.metadata is not None
-                    else None
-                    if "metadata" in given
-                    else row["metadata"]
+                    json_text(fields.metadata, "metadata") if "metadata" in given else row["metadata"]
                 ),
                 "settings": json.dumps(settings),
             }

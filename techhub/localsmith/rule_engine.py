@@ -55,10 +55,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from techhub.localsmith import datasets as datasets_store
 from techhub.localsmith import feedback as feedback_store
 from techhub.localsmith import runs as runs_store
-from techhub.localsmith.exceptions import Conflict
+from techhub.localsmith.examples import insert_examples
 from techhub.localsmith.queues import ItemSpec, add_item
 from techhub.localsmith.rules import enabled_rules, thread_idle_seconds
 from techhub.localsmith.store import Database, register_schema
@@ -550,7 +549,7 @@ class RuleEngine:
         try:
             roots = self._thread_root_runs(rule, thread["thread_id"])
             pairs = thread_human_ai_pairs([(r["inputs"], r["outputs"]) for r in roots])
-            if not pairs:
+            if not pairs and rule.get("evaluators"):  # a rule with actions only needs nothing to judge
                 raise ValueError(f"thread {thread['thread_id']} has no human or AI text to judge")
         except Exception as error:  # noqa: BLE001 - one unreadable thread must not stop the others
             self._record_error(rule, target, thread["last_run_id"], error, thread=thread)
@@ -624,7 +623,9 @@ class RuleEngine:
         source: dict,
         thread: sqlite3.Row | None = None,
     ) -> bool:
-        """Write feedback, queue item and application in one transaction; False if already applied."""
+        """Write feedback, queue item, dataset example and application in one transaction; False if
+        already applied. Any failure (an unknown queue or dataset, an example too deep to store)
+        writes nothing: the caller records it as the rule's error on this run or thread."""
         example = self._dataset_example(rule, run_id)
         with self.db.write() as conn:
             if thread is not None:
@@ -644,14 +645,14 @@ class RuleEngine:
             feedback_ids = self._write_feedback(conn, rule, run_id, judged, source, thread)
             if rule.get("add_to_annotation_queue_id"):
                 add_item(conn, rule["add_to_annotation_queue_id"], ItemSpec(run_id=uuid.UUID(run_id)))
+            if example is not None:
+                insert_examples(conn, rule["add_to_dataset_id"], [example])
             if thread is not None:
                 conn.execute(
                     "UPDATE rule_threads SET state = 'done', evaluated_run_id = ?, feedback_id = ?,"
                     " error = NULL WHERE rule_id = ? AND thread_id = ?",
                     (run_id, json.dumps(feedback_ids), rule["id"], thread["thread_id"]),
                 )
-        if example is not None:
-            self._add_example(rule, example)
         self.counts["applications"] += 1
         return True
 
@@ -709,14 +710,6 @@ class RuleEngine:
             "source_run_id": run_id,
             "metadata": {"source_run_id": run_id, "rule_id": rule["id"]},
         }
-
-    def _add_example(self, rule: dict, example: dict) -> None:
-        # The dataset store writes in its own transaction; the id derives from (rule, run), so a retry
-        # after a crash between the two commits finds the example there (409) and stops.
-        try:
-            datasets_store.create_examples(self.db, rule["add_to_dataset_id"], [example])
-        except Conflict:
-            pass
 
     def _record_error(
         self, rule: dict, target: str, run_id: str, error: Exception, *, thread: sqlite3.Row | None = None

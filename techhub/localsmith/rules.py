@@ -40,6 +40,7 @@ from techhub.localsmith.projects import find_project as _find_project
 from techhub.localsmith.queues import find_dataset, now_iso, parse_model, queue_exists, queue_name
 from techhub.localsmith.store import Database, register_schema
 from techhub.localsmith.times import parse_time
+from techhub.localsmith.values import json_text
 
 # Every write that can make a run newly match a rule (a run posted, a run finishing, feedback given)
 # appends an event; the engine reads events in order, each rule from its own cursor. The cursor is set
@@ -134,6 +135,9 @@ def check_backfill_from(value: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment is not None else None
 
 
+MAX_IDLE_SECONDS = 7 * 24 * 3600  # a conversation quiet for a week is over; more is a mistake
+
+
 class StructuredEvaluator(BaseModel):
     """An LLM-as-judge: a mustache prompt, a JSON schema for the answer, the model to ask."""
 
@@ -172,7 +176,7 @@ class RuleFields(BaseModel):
     add_to_dataset_id: uuid.UUID | None = None
     add_to_dataset_prefer_correction: bool = False
     backfill_from: datetime | None = None
-    thread_idle_seconds: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    thread_idle_seconds: float | None = Field(default=None, gt=0, le=MAX_IDLE_SECONDS, allow_inf_nan=False)
     # Stored, returned, not acted on by the local engine.
     code_evaluators: list[dict[str, Any]] | None = None
     alerts: list[dict[str, Any]] | None = None
@@ -265,7 +269,7 @@ def create_rule(db: Database, body: Any) -> dict:
     with db.write() as conn:
         conn.execute(
             "INSERT INTO run_rules (id, body, created_at, updated_at) VALUES (?,?,?,?)",
-            (rule_id, json.dumps(_stored(rule)), stamp, stamp),
+            (rule_id, json_text(_stored(rule), "rule"), stamp, stamp),
         )
         conn.execute(
             "INSERT INTO rule_cursors (rule_id, seq, backfilled)"
@@ -326,7 +330,7 @@ def update_rule(db: Database, rule_id: str, body: Any) -> dict:
     with db.write() as conn:
         conn.execute(
             "UPDATE run_rules SET body = ?, updated_at = ?, version = version + 1 WHERE id = ?",
-            (json.dumps(_stored(merged)), now_iso(), str(rule_id)),
+            (json_text(_stored(merged), "rule"), now_iso(), str(rule_id)),
         )
         if merged.is_enabled and not stored.get("is_enabled", True):
             # Re-enabled: like a new rule, it acts on what is written from now on.
@@ -377,6 +381,6 @@ def thread_idle_seconds(db: Database, rule: dict) -> float:
     if rule.get("thread_idle_seconds") is not None:
         return float(rule["thread_idle_seconds"])
     value = project_metadata(db, rule["session_id"]).get("thread_idle_seconds")
-    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= MAX_IDLE_SECONDS:
         return float(value)
     return server_idle_seconds()

@@ -38,7 +38,7 @@ from techhub.localsmith.exceptions import BadRequest, NotFound
 from techhub.localsmith.feedback import feedback_stats, summarize
 from techhub.localsmith.filters import filter_sql
 from techhub.localsmith.ids import as_uuid
-from techhub.localsmith.store import Database, register_schema
+from techhub.localsmith.store import Database, one_of, register_schema
 from techhub.localsmith.times import normalize_time
 
 register_schema(
@@ -269,7 +269,8 @@ def _where(
     params: list[Any] = []
 
     def any_of(column: str, values: list[str]) -> None:
-        where.append(f"{column} IN ({','.join('?' * len(values))})")
+        sql, values = one_of(column, values)
+        where.append(sql)
         params.extend(values)
 
     if session_ids is not None:

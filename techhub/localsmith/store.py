@@ -8,9 +8,10 @@ module and registers its DDL here with :func:`register_schema`.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -26,6 +27,18 @@ def register_schema(ddl: str) -> str:
 
 
 MAX_OFFSET = 1 << 53  # far beyond any table here, and within SQLite's 64-bit integers
+
+
+def one_of(column: str, values: Sequence[object]) -> tuple[str, list]:
+    """SQL ``column IN (...)`` and its parameters, for a list of any length.
+
+    Short lists get one placeholder per value; a longer one is a single JSON parameter read with
+    ``json_each`` (SQLite caps the number of parameters, and a client may send 250,000 ids). SQLite
+    uses the column's index either way.
+    """
+    if len(values) <= 8:
+        return f"{column} IN ({','.join('?' * len(values))})", list(values)
+    return f"{column} IN (SELECT value FROM json_each(?))", [json.dumps(list(values))]
 
 
 def check_page(limit: int, offset: int, *, maximum: int | None = 1000) -> None:

@@ -361,6 +361,24 @@ BAD_REQUESTS = {
         *raw_multipart([(f"post.{RID}", _one_run()),
                         (f"post.{RID}.inputs", b'{"a": ' + b"[" * 400 + b"]" * 400 + b"}")]),
     ),
+    **{
+        f"{what} nested {levels} levels deep": (
+            lambda path=path, body=body, levels=levels: (
+                "POST", path, body.replace(b"DEEP", b"[" * levels + b"]" * levels),
+                {"Content-Type": "application/json"})
+        )
+        for what, path, body in (
+            ("feedback value", "/feedback",
+             b'{"run_id": "' + RID.encode() + b'", "key": "k", "value": DEEP}'),
+            ("project extra", "/sessions", b'{"name": "deep", "extra": {"metadata": DEEP}}'),
+            ("queue metadata", "/annotation-queues", b'{"name": "deep", "metadata": {"m": DEEP}}'),
+            ("feedback config", "/feedback-configs",
+             b'{"feedback_key": "deep", "feedback_config": {"type": "freeform", "x": DEEP}}'),
+            ("run inputs", "/runs/batch", b'{"post": [' + _one_run(inputs="DEEP").replace(b'"DEEP"', b"DEEP")
+             + b"]}"),
+        )
+        for levels in (250, 1000)
+    },
     "offset beyond 64 bits": lambda: ("GET", "/sessions?offset=99999999999999999999999", None, {}),
     "filter that does not parse": lambda: (
         "POST",

@@ -243,6 +243,7 @@ def test_rule_crud_round_trips_langsmith_fields(api: Stack) -> None:
         ({"filter": 'eq(name, "\\ud800")'}, 400, "filter"),  # a JSON-escaped lone surrogate
         ({"trace_filter": 'gt(start_time, "0001-01-01T00:00:00+05:00")'}, 400, "trace_filter"),
         ({"thread_idle_seconds": "inf"}, 400, "thread_idle_seconds"),
+        ({"thread_idle_seconds": 1e308}, 400, "thread_idle_seconds"),  # the engine would wait forever
     ],
 )
 def test_invalid_rules_are_rejected_naming_the_field(
@@ -458,6 +459,25 @@ def test_dataset_action_prefers_the_correction(stack: Stack) -> None:
     assert examples[0].metadata["source_run_id"] == str(first.id)
 
 
+def test_a_dataset_action_that_cannot_write_records_an_error_and_writes_nothing(stack: Stack) -> None:
+    """The example is written in the rule's transaction: when it cannot be (its dataset was deleted),
+    nothing of the application is, and the run's outcome says why."""
+    project, project_id = stack.project()
+    dataset = stack.client.create_dataset(f"ds-{uuid.uuid4()}")
+    queue_id = stack.queue()
+    stack.rule(display_name="gone dataset", session_id=project_id, add_to_dataset_id=str(dataset.id),
+               add_to_annotation_queue_id=queue_id)
+    stack.client.delete_dataset(dataset_id=dataset.id)
+    trace(stack, project, "where is my order")
+    stack.wait()
+    (run,) = stack.root_runs(project)
+    with sqlite3.connect(stack.db_path) as conn:
+        (outcome,) = conn.execute("SELECT outcome FROM rule_applications WHERE run_id = ?",
+                                  (str(run.id),)).fetchone()
+    assert outcome.startswith("error: NotFound") and "dataset" in outcome
+    assert stack.queued(queue_id) == []  # the queue item was rolled back with the example
+
+
 IDLE_HERE = 5.0  # this rule's own idle time: long enough to see the threads wait, even on a busy machine
 
 
@@ -603,6 +623,20 @@ def test_a_thread_the_judge_cannot_read_fails_alone(stack: Stack) -> None:
     assert [
         f.value for f in stack.client.list_feedback(run_ids=[r.id for r in stack.root_runs(project)])
     ] == ["positive"]
+
+
+def test_a_thread_rule_with_only_an_action_queues_idle_threads(stack: Stack) -> None:
+    """No evaluator, so nothing to judge: once idle, the thread's latest turn goes to the queue."""
+    project, project_id = stack.project()
+    queue_id = stack.queue()
+    stack.rule(display_name="every thread", session_id=project_id, group_by="thread_id",
+               add_to_annotation_queue_id=queue_id)
+    thread = str(uuid.uuid4())
+    trace(stack, project, "hello", thread_id=thread)
+    trace(stack, project, "bye", thread_id=thread)
+    status = stack.wait()
+    assert status["counts"]["threads_evaluated"] == 1
+    assert stack.queued(queue_id) == [str(stack.root_runs(project)[-1].id)]
 
 
 def test_sampled_out_threads_are_never_judged(stack: Stack) -> None:

@@ -88,6 +88,9 @@ def test_criteria(ls_client, corpus):
     assert count(trace_id=root["id"]) == 2
     assert count(parent_run_id=root["id"]) == 1
     assert count(run_ids=[root["id"], corpus["roots"][6]["id"]]) == 2
+    # More ids than SQLite takes parameters (32,766): still one query.
+    many = [str(uuid.uuid4()) for _ in range(40_000)] + [root["id"], corpus["roots"][6]["id"]]
+    assert count(run_ids=many) == 2
     assert count(reference_example_id=corpus["example_id"]) == 1
     assert count(start_time=BASE + timedelta(seconds=N_TRACES - 3)) == 6
     assert count(query="child-2") == len(range(2, N_TRACES, 3))

@@ -11,6 +11,7 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
@@ -107,7 +108,8 @@ async def upload_csv(request: Request) -> dict:
     """``Client.upload_csv``/``upload_dataframe``: the CSV in ``file``, repeated ``input_keys`` and
     ``output_keys`` fields, and ``name``, ``description``, ``data_type``, ``id``."""
     content, file_name, fields = await _csv_form(request)
-    return datasets.upload_csv(
+    return await run_in_threadpool(  # parsing a large CSV must not hold up other requests
+        datasets.upload_csv,
         database(request),
         content,
         file_name=file_name,
@@ -225,18 +227,19 @@ async def create_example(request: Request) -> dict:
 async def create_examples_bulk(request: Request) -> list[dict]:
     body = await json_body(request, list)
     bodies = [_example_create(b) for b in body]
-    created = examples.create_examples_in_datasets(database(request), bodies)["example_ids"]
-    return (
-        examples.list_examples(database(request), example_ids=created, limit=len(created) or 1)
-        if created
-        else []
-    )
+    db = database(request)
+
+    def create() -> list[dict]:
+        created = examples.create_examples_in_datasets(db, bodies)["example_ids"]
+        return examples.list_examples(db, example_ids=created, limit=len(created)) if created else []
+
+    return await run_in_threadpool(create)  # thousands of examples must not hold up other requests
 
 
 @router.patch("/examples/bulk")
 async def update_examples_bulk(request: Request) -> dict:
     body = await json_body(request, list)
-    result = examples.update_examples(database(request), body)
+    result = await run_in_threadpool(examples.update_examples, database(request), body)
     return {"message": f"{result['count']} examples updated", **result}
 
 
@@ -257,7 +260,8 @@ async def list_examples(
     meta = _json_param(metadata, "metadata")
     if meta is not None and not isinstance(meta, dict):
         raise BadRequest("query parameter 'metadata' must be a JSON object")
-    return examples.list_examples(
+    return await run_in_threadpool(
+        examples.list_examples,
         database(request),
         dataset_id=dataset,
         example_ids=id,
@@ -336,14 +340,16 @@ async def _multipart_examples(request: Request) -> list[dict]:
 @router.post("/platform/datasets/{dataset_id}/examples")
 @router.post("/v1/platform/datasets/{dataset_id}/examples")
 async def create_examples_multipart(request: Request, dataset_id: str) -> dict:
-    return examples.create_examples(database(request), dataset_id, await _multipart_examples(request))
+    bodies = await _multipart_examples(request)
+    return await run_in_threadpool(examples.create_examples, database(request), dataset_id, bodies)
 
 
 @router.patch("/platform/datasets/{dataset_id}/examples")
 @router.patch("/v1/platform/datasets/{dataset_id}/examples")
 async def update_examples_multipart(request: Request, dataset_id: str) -> dict:
     changes = await _multipart_examples(request)
-    return examples.update_examples(database(request), changes, dataset_id=dataset_id)
+    return await run_in_threadpool(examples.update_examples, database(request), changes,
+                                   dataset_id=dataset_id)
 
 
 @router.patch("/platform/datasets/{dataset_id}/examples/metadata")
@@ -362,4 +368,5 @@ async def delete_examples_platform(request: Request) -> dict:
     ids = body.get("example_ids")
     if not isinstance(ids, list):
         raise BadRequest("body needs a list of 'example_ids'")
-    return examples.delete_examples(database(request), ids, hard=bool(body.get("hard_delete", False)))
+    return await run_in_threadpool(examples.delete_examples, database(request), ids,
+                                   hard=bool(body.get("hard_delete", False)))

@@ -1,0 +1,43 @@
+"""JSON values clients send, as the store keeps them: text, nested no deeper than a response can carry.
+
+A value is stored as JSON text and sent back inside a response that wraps it in a few more levels
+(``{"runs": [{"inputs": ...}]}``). Response encoders stop at about 255 levels, so a value stored
+without a bound could be written once and then break every listing that includes it. Everything a
+client stores goes through :func:`json_text` (a 400 when too deep) except run fields, which ingest
+bounds more cheaply (see :func:`techhub.localsmith.ingest`'s ``_dump``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from techhub.localsmith.exceptions import BadRequest
+
+MAX_JSON_DEPTH = 100
+
+
+def check_depth(value: Any, what: str) -> None:
+    """A 400 naming ``what`` when ``value`` nests objects/arrays deeper than :data:`MAX_JSON_DEPTH`."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > MAX_JSON_DEPTH:
+            raise BadRequest(f"{what} nests deeper than {MAX_JSON_DEPTH} levels")
+        stack.extend((child, depth + 1) for child in children)
+
+
+def json_text(value: Any, what: str = "a JSON value") -> str | None:
+    """A value as stored in a JSON text column (``None`` stays SQL NULL); too deep is a 400."""
+    if value is None:
+        return None
+    check_depth(value, what)
+    return json.dumps(value)
+
+
+def json_value(text: str | None) -> Any:
+    """A JSON text column read back."""
+    return None if text is None else json.loads(text)
