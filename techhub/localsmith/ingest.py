@@ -33,7 +33,7 @@ import orjson
 from techhub.localsmith import usage
 from techhub.localsmith.exceptions import BadRequest
 from techhub.localsmith.feedback import insert_feedback
-from techhub.localsmith.ids import as_uuid, optional_uuid
+from techhub.localsmith.ids import CANONICAL_UUID, as_uuid, optional_uuid
 from techhub.localsmith.projects import DEFAULT_PROJECT, ensure_project_ids
 from techhub.localsmith.runs import INSERT_COLUMNS, seconds_sql
 from techhub.localsmith.times import parse_time, stored_time
@@ -66,6 +66,7 @@ _FILL_LINKS_SQL = """
             FROM runs p WHERE p.id = runs.parent_run_id AND p.dotted_order IS NOT NULL))
     WHERE id IN (SELECT value FROM json_each(?)) AND (trace_id IS NULL OR dotted_order IS NULL)
 """
+_ANY_WAITING_SQL = "SELECT 1 FROM runs WHERE trace_id IS NULL OR dotted_order IS NULL LIMIT 1"
 # Stored runs still waiting for their links, whose parent is among the given ids (runs_unlinked).
 _WAITING_CHILDREN_SQL = """
     SELECT id FROM runs WHERE parent_run_id IN (SELECT value FROM json_each(?))
@@ -135,7 +136,12 @@ def _dump(value: Any) -> str | None:
     """A run field as JSON text; a TypeError when it nests deeper than MAX_RUN_FIELD_DEPTH levels."""
     if value is None:
         return None
-    return orjson.dumps([[[[[[[[value]]]]]]]])[_RESPONSE_LEVELS:-_RESPONSE_LEVELS].decode()
+    text = orjson.dumps(value)
+    # It holds no more levels than it has brackets (counted in C): only a value with many of them
+    # is encoded again inside the response's levels, which fails when it is too deep.
+    if text.count(b"[") + text.count(b"{") > MAX_RUN_FIELD_DEPTH:
+        orjson.dumps([[[[[[[[value]]]]]]]])  # _RESPONSE_LEVELS lists around it
+    return text.decode()
 
 
 _SEGMENT = r"\d{8}T\d{6}\d{6}Z[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -174,7 +180,8 @@ def _prepare(payload: Any, where: str, *, post: bool) -> _Run:
         raise BadRequest(f"{where}: expected a JSON object")
     get = payload.get
     run_id = get("id")
-    run_id = as_uuid(run_id, f"{where}.id")
+    if type(run_id) is not str or not CANONICAL_UUID.fullmatch(run_id):
+        run_id = as_uuid(run_id, where, "id")
     where = f"run {run_id}"
     name, run_type, error, dotted = get("name"), get("run_type"), get("error"), get("dotted_order")
     inputs, outputs, extra, serialized = get("inputs"), get("outputs"), get("extra"), get("serialized")
@@ -188,7 +195,7 @@ def _prepare(payload: Any, where: str, *, post: bool) -> _Run:
         raise _type_error(where, payload)
     start = parse_time(get("start_time"), f"{where}: start_time", epoch=False)
     end = parse_time(get("end_time"), f"{where}: end_time", epoch=False)
-    parent = optional_uuid(get("parent_run_id"), f"{where}: parent_run_id")
+    parent = optional_uuid(get("parent_run_id"), where, "parent_run_id")
     if dotted is None and parent is None and start is not None and post:
         dotted = f"{start.year:04d}{start.strftime('%m%dT%H%M%S%fZ')}{run_id}"
     elif dotted is not None and not (dotted.endswith(run_id) and _DOTTED_ORDER.fullmatch(dotted)):
@@ -196,18 +203,18 @@ def _prepare(payload: Any, where: str, *, post: bool) -> _Run:
             f"{where}: dotted_order must be '.'-joined segments of <%Y%m%dT%H%M%S%fZ><run id>, one per "
             f"ancestor, ending with this run's id; got {dotted[:120]!r}"
         )
-    trace = optional_uuid(get("trace_id"), f"{where}: trace_id")
+    trace = optional_uuid(get("trace_id"), where, "trace_id")
     if trace is None and dotted and "Z" in dotted:
         trace = dotted.split(".", 1)[0].split("Z", 1)[1] or None
     if trace is None and parent is None and post:
         trace = run_id
-    session = optional_uuid(get("session_id"), f"{where}: session_id")
+    session = optional_uuid(get("session_id"), where, "session_id")
     session_name = get("session_name") if session is None else None
     try:
         values = (
             run_id, trace, parent, dotted, session, name, run_type, stored_time(start), stored_time(end),
             error, _dump(tags), _dump(inputs), _dump(outputs), _dump(events), _dump(extra),
-            _dump(serialized), optional_uuid(get("reference_example_id"), f"{where}: reference_example_id"),
+            _dump(serialized), optional_uuid(get("reference_example_id"), where, "reference_example_id"),
         )
     except TypeError:  # see _dump
         raise BadRequest(f"{where}: inputs, outputs, events, extra or serialized nest deeper than"
@@ -331,6 +338,8 @@ def _link_waiting_children(conn: sqlite3.Connection, parent_ids: list[str]) -> s
     own children, one generation per pass.
     """
     traces: set[str] = set()
+    if conn.execute(_ANY_WAITING_SQL).fetchone() is None:
+        return traces  # the usual case, answered from the (empty) partial index
     frontier = parent_ids
     while frontier:
         waiting = [row[0] for row in conn.execute(_WAITING_CHILDREN_SQL, (json.dumps(frontier),))]
