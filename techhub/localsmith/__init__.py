@@ -8,8 +8,9 @@ Layout (after moto): ``store`` (SQLite), one module per area for state and behav
 
 Tracing core: ``ingest`` (write runs), ``multipart`` (decode ``/runs/multipart`` bodies), ``runs``
 (run tables, queries, threads, stats), ``projects``, ``feedback``, ``usage`` (tokens and cost),
-``times`` (the stored timestamp form), ``guard`` (API key and body limit), ``launcher`` (start the
-server as a child process, for tests and benchmarks).
+``times`` (the stored timestamp form), ``ids`` (canonical UUIDs), ``values`` (client JSON kept
+within the depth a response can carry), ``guard`` (API key, body limit, a JSON 500 for a bug),
+``launcher`` (start the server as a child process, for tests and benchmarks).
 
 Datasets and experiments: ``datasets``, ``examples`` (with their history), ``dataset_versions``
 (versions, tags, ``as_of``), ``example_filters``, ``experiments`` (comparative experiments, results).
