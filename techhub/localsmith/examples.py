@@ -62,9 +62,6 @@ register_schema(
 DEFAULT_SPLIT = "base"
 
 
-# How deep a stored JSON value may nest. Far beyond real data, and well below the depth at which
-# encoding the response fails (pydantic stops at 255, json at Python's recursion limit): a value
-# stored deeper would make every later listing of its dataset a 500.
 def object_field(body: dict, key: str, *, required: bool = False) -> dict | None:
     """``body[key]`` when it is a JSON object or absent; anything else is a 400 naming the key."""
     value = body.get(key)

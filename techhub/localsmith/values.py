@@ -14,6 +14,8 @@ from typing import Any
 
 from techhub.localsmith.exceptions import BadRequest
 
+# Far beyond real data, and well below the depth at which encoding a response fails (pydantic
+# stops at 255 levels, json at Python's recursion limit).
 MAX_JSON_DEPTH = 100
 
 
