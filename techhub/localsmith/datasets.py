@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import reprlib
 import sqlite3
 import uuid
 from collections import Counter
@@ -107,7 +108,7 @@ def _insert_dataset(conn: sqlite3.Connection, body: dict) -> str:
     _check_description(body.get("description"))
     data_type = body.get("data_type") or "kv"
     if data_type not in DATA_TYPES:
-        raise BadRequest(f"data_type must be one of {', '.join(DATA_TYPES)}, got {data_type!r}")
+        raise BadRequest(f"data_type must be one of {', '.join(DATA_TYPES)}, got {reprlib.repr(data_type)}")
     extra = object_field(body, "extra") or {}
     metadata = body.get("metadata") if body.get("metadata") is not None else extra.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):

@@ -13,6 +13,7 @@ when it is written, so it stays as it was if the run changes.
 
 from __future__ import annotations
 
+import reprlib
 import sqlite3
 import uuid
 from collections.abc import Iterable, Sequence
@@ -83,7 +84,7 @@ def normalize_split(split: Any) -> list[str] | None:
         return [split]
     if isinstance(split, list) and all(isinstance(s, str) for s in split):
         return list(split)
-    raise BadRequest(f"split must be a string or a list of strings, got {split!r}")
+    raise BadRequest(f"split must be a string or a list of strings, got {reprlib.repr(split)}")
 
 
 def current_rows(
@@ -391,7 +392,7 @@ def _prepare(body: Any) -> _NewExample:
     _check_example_body(body)
     use_io = body.get("use_source_run_io") or False
     if not isinstance(use_io, bool):
-        raise BadRequest(f"'use_source_run_io' must be true or false, got {use_io!r}")
+        raise BadRequest(f"'use_source_run_io' must be true or false, got {reprlib.repr(use_io)}")
     run_attachments = body.get("use_source_run_attachments") or []
     if not isinstance(run_attachments, list) or not all(isinstance(n, str) for n in run_attachments):
         raise BadRequest("'use_source_run_attachments' must be a list of attachment names")

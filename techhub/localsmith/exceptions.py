@@ -11,8 +11,11 @@ class LocalSmithError(Exception):
     """Base class: an HTTP status and a message meant for the person reading the SDK's error."""
 
     status_code: int = 500
+    MAX_MESSAGE = 2000  # a message quoting a huge bad value is cut: the client sent that value already
 
     def __init__(self, message: str) -> None:
+        if len(message) > self.MAX_MESSAGE:
+            message = message[: self.MAX_MESSAGE] + f"... ({len(message) - self.MAX_MESSAGE} more characters)"
         super().__init__(message)
         self.message = message
 

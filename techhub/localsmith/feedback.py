@@ -95,7 +95,7 @@ def _check_score(score: Any) -> float | None:
     if isinstance(score, bool):
         return float(score)
     if not isinstance(score, int | float) or math.isnan(score) or math.isinf(score):
-        raise BadRequest(f"score: expected a number or a boolean, got {score!r}")
+        raise BadRequest(f"score: expected a number or a boolean, got {reprlib.repr(score)}")
     return float(score)
 
 
@@ -136,6 +136,9 @@ def _check_config(config: Any) -> dict | None:
             for c in categories
         ):
             raise BadRequest("feedback_config: categorical needs categories [{value: number, label}, ...]")
+        values = [float(c["value"]) for c in categories]
+        if len(set(values)) < len(values):
+            raise BadRequest("feedback_config: two categories have the same value")
     elif config["type"] == "continuous":
         _check_bounds(config)
     return config

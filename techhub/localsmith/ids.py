@@ -8,6 +8,7 @@ that is not a UUID is a :class:`BadRequest` naming the field.
 from __future__ import annotations
 
 import re
+import reprlib
 import uuid
 from typing import Any
 
@@ -25,9 +26,11 @@ def as_uuid(value: Any, *what: str) -> str:
     if type(value) is str and CANONICAL_UUID.fullmatch(value):
         return value  # already canonical (what the SDK sends): skip the slower UUID round trip
     try:
-        return str(uuid.UUID(str(value)))
-    except (ValueError, TypeError, AttributeError):
-        raise BadRequest(f"{': '.join(what)}: {value!r} is not a UUID") from None
+        if isinstance(value, str | uuid.UUID):
+            return str(uuid.UUID(str(value)))
+    except ValueError:
+        pass
+    raise BadRequest(f"{': '.join(what)}: {reprlib.repr(value)} is not a UUID")
 
 
 def optional_uuid(value: Any, *what: str) -> str | None:

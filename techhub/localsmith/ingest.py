@@ -37,6 +37,7 @@ from techhub.localsmith.ids import CANONICAL_UUID, as_uuid, optional_uuid
 from techhub.localsmith.projects import DEFAULT_PROJECT, ensure_project_ids
 from techhub.localsmith.runs import INSERT_COLUMNS, seconds_sql
 from techhub.localsmith.times import parse_time, stored_time
+from techhub.localsmith.values import MAX_JSON_DEPTH
 
 _JSON_PARTS = ("inputs", "outputs", "events", "extra", "serialized")
 # Columns a post/patch may set; on conflict a non-null incoming value replaces the stored one.
@@ -125,22 +126,18 @@ class _Run:
         return self.values[0]
 
 
-# orjson refuses more than 254 levels, and a response wraps a stored run field in a few more
-# ({"runs": [{"inputs": ...}]}). Encoding each field inside this many empty levels makes anything
-# stored small enough to be sent back, without walking the value to measure it (run ingest is hot).
-_RESPONSE_LEVELS = 8
-MAX_RUN_FIELD_DEPTH = 254 - _RESPONSE_LEVELS
-
-
 def _dump(value: Any) -> str | None:
-    """A run field as JSON text; a TypeError when it nests deeper than MAX_RUN_FIELD_DEPTH levels."""
+    """A run field as JSON text; a TypeError when it nests deeper than ``MAX_JSON_DEPTH`` levels.
+
+    :func:`techhub.localsmith.values.check_depth` walks the value; here (run ingest is hot) orjson
+    measures it: a value holds no more levels than it has brackets (counted in C), and only one with
+    many of them is encoded again inside RESPONSE_LEVELS more, which orjson refuses when too deep.
+    """
     if value is None:
         return None
     text = orjson.dumps(value)
-    # It holds no more levels than it has brackets (counted in C): only a value with many of them
-    # is encoded again inside the response's levels, which fails when it is too deep.
-    if text.count(b"[") + text.count(b"{") > MAX_RUN_FIELD_DEPTH:
-        orjson.dumps([[[[[[[[value]]]]]]]])  # _RESPONSE_LEVELS lists around it
+    if text.count(b"[") + text.count(b"{") > MAX_JSON_DEPTH:
+        orjson.dumps([[[[[[[[value]]]]]]]])  # RESPONSE_LEVELS (8) lists around it
     return text.decode()
 
 
@@ -196,6 +193,12 @@ def _prepare(payload: Any, where: str, *, post: bool) -> _Run:
     start = parse_time(get("start_time"), f"{where}: start_time", epoch=False)
     end = parse_time(get("end_time"), f"{where}: end_time", epoch=False)
     parent = optional_uuid(get("parent_run_id"), where, "parent_run_id")
+    if parent == run_id:
+        raise BadRequest(f"{where}: parent_run_id is the run itself")
+    if post and (name is None or run_type is None or start is None):
+        # A run without them could never be read back: the SDK's Run needs all three.
+        missing = [k for k, v in (("name", name), ("run_type", run_type), ("start_time", start)) if v is None]
+        raise BadRequest(f"{where}: a posted run needs {', '.join(missing)}")
     if dotted is None and parent is None and start is not None and post:
         dotted = f"{start.year:04d}{start.strftime('%m%dT%H%M%S%fZ')}{run_id}"
     elif dotted is not None and not (dotted.endswith(run_id) and _DOTTED_ORDER.fullmatch(dotted)):
@@ -218,7 +221,7 @@ def _prepare(payload: Any, where: str, *, post: bool) -> _Run:
         )
     except TypeError:  # see _dump
         raise BadRequest(f"{where}: inputs, outputs, events, extra or serialized nest deeper than"
-                         f" {MAX_RUN_FIELD_DEPTH} levels") from None
+                         f" {MAX_JSON_DEPTH} levels") from None
     return _Run(values, extra, outputs, events, start, end, _usage_values(run_type, outputs, extra, events),
                 session_name or None)
 
@@ -347,10 +350,13 @@ def _link_waiting_children(conn: sqlite3.Connection, parent_ids: list[str]) -> s
             break
         waiting_json = json.dumps(waiting)
         conn.execute(_FILL_LINKS_SQL, (waiting_json,))
-        traces.update(row[0] for row in conn.execute(
-            "SELECT DISTINCT trace_id FROM runs WHERE id IN (SELECT value FROM json_each(?))"
-            " AND trace_id IS NOT NULL", (waiting_json,)))
-        frontier = waiting
+        linked = conn.execute(
+            "SELECT id, trace_id FROM runs WHERE id IN (SELECT value FROM json_each(?))"
+            " AND trace_id IS NOT NULL AND dotted_order IS NOT NULL", (waiting_json,)).fetchall()
+        traces.update(row[1] for row in linked)
+        # Only runs linked now go on: a run is linked once, so this ends, even on a cycle of
+        # parents (A's parent B, B's parent A), whose runs never get links.
+        frontier = [row[0] for row in linked]
     return traces
 
 

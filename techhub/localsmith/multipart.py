@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import re
+import reprlib
 from dataclasses import dataclass, field
 
 import orjson
@@ -136,8 +137,8 @@ def parse_ingest_body(body: bytes, content_type: str) -> IngestBatch:
                 if type(payload) is not dict:
                     raise BadRequest(f"part {name!r}: expected a JSON object")
                 if payload.setdefault("id", run_id) != run_id:
-                    raise BadRequest(f"part {name!r} carries the id {payload['id']!r}: a run part's id"
-                                     " must be the one in its name")
+                    raise BadRequest(f"part {name!r} carries the id {reprlib.repr(payload['id'])}: a run"
+                                     " part's id must be the one in its name")
                 existing = runs.get(name)
                 if existing is None:
                     runs[name] = payload

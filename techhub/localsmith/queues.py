@@ -407,7 +407,7 @@ def add_items(db: Database, queue_id: str, specs: list[Any]) -> list[dict]:
             try:
                 parsed.append(ItemSpec(run_id=uuid.UUID(spec)))
             except ValueError:
-                raise BadRequest(f"items[{index}]: {spec!r} is not a run id (UUID)") from None
+                raise BadRequest(f"items[{index}]: {reprlib.repr(spec)} is not a run id (UUID)") from None
         else:
             parsed.append(parse_model(ItemSpec, spec, f"items[{index}]"))
     with db.write() as conn:
@@ -442,7 +442,8 @@ def _status_filter(status: str | None, archived: bool | None = None) -> ReviewSt
         case "completed" | "archived":
             return "completed"
     raise BadRequest(
-        f"status must be needs_my_review, needs_others_review, completed or archived, not {status!r}"
+        "status must be needs_my_review, needs_others_review, completed or archived,"
+        f" not {reprlib.repr(status)}"
     )
 
 
@@ -464,7 +465,7 @@ def list_item_rows(
     if wanted == "none":
         return []
     if item_type not in (None, "RUN", "THREAD"):
-        raise BadRequest(f"item_type must be RUN or THREAD, not {item_type!r}")
+        raise BadRequest(f"item_type must be RUN or THREAD, not {reprlib.repr(item_type)}")
     check_page(limit, offset, maximum=None)
     where, params = ["queue_id = ?", "seq > ?"], [str(queue_id), after_seq]
     if wanted:
@@ -601,7 +602,7 @@ def update_item(db: Database, queue_id: str, item_or_run_id: str, body: Any) -> 
 def set_item_status(db: Database, item_id: str, status: str | None, queue_id: str | None = None) -> dict:
     """A reviewer's verdict on an item: ``completed`` archives it, ``viewed`` or null re-shows it."""
     if status not in (None, "viewed", "completed"):
-        raise BadRequest(f"status must be viewed, completed or null, not {status!r}")
+        raise BadRequest(f"status must be viewed, completed or null, not {reprlib.repr(status)}")
     with db.write() as conn:
         row = _item_row(conn, queue_id, item_id)
         if status == "completed":
@@ -650,7 +651,7 @@ def delete_items(
     the list of ``ids`` in errors). Id lists go to SQLite as one JSON parameter: no list is too long.
     """
     if every is not None and not isinstance(every, bool):
-        raise BadRequest(f"delete_all: expected true or false, got {every!r}")
+        raise BadRequest(f"delete_all: expected true or false, got {reprlib.repr(every)}")
     ids = _id_list(ids, field)
     excluded = json.dumps(_id_list(exclude, "exclude_run_ids"))
     with db.write() as conn:

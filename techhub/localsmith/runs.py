@@ -27,6 +27,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import reprlib
 import sqlite3
 import uuid
 from typing import Any
@@ -290,7 +291,7 @@ def _where(
     for name, value in (("is_root", is_root), ("error", error)):
         # LangSmith's API reads 0 and 1 as booleans (the SDK's own docs pass is_root=1).
         if value is not None and value not in (True, False):
-            raise BadRequest(f"{name}: expected true or false, got {value!r}")
+            raise BadRequest(f"{name}: expected true or false, got {reprlib.repr(value)}")
     is_root = None if is_root is None else bool(is_root)
     error = None if error is None else bool(error)
     if is_root is not None:

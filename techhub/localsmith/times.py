@@ -6,6 +6,7 @@ SQLite indexes and cursors can use it directly, and the SDK parses it (naive mea
 
 from __future__ import annotations
 
+import reprlib
 from datetime import UTC, datetime
 
 from techhub.localsmith.exceptions import BadRequest
@@ -29,7 +30,7 @@ def parse_time(value: object, field: str = "time", *, epoch: bool = True) -> dat
         except ValueError:
             pass  # the general path below names the error
     if isinstance(value, bool) or (not epoch and not isinstance(value, str)):
-        raise BadRequest(f"{field}: expected an ISO 8601 timestamp, got {value!r}")
+        raise BadRequest(f"{field}: expected an ISO 8601 timestamp, got {reprlib.repr(value)}")
     try:
         if isinstance(value, int | float):
             parsed = datetime.fromtimestamp(float(value), tz=UTC)
@@ -43,9 +44,9 @@ def parse_time(value: object, field: str = "time", *, epoch: bool = True) -> dat
         if parsed.tzinfo is not None:
             parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     except (OverflowError, OSError):
-        raise BadRequest(f"{field}: {value!r} is out of range for a timestamp") from None
+        raise BadRequest(f"{field}: {reprlib.repr(value)} is out of range for a timestamp") from None
     except ValueError:
-        raise BadRequest(f"{field}: expected an ISO 8601 timestamp, got {value!r}") from None
+        raise BadRequest(f"{field}: expected an ISO 8601 timestamp, got {reprlib.repr(value)}") from None
     return parsed
 
 

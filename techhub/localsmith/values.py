@@ -1,10 +1,11 @@
 """JSON values clients send, as the store keeps them: text, nested no deeper than a response can carry.
 
 A value is stored as JSON text and sent back inside a response that wraps it in a few more levels
-(``{"runs": [{"inputs": ...}]}``). Response encoders stop at about 255 levels, so a value stored
-without a bound could be written once and then break every listing that includes it. Everything a
-client stores goes through :func:`json_text` (a 400 when too deep) except run fields, which ingest
-bounds more cheaply (see :func:`techhub.localsmith.ingest`'s ``_dump``).
+(``{"runs": [{"inputs": ...}]}``). Response encoders stop at about 255 levels (orjson at 254,
+pydantic at 255), so a value stored without a bound could be written once and then break every
+listing that includes it. Everything a client stores goes through :func:`json_text` (a 400 when too
+deep) except run fields, which ingest bounds the same way more cheaply (its ``_dump``). One bound
+for all, so that whatever a run holds can become an example.
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ from typing import Any
 
 from techhub.localsmith.exceptions import BadRequest
 
-# Far beyond real data, and well below the depth at which encoding a response fails (pydantic
-# stops at 255 levels, json at Python's recursion limit).
-MAX_JSON_DEPTH = 100
+RESPONSE_LEVELS = 8  # levels a response may add around a stored value, with room to spare
+MAX_JSON_DEPTH = 254 - RESPONSE_LEVELS
 
 
 def check_depth(value: Any, what: str) -> None:

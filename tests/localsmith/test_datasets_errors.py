@@ -14,6 +14,8 @@ from datetime import timedelta, timezone
 import pytest
 from langsmith.utils import LangSmithError
 
+from techhub.localsmith.values import MAX_JSON_DEPTH
+
 BEYOND_INT64 = str(2**63 + 1)
 OUT_OF_RANGE = "0001-01-01T00:00:00+05:00"  # a valid ISO string that is before year 1 in UTC
 
@@ -263,15 +265,19 @@ def _nested(depth: int) -> dict:
 
 def test_too_deeply_nested_values_are_refused_and_do_not_poison_the_dataset(http, ls_client, dataset):
     ds = str(dataset.id)
+    too_deep = MAX_JSON_DEPTH + 1
     for response in (
         http.post("/examples", json={"dataset_id": ds, "inputs": _nested(400)}),
-        http.post("/examples/bulk", json=[{"dataset_id": ds, "inputs": {"q": 1}, "outputs": _nested(101)}]),
+        http.post("/examples/bulk",
+                  json=[{"dataset_id": ds, "inputs": {"q": 1}, "outputs": _nested(too_deep)}]),
         http.post("/datasets", json={"name": f"x-{uuid.uuid4()}", "metadata": _nested(300)}),
-        http.patch(f"/datasets/{ds}", json={"metadata": _nested(300)}),
+        http.patch(f"/datasets/{ds}", json={"metadata": _nested(too_deep)}),
     ):
-        _assert_400(response, "deeper than 100")
-    ls_client.create_example(inputs=_nested(90), dataset_id=dataset.id)  # deep, but fine
-    assert [e.inputs for e in ls_client.list_examples(dataset_id=dataset.id)] == [_nested(90)]
+        _assert_400(response, f"deeper than {MAX_JSON_DEPTH}")
+    # As deep as allowed (as deep as a run's inputs may be): stored, and every listing still works.
+    ls_client.create_example(inputs=_nested(MAX_JSON_DEPTH), dataset_id=dataset.id)
+    assert [e.inputs for e in ls_client.list_examples(dataset_id=dataset.id)] == [_nested(MAX_JSON_DEPTH)]
+    assert http.get("/examples", params={"dataset": ds}).status_code == 200
 
 
 def test_experiment_results_with_odd_project_metadata(http, ls_client, dataset, example_id):

@@ -213,3 +213,18 @@ def test_a_bug_costs_one_request_a_json_500(tmp_path):
     with TestClient(app, raise_server_exceptions=True) as client:
         assert "internal error: ZeroDivisionError: a bug" in _detail(client.get("/broken"), 500)
         assert client.get("/ok").json() == {"ok": True}
+
+
+def test_an_error_quoting_a_huge_value_is_short(http):
+    response = http.post("/runs", json={"id": list(range(300_000)), "name": "x"})
+    assert len(_detail(response, 400)) < 2100
+
+
+def test_a_cycle_of_parents_is_stored_and_never_blocks_a_write(http):
+    """A's parent is B and B's parent is A: neither can ever learn a trace, and linking must stop."""
+    a, b = str(uuid.uuid4()), str(uuid.uuid4())
+    for run_id, parent in ((a, b), (b, a)):
+        response = http.post("/runs", json=_run(id=run_id, trace_id=None, parent_run_id=parent), timeout=10)
+        assert response.status_code == 202, response.text
+    assert http.post("/runs", json=_run(), timeout=10).status_code == 202
+    _still_serving(http)

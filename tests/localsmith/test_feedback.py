@@ -238,3 +238,11 @@ def test_a_key_with_two_configs_updates_the_same_one_and_shares_its_direction(ls
     assert (configs[first.id].is_first, configs[second.id].is_first) == (True, False)
     ls_client.update_feedback_config(key, is_lower_score_better=False)
     assert {c.is_lower_score_better for c in ls_client.list_feedback_configs(feedback_key=[key])} == {False}
+
+
+def test_a_categorical_config_with_a_repeated_value_is_refused(ls_client):
+    key = f"dup-{uuid.uuid4().hex[:6]}"
+    with pytest.raises(LangSmithError, match="same value"):
+        ls_client.create_feedback_config(key, feedback_config={
+            "type": "categorical", "categories": [{"value": 0, "label": "a"}, {"value": 0.0, "label": "b"}]})
+    assert list(ls_client.list_feedback_configs(feedback_key=[key])) == []

@@ -379,6 +379,21 @@ BAD_REQUESTS = {
         )
         for levels in (250, 1000)
     },
+    "run posted without start_time": lambda: (
+        "POST", "/runs", json.dumps({"id": str(uuid.uuid4()), "name": "x", "run_type": "chain"}).encode(),
+        {"Content-Type": "application/json"},
+    ),
+    "run that is its own parent": lambda: (
+        "POST", "/runs", _one_run(id=RID, parent_run_id=RID), {"Content-Type": "application/json"},
+    ),
+    "run id nested 1000 levels deep": lambda: (
+        "POST", "/runs", b'{"id": ' + b"[" * 1000 + b"]" * 1000 + b', "name": "x"}',
+        {"Content-Type": "application/json"},
+    ),
+    "feedback score nested 1000 levels deep": lambda: (
+        "POST", "/feedback", b'{"run_id": "' + RID.encode() + b'", "key": "k", "score": ' + b"[" * 1000
+        + b"]" * 1000 + b"}", {"Content-Type": "application/json"},
+    ),
     "offset beyond 64 bits": lambda: ("GET", "/sessions?offset=99999999999999999999999", None, {}),
     "filter that does not parse": lambda: (
         "POST",
