@@ -13,6 +13,7 @@ when it is written, so it stays as it was if the run changes.
 
 from __future__ import annotations
 
+import json
 import reprlib
 import sqlite3
 import uuid
@@ -61,6 +62,11 @@ register_schema(
 )
 
 DEFAULT_SPLIT = "base"
+
+
+def _json_key(value: Any) -> str:
+    """A JSON value as comparable text (key order does not matter), for set membership."""
+    return json.dumps(value, sort_keys=True)
 
 
 def object_field(body: dict, key: str, *, required: bool = False) -> dict | None:
@@ -673,11 +679,16 @@ def update_example_metadata(
                     f"metadata {op['key']!r} of example {example_id} is not a list, so {op['operation']}"
                     " cannot apply to it"
                 )
-            values = list(values)
+            # Compared as JSON text in sets: lists of 60,000 values took 30 s compared pairwise.
+            present = {_json_key(v) for v in values}
             if op["operation"].lower() == "array_add":
-                values += [v for v in op["values"] if v not in values]
+                new = {}
+                for v in op["values"]:
+                    new.setdefault(_json_key(v), v)
+                values = [*values, *(v for k, v in new.items() if k not in present)]
             else:
-                values = [v for v in values if v not in op["values"]]
+                dropped = {_json_key(v) for v in op["values"]}
+                values = [v for v in values if _json_key(v) not in dropped]
             metadata[op["key"]] = values
         if metadata.get("dataset_split") == []:
             metadata["dataset_split"] = [DEFAULT_SPLIT]

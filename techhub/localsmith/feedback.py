@@ -124,6 +124,11 @@ def _check_bounds(config: dict) -> None:
         raise BadRequest(f"feedback_config: continuous min {low} is greater than max {high}")
 
 
+def _category_value(value: Any) -> bool:
+    """A category's value is a finite number (a boolean reads as 0 or 1)."""
+    return isinstance(value, bool) or _finite(value)
+
+
 def _check_config(config: Any) -> dict | None:
     if config is None:
         return None
@@ -132,8 +137,7 @@ def _check_config(config: Any) -> dict | None:
     if config["type"] == "categorical":
         categories = config.get("categories")
         if not isinstance(categories, list) or not categories or not all(
-            isinstance(c, dict) and (isinstance(c.get("value"), bool) or _finite(c.get("value")))
-            for c in categories
+            isinstance(c, dict) and _category_value(c.get("value")) for c in categories
         ):
             raise BadRequest("feedback_config: categorical needs categories [{value: number, label}, ...]")
         values = [float(c["value"]) for c in categories]
@@ -473,7 +477,7 @@ def _added_categories(value: Any) -> list[dict]:
     if value is None:
         return []
     if not isinstance(value, list) or not all(
-        isinstance(c, dict) and _finite(c.get("value")) and isinstance(c.get("label", ""), str | None)
+        isinstance(c, dict) and _category_value(c.get("value")) and isinstance(c.get("label", ""), str | None)
         for c in value
     ):
         raise BadRequest("add_categories: expected a list of categories [{value: number, label: str}],"

@@ -40,7 +40,7 @@ from techhub.localsmith.projects import find_project as _find_project
 from techhub.localsmith.queues import find_dataset, now_iso, parse_model, queue_exists, queue_name
 from techhub.localsmith.store import Database, register_schema
 from techhub.localsmith.times import parse_time
-from techhub.localsmith.values import json_text
+from techhub.localsmith.values import check_depth, json_text
 
 # Every write that can make a run newly match a rule (a run posted, a run finishing, feedback given)
 # appends an event; the engine reads events in order, each rule from its own cursor. The cursor is set
@@ -263,6 +263,7 @@ def rule_dict(db: Database, row: sqlite3.Row) -> dict:
 
 def create_rule(db: Database, body: Any) -> dict:
     """Validate and store a rule; it applies to runs that finish from now on (or since ``backfill_from``)."""
+    check_depth(body, "rule")
     rule: RuleFields = _validate(db, parse_model(RuleFields, body, "rule"))
     rule_id = str(uuid.uuid4())
     stamp = now_iso()
@@ -324,6 +325,7 @@ def update_rule(db: Database, rule_id: str, body: Any) -> dict:
     row = _row(db, rule_id)
     if not isinstance(body, dict):
         raise BadRequest(f"rule update must be a JSON object, got {type(body).__name__}")
+    check_depth(body, "rule update")
     parse_model(RuleFields, body, "rule update")  # names unknown or ill-typed fields
     stored = json.loads(row["body"])
     merged: RuleFields = _validate(db, parse_model(RuleFields, {**stored, **body}, "rule"))

@@ -82,7 +82,9 @@ register_schema(
     CREATE INDEX IF NOT EXISTS runs_session_start ON runs(session_id, start_time);
     CREATE INDEX IF NOT EXISTS runs_session_name_start ON runs(session_id, name, start_time);
     CREATE INDEX IF NOT EXISTS runs_session_roots ON runs(session_id, start_time) WHERE is_root = 1;
-    CREATE INDEX IF NOT EXISTS runs_trace ON runs(trace_id);
+    -- A trace in tree order: subtree sums are index ranges (dotted_order prefixes).
+    DROP INDEX IF EXISTS runs_trace;
+    CREATE INDEX IF NOT EXISTS runs_trace_order ON runs(trace_id, dotted_order);
     CREATE INDEX IF NOT EXISTS runs_thread ON runs(thread_id, start_time) WHERE thread_id IS NOT NULL;
     CREATE INDEX IF NOT EXISTS runs_example ON runs(reference_example_id)
         WHERE reference_example_id IS NOT NULL;

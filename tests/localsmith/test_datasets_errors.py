@@ -294,3 +294,27 @@ def test_experiment_results_with_odd_project_metadata(http, ls_client, dataset, 
     results = http.post(f"/datasets/{dataset.id}/runs", json={"session_ids": [project.json()["id"]]})
     assert results.status_code == 200, results.text
     assert [(e["id"], e["runs"]) for e in results.json()] == [(example_id, [])]
+
+
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
+def test_a_multipart_example_part_nested_too_deep_is_a_400(http, dataset, multipart_body, method):
+    example_id = str(uuid.uuid4())
+    body, content_type = multipart_body([(example_id, {"id": example_id}),
+                                         (f"{example_id}.inputs", b"[" * 1000 + b"]" * 1000)])
+    response = http.request(method, f"/v1/platform/datasets/{dataset.id}/examples", content=body,
+                            headers={"Content-Type": content_type})
+    assert response.status_code == 400, response.text
+
+
+def test_metadata_list_edits_on_long_lists(http, ls_client, dataset):
+    """60,000 values added to a 60,000-value list, one of them already there (it once held the
+    server for 30 s; the timeout only keeps a regression from hanging the suite)."""
+    example = ls_client.create_example(inputs={"q": 1}, dataset_id=dataset.id,
+                                       metadata={"tags": [f"old-{i}" for i in range(60_000)]})
+    response = http.patch(f"/v1/platform/datasets/{dataset.id}/examples/metadata", json={
+        "example_ids": [str(example.id)],
+        "operations": [{"operation": "array_add", "key": "tags",
+                        "values": [f"new-{i}" for i in range(60_000)] + ["old-1"]}]}, timeout=10)
+    assert response.status_code == 200, response.text
+    tags = ls_client.read_example(example.id).metadata["tags"]
+    assert len(tags) == 120_000 and tags[60_000] == "new-0"

@@ -394,6 +394,16 @@ BAD_REQUESTS = {
         "POST", "/feedback", b'{"run_id": "' + RID.encode() + b'", "key": "k", "score": ' + b"[" * 1000
         + b"]" * 1000 + b"}", {"Content-Type": "application/json"},
     ),
+    "events holding a number": lambda: (
+        "POST", "/runs", _one_run(id=str(uuid.uuid4()), trace_id=None, dotted_order=None, events=[1, "x"]),
+        {"Content-Type": "application/json"},
+    ),
+    "project metadata filter nested 1000 levels deep": lambda: (
+        "GET", "/sessions?metadata=" + "[" * 1000 + "]" * 1000, None, {},
+    ),
+    "project metadata filter with a 5000-digit number": lambda: (
+        "GET", '/sessions?metadata={"a":' + "9" * 5000 + "}", None, {},
+    ),
     "offset beyond 64 bits": lambda: ("GET", "/sessions?offset=99999999999999999999999", None, {}),
     "filter that does not parse": lambda: (
         "POST",

@@ -66,6 +66,13 @@ def launch(db_path: Path) -> RunningServer:
         return start_server(db_path)
 
 
+def _nested(depth: int) -> dict:
+    value: dict = {"leaf": 1}
+    for _ in range(depth - 1):
+        value = {"a": value}
+    return value
+
+
 class Stack:
     """A running server with an SDK client and a raw HTTP client on it."""
 
@@ -244,6 +251,7 @@ def test_rule_crud_round_trips_langsmith_fields(api: Stack) -> None:
         ({"trace_filter": 'gt(start_time, "0001-01-01T00:00:00+05:00")'}, 400, "trace_filter"),
         ({"thread_idle_seconds": "inf"}, 400, "thread_idle_seconds"),
         ({"thread_idle_seconds": 1e308}, 400, "thread_idle_seconds"),  # the engine would wait forever
+        ({"webhooks": [{"url": "http://x", "headers": _nested(300)}]}, 400, "rule nests deeper"),
     ],
 )
 def test_invalid_rules_are_rejected_naming_the_field(

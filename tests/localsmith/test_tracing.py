@@ -282,9 +282,11 @@ def _token_trace(project: str) -> list[dict]:
 
 
 def test_token_totals_do_not_depend_on_how_a_trace_arrives(http, ls_client, project_name):
-    whole, pieces = _token_trace(project_name), _token_trace(project_name)
+    whole, pieces, in_order = (_token_trace(project_name) for _ in range(3))
     assert http.post("/runs/batch", json={"post": whole}).status_code == 202
     for run in reversed(pieces):  # children first, one request each
+        assert http.post("/runs/batch", json={"post": [run]}).status_code == 202
+    for run in in_order:  # parents first, one request each: each LLM run raises its ancestors' totals
         assert http.post("/runs/batch", json={"post": [run]}).status_code == 202
     fields = ("prompt_tokens", "completion_tokens", "total_tokens", "prompt_cost", "completion_cost",
               "total_cost")
@@ -292,7 +294,7 @@ def test_token_totals_do_not_depend_on_how_a_trace_arrives(http, ls_client, proj
     def totals(runs: list[dict]) -> dict:
         return {r["name"]: tuple(http.get(f"/runs/{r['id']}").json()[f] for f in fields) for r in runs}
 
-    assert totals(whole) == totals(pieces)
+    assert totals(whole) == totals(pieces) == totals(in_order)
     got = totals(whole)
     gpt4o_cost = (100 * 2.5 + 10 * 10.0) / 1e6
     assert got["llm1"][:3] == (100, 10, 110) and got["llm2"][:3] == (200, 20, 220)
@@ -318,6 +320,7 @@ def test_token_totals_also_when_children_come_first_without_links(http, project_
             assert got[field] == pytest.approx(expected[field]), (run["name"], field)
 
 
+@pytest.mark.filterwarnings("ignore:Creating feedback for a run without session_id")
 def test_runs_created_before_their_parent_join_its_trace(ls_client_factory, project_name):
     """create_run() without trace_id/dotted_order, grandchild and child before the root: queries work
     meanwhile, and once the root arrives the tree, the links and the token totals are complete."""
@@ -331,6 +334,7 @@ def test_runs_created_before_their_parent_join_its_trace(ls_client_factory, proj
     waiting = {r.name: r for r in _runs(client, project_name)}
     assert set(waiting) == {"llm", "child"}
     assert waiting["child"].trace_id == root  # its parent, until the parent arrives
+    verdict = client.create_feedback(grandchild, key="correctness", score=1)  # before the links too
     client.create_run("root", inputs={}, run_type="chain", id=root, project_name=project_name)
 
     full = client.read_run(root, load_child_runs=True)
@@ -341,6 +345,7 @@ def test_runs_created_before_their_parent_join_its_trace(ls_client_factory, proj
     assert {r.trace_id for r in runs.values()} == {root}
     assert runs["llm"].dotted_order.startswith(runs["root"].dotted_order + ".")
     assert runs["llm"].dotted_order.count(".") == 2
+    assert client.read_feedback(verdict.id).trace_id == root
 
 
 def test_a_patch_without_links_keeps_the_runs_links(ls_client_factory, project_name):

@@ -10,6 +10,7 @@ from fastapi import Request
 
 from techhub.localsmith.exceptions import BadRequest
 from techhub.localsmith.store import Database
+from techhub.localsmith.values import check_depth
 
 
 def database(request: Request) -> Database:
@@ -35,6 +36,18 @@ async def json_body(
         wanted = {"dict": "a JSON object", "list": "a JSON array"}.get(names, names)
         raise BadRequest(f"request body must be {wanted}")
     return value
+
+
+def json_param(value: str | None, name: str) -> Any:
+    """A query parameter that holds JSON (``?metadata={...}``); a 400 when it is not JSON or too deep."""
+    if value is None:
+        return None
+    try:
+        parsed = orjson.loads(value)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest(f"query parameter {name!r} must be JSON: {exc}") from None
+    check_depth(parsed, f"query parameter {name!r}")
+    return parsed
 
 
 def flag(value: str | None, name: str) -> bool | None:

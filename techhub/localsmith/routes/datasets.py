@@ -7,9 +7,9 @@ return JSON. The SDK reaches the multipart example endpoints at ``/v1/platform/.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -19,19 +19,10 @@ from techhub.localsmith import dataset_versions as versions
 from techhub.localsmith import datasets, examples, experiments
 from techhub.localsmith.exceptions import BadRequest
 from techhub.localsmith.multipart import boundary_of, decompress_zstd, split_parts
-from techhub.localsmith.routes.body import database, json_body
+from techhub.localsmith.routes.body import database, json_body, json_param
 from techhub.localsmith.store import check_page
 
 router = APIRouter(tags=["datasets"])
-
-
-def _json_param(value: str | None, name: str) -> Any:
-    if value is None:
-        return None
-    try:
-        return json.loads(value)
-    except (ValueError, RecursionError) as exc:
-        raise BadRequest(f"query parameter {name!r} must be JSON: {exc}") from exc
 
 
 def _page(offset: int, limit: int) -> tuple[int, int]:
@@ -68,7 +59,7 @@ async def list_datasets(
         name=name,
         name_contains=name_contains,
         data_type=data_type,
-        metadata=_json_param(metadata, "metadata"),
+        metadata=json_param(metadata, "metadata"),
         offset=offset,
         limit=limit,
     )
@@ -257,7 +248,7 @@ async def list_examples(
     limit: int = 100,
 ) -> list[dict]:
     offset, limit = _page(offset, limit)
-    meta = _json_param(metadata, "metadata")
+    meta = json_param(metadata, "metadata")
     if meta is not None and not isinstance(meta, dict):
         raise BadRequest("query parameter 'metadata' must be a JSON object")
     return await run_in_threadpool(
@@ -323,9 +314,9 @@ async def _multipart_examples(request: Request) -> list[dict]:
             example.setdefault("attachments", []).append((field[len("attachment.") :], mime_type, data))
             continue
         try:
-            value = json.loads(data) if data else None
-        except ValueError as exc:
-            raise BadRequest(f"part {name!r} is not valid JSON") from exc
+            value = orjson.loads(data) if data else None
+        except orjson.JSONDecodeError as exc:
+            raise BadRequest(f"part {name!r} is not valid JSON: {exc}") from None
         if field == "":
             if not isinstance(value, dict):
                 raise BadRequest(f"part {name!r} must be a JSON object")
@@ -356,9 +347,9 @@ async def update_examples_multipart(request: Request, dataset_id: str) -> dict:
 @router.patch("/v1/platform/datasets/{dataset_id}/examples/metadata")
 async def update_example_metadata(request: Request, dataset_id: str) -> dict:
     body = await json_body(request)
-    return examples.update_example_metadata(
-        database(request), dataset_id, body.get("example_ids") or [], body.get("operations")
-    )
+    return await run_in_threadpool(
+        examples.update_example_metadata, database(request), dataset_id, body.get("example_ids") or [],
+        body.get("operations"))
 
 
 @router.post("/platform/datasets/examples/delete")
