@@ -67,11 +67,14 @@ _FILL_LINKS_SQL = """
             FROM runs p WHERE p.id = runs.parent_run_id AND p.dotted_order IS NOT NULL))
     WHERE id IN (SELECT value FROM json_each(?)) AND (trace_id IS NULL OR dotted_order IS NULL)
 """
-_ANY_WAITING_SQL = "SELECT 1 FROM runs WHERE trace_id IS NULL OR dotted_order IS NULL LIMIT 1"
+# INDEXED BY: left to itself, SQLite scans runs_trace_order, which covers both columns (a scan of
+# every run, on every request); the partial index holds only the waiting runs.
+_ANY_WAITING_SQL = ("SELECT 1 FROM runs INDEXED BY runs_unlinked"
+                    " WHERE trace_id IS NULL OR dotted_order IS NULL LIMIT 1")
 # Stored runs still waiting for their links, whose parent is among the given ids (runs_unlinked).
 _WAITING_CHILDREN_SQL = """
-    SELECT id FROM runs WHERE parent_run_id IN (SELECT value FROM json_each(?))
-                          AND (trace_id IS NULL OR dotted_order IS NULL)
+    SELECT id FROM runs INDEXED BY runs_unlinked WHERE parent_run_id IN (SELECT value FROM json_each(?))
+                                                AND (trace_id IS NULL OR dotted_order IS NULL)
 """
 # Token and cost totals, re-summed for the runs given: a root over its whole trace, any other run
 # over its subtree, the runs whose dotted_order starts with its own (an index range on
