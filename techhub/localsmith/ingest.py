@@ -370,12 +370,12 @@ def _link_waiting_children(conn: sqlite3.Connection, parent_ids: list[str]) -> l
 
 
 def _recompute_usage(conn: sqlite3.Connection, ids_json: str) -> None:
-    """Own usage of merged LLM runs, from their merged outputs/extra/events."""
-    for row in conn.execute("SELECT id, outputs, extra, events FROM runs"
-                            " WHERE id IN (SELECT value FROM json_each(?)) AND run_type = 'llm'",
-                            (ids_json,)):
+    """Own usage of merged runs, from their merged run_type/outputs/extra/events (a patch may add
+    usage, take it away, or make the run something other than an LLM call)."""
+    for row in conn.execute("SELECT id, run_type, outputs, extra, events FROM runs"
+                            " WHERE id IN (SELECT value FROM json_each(?))", (ids_json,)):
         parsed = [orjson.loads(row[k]) if row[k] else None for k in ("outputs", "extra", "events")]
-        own = _usage_values("llm", *parsed)
+        own = _usage_values(row["run_type"], *parsed)
         conn.execute("UPDATE runs SET own_prompt_tokens = ?, own_completion_tokens = ?, own_total_tokens = ?,"
                      " own_prompt_cost = ?, own_completion_cost = ?, first_token_time = ? WHERE id = ?",
                      (*own, row["id"]))
@@ -480,11 +480,13 @@ def _write_runs(conn: sqlite3.Connection, runs: list[_Run], result: IngestResult
     traces |= joined
     others = traces - local
     if others:
-        with_tokens = [row[0] for row in conn.execute(
+        # Traces with usage, and those of merged runs, whose usage may just have gone.
+        to_sum = sorted({row[0] for row in conn.execute(
             "SELECT DISTINCT trace_id FROM runs WHERE trace_id IN (SELECT value FROM json_each(?))"
-            " AND own_total_tokens IS NOT NULL", (json.dumps(sorted(others)),))]
-        if with_tokens:
-            _aggregate(conn, with_tokens, run_ids + [run_id for run_id, _ in linked])
+            " AND (own_total_tokens IS NOT NULL OR id IN (SELECT value FROM json_each(?)))",
+            (json.dumps(sorted(others)), json.dumps([run.id for run in merged])))})
+        if to_sum:
+            _aggregate(conn, to_sum, run_ids + [run_id for run_id, _ in linked])
     result.run_ids, result.trace_ids = run_ids, traces
     result.linked_ids = [run_id for run_id, _ in linked]
 

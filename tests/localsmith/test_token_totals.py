@@ -101,3 +101,22 @@ def test_totals_match_the_oracle(http, project_name, mode, seed):
             prompt, completion, prompt + completion), run["name"]
         assert (got["total_cost"] or 0) == pytest.approx(dollars, abs=1e-12), run["name"]
         assert got["trace_id"] == tree.runs[0]["id"] and got["dotted_order"] == run["dotted_order"]
+
+
+def test_a_patch_that_takes_usage_away_re_sums_the_trace(http, project_name):
+    root, llm = str(uuid.uuid4()), str(uuid.uuid4())
+    usage = {"usage_metadata": {"input_tokens": 10, "output_tokens": 5, "total_tokens": 15}}
+    common = {"session_name": project_name, "start_time": BASE.isoformat()}
+    assert http.post("/runs/batch", json={"post": [
+        {"id": root, "name": "root", "run_type": "chain", **common},
+        {"id": llm, "parent_run_id": root, "name": "llm", "run_type": "llm", "outputs": usage, **common},
+    ]}).status_code == 202
+    assert http.get(f"/runs/{root}").json()["total_tokens"] == 15
+    assert http.patch(f"/runs/{llm}", json={"outputs": {"text": "no usage any more"}}).status_code == 202
+    assert [http.get(f"/runs/{r}").json()["total_tokens"] for r in (root, llm)] == [0, 0]
+    # Usage back, then the run re-posted as a chain (not an LLM call): it no longer counts.
+    assert http.patch(f"/runs/{llm}", json={"outputs": usage}).status_code == 202
+    assert http.get(f"/runs/{root}").json()["total_tokens"] == 15
+    assert http.post("/runs", json={"id": llm, "parent_run_id": root, "name": "llm", "run_type": "chain",
+                                    "outputs": usage, **common}).status_code == 202
+    assert [http.get(f"/runs/{r}").json()["total_tokens"] for r in (root, llm)] == [0, 0]
