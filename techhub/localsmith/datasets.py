@@ -28,7 +28,7 @@ from techhub.localsmith.examples import (
 )
 from techhub.localsmith.exceptions import BadRequest, Conflict
 from techhub.localsmith.ids import as_uuid
-from techhub.localsmith.store import Database, one_of, register_schema
+from techhub.localsmith.store import Database, Where, one_of, register_schema
 from techhub.localsmith.values import check_depth, json_text, json_value
 
 register_schema(
@@ -244,23 +244,18 @@ def list_datasets(
     """Datasets matching every given filter, newest first (offset pagination, like LangSmith)."""
     if metadata is not None and not isinstance(metadata, dict):
         raise BadRequest("the metadata filter must be a JSON object")
-    where, params = [], []
+    where = Where()
     if ids:
-        among, ids = one_of("id", [as_uuid(i, "dataset id") for i in ids])
-        where.append(among)
-        params.extend(ids)
+        where.among("id", [as_uuid(i, "dataset id") for i in ids])
     if name is not None:
-        where.append("name = ?")
-        params.append(name)
+        where.add("name = ?", name)
     if name_contains:
-        where.append("instr(lower(name), lower(?)) > 0")
-        params.append(name_contains)
+        where.contains("name", name_contains)
     if data_type is not None:
-        where.append("data_type = ?")
-        params.append(data_type)
+        where.add("data_type = ?", data_type)
     conn = db.read()
-    sql = "SELECT * FROM datasets" + (" WHERE " + " AND ".join(where) if where else "")
-    rows = conn.execute(sql + " ORDER BY created_at DESC, id", params).fetchall()
+    sql = "SELECT * FROM datasets" + where.sql
+    rows = conn.execute(sql + " ORDER BY created_at DESC, id", where.params).fetchall()
     if metadata:
         rows = [row for row in rows if contains(json_value(row["metadata"]) or {}, metadata)]
     return _dataset_dicts(conn, rows[offset : offset + limit])

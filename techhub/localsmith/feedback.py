@@ -30,7 +30,7 @@ from typing import Any
 from techhub.localsmith.exceptions import BadRequest, Conflict, NotFound, UnprocessableEntity
 from techhub.localsmith.ids import optional_uuid
 from techhub.localsmith.projects import TENANT_ID
-from techhub.localsmith.store import Database, check_page, one_of, register_schema
+from techhub.localsmith.store import Database, Where, check_page, register_schema
 from techhub.localsmith.times import normalize_time, now
 from techhub.localsmith.values import json_text
 
@@ -334,21 +334,15 @@ def list_feedback(
 ) -> list[dict]:
     """Feedback matching every given criterion, oldest first, ``offset``/``limit`` paginated."""
     check_page(limit, offset)
-    where: list[str] = []
-    params: list[Any] = []
+    where = Where()
     for column, values, is_id in (("run_id", run_ids, True), ("key", keys, False),
                                   ("source_type", sources, False), ("session_id", session_ids, True)):
         if values:
-            among, values = one_of(column, [optional_uuid(v, column) if is_id else v for v in values])
-            where.append(among)
-            params += values
+            where.among(column, [optional_uuid(v, column) if is_id else v for v in values])
     if has_score is not None:
-        where.append(f"score IS {'NOT ' if has_score else ''}NULL")
-    sql = f"SELECT {_COLUMNS} FROM feedback"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY created_at, id LIMIT ? OFFSET ?"
-    return [_row_to_dict(r) for r in db.read().execute(sql, (*params, limit, offset))]
+        where.add(f"score IS {'NOT ' if has_score else ''}NULL")
+    sql = f"SELECT {_COLUMNS} FROM feedback{where.sql} ORDER BY created_at, id LIMIT ? OFFSET ?"
+    return [_row_to_dict(r) for r in db.read().execute(sql, (*where.params, limit, offset))]
 
 
 def update_feedback(db: Database, feedback_id: str, body: dict) -> dict:
@@ -527,20 +521,18 @@ def list_feedback_configs(
 ) -> list[dict]:
     """Feedback configs by key, oldest first, ``offset``/``limit`` paginated."""
     check_page(limit, offset)
-    where, params = ["1 = 1"], []
+    where = Where()
     if keys:
-        where.append("feedback_key IN (SELECT value FROM json_each(?))")
-        params.append(json.dumps(list(keys)))
+        where.among("feedback_key", list(keys))
     if name_contains:
-        where.append("instr(lower(feedback_key), lower(?)) > 0")
-        params.append(name_contains)
+        where.contains("feedback_key", name_contains)
     if not include_deleted:
-        where.append("is_deleted = 0")
+        where.add("is_deleted = 0")
     if is_enforced is not None:
-        where.append(f"is_enforced = {int(is_enforced)}")
+        where.add("is_enforced = ?", int(is_enforced))
     rows = db.read().execute(
-        f"SELECT {_CONFIG_COLUMNS} FROM feedback_configs WHERE {' AND '.join(where)} ORDER BY rowid"
-        " LIMIT ? OFFSET ?", (*params, limit, offset)).fetchall()
+        f"SELECT {_CONFIG_COLUMNS} FROM feedback_configs{where.sql} ORDER BY rowid LIMIT ? OFFSET ?",
+        (*where.params, limit, offset)).fetchall()
     return [_config_to_dict(r) for r in rows]
 
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from techhub.localsmith.exceptions import BadRequest, Conflict, NotFound
 from techhub.localsmith.ids import as_uuid
-from techhub.localsmith.store import Database, check_page, one_of, register_schema
+from techhub.localsmith.store import Database, Where, check_page, register_schema
 from techhub.localsmith.times import normalize_time, now
 from techhub.localsmith.values import json_text
 
@@ -186,36 +186,25 @@ def list_projects(
 ) -> list[dict]:
     """Projects matching every given criterion, newest first, ``offset``/``limit`` paginated."""
     check_page(limit, offset)
-    where: list[str] = []
-    params: list[Any] = []
+    where = Where()
     if ids:
-        among, ids = one_of("id", [as_uuid(i, "id") for i in ids])
-        where.append(among)
-        params += ids
+        where.among("id", [as_uuid(i, "id") for i in ids])
     if name is not None:
-        where.append("name = ?")
-        params.append(name)
+        where.add("name = ?", name)
     if name_contains:
-        where.append("instr(lower(name), lower(?)) > 0")
-        params.append(name_contains)
+        where.contains("name", name_contains)
     if reference_dataset:
-        among, ids = one_of("reference_dataset_id",
-                            [as_uuid(i, "reference_dataset") for i in reference_dataset])
-        where.append(among)
-        params += ids
+        where.among("reference_dataset_id", [as_uuid(i, "reference_dataset") for i in reference_dataset])
     if reference_free is True:
-        where.append("reference_dataset_id IS NULL")
+        where.add("reference_dataset_id IS NULL")
     elif reference_free is False:
-        where.append("reference_dataset_id IS NOT NULL")
+        where.add("reference_dataset_id IS NOT NULL")
     for key, value in (metadata or {}).items():
-        where.append("json_extract(extra, '$.metadata.' || json_quote(?)) = json_extract(?, '$')")
-        params += [key, json.dumps(value)]
-    sql = f"SELECT {_COLUMNS} FROM projects"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY start_time DESC, id LIMIT ? OFFSET ?"
+        where.add("json_extract(extra, '$.metadata.' || json_quote(?)) = json_extract(?, '$')",
+                  key, json.dumps(value))
+    sql = f"SELECT {_COLUMNS} FROM projects{where.sql} ORDER BY start_time DESC, id LIMIT ? OFFSET ?"
     conn = db.read()
-    rows = conn.execute(sql, (*params, limit, offset)).fetchall()
+    rows = conn.execute(sql, (*where.params, limit, offset)).fetchall()
     return _attach_counts(conn, [_row_to_dict(r) for r in rows], include_stats)
 
 

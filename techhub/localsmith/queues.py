@@ -26,7 +26,7 @@ from techhub.localsmith.datasets import get_dataset
 from techhub.localsmith.exceptions import BadRequest, Conflict, NotFound
 from techhub.localsmith.projects import TENANT_ID
 from techhub.localsmith.runs import read_run
-from techhub.localsmith.store import MAX_OFFSET, Database, check_page, one_of, register_schema
+from techhub.localsmith.store import MAX_OFFSET, Database, Where, check_page, register_schema
 from techhub.localsmith.times import now as now_stored
 from techhub.localsmith.values import json_text
 
@@ -240,27 +240,22 @@ def list_queues(
 ) -> list[dict]:
     """Queues by name, substring, ids or default dataset, oldest first, with their open item count."""
     check_page(limit, offset, maximum=None)
-    where, params = ["1=1"], []
+    where = Where()
     if ids:
-        among, ids = one_of("q.id", [str(i) for i in ids])
-        where.append(among)
-        params += ids
+        where.among("q.id", [str(i) for i in ids])
     if name is not None:
-        where.append("q.name = ?")
-        params.append(name)
+        where.add("q.name = ?", name)
     if name_contains:
-        where.append("instr(lower(q.name), lower(?)) > 0")
-        params.append(name_contains)
+        where.contains("q.name", name_contains)
     if dataset_id:
-        where.append("q.default_dataset = ?")
-        params.append(dataset_id)
+        where.add("q.default_dataset = ?", dataset_id)
     rows = (
         db.read()
         .execute(
             "SELECT q.*, (SELECT count(*) FROM annotation_queue_items i WHERE i.queue_id = q.id"
             " AND i.status = 'needs_review') AS open_items FROM annotation_queues q"
-            f" WHERE {' AND '.join(where)} ORDER BY q.created_at, q.id LIMIT ? OFFSET ?",
-            (*params, limit, offset),
+            f"{where.sql} ORDER BY q.created_at, q.id LIMIT ? OFFSET ?",
+            (*where.params, limit, offset),
         )
         .fetchall()
     )
@@ -467,16 +462,15 @@ def list_item_rows(
     if item_type not in (None, "RUN", "THREAD"):
         raise BadRequest(f"item_type must be RUN or THREAD, not {reprlib.repr(item_type)}")
     check_page(limit, offset, maximum=None)
-    where, params = ["queue_id = ?", "seq > ?"], [str(queue_id), after_seq]
+    where = Where()
+    where.add("queue_id = ? AND seq > ?", str(queue_id), after_seq)
     if wanted:
-        where.append("status = ?")
-        params.append(wanted)
+        where.add("status = ?", wanted)
     if item_type:
-        where.append("item_type = ?")
-        params.append(item_type)
+        where.add("item_type = ?", item_type)
     return conn.execute(
-        f"SELECT * FROM annotation_queue_items WHERE {' AND '.join(where)} ORDER BY seq LIMIT ? OFFSET ?",
-        (*params, limit, offset),
+        f"SELECT * FROM annotation_queue_items{where.sql} ORDER BY seq LIMIT ? OFFSET ?",
+        (*where.params, limit, offset),
     ).fetchall()
 
 

@@ -39,7 +39,7 @@ from techhub.localsmith.exceptions import BadRequest, NotFound
 from techhub.localsmith.feedback import feedback_stats, summarize
 from techhub.localsmith.filters import filter_sql
 from techhub.localsmith.ids import as_uuid
-from techhub.localsmith.store import Database, one_of, register_schema
+from techhub.localsmith.store import Database, Where, register_schema
 from techhub.localsmith.times import normalize_time
 
 register_schema(
@@ -266,30 +266,23 @@ def _where(
     filter: str | None = None,
     trace_filter: str | None = None,
     tree_filter: str | None = None,
-) -> tuple[list[str], list[Any]]:
+) -> Where:
     """The WHERE conditions (on alias ``r``) shared by queries and stats."""
-    where = ["r.name IS NOT NULL", "r.start_time IS NOT NULL"]
-    params: list[Any] = []
-
-    def any_of(column: str, values: list[str]) -> None:
-        sql, values = one_of(column, values)
-        where.append(sql)
-        params.extend(values)
-
+    where = Where(["r.name IS NOT NULL", "r.start_time IS NOT NULL"])
     if session_ids is not None:
-        any_of("r.session_id", _id_list(session_ids, "session"))
+        where.among("r.session_id", _id_list(session_ids, "session"))
     if run_ids is not None:
-        any_of("r.id", _id_list(run_ids, "id"))
+        where.among("r.id", _id_list(run_ids, "id"))
     if trace_id is not None:
-        any_of("r.trace_id", [as_uuid(trace_id, "trace")])
+        where.among("r.trace_id", [as_uuid(trace_id, "trace")])
     if parent_run_id is not None:
-        any_of("r.parent_run_id", [as_uuid(parent_run_id, "parent_run")])
+        where.among("r.parent_run_id", [as_uuid(parent_run_id, "parent_run")])
     if reference_example_ids is not None:
-        any_of("r.reference_example_id", _id_list(reference_example_ids, "reference_example"))
+        where.among("r.reference_example_id", _id_list(reference_example_ids, "reference_example"))
     if run_type is not None:
         if not isinstance(run_type, str):
             raise BadRequest("run_type: expected a string")
-        any_of("r.run_type", [run_type])
+        where.among("r.run_type", [run_type])
     for name, value in (("is_root", is_root), ("error", error)):
         # LangSmith's API reads 0 and 1 as booleans (the SDK's own docs pass is_root=1).
         if value is not None and value not in (True, False):
@@ -298,24 +291,20 @@ def _where(
     error = None if error is None else bool(error)
     if is_root is not None:
         # A literal, not a parameter: SQLite only uses the partial index of roots when it can see it.
-        where.append(f"r.is_root = {int(is_root)}")
+        where.add(f"r.is_root = {int(is_root)}")
     if error is not None:
-        where.append(f"r.error IS {'NOT ' if error else ''}NULL")
+        where.add(f"r.error IS {'NOT ' if error else ''}NULL")
     if start_time is not None:
-        where.append("r.start_time >= ?")
-        params.append(normalize_time(start_time, "start_time"))
+        where.add("r.start_time >= ?", normalize_time(start_time, "start_time"))
     if end_time is not None:
-        where.append("r.start_time <= ?")
-        params.append(normalize_time(end_time, "end_time"))
+        where.add("r.start_time <= ?", normalize_time(end_time, "end_time"))
     if thread_id is not None:
-        where.append("r.thread_id = ?")
-        params.append(str(thread_id))
+        where.add("r.thread_id = ?", str(thread_id))
     if query:
         if not isinstance(query, str):
             raise BadRequest("query: expected a string")
         sql, extra = filter_sql(f"search({json.dumps(query)})")
-        where.append(sql)
-        params += extra
+        where.add(sql, *extra)
     for text, wrap in ((filter, "{}"),
                        (trace_filter, "EXISTS (SELECT 1 FROM runs t WHERE t.id = r.trace_id AND {})"),
                        (tree_filter, "EXISTS (SELECT 1 FROM runs t WHERE t.trace_id = r.trace_id AND {})")):
@@ -324,9 +313,8 @@ def _where(
         if not isinstance(text, str):
             raise BadRequest("filter, trace_filter and tree_filter must be strings")
         sql, extra = filter_sql(text, "r" if wrap == "{}" else "t")
-        where.append(wrap.format(sql))
-        params += extra
-    return where, params
+        where.add(wrap.format(sql), *extra)
+    return where
 
 
 def query_runs(
@@ -354,18 +342,16 @@ def query_runs(
         fields = (set(select) & set(ALL_FIELDS)) | set(_REQUIRED)
     else:
         fields = set(ALL_FIELDS)
-    where, params = _where(**criteria)
+    where = _where(**criteria)
     direction, cmp = ("DESC", "<") if order == "desc" else ("ASC", ">")
     if cursor is not None:
         if not isinstance(cursor, str):
             raise BadRequest("cursor: expected a string")
         start, run_id = _decode_cursor(cursor)
-        where.append(f"(r.start_time {cmp} ? OR (r.start_time = ? AND r.id {cmp} ?))")
-        params += [start, start, run_id]
-    sql = (f"SELECT r.* FROM runs r WHERE {' AND '.join(where)}"
-           f" ORDER BY r.start_time {direction}, r.id {direction} LIMIT ?")
+        where.add(f"(r.start_time {cmp} ? OR (r.start_time = ? AND r.id {cmp} ?))", start, start, run_id)
+    sql = f"SELECT r.* FROM runs r{where.sql} ORDER BY r.start_time {direction}, r.id {direction} LIMIT ?"
     conn = db.read()
-    rows = conn.execute(sql, (*params, limit + 1)).fetchall()
+    rows = conn.execute(sql, (*where.params, limit + 1)).fetchall()
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -398,8 +384,8 @@ def _percentile(values: list[float], q: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def _stats(conn: sqlite3.Connection, where: list[str], params: list[Any]) -> dict:
-    sql_where = " AND ".join(where)
+def _stats(conn: sqlite3.Connection, where: Where) -> dict:
+    sql_where, params = " AND ".join(where.conditions), where.params
     row = conn.execute(
         "SELECT count(*) AS n, sum(r.error IS NOT NULL) AS errors, max(r.start_time) AS last,"
         " sum(r.prompt_tokens) AS pt, sum(r.completion_tokens) AS ct, sum(r.total_tokens) AS tt,"
@@ -435,14 +421,13 @@ def _stats(conn: sqlite3.Connection, where: list[str], params: list[Any]) -> dic
 
 def run_stats(db: Database, **criteria: Any) -> dict:
     """Counts, error rate, latency and first-token percentiles (s), tokens, cost, feedback stats."""
-    where, params = _where(**criteria)
-    return _stats(db.read(), where, params)
+    return _stats(db.read(), _where(**criteria))
 
 
 def project_stats(conn: sqlite3.Connection, session_id: str) -> dict:
     """Stats over a project's root runs (their tokens and cost cover whole traces), and
     ``session_feedback_stats``: feedback on the project itself (an experiment's summary evaluators)."""
-    stats = _stats(conn, ["r.session_id = ?", "r.is_root = 1", "r.name IS NOT NULL"], [session_id])
+    stats = _stats(conn, Where(["r.session_id = ? AND r.is_root = 1 AND r.name IS NOT NULL"], [session_id]))
     stats.pop("run_count")
     stats.pop("error_count")
     stats.pop("last_run_start_time")

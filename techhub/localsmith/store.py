@@ -13,7 +13,9 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from techhub.localsmith.exceptions import BadRequest
 
@@ -39,6 +41,37 @@ def one_of(column: str, values: Sequence[object]) -> tuple[str, list]:
     if len(values) <= 8:
         return f"{column} IN ({','.join('?' * len(values))})", list(values)
     return f"{column} IN (SELECT value FROM json_each(?))", [json.dumps(list(values))]
+
+
+@dataclass
+class Where:
+    """A WHERE clause built one criterion at a time, with its parameters in order.
+
+    List endpoints filter on whichever criteria the client sent; each one that is set adds a
+    condition here, and :attr:`sql` joins them (or is empty when none was sent).
+    """
+
+    conditions: list[str] = field(default_factory=list)
+    params: list[Any] = field(default_factory=list)
+
+    def add(self, condition: str, *params: Any) -> None:
+        """A condition with one ``?`` per parameter."""
+        self.conditions.append(condition)
+        self.params.extend(params)
+
+    def among(self, column: str, values: Sequence[object]) -> None:
+        """``column`` is one of ``values`` (any number of them, see :func:`one_of`)."""
+        condition, params = one_of(column, values)
+        self.add(condition, *params)
+
+    def contains(self, column: str, text: str) -> None:
+        """``column`` contains ``text``, ignoring case (LangSmith's ``name_contains``)."""
+        self.add(f"instr(lower({column}), lower(?)) > 0", text)
+
+    @property
+    def sql(self) -> str:
+        """`` WHERE a AND b ...``, or nothing when no criterion was added."""
+        return " WHERE " + " AND ".join(self.conditions) if self.conditions else ""
 
 
 def check_page(limit: int, offset: int, *, maximum: int | None = 1000) -> None:
