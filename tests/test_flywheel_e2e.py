@@ -19,6 +19,7 @@ import langsmith as ls
 import pytest
 
 from techhub.config import ROOT_RUN_NAME, TRACING_PROJECT
+from techhub.evaluators.threads import thread_messages
 from techhub.flywheel import (
     AUTOMATION_NAME,
     GOLDEN_DATASET,
@@ -34,7 +35,6 @@ from techhub.flywheel import (
     thread_conversation,
     wait_for_rules,
 )
-from techhub.flywheel.conversation import thread_messages
 from techhub.localsmith.launcher import RunningServer, start_server
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

@@ -2,7 +2,9 @@
 
 Each judge is a prompt plus a JSON schema sent to the judge model through :func:`judge_structured`:
 ``ChatOpenAI`` in live mode, the deterministic offline model otherwise. The local LangSmith server's
-rule engine uses the same prompt, schema, :func:`format_human_ai_pairs` and :func:`judge_structured`.
+rule engine uses the same prompt, schema, :func:`format_human_ai_pairs` and :func:`judge_structured`,
+and reads a thread's turns from its root runs with :mod:`techhub.evaluators.threads`, as the review
+helpers do.
 """
 
 from techhub.evaluators.conversation import (

@@ -2,8 +2,8 @@
 
 ``configure``: create the ``User Sentiment`` evaluator, the review queue and the negative-sentiment
 automation (idempotent, REST or SDK, same calls for LangSmith cloud and the local server).
-``waiting``: wait for the rules to act. ``review``: the reviewer's steps on a queued trace.
-``conversation``: a thread's turns from its root runs (shared with the local rule engine).
+``waiting``: wait for the rules to act. ``review``: the reviewer's steps on a queued trace (a
+thread's turns come from :mod:`techhub.evaluators.threads`, as the local rule engine reads them).
 """
 
 from techhub.flywheel.configure import (

@@ -15,8 +15,8 @@ from langsmith import Client
 from langsmith.schemas import Example, Feedback, Run, RunBase
 from langsmith.utils import LangSmithNotFoundError
 
+from techhub.evaluators.threads import thread_messages
 from techhub.flywheel.configure import GOLDEN_DATASET
-from techhub.flywheel.conversation import thread_messages
 
 ITEMS_PATH = "/api/v1/platform/annotation-queues"
 _EXAMPLE_NAMESPACE = uuid.UUID("5f0f2d1c-7a53-4d8e-9a39-2d0c9b6f4e11")

@@ -451,7 +451,7 @@ class RuleEngine:
             self._record_error(rule, target, run["id"], error)
 
     def _run_variables(self, run: dict) -> dict:
-        from techhub.flywheel.conversation import thread_human_ai_pairs
+        from techhub.evaluators.threads import thread_human_ai_pairs
 
         inputs, outputs = run["inputs"], run["outputs"]
         return {
@@ -540,7 +540,7 @@ class RuleEngine:
 
     def _prepare_thread(self, rule: dict, thread: sqlite3.Row) -> tuple[sqlite3.Row, str, str] | None:
         """``(thread, application key, human_ai_pairs)``, or None when there is nothing to judge."""
-        from techhub.flywheel.conversation import thread_human_ai_pairs
+        from techhub.evaluators.threads import thread_human_ai_pairs
 
         target = f"thread:{thread['thread_id']}:{thread['last_run_id']}"
         if self._applied(rule["id"], target):

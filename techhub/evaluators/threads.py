@@ -70,5 +70,5 @@ def thread_messages(root_runs: Iterable[tuple[Any, Any]]) -> list[dict]:
 
 
 def thread_human_ai_pairs(root_runs: Sequence[tuple[Any, Any]]) -> str:
-    """The judge's ``human_ai_pairs`` text for a thread (format of :mod:`techhub.evaluators.conversation`)."""
+    """The judge's ``human_ai_pairs`` text for a thread (format of :mod:`.conversation`)."""
     return format_human_ai_pairs(thread_messages(root_runs))
