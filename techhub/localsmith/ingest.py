@@ -108,7 +108,6 @@ class IngestResult:
 
     run_ids: list[str] = field(default_factory=list)
     feedback_ids: list[str] = field(default_factory=list)
-    trace_ids: set[str] = field(default_factory=set)
     rejected_feedback: list[str] = field(default_factory=list)  # why each invalid feedback was skipped
     linked_ids: list[str] = field(default_factory=list)  # earlier runs that got their links from these
 
@@ -487,7 +486,7 @@ def _write_runs(conn: sqlite3.Connection, runs: list[_Run], result: IngestResult
             (json.dumps(sorted(others)), json.dumps([run.id for run in merged])))})
         if to_sum:
             _aggregate(conn, to_sum, run_ids + [run_id for run_id, _ in linked])
-    result.run_ids, result.trace_ids = run_ids, traces
+    result.run_ids = run_ids
     result.linked_ids = [run_id for run_id, _ in linked]
 
 

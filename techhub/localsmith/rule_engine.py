@@ -209,7 +209,6 @@ class RuleEngine:
         self.counts = {"events_scanned": 0, "applications": 0, "threads_evaluated": 0, "errors": 0}
         self._passes = 0
         self.last_error: str | None = None
-        self.last_pass_at: float | None = None
         self.stuck_after = stuck_after
         self.max_backoff_seconds = max_backoff_seconds
         self.failures: dict[str, RuleFailure] = {}  # by rule id
@@ -288,7 +287,6 @@ class RuleEngine:
             self._passes += 1
             if self._passes % 20 == 0:
                 self._prune_events()
-            self.last_pass_at = self.clock()
             return work
 
     def _failure(self, rule: dict) -> RuleFailure | None:
