@@ -26,7 +26,7 @@ from techhub.localsmith.datasets import get_dataset
 from techhub.localsmith.exceptions import BadRequest, Conflict, NotFound
 from techhub.localsmith.projects import TENANT_ID
 from techhub.localsmith.runs import read_run
-from techhub.localsmith.store import MAX_OFFSET, Database, Where, check_page, register_schema
+from techhub.localsmith.store import MAX_OFFSET, Database, Where, check_page, offset_cursor, register_schema
 from techhub.localsmith.times import now as now_stored
 from techhub.localsmith.values import json_text
 
@@ -474,16 +474,6 @@ def list_item_rows(
     ).fetchall()
 
 
-def _cursor_seq(cursor: str | None) -> int:
-    """The item position a cursor of :func:`list_items` stands for (0: the first page)."""
-    if not cursor:
-        return 0
-    # (the length first: int() refuses strings of more than 4300 digits)
-    if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 16) or int(cursor) > MAX_OFFSET:
-        raise BadRequest(f"cursor {cursor[:40]!r} is not one this server returned")
-    return int(cursor)
-
-
 def list_items(
     db: Database,
     queue_id: str,
@@ -496,7 +486,7 @@ def list_items(
     """One page of items (``{items, next_cursor}``); the cursor is the last item's position."""
     if not 1 <= page_size <= 100:
         raise BadRequest("page_size must be between 1 and 100")
-    after = _cursor_seq(cursor)
+    after = offset_cursor(cursor)
     rows = list_item_rows(
         db, queue_id, status=status, item_type=item_type, after_seq=after, limit=page_size + 1
     )

@@ -92,14 +92,9 @@ def project_metadata(db: Database, project_id: str) -> dict:
     return metadata if isinstance(metadata, dict) else {}
 
 
-# Where the runs store applies each filter (see ``runs._where``): to the run, to its root run, to any
-# run of its trace. ``thread_filter`` is only stored; it is checked as a filter on the run.
-_FILTER_SCOPES = {
-    "filter": ("r", "{}"),
-    "trace_filter": ("t", "EXISTS (SELECT 1 FROM runs t WHERE t.id = r.trace_id AND {})"),
-    "tree_filter": ("t", "EXISTS (SELECT 1 FROM runs t WHERE t.trace_id = r.trace_id AND {})"),
-    "thread_filter": ("r", "{}"),
-}
+# Each filter is checked where the engine applies it (``runs.FILTER_SCOPES``). ``thread_filter`` is
+# only stored; it is checked as a filter on the run.
+_FILTER_SCOPES = {**_runs.FILTER_SCOPES, "thread_filter": _runs.FILTER_SCOPES["filter"]}
 
 
 def check_filter(db: Database, expression: str, field: str = "filter") -> None:

@@ -249,6 +249,15 @@ def _id_list(values: Any, what: str) -> list[str]:
     return [as_uuid(v, what) for v in values]
 
 
+# Where each filter of a query applies, as (alias the filter is compiled on, SQL around it): to the
+# run itself, to its trace's root run, or to any run of its trace. Rules check theirs the same way.
+FILTER_SCOPES = {
+    "filter": ("r", "{}"),
+    "trace_filter": ("t", "EXISTS (SELECT 1 FROM runs t WHERE t.id = r.trace_id AND {})"),
+    "tree_filter": ("t", "EXISTS (SELECT 1 FROM runs t WHERE t.trace_id = r.trace_id AND {})"),
+}
+
+
 def _where(
     *,
     session_ids: Any = None,
@@ -305,15 +314,14 @@ def _where(
             raise BadRequest("query: expected a string")
         sql, extra = filter_sql(f"search({json.dumps(query)})")
         where.add(sql, *extra)
-    for text, wrap in ((filter, "{}"),
-                       (trace_filter, "EXISTS (SELECT 1 FROM runs t WHERE t.id = r.trace_id AND {})"),
-                       (tree_filter, "EXISTS (SELECT 1 FROM runs t WHERE t.trace_id = r.trace_id AND {})")):
+    for name, text in (("filter", filter), ("trace_filter", trace_filter), ("tree_filter", tree_filter)):
         if text is None:
             continue
         if not isinstance(text, str):
             raise BadRequest("filter, trace_filter and tree_filter must be strings")
-        sql, extra = filter_sql(text, "r" if wrap == "{}" else "t")
-        where.add(wrap.format(sql), *extra)
+        alias, scope = FILTER_SCOPES[name]
+        sql, extra = filter_sql(text, alias)
+        where.add(scope.format(sql), *extra)
     return where
 
 

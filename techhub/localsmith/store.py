@@ -82,6 +82,19 @@ def check_page(limit: int, offset: int, *, maximum: int | None = 1000) -> None:
         raise BadRequest(f"limit must be 1..{top} and offset 0..{MAX_OFFSET}")
 
 
+def offset_cursor(cursor: str | None) -> int:
+    """The position an offset cursor this server returned stands for (no cursor: 0, the first page).
+
+    Anything else is a 400, checked before ``int()``: ``"²"`` is a digit it refuses, and it refuses
+    strings of more than 4300 digits.
+    """
+    if not cursor:
+        return 0
+    if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 16) or int(cursor) > MAX_OFFSET:
+        raise BadRequest(f"cursor {cursor[:40]!r} is not one this server returned")
+    return int(cursor)
+
+
 def _connect(path: str, *, writer: bool = False) -> sqlite3.Connection:
     conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
     conn.row_factory = sqlite3.Row

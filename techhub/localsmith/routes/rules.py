@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Request
 from techhub.localsmith import rules
 from techhub.localsmith.exceptions import BadRequest, NotFound
 from techhub.localsmith.routes.body import database, json_body
+from techhub.localsmith.store import offset_cursor
 
 router = APIRouter(tags=["rules"])
 
@@ -57,9 +58,7 @@ def list_rules_v2(
     """The cursor-paginated list (``client.evaluators.list_v2``): newest change first."""
     if not 1 <= page_size <= 100:
         raise BadRequest("page_size must be between 1 and 100")
-    # A cursor is an offset we wrote: ASCII digits ("²" is a digit int() refuses), not 4300 of them.
-    if cursor is not None and not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 18):
-        raise BadRequest(f"cursor {cursor[:40]!r} is not one this server returned")
+    start = offset_cursor(cursor)
     found = rules.list_rules(
         database(request),
         session_id=project_id,
@@ -69,7 +68,6 @@ def list_rules_v2(
         type=type,
     )
     found.sort(key=lambda rule: (rule["updated_at"], rule["id"]), reverse=True)
-    start = int(cursor or 0)
     page = found[start : start + page_size]
     more = start + page_size < len(found)
     return {"items": page, "next_cursor": str(start + page_size) if more else None}
