@@ -318,3 +318,28 @@ def test_metadata_list_edits_on_long_lists(http, ls_client, dataset):
     assert response.status_code == 200, response.text
     tags = ls_client.read_example(example.id).metadata["tags"]
     assert len(tags) == 120_000 and tags[60_000] == "new-0"
+
+
+# ---------------------------------------------------------------- ?metadata= query parameters
+
+
+@pytest.mark.parametrize("path", ["/datasets", "/examples", "/sessions"])
+@pytest.mark.parametrize(
+    ("value", "why"), [("{oops", "JSON object"), ("[1, 2]", "got list"), ('"a"', "got str")]
+)
+def test_a_metadata_query_that_is_not_a_json_object_is_400(http, path: str, value: str, why: str) -> None:
+    _assert_400(http.get(path, params={"metadata": value}), "'metadata'", why)
+
+
+@pytest.mark.parametrize("path", ["/datasets", "/examples", "/sessions"])
+def test_a_metadata_query_filters_by_its_entries(http, ls_client, path: str) -> None:
+    tag = str(uuid.uuid4())
+    if path == "/datasets":
+        ls_client.create_dataset(f"ds-{tag}", metadata={"tag": tag})
+    elif path == "/examples":
+        ls_client.create_example(inputs={"q": 1}, dataset_id=ls_client.create_dataset(f"ds-{tag}").id,
+                                 metadata={"tag": tag})
+    else:
+        ls_client.create_project(f"p-{tag}", metadata={"tag": tag})
+    assert len(http.get(path, params={"metadata": f'{{"tag": "{tag}"}}'}).json()) == 1
+    assert http.get(path, params={"metadata": '{"tag": "nobody"}'}).json() == []

@@ -38,14 +38,19 @@ async def json_body(
     return value
 
 
-def json_param(value: str | None, name: str) -> Any:
-    """A query parameter that holds JSON (``?metadata={...}``); a 400 when it is not JSON or too deep."""
-    if value is None:
+def json_object_param(value: str | None, name: str) -> dict | None:
+    """A query parameter that holds a JSON object (``?metadata={...}``); absent or empty is ``None``.
+
+    A 400 when it is not JSON, not an object, or nested too deep to store.
+    """
+    if not value:
         return None
     try:
         parsed = orjson.loads(value)
     except orjson.JSONDecodeError as exc:
-        raise BadRequest(f"query parameter {name!r} must be JSON: {exc}") from None
+        raise BadRequest(f"query parameter {name!r} must be a JSON object: {exc}") from None
+    if not isinstance(parsed, dict):
+        raise BadRequest(f"query parameter {name!r} must be a JSON object, got {type(parsed).__name__}")
     check_depth(parsed, f"query parameter {name!r}")
     return parsed
 

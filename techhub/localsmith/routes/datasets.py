@@ -19,7 +19,7 @@ from techhub.localsmith import dataset_versions as versions
 from techhub.localsmith import datasets, examples, experiments
 from techhub.localsmith.exceptions import BadRequest
 from techhub.localsmith.multipart import boundary_of, decompress_zstd, split_parts
-from techhub.localsmith.routes.body import database, json_body, json_param
+from techhub.localsmith.routes.body import database, json_body, json_object_param
 from techhub.localsmith.store import check_page
 
 router = APIRouter(tags=["datasets"])
@@ -59,7 +59,7 @@ async def list_datasets(
         name=name,
         name_contains=name_contains,
         data_type=data_type,
-        metadata=json_param(metadata, "metadata"),
+        metadata=json_object_param(metadata, "metadata"),
         offset=offset,
         limit=limit,
     )
@@ -248,9 +248,7 @@ async def list_examples(
     limit: int = 100,
 ) -> list[dict]:
     offset, limit = _page(offset, limit)
-    meta = json_param(metadata, "metadata")
-    if meta is not None and not isinstance(meta, dict):
-        raise BadRequest("query parameter 'metadata' must be a JSON object")
+    meta = json_object_param(metadata, "metadata")
     return await run_in_threadpool(
         examples.list_examples,
         database(request),

@@ -9,8 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from techhub.localsmith import projects
-from techhub.localsmith.exceptions import BadRequest
-from techhub.localsmith.routes.body import database, flag, json_body, json_param
+from techhub.localsmith.routes.body import database, flag, json_body, json_object_param
 
 # A repeatable query parameter (?key=a&key=b).
 StrList = Annotated[list[str] | None, Query()]
@@ -38,9 +37,7 @@ def list_projects(
     limit: int = 100,
     offset: int = 0,
 ) -> list[dict]:
-    parsed_metadata = json_param(metadata or None, "metadata")
-    if parsed_metadata is not None and not isinstance(parsed_metadata, dict):
-        raise BadRequest("metadata: expected a JSON object")
+    parsed_metadata = json_object_param(metadata, "metadata")
     return projects.list_projects(
         database(request), ids=id, name=name, name_contains=name_contains,
         reference_dataset=reference_dataset, reference_free=flag(reference_free, "reference_free"),
