@@ -9,7 +9,10 @@ through ``OPENAI_BASE_URL`` with a dummy key, LangSmith local and tracing off in
   ``stream_mode="messages"`` with usage;
 * the same through the real local Agent Server (``techhub up`` with the live model settings);
 * the sentiment and correctness judges;
-* ``get_chat_model``'s live-mode configuration errors.
+* what differs from the offline model's messages: OpenAI's ids and metadata, ``content`` as a list
+  of blocks (``output_version="v1"``), refusals (the router lets the supervisor answer, a judge
+  raises ``JudgeError``);
+* ``get_chat_model``'s live-mode configuration errors, and the double's OpenAI-style 4xx answers.
 
 Nothing reaches the network: in this process every DNS lookup and connect outside loopback fails the
 test, every model call is counted by a callback and matched with the requests the double served, and
@@ -25,12 +28,12 @@ import socket
 import sqlite3
 import uuid
 from collections.abc import Iterator
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import openai
 import pytest
-from conftest import TechhubInstance, make_instance
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import AIMessage, AIMessageChunk, ToolMessage
 from langchain_core.utils.function_calling import convert_to_openai_tool
@@ -49,6 +52,11 @@ from techhub.db import database_path, find_customer_by_email, run_customer_query
 from techhub.deployment import ensure_assistants, get_deployment_client
 from techhub.evaluators import JudgeError, correctness, judge_correctness, judge_user_sentiment
 from techhub.models import OfflineChatModel, get_chat_model
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from conftest import TechhubInstance
 
 DUMMY_KEY = "sk-techhub-test-double-0000"  # not a key: the double accepts only this string
 SARAH, GREGORY = "sarah.chen@gmail.com", "gregory.harris@yahoo.com"
@@ -484,6 +492,10 @@ NEGATIVE = [
         "content": "I never received an email and my order hasn't been cancelled. What the heck??",
     },
 ]
+REFERENCE = (
+    f"I can't cancel orders. Order {ORDER} is Processing; "
+    "contact support@techhub.com or 1-800-TECHHUB (1-800-832-4482)."
+)
 POSITIVE = [
     {"role": "user", "content": "what's your return policy?"},
     {"role": "assistant", "content": "You can return most items within 30 days of delivery."},
@@ -516,18 +528,31 @@ def test_a_refusing_judge_is_a_judge_error(live: OpenAIDouble) -> None:
 def test_correctness_judge_through_chat_openai(
     agent: Any, live: OpenAIDouble, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    reference = (
-        f"I can't cancel orders. Order {ORDER} is Processing; contact support@techhub.com or 1-800-TECHHUB."
-    )
     question = f"Please cancel my order {ORDER}. I'm {GREGORY}"
     # The v1 agent's own live answer, graded as langsmith.evaluate would: state in, feedback out.
     state = _say(agent, Served(live).config("v1"), question)
-    claimed = correctness({"messages": [{"role": "user", "content": question}]}, state, {"answer": reference})
+    claimed = correctness({"messages": [{"role": "user", "content": question}]}, state, {"answer": REFERENCE})
     assert claimed["key"] == "correctness" and claimed["score"] == 0 and claimed["comment"]
-    right_answer = f"Sorry, I can't cancel {ORDER}: it is still Processing. " + reference
-    right = judge_correctness(question, right_answer, reference)
+    right_answer = f"Sorry, I can't cancel {ORDER}: it is still Processing. " + REFERENCE
+    right = judge_correctness(question, right_answer, REFERENCE)
     assert right["score"] == 1
-    assert right == _offline_judge(monkeypatch, judge_correctness, question, right_answer, reference)
+    assert right == _offline_judge(monkeypatch, judge_correctness, question, right_answer, REFERENCE)
+
+
+def test_content_blocks_are_read_as_text(live: OpenAIDouble) -> None:
+    """With ``output_version="v1"`` (or ``LC_OUTPUT_VERSION=v1``) ChatOpenAI returns content as a list of
+    blocks: the agent, and the judges reading its state, go by the text, not by ``content``."""
+    blocks_model = ChatOpenAI(model="gpt-4o-mini", temperature=0, stream_usage=True, output_version="v1")
+    agent = build_graph(model=blocks_model, checkpointer=InMemorySaver())
+    served = Served(live)
+    v1, v2 = (_say(agent, served.config(version), CANCEL) for version in ("v1", "v2"))
+    assert isinstance(v1["messages"][-1].content, list)
+    _assert_v1_claims(v1["messages"][-1].text)
+    _assert_v2_refuses(v2["messages"][-1].text)
+    served.check_every_call_was_served()
+    inputs = {"messages": [{"role": "user", "content": CANCEL}]}
+    assert correctness(inputs, v1, {"answer": REFERENCE})["score"] == 0
+    assert correctness(inputs, v2, {"answer": REFERENCE})["score"] == 1
 
 
 # --- the real local Agent Server, in live model mode ----------------------------------------------
@@ -535,10 +560,12 @@ def test_correctness_judge_through_chat_openai(
 
 @pytest.fixture(scope="module")
 def live_services(
-    double: OpenAIDouble, tmp_path_factory: pytest.TempPathFactory
+    double: OpenAIDouble,
+    tmp_path_factory: pytest.TempPathFactory,
+    techhub_instance_factory: Callable[[Path], TechhubInstance],
 ) -> Iterator[TechhubInstance]:
     """``techhub up`` with the live model settings: the agent server's ChatOpenAI talks to the double."""
-    instance = make_instance(tmp_path_factory.mktemp("techhub-live-model"))
+    instance = techhub_instance_factory(tmp_path_factory.mktemp("techhub-live-model"))
     for key in _REDIRECTING_ENV:
         instance.overrides.pop(key, None)
         instance.env.pop(key, None)

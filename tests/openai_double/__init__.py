@@ -25,7 +25,7 @@ Layout (as moto lays out a service): :mod:`.wire` reads and checks requests, :mo
 answers them (no HTTP), :mod:`.server` is the HTTP layer, :mod:`.errors` holds OpenAI's errors.
 """
 
-from openai_double.completions import SNAPSHOTS, served_model
-from openai_double.server import OpenAIDouble, ServedRequest
+from .completions import SNAPSHOTS, served_model
+from .server import OpenAIDouble, ServedRequest
 
 __all__ = ["SNAPSHOTS", "OpenAIDouble", "ServedRequest", "served_model"]

@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 
 from langsmith import tracing_context
 
-from openai_double.errors import ModelNotFound, UnsupportedByDouble
-from openai_double.wire import ChatRequest
 from techhub.models.offline import OfflineChatModel
 from techhub.models.offline.structured import find_structured_handler
+
+from .errors import ModelNotFound, UnsupportedByDouble
+from .wire import ChatRequest
 
 # What OpenAI answers in ``model`` when asked for an alias: the dated snapshot serving it.
 SNAPSHOTS = {

@@ -25,9 +25,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from openai_double.completions import SNAPSHOTS, answer, completion_body, completion_chunks
-from openai_double.errors import InvalidAPIKey, InvalidRequest, OpenAIError, UnknownURL
-from openai_double.wire import read_chat_request
+from .completions import SNAPSHOTS, answer, completion_body, completion_chunks
+from .errors import InvalidAPIKey, InvalidRequest, OpenAIError, UnknownURL
+from .wire import read_chat_request
 
 HOST = "127.0.0.1"
 _ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]

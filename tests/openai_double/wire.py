@@ -15,7 +15,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
-from openai_double.errors import InvalidRequest, UnsupportedByDouble
+from .errors import InvalidRequest, UnsupportedByDouble
 
 NAME_PATTERN = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 ROLES = ("system", "developer", "user", "assistant", "tool")
