@@ -345,6 +345,21 @@ BAD_REQUESTS = [
         id="unknown model",
     ),
     pytest.param("not an object", DUMMY_KEY, 400, "could not parse the JSON body", id="not an object"),
+    # Valid for OpenAI, beyond the offline model: said plainly, never answered with made-up output.
+    pytest.param(
+        {**HI, "response_format": {"type": "json_schema", "json_schema": {"name": "Weather", "schema": {}}}},
+        DUMMY_KEY,
+        400,
+        "the offline model has no handler for it (not supported by the OpenAI test double)",
+        id="unknown schema",
+    ),
+    pytest.param(
+        {**HI, "response_format": {"type": "json_object"}},
+        DUMMY_KEY,
+        400,
+        "'json_object' (not supported by the OpenAI test double)",
+        id="json mode",
+    ),
 ]
 
 
