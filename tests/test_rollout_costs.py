@@ -30,15 +30,47 @@ def traffic():
     total 0.02645, baseline 0.1275, savings 0.10105 (79.2549%), success 3/4.
     """
     return [
-        priced_record(model="gpt-4o-mini", input_tokens=10_000, output_tokens=2_000, run_id="r1",
-                      start_time=DAY, latency_s=1.0, topic="orders", sentiment="positive"),
-        priced_record(model="gpt-4o-mini", input_tokens=20_000, output_tokens=1_000, run_id="r2",
-                      start_time=DAY.replace(hour=10), latency_s=1.5, topic="products", sentiment="negative"),
-        priced_record(model="gpt-4o", input_tokens=4_000, output_tokens=1_000, run_id="r3",
-                      start_time=DAY.replace(hour=11), latency_s=3.0, topic="policies", strategy="fallback"),
-        priced_record(model="gpt-4o-mini", input_tokens=1_000, output_tokens=0, run_id="r4",
-                      start_time=DAY.replace(hour=12), latency_s=0.2, topic="orders", error="Timeout"),
-    ]  # fmt: skip
+        priced_record(
+            model="gpt-4o-mini",
+            input_tokens=10_000,
+            output_tokens=2_000,
+            run_id="r1",
+            start_time=DAY,
+            latency_s=1.0,
+            topic="orders",
+            sentiment="positive",
+        ),
+        priced_record(
+            model="gpt-4o-mini",
+            input_tokens=20_000,
+            output_tokens=1_000,
+            run_id="r2",
+            start_time=DAY.replace(hour=10),
+            latency_s=1.5,
+            topic="products",
+            sentiment="negative",
+        ),
+        priced_record(
+            model="gpt-4o",
+            input_tokens=4_000,
+            output_tokens=1_000,
+            run_id="r3",
+            start_time=DAY.replace(hour=11),
+            latency_s=3.0,
+            topic="policies",
+            strategy="fallback",
+        ),
+        priced_record(
+            model="gpt-4o-mini",
+            input_tokens=1_000,
+            output_tokens=0,
+            run_id="r4",
+            start_time=DAY.replace(hour=12),
+            latency_s=0.2,
+            topic="orders",
+            error="Timeout",
+        ),
+    ]
 
 
 def test_per_query_cost_uses_the_seed_prices():
@@ -63,9 +95,15 @@ def test_totals_and_topics():
 
 def test_periods():
     records = traffic() + [
-        priced_record(model="gpt-4o-mini", input_tokens=10_000, output_tokens=0, run_id="r5",
-                      start_time=datetime(2025, 11, 21, 8, tzinfo=UTC), latency_s=1.0),
-    ]  # fmt: skip
+        priced_record(
+            model="gpt-4o-mini",
+            input_tokens=10_000,
+            output_tokens=0,
+            run_id="r5",
+            start_time=datetime(2025, 11, 21, 8, tzinfo=UTC),
+            latency_s=1.0,
+        ),
+    ]
     days = cost_by_day(records)
     assert list(days) == [date(2025, 11, 20), date(2025, 11, 21)]
     assert days[date(2025, 11, 21)].cost == pytest.approx(0.0015)
@@ -115,10 +153,20 @@ def test_daily_report_text_looks_like_the_seed_sample():
 
 
 def test_healthy_day_recommends_continuing_and_picks_the_latest_day():
-    healthy = [r.model_copy(update={"sentiment": "positive"}) for r in traffic()
-               if r.succeeded and r.model == "gpt-4o-mini"]
-    earlier = priced_record(model="gpt-4o", input_tokens=1, output_tokens=1, run_id="old",
-                            start_time=datetime(2025, 11, 19, tzinfo=UTC), latency_s=1, error="boom")
+    healthy = [
+        r.model_copy(update={"sentiment": "positive"})
+        for r in traffic()
+        if r.succeeded and r.model == "gpt-4o-mini"
+    ]
+    earlier = priced_record(
+        model="gpt-4o",
+        input_tokens=1,
+        output_tokens=1,
+        run_id="old",
+        start_time=datetime(2025, 11, 19, tzinfo=UTC),
+        latency_s=1,
+        error="boom",
+    )
     report = daily_report([earlier, *healthy], note="")
     assert report.date == date(2025, 11, 20) and report.total_queries == 2
     assert report.recommendation.startswith("Continue with gpt-4o-mini")

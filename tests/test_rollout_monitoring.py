@@ -23,9 +23,17 @@ CONFIG = load_rollout_config()
 T0 = datetime(2025, 11, 20, 12, tzinfo=UTC)
 
 HEALTHY = WindowMetrics(
-    n=200, success_rate=1.0, error_rate=0.0, latency_p50_s=0.8, latency_p95_s=1.5, cost_per_query=0.002,
-    positive_sentiment_rate=0.9, sentiment_n=150, correctness=0.9, routing_rate=0.03,
-)  # fmt: skip
+    n=200,
+    success_rate=1.0,
+    error_rate=0.0,
+    latency_p50_s=0.8,
+    latency_p95_s=1.5,
+    cost_per_query=0.002,
+    positive_sentiment_rate=0.9,
+    sentiment_n=150,
+    correctness=0.9,
+    routing_rate=0.03,
+)
 
 
 def record(i: int, **fields) -> QueryRecord:
@@ -102,7 +110,10 @@ def test_the_two_seed_lists_disagree_and_each_gate_keeps_its_own():
     assert {a.metric for a in check_gate(metrics, CONFIG.gates.stage)} == {"error_rate", "cost_per_query"}
     assert check_gate(metrics, CONFIG.gates.rollback) == []
     assert {a.metric for a in check_gate(metrics, CONFIG.gates.alerts)} == {
-        "error_rate", "cost_per_query", "latency_p95_s"}  # fmt: skip
+        "error_rate",
+        "cost_per_query",
+        "latency_p95_s",
+    }
 
 
 def test_several_triggers_fire_together_in_gate_order_with_messages():

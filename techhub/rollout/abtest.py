@@ -100,6 +100,10 @@ def _cost_interval(
     return Interval(estimate, float(ci.low), float(ci.high)), float(test.pvalue)
 
 
+def _dollars(value: float) -> str:
+    return f"{'-' if value < 0 else '+'}${abs(value):.5f}"
+
+
 def _pts(value: float) -> str:
     return f"{value * 100:+.1f} pts"
 
@@ -149,10 +153,11 @@ def compare_arms(records: Iterable[QueryRecord], settings: ABSettings | None = N
         cost_text, cheaper, dearer = "more expensive", False, True
     else:
         cost_text, cheaper, dearer = "no detectable cost difference", False, False
+    p_text = "n/a" if p_value is None else ("<0.001" if p_value < 0.001 else f"={p_value:.3f}")
     cost_line = (
         f"Cost per query ${candidate_m.cost_per_query:.5f} vs ${control_m.cost_per_query:.5f}: "
-        f"{cost.estimate:+.5f} $ ({relative:+.0%}; {level} {cost.low:+.5f} to {cost.high:+.5f}, "
-        f"Welch p={p_value:.3g}); {cost_text}."
+        f"{_dollars(cost.estimate)} ({relative:+.0%}; {level} {_dollars(cost.low)} to {_dollars(cost.high)}, "
+        f"Welch p{p_text}); {cost_text}."
     )
 
     decision: Decision

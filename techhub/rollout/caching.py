@@ -85,7 +85,7 @@ class LLMCall:
         return 0.0 if self.cached else cost_of(self.model, self.input_tokens, self.output_tokens)
 
 
-@dataclass
+@dataclass(eq=False)  # LangChain keeps handlers in sets: hashable by identity
 class UsageMeter(BaseCallbackHandler):
     """A callback that records every chat-model call's model, tokens and whether the cache answered."""
 
