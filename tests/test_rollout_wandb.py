@@ -17,6 +17,11 @@ import textwrap
 
 import pytest
 
+try:
+    import wandb  # noqa: F401
+except ImportError:  # a failure, not a skip: `make` installs the extra
+    raise ImportError("wandb is missing: pip install -e '.[dev,monitoring]' (the monitoring extra)") from None
+
 from techhub.rollout.wandb_monitor import wandb_dir, wandb_mode
 
 CHILD = textwrap.dedent(
