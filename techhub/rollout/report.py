@@ -8,6 +8,7 @@ give the same figures as data (for W&B, a table, a test).
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -93,9 +94,10 @@ class DailyReport:
             lines.append(_line(f"  {rank}. {topic.topic}:", f"{_money(topic.cost)} ({topic.share:.0%})"))
         if not self.top_topics:
             lines.append("  (no queries)")
-        lines += ["", f"Recommendation: {self.recommendation}"]
+        lines.append("")
+        lines += textwrap.wrap(f"Recommendation: {self.recommendation}", WIDTH, subsequent_indent=" " * 16)
         if self.note:
-            lines.append(f"Note: {self.note}")
+            lines += textwrap.wrap(f"Note: {self.note}", WIDTH, subsequent_indent="      ")
         lines.append(rule)
         return "\n".join(lines)
 
