@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from scipy import stats
-from statsmodels.stats.proportion import confint_proportions_2indep
 
 from techhub.rollout.configs import ABSettings, ModelConfig, load_rollout_config
 from techhub.rollout.metrics import WindowMetrics, compute_metrics
@@ -71,6 +69,8 @@ class ABVerdict:
 def _success_interval(
     control: Sequence[QueryRecord], candidate: Sequence[QueryRecord], confidence: float
 ) -> Interval:
+    from statsmodels.stats.proportion import confint_proportions_2indep  # heavy: imported when used
+
     ok_control = sum(r.succeeded for r in control)
     ok_candidate = sum(r.succeeded for r in candidate)
     low, high = confint_proportions_2indep(
@@ -89,6 +89,8 @@ def _success_interval(
 def _cost_interval(
     control: Sequence[QueryRecord], candidate: Sequence[QueryRecord], confidence: float
 ) -> tuple[Interval, float | None]:
+    from scipy import stats  # heavy: imported when used
+
     a = np.array([r.cost for r in candidate], dtype=float)
     b = np.array([r.cost for r in control], dtype=float)
     estimate = float(a.mean() - b.mean())
