@@ -166,7 +166,11 @@ def test_offline_judge_on_conversations_never_tuned_on() -> None:
     assert _agreement(held_out) >= 0.70
 
 
-@pytest.mark.parametrize("conversation", [c for c in LABELLED if c.get("decides")], ids=lambda c: c["id"])
+# Per-conversation checks run on the dev split only: held-out splits are measured in aggregate, so a
+# failing held-out conversation is never read and patched one by one.
+@pytest.mark.parametrize(
+    "conversation", [c for c in LABELLED if c.get("decides") and c["split"] == "dev"], ids=lambda c: c["id"]
+)
 def test_reasoning_quotes_the_deciding_message(conversation: dict) -> None:
     verdict = judge_user_sentiment(conversation["messages"])
     assert verdict["value"] == conversation["label"]

@@ -1,0 +1,542 @@
+"""What the offline sentiment judge reads in each turn: the customer's cues and the agent's act.
+
+Customer cues are described by *kind* (churn, a problem that continues, a consequence, ...), each a
+family of sentence-level patterns over normalised text (:mod:`.sentiment_text`), not a list of
+labelled phrases. Some kinds only mean something once the agent has answered: "my order still hasn't
+arrived" in the opening message is why the customer writes, after an answer it is the problem
+continuing. The agent's turns are classified by what the agent did (asked to verify, asked a question,
+refused, sent the customer elsewhere, claimed an action, repeated itself, answered), because the same
+customer words read differently after each: "wonderful." after an answer is praise, after a refusal
+it is sarcasm.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+from typing import Literal
+
+from techhub.models.offline.judges.sentiment_text import normalize, sentences, similarity
+
+Polarity = Literal["positive", "negative"]
+When = Literal["always", "after_answer"]
+
+
+@dataclass(frozen=True)
+class CueKind:
+    """One kind of sentiment signal: its patterns, and how the reasoning names it."""
+
+    name: str
+    polarity: Polarity
+    says: str
+    pattern: re.Pattern[str]
+    when: When = "always"
+    weak: bool = False  # a weak cue (worry) is cancelled by any positive cue of the same message
+
+
+def _kind(name: str, polarity: Polarity, says: str, *alternatives: str, when: When = "always",
+          weak: bool = False) -> CueKind:
+    return CueKind(name, polarity, says, re.compile("|".join(f"(?:{a})" for a in alternatives)), when, weak)
+
+
+# --- negative kinds -------------------------------------------------------------------------------
+# Patterns run on normalised text: lower case, apostrophes removed ("doesnt", "im", "ill").
+
+ANGER = _kind(
+    "anger or a demand", "negative", "shows anger or makes a demand",
+    r"\b(?:ridiculous|unacceptable|outrageous|absurd|insane|shocking|unbelievable|furious|livid|angry|"
+    r"infuriating|disgraceful|disgusting|appalling|scandalous)\b",
+    r"\bwhat the (?:heck|hell|fuck|f|actual)\b", r"\b(?:wtf|wth|ffs|omg|smh)\b",
+    r"\bare you (?:kidding|serious|joking|for real)\b", r"\byou (?:must|have got to|gotta) be kidding\b",
+    r"\bseriously\s*[?!]", r"^\W*seriously\W*$", r"\bfor real\s*\?",
+    r"\b(?:i want|i demand|give me|i need) (?:a |my |a full )?(?:refund|money back)\b",
+    r"\bmoney back\b",
+    r"\b(?:get me|talk to|speak (?:to|with)|want|need|put me through to|transfer me to) "
+    r"(?:a |an |your |the |some )?(?:manager|supervisor|human|real person|actual person|person|agent|someone real)\b",
+    r"\bright now\b", r"\bimmediately\b(?=.*!)", r"\bfed up\b", r"\bsick (?:and tired )?of\b", r"\bhad enough\b",
+    r"\bscam(?:med|mers)?\b", r"\brip ?off\b", r"\bugh+\b", r"\bargh+\b",
+    r"\b(?:this is|thats|its|what) (?:a |such a |an absolute )?joke\b",
+    r"\bbeyond (?:frustrating|annoying|ridiculous|a joke)\b",
+    r"\bnot listening\b", r"\blisten to me\b",
+    r"\byou (?:dont|didnt|arent|are not|never|wont|do not) (?:even )?"
+    r"(?:listen|listening|read|reading|understand|answer|help)",
+    r"\byou keep (?:saying|repeating|telling|ignoring)\b",
+    r"\bhow (?:hard|difficult) (?:can it be|is it)\b",
+)
+
+DISSATISFACTION = _kind(
+    "dissatisfaction", "negative", "says they are dissatisfied",
+    r"\b(?:useless|terrible|awful|horrible|horrendous|worst|pathetic|hopeless|worthless|shameful|"
+    r"unhelpful|unhappy|dissatisfied|incompetent|misleading|rude|lame|meh|robbery|lied|liar|lying)\b",
+    r"\bdisappoint(?:ed|ing|ment)\b", r"\bfrustrat(?:ed|ing|ion)\b", r"\bannoy(?:ed|ing)\b",
+    r"\birritat(?:ed|ing)\b", r"\bupset\b", r"\blet down\b", r"\bnot impressed\b", r"\ba lie\b",
+    r"\bwaste of (?:time|money|my time)\b", r"\bwasted (?:my|an|a whole|so much) ",
+    r"\b(?:not|never|isnt|wasnt|arent|werent) (?:very |really |that |so |at all |particularly |exactly |even )?"
+    r"(?:helpful|useful|happy|satisfied|good|great|clear|acceptable|ok|okay|fine|good enough|cool|nice|"
+    r"what i (?:asked|needed|wanted|expected))\b",
+    r"\bno help\b", r"\b(?:bad|poor|lousy|crappy|crap|shoddy|sloppy|abysmal) "
+    r"(?:service|support|experience|answer|bot|chatbot|help|job|customer service)\b",
+    r"\b(?:nobody|no one|noone) (?:has )?(?:ever )?(?:answered|replied|responded|helped|called|cares)\b",
+    r"\bdoesnt (?:answer|address|help with) (?:my|the) question\b",
+    r"\bthat (?:wasnt|isnt|is not|was not) (?:my|the) question\b",
+    r"\bi (?:didnt|did not) ask (?:for|about) (?:that|this)\b",
+    r"\bthis (?:chat|bot|chatbot|assistant|service|store|company) (?:is|sucks)\b.{0,20}"
+    r"\b(?:useless|terrible|awful|bad|sucks|joke|broken)?",
+    r"\bsucks?\b", r"\bnot (?:acceptable|ok|okay|good enough|fair|right)\b",
+    r"\b(?:thats|that is|this is|its|it is|what a|such a)\b(?: \w+){0,3}? (?:bad|poor|lousy|weak|sad|silly|stupid|"
+    r"dumb|shame|pity|mess|nonsense|rubbish|garbage|inconvenient|unfair|hassle|nightmare|pain)\b",
+    r"\b(?:getting|gets|is) (?:old|tiresome|tiring|exhausting)\b", r"\b(?:tired|weary) of\b",
+)
+
+CONFUSION = _kind(
+    "confusion", "negative", "says they are confused",
+    r"\bconfus(?:ed|ing)\b", r"\b(?:dont|do not|didnt|still dont) (?:understand|get it|get what|follow)\b",
+    r"\b(?:makes|made) no sense\b", r"\bdoesnt make (?:any )?sense\b", r"\bwhat do you mean\b",
+    r"\bim lost\b", r"\bunclear\b", r"\b(?:said|says|say) (?:two )?(?:different|opposite) things\b",
+    r"\bwhich (?:one )?is it\b", r"\bcontradict", r"\bwhat does that (?:even )?mean\b", r"\bhuh\s*\?",
+)
+
+IMPLIED = _kind(
+    "implied negativity", "negative", "gives up or brushes the agent off",
+    r"\bwhatever\b", r"\bfigure it out (?:myself|on my own|by myself)\b", r"\bforget (?:it|about it)\b",
+    r"\bnever ?mind\b", r"\bnvm\b", r"\bdont bother\b", r"\bi give up\b", r"\bdoesnt matter (?:anymore|now)\b",
+    r"\blive with it\b", r"\bif you say so\b", r"\b(?:isnt|not) going anywhere\b", r"\bgoing (?:nowhere|in circles)\b",
+    r"^\W*(?:fine|sure|ok|right|great)\s*(?:then)?\W*\.\.+\W*$", r"^\W*fine\W*$",
+    r"\b(?:ill|i will|i guess ill|guess ill) (?:just )?(?:call|email|ask|try|look|search|google|find|deal|sort)\b"
+    r".{0,40}\b(?:instead|myself|elsewhere|someone else|on my own|somewhere else)\b",
+    r"\bthanks? (?:anyway|for trying|i guess)\b", r"\bi guess (?:thats|that is) it\b",
+    r"\bso (?:thats|that is) it\b", r"\bthats it\?", r"\bdont (?:bother|worry) about it\b(?!.*thank)",
+    r"\b(?:no|not) (?:point|use) (?:asking|talking|trying)\b", r"\bwhy (?:do|did) i (?:even )?bother\b",
+    r"\bnot worth (?:it|the hassle)\b", r"\bill pass\b",
+)
+
+CHURN = _kind(
+    "churn", "negative", "says they will take their business elsewhere",
+    r"\b(?:buy|buying|order|ordering|ordered|get|getting|got|shop|shopping|purchase|purchasing|go|going|went|"
+    r"take|taking|spend|spending|bought|look|looking|try|trying)\b.{0,25}"
+    r"\b(?:elsewhere|somewhere else|another (?:store|shop|retailer|site|website|seller)|a competitor|"
+    r"the competition|competitors?)\b",
+    r"\b(?:from|at|on|to|with|over to)\s+(?:amazon|best ?buy|walmart|target|newegg|ebay|costco|currys|argos|"
+    r"mediamarkt|media markt|b ?h photo|micro ?center|john lewis|aliexpress|temu|the apple store)\b",
+    r"\b(?:close|closing|delete|deleting|cancel|cancelling|canceling|deactivate|terminate|remove|end)\b"
+    r"(?: \w+){0,2} (?:my|the|this) (?:account|membership|subscription|profile|card)\b",
+    r"\bnever (?:shop|order|buy|use|come back|coming back|shopping|ordering|buying|using|again)\b",
+    r"\b(?:last|final) (?:time i|order|purchase) (?:i |from|with|here|ever)\b",
+    r"\b(?:lost|losing|lose) (?:a |me as a |another |your )?(?:customer|client)\b",
+    r"\btake (?:my|our) (?:business|money|custom)\b",
+    r"\b(?:wont|will not|never|not going to|dont think ill) (?:be (?:back|returning|ordering|shopping|buying)|"
+    r"shop|order|buy|recommend|use you|come back)\b",
+    r"\bdone with (?:you|techhub|this (?:store|shop|company|place))\b",
+    r"\b(?:switch|switching|moving|move) (?:to|over to) (?:another|a different)\b",
+)
+
+CONTINUING = _kind(
+    "a problem that continues", "negative", "says the problem continues",
+    # Persistence: the same problem, again, after what the agent said or did.
+    r"\bstill\b(?! (?:available|in stock|under warranty|valid|eligible|open|good|works|working fine|"
+    r"on sale|the best|love|like|want|need to know|wondering|deciding|thinking|interested|happy|"
+    r"have a question|a good|worth|fine|ok|great|perfect|thank))(?= \w)",
+    r"\b(?:happened|happening|broke|broken|failed|failing|stopped|crashed|same) again\b",
+    r"\bagain\b.{0,30}\b(?:not|no|nothing|broken|failed|same|error)\b",
+    r"\b(?:keeps|kept) (?:on )?\w+ing\b",
+    r"\b(?:same|identical) (?:issue|problem|error|thing|result|message|answer|reply|response|screen|story)\b",
+    r"\bno (?:change|difference|luck|improvement|progress|update|updates|news|reply|response|answer)\b",
+    r"\bnothing (?:has )?(?:changed|happened|works|worked|helped|arrived|came|showed up)\b",
+    r"\balready (?:\w+ )?(?:tried|did|done|do|checked|restarted|rebooted|reset|updated|followed|contacted|called|"
+    r"emailed|sent|told|gave|cleared|cleaned|unplugged|plugged|reinstalled|installed|uninstalled|asked|said|waited|"
+    r"looked|replaced|charged|recharged|paired|unpaired|changed|turned|switched|swapped|tested|logged|reseated|"
+    r"removed|re-?entered|typed|explained|mentioned|went through|spoke|talked|wrote|filled)\b",
+    r"(?:^\W*|\bi |\bwe |\balready )(?:did|tried|done) (?:that|this|it|all (?:that|of that|of those|those)|"
+    r"everything|both|what you (?:said|suggested))\b",
+    r"\b(?:tried|did) (?:that|it|this) (?:already|twice|\w+ times|before)\b",
+    r"\bas i (?:said|told you|mentioned|explained|wrote)\b", r"\bi (?:already )?told you\b",
+    r"\byou (?:already |just )?(?:said|told me) (?:that|this|the same)\b", r"\byou promised\b", r"\byou (?:said|told me|claimed)\b.{0,60}!",
+    r"\b(?:the )?(?:second|third|fourth|fifth|\d+(?:st|nd|rd|th)|umpteenth|hundredth) time\b",
+    r"\b(?:as|like|same as) (?:before|last time)\b",
+    r"\b(?:twice|three times|several times|many times|multiple times) (?:already|now)\b",
+    # Waiting and things that never came.
+    r"\bnever (?:received|got|arrived|came|heard|showed up|turned up|happened|came through|went through)\b",
+    r"\b(?:is|are|was|were) missing\b", r"\b(?:shows|says|see|saw|got|get|received|have|there is|theres) (?:no|nothing)\b",
+    r"\bno (?:refund|email|confirmation|package|parcel|tracking|money|credit|delivery|call|text|notification|"
+    r"replacement|sign of)\b", r"\bnothing (?:here|there|in my (?:account|inbox|mailbox))\b",
+    r"\b(?:its|it has|its been|weve been|ive been) (?:been )?(?:waiting )?(?:\w+ )?"
+    r"(?:days|weeks|months|ages|forever)\b",
+    r"\b(?:still )?waiting (?:for|on)\b", r"\b(?:i|ive|we|weve) (?:have )?(?:been |already )?wait(?:ed|ing)\b",
+    r"\b(?:that|it|this|which) (?:was|is) (?:\w+ )?(?:\w+ )?(?:days|weeks|months|a week|a month|ages) ago\b",
+    # The customer contradicts what the agent said or claimed.
+    r"\bbut (?:it|the (?:site|app|tracking|page|account|website|status|order)) (?:says|shows|said|showed)\b",
+    r"\b(?:thats|that is|this is|its) (?:not|wrong|incorrect|false|untrue)\b(?! (?:a problem|bad|it|all))",
+    r"\bthats not (?:true|right|correct|what)\b", r"\byou said\b.{0,60}\b(?:but|not|never|didnt|hasnt|isnt|no)\b",
+    r"\b(?:no|nope),? (?:it|its|that|you|i) (?:isnt|wasnt|didnt|hasnt|doesnt|did not|has not|is not|dont)\b",
+    when="after_answer",
+)
+
+# A statement that something did not happen or does not work, read only after the agent answered
+# (the opening message states the problem the customer writes about). Yes/no questions ("doesn't it
+# come with a case?") are questions, not reports.
+FAILURE_STATEMENT = re.compile(
+    r"\b(?:doesnt|dont|didnt|wont|isnt|arent|wasnt|werent|hasnt|havent|hadnt|cant|cannot|couldnt|not|never|"
+    r"still not|no longer)\s+(?:even\s+|really\s+|actually\s+|yet\s+|been\s+|being\s+|be\s+)*"
+    r"(?:work|works|working|worked|help|helped|helps|helping|fix|fixed|solve|solved|resolve|resolved|arrive|"
+    r"arrived|come|came|show|showing|shown|showed|receive|received|get|got|gotten|load|loading|loads|connect|"
+    r"connecting|pair|pairing|charge|charging|turn on|start|starting|boot|update|updated|change|changed|cancel|"
+    r"cancelled|canceled|refund|refunded|reversed|credited|processed|ship|shipped|deliver|delivered|appear|"
+    r"appeared|go through|went through|match|matches|apply|applied|fit|fits|respond|responded|reply|replied|"
+    r"hear|heard|find|found|see|there|here|true|right|correct|possible|enough|sent|posted|moving|moved|"
+    r"budging|going|gone|back|returned|accepted|recognised|recognized|registered|sync|syncing|print|printing|"
+    r"turning on|powering on|power on|open|opening|download|downloading|install|installing|let me|allow|"
+    r"happen|happened|in my account|on my card|on my statement|in my inbox)\b",
+)
+_COMPLAINT_QUESTION = re.compile(
+    r"\b(?:why|how come)\b.{0,40}\b(?:doesnt|dont|didnt|wont|isnt|arent|wasnt|hasnt|havent|cant|not|never|"
+    r"still|again|so (?:hard|long|slow|difficult))\b"
+)
+
+EXASPERATION = _kind(
+    "exasperation at the agent's limits", "negative", "asks, exasperated, what the agent can do at all",
+    r"\bwhat(?:s| is) the point (?:of|in) (?:you|this|asking|talking|having)\b",
+    r"\bwhat (?:good|use) (?:are|is) (?:you|this)\b", r"\bwhat are you (?:even |actually )?(?:for|good for)\b",
+    r"\bwhy (?:do you|does this (?:bot|chat|thing)) (?:even )?exist\b",
+    r"\b(?:can|do) you (?:even |actually )?(?:do|help with|know) anything\b",
+    r"\bis there anything (?:at all )?(?:you|that you) (?:can|actually can|are able to)\b",
+    r"\bwhat (?:exactly |else |the heck |on earth )?(?:can|do) you (?:even |actually )?(?:do|help with|know)\b"
+    r"(?=.*(?:\?|then|even|actually|exactly))",
+    r"\bdo you (?:even|actually) (?:know|understand|read|work|care|do)\b",
+    r"\b(?:so )?you (?:cant|cannot|can not|wont) (?:do|help(?: me)?(?: with)?) (?:anything|a thing|nothing)\b",
+    r"\bwhy (?:cant|cannot|wont|dont|couldnt) you (?:just )?\w+",
+    r"\b(?:is there|can i (?:just )?(?:talk|speak) to|let me (?:talk|speak) to) "
+    r"(?:anyone|someone|somebody|a human|a person|a real|an actual|a manager)\b",
+    r"\bam i (?:talking|speaking|chatting) to a (?:bot|robot|machine|wall)\b",
+    r"\b(?:are you|is this) (?:even |just )?(?:a |an )?(?:real|actual)? ?(?:bot|robot|machine)\b.*\?",
+    r"\b(?:so )?what (?:am i|are we) (?:supposed|meant) to do\b", r"\b(?:so )?what (?:now|then)\s*\?",
+    r"\bnow what\b", r"\bthen what\b", r"\bhow (?:else )?(?:am i|do i) supposed to\b",
+    r"\b(?:can|could) you not (?:just )?\w+", r"\bcant you (?:just |even )?\w+",
+    when="after_answer",
+)
+
+CONSEQUENCE = _kind(
+    "a consequence", "negative", "describes what the failure cost them",
+    r"\btoo late\b", r"\b(?:not|wont|never|didnt|doesnt|isnt|wasnt|cant)\b.{0,40}\bin time\b",
+    r"\b(?:wont|will not|didnt|did not|not going to|never|cant|cannot) (?:arrive|get here|make it|be here|come|"
+    r"reach me|be delivered|ship)\b.{0,30}\b(?:in time|before|by|until after)\b",
+    r"\b(?:missed|miss|missing|lost|losing) (?:the |my |our |a |it |his |her |their )?"
+    r"(?:deadline|flight|trip|birthday|event|date|window|sale|deal|offer|discount|appointment|meeting|party|"
+    r"chance|opportunity|exam|presentation|wedding|holiday|trial|return period|cutoff|cut off)\b",
+    r"\b(?:deadline|window|sale|offer|promotion|promo|deal|discount|return period|return window|warranty|"
+    r"trial|code|voucher|coupon|birthday|party|trip|flight|event|wedding|holiday|christmas|exam)\b"
+    r"(?: \w+){0,2} (?:has |had |is |was |already |now )*(?:passed|closed|expired|ended|over|gone|finished)\b",
+    r"\b(?:was|is|were) (?:yesterday|last (?:week|night|weekend)|this morning)\b",
+    r"\bno longer (?:need|want|matters|any use|useful|relevant)\b", r"\b(?:pointless|useless) now\b",
+    r"\b(?:so |and )?now i (?:have|had|need|got|must|ll have) to\b", r"\bnow ill have to\b",
+    r"\bill have to (?:pay|buy|wait|cancel|return|rebook|order|get another|replace)\b",
+    r"\b(?:had|have|having) to (?:buy|order|get|pay for) (?:another|a new|it again|a replacement|one elsewhere|"
+    r"twice|a second)\b",
+    r"\bruin(?:ed|s)?\b", r"\bcost me\b", r"\b(?:out of pocket|lost money)\b", r"\bfor nothing\b",
+    r"\b(?:wasted|waste) (?:a|my|the|another) (?:day|morning|afternoon|week|trip|journey|drive)\b",
+    r"\b(?:kids?|son|daughter|wife|husband|partner|mom|mum|dad|friend|client|boss)\b.{0,30}"
+    r"\b(?:disappointed|crying|upset|without|no gift|no present)\b",
+    when="after_answer",
+)
+
+SARCASM = _kind(
+    "sarcasm", "negative", "praises the agent sarcastically",
+    r"\bthanks? (?:a lot |so much )?for nothing\b", r"\bjust (?:great|perfect|wonderful|brilliant|fantastic|lovely)\b",
+    r"\boh (?:great|perfect|wonderful|fantastic|brilliant|lovely|joy|good grief|sure|really)\b",
+    r"\byeah,? right\b", r"\bbig help\b", r"\bthanks? a bunch\b", r"\bgee,? thanks\b",
+    r"\bhow (?:helpful|useful|convenient|nice|lovely|wonderful)\b(?!.*\?)",
+    r"\b(?:great|good|nice|fantastic|brilliant) job\b(?=.{0,30}(?:not|nothing|\.\.\.|lol))",
+    r"\bwell done\b(?=.*(?:\.\.\.|not|nothing))", r"\bso (?:helpful|useful)\b(?=.*(?:\.\.\.|lol|not))",
+    r"\b(?:real|really|very|so|super) (?:helpful|useful)\b(?=.*\.\.\.)",
+    r"\blol\b(?=.*(?:not|no|never|cant|useless))", r"/s\b",
+    r"\bwhat a (?:great|wonderful|fantastic|brilliant|lovely|helpful|amazing) "
+    r"(?:service|help|experience|answer|assistant|bot|chatbot|store|company)\b(?!.*!)",
+    r"\b(?:clap|slow clap|bravo)\b",
+)
+
+COMPETITOR = _kind(
+    "churn", "negative", "points to a competitor",
+    r"\b(?:amazon|best ?buy|walmart|target\.com|newegg|ebay|costco|currys|argos|mediamarkt|media markt|"
+    r"b ?h photo|micro ?center|john lewis|aliexpress|temu)\b",
+    when="after_answer",
+)
+
+DEADLINE = _kind(
+    "a deadline at stake", "negative", "names a date the answer does not meet",
+    r"\b(?:trip|flight|birthday|party|wedding|holiday|vacation|exam|event|meeting|presentation|christmas|move|"
+    r"deadline|interview|conference)\b (?:is|was|starts|started|leaves|left|begins|began|ends) (?:on |this |next |"
+    r"in )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|tonight|yesterday|"
+    r"weekend|morning|\d+)",
+    r"\bi (?:leave|fly|travel|move|need (?:it|them|this)) (?:on|by|before|tomorrow|today|this|next)\b",
+    when="after_answer", weak=True,
+)
+
+WORRY = _kind(
+    "worry", "negative", "sounds worried",
+    r"\b(?:worried|worrying|nervous|anxious|scared|afraid|panic(?:king)?|stressed|concerned)\b",
+    weak=True,
+)
+
+NEGATIVE_KINDS = (ANGER, DISSATISFACTION, CONFUSION, IMPLIED, CHURN, CONTINUING, EXASPERATION, CONSEQUENCE,
+                  SARCASM, COMPETITOR, DEADLINE, WORRY)
+
+# --- positive kinds -------------------------------------------------------------------------------
+
+GRATITUDE = _kind(
+    "gratitude", "positive", "thanks the agent",
+    r"\bthank(?:s|you| you| u|ing)?\b", r"\b(?:thx|ty|tysm|tyvm|cheers|kudos)\b", r"\bappreciated?\b",
+    r"\bgrateful\b", r"\bhelpful\b", r"\bthat helps?\b", r"\bhelps? a lot\b", r"\blifesaver\b",
+    r"\b(?:gracias|merci|danke|grazie|obrigad[oa]|dank je|arigato|spasibo|dziekuje|tack)\b",
+)
+
+RESOLUTION = _kind(
+    "resolution", "positive", "says the problem is solved",
+    r"\b(?:its|that|thats|it is|everything is|all) (?:\w+ )?(?:fixed|working|clear|resolved|sorted|solved|"
+    r"fine now|good now|ok now|back)\b",
+    r"\bworks? (?:now|again|perfectly|great|fine|like a charm)\b", r"\bit works\b", r"\bworking (?:now|again)\b",
+    r"\b(?:fixed|solved|sorted) it\b", r"\bthat did (?:it|the trick)\b", r"\bdid the trick\b",
+    r"\bgot it\b", r"\bfound it\b", r"\bi see it\b", r"\b(?:it )?(?:arrived|came|showed up|turned up)\b"
+    r"(?=.{0,20}(?:thank|great|finally|today|now|yesterday))",
+    r"\bmakes (?:total |perfect )?sense\b", r"\bclear now\b", r"\ball (?:set|good|sorted)\b",
+    r"\bthat answers\b", r"\banswers my question\b", r"\bgood to know\b", r"\bsounds good\b",
+    r"\bthats (?:all|everything) i (?:needed|wanted)\b", r"\bexactly what i (?:needed|wanted|was looking for)\b",
+    r"\b(?:shows|says) (?:shipped|delivered|refunded|cancelled) now\b", r"\bthere it is\b",
+    r"\bproblem solved\b", r"\bissue (?:is )?(?:resolved|fixed|solved)\b",
+)
+
+SATISFACTION = _kind(
+    "satisfaction", "positive", "says they are satisfied",
+    r"\b(?:great|perfect(?:o)?|awesome|excellent|wonderful|fantastic|amazing|brilliant|lovely|cool|nice|"
+    r"superb|super|terrific|splendid|fabulous|neat|sweet|outstanding|impressive|stellar)\b",
+    r"\b(?:good|glad|happy|pleased|delighted) (?:to hear|news|stuff|job)\b", r"\bgood one\b",
+    r"\b(?:im|i am|so|very) (?:happy|pleased|glad|satisfied|impressed|delighted)\b",
+    r"\bhave a (?:good|great|nice|lovely|wonderful) (?:day|one|evening|weekend)\b", r"\blove (?:it|that|this)\b",
+    r"\byoure (?:the best|a star|a legend|awesome|great)\b", r"\bwell done\b", r"\bgreat job\b",
+    r"\byay\b", r"\bwoo+\b", r"\bnot bad\b", r"\bcouldnt be happier\b",
+)
+
+RELIEF = _kind(
+    "relief", "positive", "is relieved",
+    r"\b(?:phew|whew|relief|relieved|thank (?:god|goodness|heavens)|thankfully|oh good|good to hear|"
+    r"glad to hear|good news|weight off|what a relief|that settles it|panic over)\b",
+)
+
+ACCEPTANCE = _kind(
+    "acceptance", "positive", "accepts the answer",
+    r"\bno (?:problem|worries|worry|biggie|big deal|rush)\b", r"\bfair enough\b", r"\bunderstood\b",
+    r"\b(?:ill|i will|we will|well|ill just|i can) (?:wait|do that|try that|go with|order|take|get|buy|"
+    r"check|keep|use|pick|grab|look)\b(?!.{0,25}\b(?:elsewhere|instead|somewhere else)\b)",
+    r"\bthats (?:fine|ok|good|great|alright)\b", r"\bokay then\b(?=.*(?:thank|!))",
+    r"\bthanks for (?:letting me know|the info|checking|clarifying|explaining|the quick)\b",
+)
+
+POSITIVE_KINDS = (GRATITUDE, RESOLUTION, SATISFACTION, RELIEF, ACCEPTANCE)
+
+# Negations that are not complaints, removed before the negative kinds read a sentence.
+BENIGN_NEGATIONS = re.compile(
+    r"\b(?:no|not an?) (?:problem|worries|worry|rush|hurry|need|thanks|big deal|biggie)\b|\bnot bad\b|"
+    r"\b(?:didnt|did not|never|dont|do not) (?:know|realize|realise|notice|think so)\b|"
+    r"\bcant (?:wait|complain|thank you enough)\b|\bcouldnt be (?:happier|better)\b|\bdont worry\b|"
+    r"\b(?:dont|do not) (?:need|have) (?:anything|any other|any more|any further|more|other)\b|"
+    r"\b(?:nothing|no) (?:else|more|further)\b|^\W*no\W+(?:thats|that is|its) (?:all|it)\b|"
+    r"\bthats all\b|\bno,? (?:thanks|thank you|im good|all good|im fine)\b|\bnot at all\b(?=.*thank)"
+)
+
+POSITIVE_EMOJI = frozenset("👍🙏😊🙂😀😃😄😁🎉❤♥💯✅🥳😍🤩👌💪🙌😌")
+NEGATIVE_EMOJI = frozenset("😡😠🤬😤👎😞😢😭🙄😒😩😫💢🤦😑😐🤡")
+_ACRONYMS = frozenset(
+    "ORD USB HDMI SSD HDD RAM CPU GPU LED OLED LCD USA FAQ API ASAP AUX SMS IOS USD EUR GBP TV PC UPS DHL "
+    "USPS FEDEX ID PIN OK XL XXL UK EU NFC SIM BT".split()
+)
+_SHOUT_WORD = re.compile(r"\b[A-Z]{3,}\b")
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One cue found in one sentence of a customer message."""
+
+    kind: CueKind
+    evidence: tuple[str, ...]
+    sentence: int
+    offset: int = 0  # where in the (normalised) sentence the last match starts
+
+    @property
+    def position(self) -> tuple[int, int]:
+        return (self.sentence, self.offset)
+
+    @property
+    def polarity(self) -> Polarity:
+        return self.kind.polarity
+
+
+def _shouting(text: str) -> list[str]:
+    """Capitalised words that are not acronyms or ids, and runs of ``!`` / ``?``: shouting."""
+    words = [w for w in _SHOUT_WORD.findall(text) if w not in _ACRONYMS and not w.startswith("ORD")]
+    marks = re.findall(r"!{2,}|\?{2,}|\?!|!\?", text)
+    letters = [c for c in text if c.isalpha()]
+    mostly_caps = len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) > 0.7
+    loud = mostly_caps or len(words) >= 2 or any(f"{w}!" in text for w in words)
+    return (words if loud else []) + marks
+
+
+def read_sentence(sentence: str, index: int, *, answered: bool) -> list[Signal]:
+    """Every cue in one sentence of a customer message.
+
+    ``answered``: the agent has given a real answer before this message, so kinds that only mean
+    something after an answer (a problem that continues, a consequence) are read too.
+    """
+    text = normalize(sentence)
+    cleared = BENIGN_NEGATIONS.sub(lambda m: " " * len(m.group(0)), text)  # offsets stay aligned
+    signals = []
+    for kind in (*NEGATIVE_KINDS, *POSITIVE_KINDS):
+        if kind.when == "after_answer" and not answered:
+            continue
+        source = cleared if kind.polarity == "negative" else text
+        matches = list(kind.pattern.finditer(source))
+        if matches:
+            found = tuple(dict.fromkeys(m.group(0).strip() for m in matches))
+            signals.append(Signal(kind, found, index, matches[-1].start()))
+    if answered and not any(s.kind is CONTINUING for s in signals):
+        # A report that something did not happen; a question ("it doesn't come with a mouse, right?")
+        # asks rather than reports, unless it is a complaint ("why hasn't it shipped?").
+        report = _COMPLAINT_QUESTION.search(cleared) or (
+            None if sentence.rstrip().endswith("?") else FAILURE_STATEMENT.search(cleared)
+        )
+        if report:
+            signals.append(Signal(CONTINUING, (report.group(0),), index, report.start()))
+    bad = [c for c in sentence if c in NEGATIVE_EMOJI] + [e for e in (":(", ":-(", ">:(", ":/") if e in sentence]
+    if bad:
+        signals.append(Signal(DISSATISFACTION, tuple(bad), index))
+    good = [c for c in sentence if c in POSITIVE_EMOJI] + [e for e in (":)", ":-)", ":D", "<3") if e in sentence]
+    if good:
+        signals.append(Signal(SATISFACTION, tuple(good), index))
+    shouted = _shouting(sentence)
+    # "THANK YOU!!" and "it works now!!" are enthusiasm; shouting is anger only without a positive cue.
+    if shouted and not any(s.polarity == "positive" for s in signals):
+        signals.append(Signal(ANGER, tuple(shouted), index))
+    return signals
+
+
+def read_sentences(text: str, *, answered: bool) -> list[list[Signal]]:
+    """The cues of each sentence of a message, in order."""
+    return [read_sentence(s, i, answered=answered) for i, s in enumerate(sentences(text))]
+
+
+# --- the agent's acts -----------------------------------------------------------------------------
+
+
+class AgentAct(Enum):
+    """What the agent did in one turn, as the reasoning names it."""
+
+    VERIFY = "asked the customer to verify their identity"
+    REPEAT = "repeated an earlier reply"
+    CLAIM = "claimed an action"
+    REFUSE = "refused or said it could not help"
+    REDIRECT = "sent the customer elsewhere"
+    QUESTION = "asked a question"
+    ANSWER = "answered"
+    CLOSE = "closed politely"
+
+    @property
+    def failed(self) -> bool:
+        """The customer got nothing they asked for from this turn."""
+        return self in (AgentAct.REFUSE, AgentAct.REDIRECT, AgentAct.REPEAT)
+
+
+_VERIFICATION_REQUEST = re.compile(
+    r"\b(?:e-?mail|identity|verify|verification)\b.*\?|\b(?:verify|confirm|share|provide|give me|need)\b.{0,40}"
+    r"\b(?:e-?mail|identity)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+_REFUSAL = re.compile(
+    r"\b(?:i|we) (?:cant|cannot|can not|am unable|are unable|am not able|are not able|arent able|wont be able|"
+    r"will not be able|do not|dont) (?:\w+ )?(?:able|access|have (?:access|the ability|a way|any way|information|"
+    r"details|more|that|any|a restock|visibility)|offer|support|provide|sell|carry|handle|allow|price match)\b"
+    r"|\b(?:i|we) (?:cant|cannot|can not|am unable to|are unable to|wont be able to)\b"
+    r"|\bim (?:unable|not able|afraid (?:not|i cant|we cant|that isnt|i dont|there is no|theres no|thats not))\b"
+    r"|\bunable to\b|\bnot (?:possible|something (?:i|we) can)\b|\bisnt possible\b|\bno way (?:to|for me)\b"
+    r"|\bcan only (?:help|assist) with\b|\boutside (?:of )?(?:what i|my|the scope)\b"
+    r"|\bthere (?:is|s) nothing (?:more )?(?:i|we) can\b|\bi dont (?:know|have)\b|\bi (?:have|ve) no (?:way|access)\b"
+    r"|\bim not (?:sure|aware)\b|\bdont have (?:any )?(?:information|details|data|access|a date|an update)\b"
+)
+_REDIRECT = re.compile(
+    r"\b(?:contact|reach out to|call|email|get in touch with|speak (?:to|with)|ask|write to|visit)\b.{0,40}"
+    r"(?:\bsupport\b|\bbank\b|\bcarrier\b|\bmanufacturer\b|\bstore\b|\bteam\b|\bcustomer service\b|\bdepartment\b|"
+    r"\bcourier\b|\bretailer\b|@|\b\d{3}\b|\bwebsite\b|\bpolicy\b|\bfaq\b|\bhelp ?center\b|\bbrand\b)"
+    r"|\bcheck (?:our|the) (?:website|returns policy|faq|help ?center|manual)\b"
+)
+_CLAIM = re.compile(
+    r"\b(?:ive|i have|weve|we have|i just|i went ahead and|ive gone ahead and|i|we)\s+(?:\w+ly\s+)?"
+    r"(?:cancell?ed|processed|initiated|issued|refunded|updated|changed|sent|escalated|submitted|arranged|"
+    r"scheduled|reset|applied|added|removed|credited|reversed|requested|filed|placed|booked|reported|flagged|"
+    r"opened|created|fixed|corrected|raised|forwarded|expedited|upgraded|replaced|reshipped|logged|emailed|"
+    r"notified|approved|waived|extended|rerouted|redirected)\b"
+    r"|^\W*(?:done|all done)\b|\byou (?:will|should|ll) (?:receive|get) (?:a|an|the|your) "
+    r"(?:confirmation|email|replacement|call|credit)\b"
+)
+_CLOSING = re.compile(
+    r"\b(?:youre welcome|you are welcome|glad (?:i could|to help|it|that)|happy to help|anything else|"
+    r"my pleasure|have a (?:great|good|nice|lovely) (?:day|one|evening|weekend)|enjoy|no problem|"
+    r"let me know if|feel free)\b[^.!?]*[.!?]*"
+)
+
+
+@dataclass(frozen=True)
+class AgentTurn:
+    text: str
+    act: AgentAct
+
+
+def classify_agent_turn(text: str, earlier: list[str]) -> AgentAct:
+    """What the agent did in this turn; ``earlier`` are its previous replies (to spot a repeat)."""
+    if _VERIFICATION_REQUEST.search(text):
+        return AgentAct.VERIFY
+    normalized = normalize(text)
+    if len(normalized.split()) >= 4 and any(similarity(text, before) >= 0.85 for before in earlier):
+        return AgentAct.REPEAT
+    if _CLAIM.search(normalized):
+        return AgentAct.CLAIM
+    if _REFUSAL.search(normalized):
+        return AgentAct.REFUSE
+    if _REDIRECT.search(normalized):
+        return AgentAct.REDIRECT
+    substance = _CLOSING.sub(" ", normalized).strip(" .!?,")
+    if not substance:
+        return AgentAct.CLOSE
+    return AgentAct.QUESTION if text.rstrip().endswith("?") and len(substance.split()) < 20 else AgentAct.ANSWER
+
+
+# --- praise with nothing else: sincere after an answer, sarcasm after a failure -------------------
+
+_PRAISE = re.compile(
+    r"\b(?:great|wonderful|perfect|fantastic|brilliant|lovely|amazing|awesome|excellent|super|superb|nice|"
+    r"marvelous|marvellous|terrific|splendid|fabulous|helpful|useful|good job|great job|well done|bravo|"
+    r"impressive|outstanding|stellar)\b"
+)
+_PRAISE_FILLER = re.compile(
+    r"\b(?:great|wonderful|perfect|fantastic|brilliant|lovely|amazing|awesome|excellent|super|superb|nice|"
+    r"marvelous|marvellous|terrific|splendid|fabulous|helpful|useful|good|job|well|done|bravo|impressive|"
+    r"outstanding|stellar|thanks?|thank|you|a|lot|so|much|very|really|real|just|oh|wow|how|what|that|thats|"
+    r"this|is|was|its|sure|indeed|truly|totally|yeah|yes|again|bunch|ever|most|service|help|as|always|"
+    r"the|for|ok|okay|cool|man|mate|dude|lol|news|answer|then|hmm|ah|uh|ha|haha|veryy|sooo)\b"
+)
+_SINCERE_MARKS = re.compile(r"\b(?:no problem|no worries|letting me know|for the info|for checking|understood|"
+                            r"fair enough|ill wait|ill try|ill do|good to know|makes sense)\b")
+_SARCASTIC_TONE = re.compile(r"\.\.|\b(?:oh|wow|just|so|very|really|real|how|what a|a lot|a bunch|sooo|lol)\b")
+
+
+def is_bare_praise(text: str) -> bool:
+    """The message only praises or thanks (no content of its own), with an evaluative word."""
+    normalized = normalize(text)
+    if not _PRAISE.search(normalized) or _SINCERE_MARKS.search(normalized):
+        return False
+    return not re.sub(r"[^a-z0-9]+", " ", _PRAISE_FILLER.sub(" ", normalized)).strip()
+
+
+def reads_sarcastic(text: str) -> bool:
+    """Bare praise said flatly ("wonderful.") or with an intensifier ("very useful, thanks a lot")."""
+    if not is_bare_praise(text):
+        return False
+    normalized = normalize(text)
+    flat = not text.rstrip().endswith("!") or "..." in text
+    return flat or bool(_SARCASTIC_TONE.search(normalized))
