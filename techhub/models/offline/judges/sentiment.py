@@ -1,7 +1,7 @@
 """The offline sentiment judge: the workshop's "User Sentiment" rubric, applied to the conversation.
 
 A real judge model reads the whole conversation; this one reads what the conversation shows, turn by
-turn (signals in :mod:`.sentiment_signals`):
+turn (agent acts in :mod:`.sentiment_acts`, customer cues in :mod:`.sentiment_cues`):
 
 * what the agent did in each turn: asked to verify, asked a question, refused, sent the customer
   elsewhere, claimed an action, repeated itself, answered;
@@ -26,7 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from techhub.models.offline.judges.sentiment_signals import (
+from techhub.models.offline.judges.sentiment_acts import AgentAct, classify_agent_turn
+from techhub.models.offline.judges.sentiment_cues import (
     ANGER,
     CHURN,
     COMPETITOR,
@@ -41,10 +42,8 @@ from techhub.models.offline.judges.sentiment_signals import (
     RESOLUTION,
     SARCASM,
     WORRY,
-    AgentAct,
     CueKind,
     Signal,
-    classify_agent_turn,
     read_sentences,
     reads_sarcastic,
 )
@@ -53,8 +52,20 @@ from techhub.models.offline.judges.sentiment_text import similarity
 Label = Literal["positive", "negative", "neutral"]
 
 # When a message shows several negative kinds, the reasoning leads with the most telling one.
-_NEGATIVE_PRIORITY = (CHURN, COMPETITOR, SARCASM, CONSEQUENCE, EXASPERATION, CONTINUING, ANGER, CONFUSION, IMPLIED,
-                      DISSATISFACTION, DEADLINE, WORRY)
+_NEGATIVE_PRIORITY = (
+    CHURN,
+    COMPETITOR,
+    SARCASM,
+    CONSEQUENCE,
+    EXASPERATION,
+    CONTINUING,
+    ANGER,
+    CONFUSION,
+    IMPLIED,
+    DISSATISFACTION,
+    DEADLINE,
+    WORRY,
+)
 
 
 @dataclass(frozen=True)
@@ -87,8 +98,9 @@ class Verdict:
     deciding_message: str | None
 
 
-def _combine(number: int, text: str, after: AgentAct | None, per_sentence: list[list[Signal]],
-             *, answered: bool) -> CustomerTurn:
+def _combine(
+    number: int, text: str, after: AgentAct | None, per_sentence: list[list[Signal]], *, answered: bool
+) -> CustomerTurn:
     """A message's label from its sentences' cues (see the module docstring for the rules)."""
     found = [s for sentence in per_sentence for s in sentence]
     negative = [s for s in found if s.polarity == "negative" and not s.kind.weak]
@@ -101,14 +113,28 @@ def _combine(number: int, text: str, after: AgentAct | None, per_sentence: list[
             return CustomerTurn(number, text, after, "positive", tuple(turnaround))
         return CustomerTurn(number, text, after, "negative", tuple(negative))
     if positive:
-        return CustomerTurn(number, text, after, "positive", tuple(positive), relieved_worry=any(s.kind is WORRY for s in worry))
+        return CustomerTurn(
+            number,
+            text,
+            after,
+            "positive",
+            tuple(positive),
+            relieved_worry=any(s.kind is WORRY for s in worry),
+        )
     if worry and answered:  # a worry or a deadline the agent's answer did not settle
         return CustomerTurn(number, text, after, "negative", tuple(worry))
     return CustomerTurn(number, text, after, "neutral")
 
 
-def read_customer_turn(number: int, text: str, *, after: AgentAct | None, answered: bool,
-                       earlier_customer: list[str], was_negative: bool) -> CustomerTurn:
+def read_customer_turn(
+    number: int,
+    text: str,
+    *,
+    after: AgentAct | None,
+    answered: bool,
+    earlier_customer: list[str],
+    was_negative: bool,
+) -> CustomerTurn:
     """Read one customer message in its context.
 
     ``after``: the agent's act just before it; ``answered``: the agent has given a real answer
@@ -147,8 +173,10 @@ def _describe(turn: CustomerTurn, total: int) -> str:
     else:
         names = [k.name for k in kinds]
     cues = ", ".join(_quote(e, 60) for e in turn.evidence)
-    return (f"Turn {turn.number} of {total}: the customer {says} {_after(turn)} ({'; '.join(names)}): "
-            f"{_quote(turn.text)} (cues: {cues}).")
+    return (
+        f"Turn {turn.number} of {total}: the customer {says} {_after(turn)} ({'; '.join(names)}): "
+        f"{_quote(turn.text)} (cues: {cues})."
+    )
 
 
 def judge_conversation(turns: list[tuple[str, str]]) -> Verdict:
@@ -164,34 +192,61 @@ def judge_conversation(turns: list[tuple[str, str]]) -> Verdict:
             verification_asked |= after is AgentAct.VERIFY
             answered |= after is not AgentAct.VERIFY
             continue
-        was_negative = next((t.label == "negative" for t in reversed(customer) if t.label != "neutral"), False)
-        customer.append(read_customer_turn(len(customer) + 1, text, after=after, answered=answered,
-                                           earlier_customer=[t.text for t in customer],
-                                           was_negative=was_negative))
-    notes = ["The agent's request for email verification is expected and not held against it."] * verification_asked
+        was_negative = next(
+            (t.label == "negative" for t in reversed(customer) if t.label != "neutral"), False
+        )
+        customer.append(
+            read_customer_turn(
+                len(customer) + 1,
+                text,
+                after=after,
+                answered=answered,
+                earlier_customer=[t.text for t in customer],
+                was_negative=was_negative,
+            )
+        )
+    notes = [
+        "The agent's request for email verification is expected and not held against it."
+    ] * verification_asked
     if not customer:
-        return Verdict("positive", "The conversation has no customer message, so no sentiment is shown: neutral, "
-                       "which counts as positive.", None)
+        return Verdict(
+            "positive",
+            "The conversation has no customer message, so no sentiment is shown: neutral, "
+            "which counts as positive.",
+            None,
+        )
     total = len(customer)
     deciding = next((t for t in reversed(customer) if t.label != "neutral"), None)
     if deciding is None:
         last = customer[-1]
-        reason = (f"Turn {last.number} of {total}: no customer message shows gratitude or dissatisfaction; the "
-                  f"last one, {_quote(last.text)}, {_after(last)}, is neutral, and neutral counts as positive.")
+        reason = (
+            f"Turn {last.number} of {total}: no customer message shows gratitude or dissatisfaction; the "
+            f"last one, {_quote(last.text)}, {_after(last)}, is neutral, and neutral counts as positive."
+        )
         return Verdict("positive", " ".join([reason, *notes]), last.text)
     reason = _describe(deciding, total)
     later = [t for t in customer if t.number > deciding.number]
     if later:
-        reason += f" The customer's later messages (from turn {later[0].number}) show no sentiment of their own."
-    earlier = [t for t in customer if t.number < deciding.number and t.label not in ("neutral", deciding.label)]
+        reason += (
+            f" The customer's later messages (from turn {later[0].number}) show no sentiment of their own."
+        )
+    earlier = [
+        t for t in customer if t.number < deciding.number and t.label not in ("neutral", deciding.label)
+    ]
     if deciding.label == "positive":
         if earlier:
-            notes.insert(0, f"The tone moved: turn {earlier[-1].number} showed {earlier[-1].kinds[0].name} "
-                            f"({_quote(earlier[-1].text)}), resolved by the end.")
+            notes.insert(
+                0,
+                f"The tone moved: turn {earlier[-1].number} showed {earlier[-1].kinds[0].name} "
+                f"({_quote(earlier[-1].text)}), resolved by the end.",
+            )
         conclusion = "The final messages weigh most, so the overall sentiment is positive."
     else:
         if earlier:
-            notes.insert(0, f"Earlier {earlier[-1].kinds[0].name} (turn {earlier[-1].number}, "
-                            f"{_quote(earlier[-1].text)}) does not outweigh it.")
+            notes.insert(
+                0,
+                f"Earlier {earlier[-1].kinds[0].name} (turn {earlier[-1].number}, "
+                f"{_quote(earlier[-1].text)}) does not outweigh it.",
+            )
         conclusion = "The customer ends dissatisfied, so the overall sentiment is negative."
     return Verdict(deciding.label, " ".join([reason, *notes, conclusion]), deciding.text)

@@ -1,23 +1,20 @@
-"""What the offline sentiment judge reads in each turn: the customer's cues and the agent's act.
+"""What the offline sentiment judge reads in a customer message: cues, sentence by sentence, by kind.
 
-Customer cues are described by *kind* (churn, a problem that continues, a consequence, ...), each a
+Cues are described by *kind* (churn, a problem that continues, a consequence, sarcasm, ...), each a
 family of sentence-level patterns over normalised text (:mod:`.sentiment_text`), not a list of
 labelled phrases. Some kinds only mean something once the agent has answered: "my order still hasn't
-arrived" in the opening message is why the customer writes, after an answer it is the problem
-continuing. The agent's turns are classified by what the agent did (asked to verify, asked a question,
-refused, sent the customer elsewhere, claimed an action, repeated itself, answered), because the same
-customer words read differently after each: "wonderful." after an answer is praise, after a refusal
-it is sarcasm.
+arrived" in the opening message is why the customer writes; after an answer it is the problem
+continuing. Praise with nothing else ("wonderful.") is read here too; whether it is sincere depends
+on what the agent did before it (:mod:`.sentiment_acts`), which the conversation judge knows.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import Enum
 from typing import Literal
 
-from techhub.models.offline.judges.sentiment_text import normalize, sentences, similarity
+from techhub.models.offline.judges.sentiment_text import normalize, sentences
 
 Polarity = Literal["positive", "negative"]
 When = Literal["always", "after_answer"]
@@ -53,8 +50,10 @@ ANGER = _kind(
     r"\b(?:i want|i demand|give me|i need) (?:a |my |a full )?(?:refund|money back)\b",
     r"\bmoney back\b",
     r"\b(?:get me|talk to|speak (?:to|with)|want|need|put me through to|transfer me to) "
-    r"(?:a |an |your |the |some )?(?:manager|supervisor|human|real person|actual person|person|agent|someone real)\b",
-    r"\bright now\b", r"\bimmediately\b(?=.*!)", r"\bfed up\b", r"\bsick (?:and tired )?of\b", r"\bhad enough\b",
+    r"(?:a |an |your |the |some )?(?:manager|supervisor|human|real person|actual person|person|agent|"
+    r"someone real)\b",
+    r"\bright now\b", r"\bimmediately\b(?=.*!)", r"\bfed up\b", r"\bsick (?:and tired )?of\b",
+    r"\bhad enough\b",
     r"\bscam(?:med|mers)?\b", r"\brip ?off\b", r"\bugh+\b", r"\bargh+\b",
     r"\b(?:this is|thats|its|what) (?:a |such a |an absolute )?joke\b",
     r"\bbeyond (?:frustrating|annoying|ridiculous|a joke)\b",
@@ -72,7 +71,8 @@ DISSATISFACTION = _kind(
     r"\bdisappoint(?:ed|ing|ment)\b", r"\bfrustrat(?:ed|ing|ion)\b", r"\bannoy(?:ed|ing)\b",
     r"\birritat(?:ed|ing)\b", r"\bupset\b", r"\blet down\b", r"\bnot impressed\b", r"\ba lie\b",
     r"\bwaste of (?:time|money|my time)\b", r"\bwasted (?:my|an|a whole|so much) ",
-    r"\b(?:not|never|isnt|wasnt|arent|werent) (?:very |really |that |so |at all |particularly |exactly |even )?"
+    r"\b(?:not|never|isnt|wasnt|arent|werent) (?:very |really |that |so |at all |particularly |exactly |"
+    r"even )?"
     r"(?:helpful|useful|happy|satisfied|good|great|clear|acceptable|ok|okay|fine|good enough|cool|nice|"
     r"what i (?:asked|needed|wanted|expected))\b",
     r"\bno help\b", r"\b(?:bad|poor|lousy|crappy|crap|shoddy|sloppy|abysmal) "
@@ -84,7 +84,8 @@ DISSATISFACTION = _kind(
     r"\bthis (?:chat|bot|chatbot|assistant|service|store|company) (?:is|sucks)\b.{0,20}"
     r"\b(?:useless|terrible|awful|bad|sucks|joke|broken)?",
     r"\bsucks?\b", r"\bnot (?:acceptable|ok|okay|good enough|fair|right)\b",
-    r"\b(?:thats|that is|this is|its|it is|what a|such a)\b(?: \w+){0,3}? (?:bad|poor|lousy|weak|sad|silly|stupid|"
+    r"\b(?:thats|that is|this is|its|it is|what a|such a)\b(?: \w+){0,3}? (?:bad|poor|lousy|weak|sad|silly|"
+    r"stupid|"
     r"dumb|shame|pity|mess|nonsense|rubbish|garbage|inconvenient|unfair|hassle|nightmare|pain)\b",
     r"\b(?:getting|gets|is) (?:old|tiresome|tiring|exhausting)\b", r"\b(?:tired|weary) of\b",
 )
@@ -100,10 +101,13 @@ CONFUSION = _kind(
 IMPLIED = _kind(
     "implied negativity", "negative", "gives up or brushes the agent off",
     r"\bwhatever\b", r"\bfigure it out (?:myself|on my own|by myself)\b", r"\bforget (?:it|about it)\b",
-    r"\bnever ?mind\b", r"\bnvm\b", r"\bdont bother\b", r"\bi give up\b", r"\bdoesnt matter (?:anymore|now)\b",
-    r"\blive with it\b", r"\bif you say so\b", r"\b(?:isnt|not) going anywhere\b", r"\bgoing (?:nowhere|in circles)\b",
+    r"\bnever ?mind\b", r"\bnvm\b", r"\bdont bother\b", r"\bi give up\b",
+    r"\bdoesnt matter (?:anymore|now)\b",
+    r"\blive with it\b", r"\bif you say so\b", r"\b(?:isnt|not) going anywhere\b",
+    r"\bgoing (?:nowhere|in circles)\b",
     r"^\W*(?:fine|sure|ok|right|great)\s*(?:then)?\W*\.\.+\W*$", r"^\W*fine\W*$",
-    r"\b(?:ill|i will|i guess ill|guess ill) (?:just )?(?:call|email|ask|try|look|search|google|find|deal|sort)\b"
+    r"\b(?:ill|i will|i guess ill|guess ill) (?:just )?(?:call|email|ask|try|look|search|google|find|deal|"
+    r"sort)\b"
     r".{0,40}\b(?:instead|myself|elsewhere|someone else|on my own|somewhere else)\b",
     r"\bthanks? (?:anyway|for trying|i guess)\b", r"\bi guess (?:thats|that is) it\b",
     r"\bso (?:thats|that is) it\b", r"\bthats it\?", r"\bdont (?:bother|worry) about it\b(?!.*thank)",
@@ -125,7 +129,8 @@ CHURN = _kind(
     r"\b(?:last|final) (?:time i|order|purchase) (?:i |from|with|here|ever)\b",
     r"\b(?:lost|losing|lose) (?:a |me as a |another |your )?(?:customer|client)\b",
     r"\btake (?:my|our) (?:business|money|custom)\b",
-    r"\b(?:wont|will not|never|not going to|dont think ill) (?:be (?:back|returning|ordering|shopping|buying)|"
+    r"\b(?:wont|will not|never|not going to|dont think ill) (?:be (?:back|returning|ordering|shopping|"
+    r"buying)|"
     r"shop|order|buy|recommend|use you|come back)\b",
     r"\bdone with (?:you|techhub|this (?:store|shop|company|place))\b",
     r"\b(?:switch|switching|moving|move) (?:to|over to) (?:another|a different)\b",
@@ -143,31 +148,41 @@ CONTINUING = _kind(
     r"\b(?:same|identical) (?:issue|problem|error|thing|result|message|answer|reply|response|screen|story)\b",
     r"\bno (?:change|difference|luck|improvement|progress|update|updates|news|reply|response|answer)\b",
     r"\bnothing (?:has )?(?:changed|happened|works|worked|helped|arrived|came|showed up)\b",
-    r"\balready (?:\w+ )?(?:tried|did|done|do|checked|restarted|rebooted|reset|updated|followed|contacted|called|"
-    r"emailed|sent|told|gave|cleared|cleaned|unplugged|plugged|reinstalled|installed|uninstalled|asked|said|waited|"
-    r"looked|replaced|charged|recharged|paired|unpaired|changed|turned|switched|swapped|tested|logged|reseated|"
+    r"\balready (?:\w+ )?(?:tried|did|done|do|checked|restarted|rebooted|reset|updated|followed|contacted|"
+    r"called|"
+    r"emailed|sent|told|gave|cleared|cleaned|unplugged|plugged|reinstalled|installed|uninstalled|asked|said|"
+    r"waited|"
+    r"looked|replaced|charged|recharged|paired|unpaired|changed|turned|switched|swapped|tested|logged|"
+    r"reseated|"
     r"removed|re-?entered|typed|explained|mentioned|went through|spoke|talked|wrote|filled)\b",
     r"(?:^\W*|\bi |\bwe |\balready )(?:did|tried|done) (?:that|this|it|all (?:that|of that|of those|those)|"
     r"everything|both|what you (?:said|suggested))\b",
     r"\b(?:tried|did) (?:that|it|this) (?:already|twice|\w+ times|before)\b",
     r"\bas i (?:said|told you|mentioned|explained|wrote)\b", r"\bi (?:already )?told you\b",
-    r"\byou (?:already |just )?(?:said|told me) (?:that|this|the same)\b", r"\byou promised\b", r"\byou (?:said|told me|claimed)\b.{0,60}!",
+    r"\byou (?:already |just )?(?:said|told me) (?:that|this|the same)\b", r"\byou promised\b",
+    r"\byou (?:said|told me|claimed)\b.{0,60}!",
     r"\b(?:the )?(?:second|third|fourth|fifth|\d+(?:st|nd|rd|th)|umpteenth|hundredth) time\b",
     r"\b(?:as|like|same as) (?:before|last time)\b",
     r"\b(?:twice|three times|several times|many times|multiple times) (?:already|now)\b",
     # Waiting and things that never came.
     r"\bnever (?:received|got|arrived|came|heard|showed up|turned up|happened|came through|went through)\b",
-    r"\b(?:is|are|was|were) missing\b", r"\b(?:shows|says|see|saw|got|get|received|have|there is|theres) (?:no|nothing)\b",
+    r"\b(?:is|are|was|were) missing\b",
+    r"\b(?:shows|says|see|saw|got|get|received|have|there is|theres) (?:no|nothing)\b",
     r"\bno (?:refund|email|confirmation|package|parcel|tracking|money|credit|delivery|call|text|notification|"
     r"replacement|sign of)\b", r"\bnothing (?:here|there|in my (?:account|inbox|mailbox))\b",
     r"\b(?:its|it has|its been|weve been|ive been) (?:been )?(?:waiting )?(?:\w+ )?"
     r"(?:days|weeks|months|ages|forever)\b",
-    r"\b(?:still )?waiting (?:for|on)\b", r"\b(?:i|ive|we|weve) (?:have )?(?:been |already )?wait(?:ed|ing)\b",
+    r"\b(?:still )?waiting (?:for|on)\b",
+    r"\b(?:i|ive|we|weve) (?:have )?(?:been |already )?wait(?:ed|ing)\b",
     r"\b(?:that|it|this|which) (?:was|is) (?:\w+ )?(?:\w+ )?(?:days|weeks|months|a week|a month|ages) ago\b",
     # The customer contradicts what the agent said or claimed.
     r"\bbut (?:it|the (?:site|app|tracking|page|account|website|status|order)) (?:says|shows|said|showed)\b",
-    r"\b(?:thats|that is|this is|its) (?:not|wrong|incorrect|false|untrue)\b(?! (?:a problem|bad|it|all))",
-    r"\bthats not (?:true|right|correct|what)\b", r"\byou said\b.{0,60}\b(?:but|not|never|didnt|hasnt|isnt|no)\b",
+    r"\b(?:thats|that is|this is|its|it is) (?:wrong|incorrect|false|untrue|not (?:true|right|correct|"
+    r"the case|what i|"
+    r"my|mine|there|here))\b",
+    r"^\W*(?:nothing|nada|zilch|no luck|no dice|still nothing)\W*$",
+    r"\bthats not (?:true|right|correct|what)\b",
+    r"\byou said\b.{0,60}\b(?:but|not|never|didnt|hasnt|isnt|no)\b",
     r"\b(?:no|nope),? (?:it|its|that|you|i) (?:isnt|wasnt|didnt|hasnt|doesnt|did not|has not|is not|dont)\b",
     when="after_answer",
 )
@@ -180,7 +195,8 @@ FAILURE_STATEMENT = re.compile(
     r"still not|no longer)\s+(?:even\s+|really\s+|actually\s+|yet\s+|been\s+|being\s+|be\s+)*"
     r"(?:work|works|working|worked|help|helped|helps|helping|fix|fixed|solve|solved|resolve|resolved|arrive|"
     r"arrived|come|came|show|showing|shown|showed|receive|received|get|got|gotten|load|loading|loads|connect|"
-    r"connecting|pair|pairing|charge|charging|turn on|start|starting|boot|update|updated|change|changed|cancel|"
+    r"connecting|pair|pairing|charge|charging|turn on|start|starting|boot|update|updated|change|changed|"
+    r"cancel|"
     r"cancelled|canceled|refund|refunded|reversed|credited|processed|ship|shipped|deliver|delivered|appear|"
     r"appeared|go through|went through|match|matches|apply|applied|fit|fits|respond|responded|reply|replied|"
     r"hear|heard|find|found|see|there|here|true|right|correct|possible|enough|sent|posted|moving|moved|"
@@ -196,14 +212,19 @@ _COMPLAINT_QUESTION = re.compile(
 EXASPERATION = _kind(
     "exasperation at the agent's limits", "negative", "asks, exasperated, what the agent can do at all",
     r"\bwhat(?:s| is) the point (?:of|in) (?:you|this|asking|talking|having)\b",
-    r"\bwhat (?:good|use) (?:are|is) (?:you|this)\b", r"\bwhat are you (?:even |actually )?(?:for|good for)\b",
+    r"\bwhat (?:good|use) (?:are|is) (?:you|this)\b",
+    r"\bwhat are you (?:even |actually )?(?:for|good for)\b",
     r"\bwhy (?:do you|does this (?:bot|chat|thing)) (?:even )?exist\b",
     r"\b(?:can|do) you (?:even |actually )?(?:do|help with|know) anything\b",
     r"\bis there anything (?:at all )?(?:you|that you) (?:can|actually can|are able to)\b",
-    r"\bwhat (?:exactly |else |the heck |on earth )?(?:can|do) you (?:even |actually )?(?:do|help with|know)\b"
+    r"\byou(?:re| are)?\b.{0,30}\b(?:can|able|allowed)\b.{0,30}\b(?:anything|at all)\b.*\?",
+    r"\b(?:anything|at all)\b.{0,30}\byou(?:re| are)?\b.{0,10}\b(?:can|able|allowed)\b.*\?",
+    r"\bwhat (?:exactly |else |the heck |on earth )?(?:can|do) you (?:even |actually )?(?:do|help with|"
+    r"know)\b"
     r"(?=.*(?:\?|then|even|actually|exactly))",
     r"\bdo you (?:even|actually) (?:know|understand|read|work|care|do)\b",
-    r"\b(?:so )?you (?:cant|cannot|can not|wont) (?:do|help(?: me)?(?: with)?) (?:anything|a thing|nothing)\b",
+    r"\b(?:so )?you (?:cant|cannot|can not|wont) (?:do|help(?: me)?(?: with)?) (?:anything|a thing|"
+    r"nothing)\b",
     r"\bwhy (?:cant|cannot|wont|dont|couldnt) you (?:just )?\w+",
     r"\b(?:is there|can i (?:just )?(?:talk|speak) to|let me (?:talk|speak) to) "
     r"(?:anyone|someone|somebody|a human|a person|a real|an actual|a manager)\b",
@@ -218,19 +239,24 @@ EXASPERATION = _kind(
 CONSEQUENCE = _kind(
     "a consequence", "negative", "describes what the failure cost them",
     r"\btoo late\b", r"\b(?:not|wont|never|didnt|doesnt|isnt|wasnt|cant)\b.{0,40}\bin time\b",
-    r"\b(?:wont|will not|didnt|did not|not going to|never|cant|cannot) (?:arrive|get here|make it|be here|come|"
+    r"\b(?:wont|will not|didnt|did not|not going to|never|cant|cannot) (?:arrive|get here|make it|be here|"
+    r"come|"
     r"reach me|be delivered|ship)\b.{0,30}\b(?:in time|before|by|until after)\b",
     r"\b(?:missed|miss|missing|lost|losing) (?:the |my |our |a |it |his |her |their )?"
     r"(?:deadline|flight|trip|birthday|event|date|window|sale|deal|offer|discount|appointment|meeting|party|"
     r"chance|opportunity|exam|presentation|wedding|holiday|trial|return period|cutoff|cut off)\b",
     r"\b(?:deadline|window|sale|offer|promotion|promo|deal|discount|return period|return window|warranty|"
     r"trial|code|voucher|coupon|birthday|party|trip|flight|event|wedding|holiday|christmas|exam)\b"
-    r"(?: \w+){0,2} (?:has |had |is |was |already |now )*(?:passed|closed|expired|ended|over|gone|finished)\b",
+    r"(?: \w+){0,2} (?:has |had |is |was |already |now )*(?:passed|closed|expired|ended|over|gone|"
+    r"finished)\b",
     r"\b(?:was|is|were) (?:yesterday|last (?:week|night|weekend)|this morning)\b",
+    r"\b(?:was|were|is) (?:meant|supposed|planned) to (?:be|arrive|come|go|have)\b",
+    r"\bi needed (?:it|them|this|that) (?:for|by|before|on)\b",
     r"\bno longer (?:need|want|matters|any use|useful|relevant)\b", r"\b(?:pointless|useless) now\b",
     r"\b(?:so |and )?now i (?:have|had|need|got|must|ll have) to\b", r"\bnow ill have to\b",
     r"\bill have to (?:pay|buy|wait|cancel|return|rebook|order|get another|replace)\b",
-    r"\b(?:had|have|having) to (?:buy|order|get|pay for) (?:another|a new|it again|a replacement|one elsewhere|"
+    r"\b(?:had|have|having) to (?:buy|order|get|pay for) (?:another|a new|it again|a replacement|"
+    r"one elsewhere|"
     r"twice|a second)\b",
     r"\bruin(?:ed|s)?\b", r"\bcost me\b", r"\b(?:out of pocket|lost money)\b", r"\bfor nothing\b",
     r"\b(?:wasted|waste) (?:a|my|the|another) (?:day|morning|afternoon|week|trip|journey|drive)\b",
@@ -241,7 +267,8 @@ CONSEQUENCE = _kind(
 
 SARCASM = _kind(
     "sarcasm", "negative", "praises the agent sarcastically",
-    r"\bthanks? (?:a lot |so much )?for nothing\b", r"\bjust (?:great|perfect|wonderful|brilliant|fantastic|lovely)\b",
+    r"\bthanks? (?:a lot |so much )?for nothing\b",
+    r"\bjust (?:great|perfect|wonderful|brilliant|fantastic|lovely)\b",
     r"\boh (?:great|perfect|wonderful|fantastic|brilliant|lovely|joy|good grief|sure|really)\b",
     r"\byeah,? right\b", r"\bbig help\b", r"\bthanks? a bunch\b", r"\bgee,? thanks\b",
     r"\bhow (?:helpful|useful|convenient|nice|lovely|wonderful)\b(?!.*\?)",
@@ -263,8 +290,10 @@ COMPETITOR = _kind(
 
 DEADLINE = _kind(
     "a deadline at stake", "negative", "names a date the answer does not meet",
-    r"\b(?:trip|flight|birthday|party|wedding|holiday|vacation|exam|event|meeting|presentation|christmas|move|"
-    r"deadline|interview|conference)\b (?:is|was|starts|started|leaves|left|begins|began|ends) (?:on |this |next |"
+    r"\b(?:trip|flight|birthday|party|wedding|holiday|vacation|exam|event|meeting|presentation|christmas|"
+    r"move|"
+    r"deadline|interview|conference)\b (?:is|was|starts|started|leaves|left|begins|began|ends) (?:on |this |"
+    r"next |"
     r"in )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|tonight|yesterday|"
     r"weekend|morning|\d+)",
     r"\bi (?:leave|fly|travel|move|need (?:it|them|this)) (?:on|by|before|tomorrow|today|this|next)\b",
@@ -293,13 +322,15 @@ RESOLUTION = _kind(
     "resolution", "positive", "says the problem is solved",
     r"\b(?:its|that|thats|it is|everything is|all) (?:\w+ )?(?:fixed|working|clear|resolved|sorted|solved|"
     r"fine now|good now|ok now|back)\b",
-    r"\bworks? (?:now|again|perfectly|great|fine|like a charm)\b", r"\bit works\b", r"\bworking (?:now|again)\b",
+    r"\bworks? (?:now|again|perfectly|great|fine|like a charm)\b", r"\bit works\b",
+    r"\bworking (?:now|again)\b",
     r"\b(?:fixed|solved|sorted) it\b", r"\bthat did (?:it|the trick)\b", r"\bdid the trick\b",
     r"\bgot it\b", r"\bfound it\b", r"\bi see it\b", r"\b(?:it )?(?:arrived|came|showed up|turned up)\b"
     r"(?=.{0,20}(?:thank|great|finally|today|now|yesterday))",
     r"\bmakes (?:total |perfect )?sense\b", r"\bclear now\b", r"\ball (?:set|good|sorted)\b",
     r"\bthat answers\b", r"\banswers my question\b", r"\bgood to know\b", r"\bsounds good\b",
-    r"\bthats (?:all|everything) i (?:needed|wanted)\b", r"\bexactly what i (?:needed|wanted|was looking for)\b",
+    r"\bthats (?:all|everything) i (?:needed|wanted)\b",
+    r"\bexactly what i (?:needed|wanted|was looking for)\b",
     r"\b(?:shows|says) (?:shipped|delivered|refunded|cancelled) now\b", r"\bthere it is\b",
     r"\bproblem solved\b", r"\bissue (?:is )?(?:resolved|fixed|solved)\b",
 )
@@ -310,7 +341,8 @@ SATISFACTION = _kind(
     r"superb|super|terrific|splendid|fabulous|neat|sweet|outstanding|impressive|stellar)\b",
     r"\b(?:good|glad|happy|pleased|delighted) (?:to hear|news|stuff|job)\b", r"\bgood one\b",
     r"\b(?:im|i am|so|very) (?:happy|pleased|glad|satisfied|impressed|delighted)\b",
-    r"\bhave a (?:good|great|nice|lovely|wonderful) (?:day|one|evening|weekend)\b", r"\blove (?:it|that|this)\b",
+    r"\bhave a (?:good|great|nice|lovely|wonderful) (?:day|one|evening|weekend)\b",
+    r"\blove (?:it|that|this)\b",
     r"\byoure (?:the best|a star|a legend|awesome|great)\b", r"\bwell done\b", r"\bgreat job\b",
     r"\byay\b", r"\bwoo+\b", r"\bnot bad\b", r"\bcouldnt be happier\b",
 )
@@ -339,11 +371,14 @@ BENIGN_NEGATIONS = re.compile(
     r"\bcant (?:wait|complain|thank you enough)\b|\bcouldnt be (?:happier|better)\b|\bdont worry\b|"
     r"\b(?:dont|do not) (?:need|have) (?:anything|any other|any more|any further|more|other)\b|"
     r"\b(?:nothing|no) (?:else|more|further)\b|^\W*no\W+(?:thats|that is|its) (?:all|it)\b|"
-    r"\bthats all\b|\bno,? (?:thanks|thank you|im good|all good|im fine)\b|\bnot at all\b(?=.*thank)"
+    r"\bthats all\b|\bno,? (?:thanks|thank you|im good|all good|im fine)\b|\bnot at all\b(?=.*thank)|"
+    r"\bnot (?:urgent|a big deal|in a (?:hurry|rush)|needed|necessary|required|an issue)\b"
 )
 
 POSITIVE_EMOJI = frozenset("👍🙏😊🙂😀😃😄😁🎉❤♥💯✅🥳😍🤩👌💪🙌😌")
 NEGATIVE_EMOJI = frozenset("😡😠🤬😤👎😞😢😭🙄😒😩😫💢🤦😑😐🤡")
+POSITIVE_EMOTICONS = (":)", ":-)", ":D", "<3")
+NEGATIVE_EMOTICONS = (":(", ":-(", ">:(", ":/")
 _ACRONYMS = frozenset(
     "ORD USB HDMI SSD HDD RAM CPU GPU LED OLED LCD USA FAQ API ASAP AUX SMS IOS USD EUR GBP TV PC UPS DHL "
     "USPS FEDEX ID PIN OK XL XXL UK EU NFC SIM BT".split()
@@ -404,10 +439,10 @@ def read_sentence(sentence: str, index: int, *, answered: bool) -> list[Signal]:
         )
         if report:
             signals.append(Signal(CONTINUING, (report.group(0),), index, report.start()))
-    bad = [c for c in sentence if c in NEGATIVE_EMOJI] + [e for e in (":(", ":-(", ">:(", ":/") if e in sentence]
+    bad = [c for c in sentence if c in NEGATIVE_EMOJI] + [e for e in NEGATIVE_EMOTICONS if e in sentence]
     if bad:
         signals.append(Signal(DISSATISFACTION, tuple(bad), index))
-    good = [c for c in sentence if c in POSITIVE_EMOJI] + [e for e in (":)", ":-)", ":D", "<3") if e in sentence]
+    good = [c for c in sentence if c in POSITIVE_EMOJI] + [e for e in POSITIVE_EMOTICONS if e in sentence]
     if good:
         signals.append(Signal(SATISFACTION, tuple(good), index))
     shouted = _shouting(sentence)
@@ -422,91 +457,7 @@ def read_sentences(text: str, *, answered: bool) -> list[list[Signal]]:
     return [read_sentence(s, i, answered=answered) for i, s in enumerate(sentences(text))]
 
 
-# --- the agent's acts -----------------------------------------------------------------------------
-
-
-class AgentAct(Enum):
-    """What the agent did in one turn, as the reasoning names it."""
-
-    VERIFY = "asked the customer to verify their identity"
-    REPEAT = "repeated an earlier reply"
-    CLAIM = "claimed an action"
-    REFUSE = "refused or said it could not help"
-    REDIRECT = "sent the customer elsewhere"
-    QUESTION = "asked a question"
-    ANSWER = "answered"
-    CLOSE = "closed politely"
-
-    @property
-    def failed(self) -> bool:
-        """The customer got nothing they asked for from this turn."""
-        return self in (AgentAct.REFUSE, AgentAct.REDIRECT, AgentAct.REPEAT)
-
-
-_VERIFICATION_REQUEST = re.compile(
-    r"\b(?:e-?mail|identity|verify|verification)\b.*\?|\b(?:verify|confirm|share|provide|give me|need)\b.{0,40}"
-    r"\b(?:e-?mail|identity)\b",
-    re.IGNORECASE | re.DOTALL,
-)
-_REFUSAL = re.compile(
-    r"\b(?:i|we) (?:cant|cannot|can not|am unable|are unable|am not able|are not able|arent able|wont be able|"
-    r"will not be able|do not|dont) (?:\w+ )?(?:able|access|have (?:access|the ability|a way|any way|information|"
-    r"details|more|that|any|a restock|visibility)|offer|support|provide|sell|carry|handle|allow|price match)\b"
-    r"|\b(?:i|we) (?:cant|cannot|can not|am unable to|are unable to|wont be able to)\b"
-    r"|\bim (?:unable|not able|afraid (?:not|i cant|we cant|that isnt|i dont|there is no|theres no|thats not))\b"
-    r"|\bunable to\b|\bnot (?:possible|something (?:i|we) can)\b|\bisnt possible\b|\bno way (?:to|for me)\b"
-    r"|\bcan only (?:help|assist) with\b|\boutside (?:of )?(?:what i|my|the scope)\b"
-    r"|\bthere (?:is|s) nothing (?:more )?(?:i|we) can\b|\bi dont (?:know|have)\b|\bi (?:have|ve) no (?:way|access)\b"
-    r"|\bim not (?:sure|aware)\b|\bdont have (?:any )?(?:information|details|data|access|a date|an update)\b"
-)
-_REDIRECT = re.compile(
-    r"\b(?:contact|reach out to|call|email|get in touch with|speak (?:to|with)|ask|write to|visit)\b.{0,40}"
-    r"(?:\bsupport\b|\bbank\b|\bcarrier\b|\bmanufacturer\b|\bstore\b|\bteam\b|\bcustomer service\b|\bdepartment\b|"
-    r"\bcourier\b|\bretailer\b|@|\b\d{3}\b|\bwebsite\b|\bpolicy\b|\bfaq\b|\bhelp ?center\b|\bbrand\b)"
-    r"|\bcheck (?:our|the) (?:website|returns policy|faq|help ?center|manual)\b"
-)
-_CLAIM = re.compile(
-    r"\b(?:ive|i have|weve|we have|i just|i went ahead and|ive gone ahead and|i|we)\s+(?:\w+ly\s+)?"
-    r"(?:cancell?ed|processed|initiated|issued|refunded|updated|changed|sent|escalated|submitted|arranged|"
-    r"scheduled|reset|applied|added|removed|credited|reversed|requested|filed|placed|booked|reported|flagged|"
-    r"opened|created|fixed|corrected|raised|forwarded|expedited|upgraded|replaced|reshipped|logged|emailed|"
-    r"notified|approved|waived|extended|rerouted|redirected)\b"
-    r"|^\W*(?:done|all done)\b|\byou (?:will|should|ll) (?:receive|get) (?:a|an|the|your) "
-    r"(?:confirmation|email|replacement|call|credit)\b"
-)
-_CLOSING = re.compile(
-    r"\b(?:youre welcome|you are welcome|glad (?:i could|to help|it|that)|happy to help|anything else|"
-    r"my pleasure|have a (?:great|good|nice|lovely) (?:day|one|evening|weekend)|enjoy|no problem|"
-    r"let me know if|feel free)\b[^.!?]*[.!?]*"
-)
-
-
-@dataclass(frozen=True)
-class AgentTurn:
-    text: str
-    act: AgentAct
-
-
-def classify_agent_turn(text: str, earlier: list[str]) -> AgentAct:
-    """What the agent did in this turn; ``earlier`` are its previous replies (to spot a repeat)."""
-    if _VERIFICATION_REQUEST.search(text):
-        return AgentAct.VERIFY
-    normalized = normalize(text)
-    if len(normalized.split()) >= 4 and any(similarity(text, before) >= 0.85 for before in earlier):
-        return AgentAct.REPEAT
-    if _CLAIM.search(normalized):
-        return AgentAct.CLAIM
-    if _REFUSAL.search(normalized):
-        return AgentAct.REFUSE
-    if _REDIRECT.search(normalized):
-        return AgentAct.REDIRECT
-    substance = _CLOSING.sub(" ", normalized).strip(" .!?,")
-    if not substance:
-        return AgentAct.CLOSE
-    return AgentAct.QUESTION if text.rstrip().endswith("?") and len(substance.split()) < 20 else AgentAct.ANSWER
-
-
-# --- praise with nothing else: sincere after an answer, sarcasm after a failure -------------------
+# --- praise with nothing else: sincere after an answer, sarcasm after a failure --------------------
 
 _PRAISE = re.compile(
     r"\b(?:great|wonderful|perfect|fantastic|brilliant|lovely|amazing|awesome|excellent|super|superb|nice|"
@@ -518,11 +469,15 @@ _PRAISE_FILLER = re.compile(
     r"marvelous|marvellous|terrific|splendid|fabulous|helpful|useful|good|job|well|done|bravo|impressive|"
     r"outstanding|stellar|thanks?|thank|you|a|lot|so|much|very|really|real|just|oh|wow|how|what|that|thats|"
     r"this|is|was|its|sure|indeed|truly|totally|yeah|yes|again|bunch|ever|most|service|help|as|always|"
-    r"the|for|ok|okay|cool|man|mate|dude|lol|news|answer|then|hmm|ah|uh|ha|haha|veryy|sooo)\b"
+    r"the|for|ok|okay|cool|man|mate|dude|lol|news|answer|then|hmm|ah|uh|ha|haha|veryy|sooo|usual|always)\b"
 )
-_SINCERE_MARKS = re.compile(r"\b(?:no problem|no worries|letting me know|for the info|for checking|understood|"
-                            r"fair enough|ill wait|ill try|ill do|good to know|makes sense)\b")
-_SARCASTIC_TONE = re.compile(r"\.\.|\b(?:oh|wow|just|so|very|really|real|how|what a|a lot|a bunch|sooo|lol)\b")
+_SINCERE_MARKS = re.compile(
+    r"\b(?:no problem|no worries|letting me know|for the info|for checking|understood|fair enough|ill wait|"
+    r"ill try|ill do|good to know|makes sense)\b"
+)
+_SARCASTIC_TONE = re.compile(
+    r"\.\.|\b(?:oh|wow|just|so|very|really|real|how|what a|a lot|a bunch|sooo|lol|as usual|as always)\b"
+)
 
 
 def is_bare_praise(text: str) -> bool:
