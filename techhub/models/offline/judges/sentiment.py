@@ -23,7 +23,7 @@ and quotes the deciding message.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from techhub.models.offline.judges.sentiment_acts import AgentAct, classify_agent_turn
@@ -38,22 +38,26 @@ from techhub.models.offline.judges.sentiment_cues import (
     DISSATISFACTION,
     EXASPERATION,
     IMPLIED,
+    IRONY,
+    LEAVING,
     RELIEF,
+    RESIGNED_THANKS,
     RESOLUTION,
     SARCASM,
     WORRY,
     CueKind,
     Signal,
     read_sentences,
-    reads_sarcastic,
+    sarcastic_praise,
 )
-from techhub.models.offline.judges.sentiment_text import similarity
+from techhub.models.offline.judges.sentiment_text import content_words, normalize, similarity
 
 Label = Literal["positive", "negative", "neutral"]
 
 # When a message shows several negative kinds, the reasoning leads with the most telling one.
 _NEGATIVE_PRIORITY = (
     CHURN,
+    LEAVING,
     COMPETITOR,
     SARCASM,
     CONSEQUENCE,
@@ -64,6 +68,7 @@ _NEGATIVE_PRIORITY = (
     IMPLIED,
     DISSATISFACTION,
     DEADLINE,
+    RESIGNED_THANKS,
     WORRY,
 )
 
@@ -126,30 +131,54 @@ def _combine(
     return CustomerTurn(number, text, after, "neutral")
 
 
-def read_customer_turn(
-    number: int,
-    text: str,
-    *,
-    after: AgentAct | None,
-    answered: bool,
-    earlier_customer: list[str],
-    was_negative: bool,
-) -> CustomerTurn:
-    """Read one customer message in its context.
+@dataclass(frozen=True)
+class Context:
+    """What the conversation shows before a customer message."""
 
-    ``after``: the agent's act just before it; ``answered``: the agent has given a real answer
-    (anything but a verification request) before; ``earlier_customer``: the customer's earlier
-    messages; ``was_negative``: the customer's previous message with a cue was negative.
+    after: AgentAct | None = None  # the agent's act just before it
+    answered: bool = False  # the agent gave a real answer (anything but a verification request) before
+    unresolved: bool = False  # since the customer last sounded positive, the agent failed or they complained
+    earlier: tuple[str, ...] = ()  # the customer's earlier messages
+    reply: str = ""  # the agent's last reply
+
+
+def _asks_again(question: str, context: Context) -> bool:
+    """The customer asks again what they asked before, and the agent's reply did not address it.
+
+    Either the same question almost word for word, or one whose subject (most of its content words)
+    was already asked about, while the agent's last reply mentions none of those words.
     """
-    per_sentence = read_sentences(text, answered=answered)
+    if any(similarity(question, e) >= 0.8 for e in context.earlier):
+        return True
+    words = content_words(question)
+    asked = frozenset().union(*(content_words(e) for e in context.earlier))
+    overlap = words & asked
+    return (
+        bool(words)
+        and len(overlap) >= max(2, 0.6 * len(words))
+        and not overlap & content_words(context.reply)
+    )
+
+
+def read_customer_turn(number: int, text: str, context: Context) -> CustomerTurn:
+    """Read one customer message in its context (see :class:`Context`)."""
+    per_sentence = read_sentences(text, answered=context.answered)
     last = len(per_sentence) - 1
-    failed_again = after is not None and (after.failed or (was_negative and after is AgentAct.CLAIM))
-    if failed_again and reads_sarcastic(text):
+    # Praise right after a failure, or praise with an intensifier while the problem is still open,
+    # is sarcasm: "wonderful." after a refusal, "very useful, thanks a lot" after a useless answer.
+    after = context.after
+    just_failed = after is not None and (
+        after.failed or (context.unresolved and after in (AgentAct.CLAIM, AgentAct.REPEAT))
+    )
+    open_problem = just_failed or context.unresolved
+    irony = IRONY.search(normalize(text))
+    sarcasm = open_problem and (sarcastic_praise(text, flat_counts=just_failed) or (irony and irony.group(0)))
+    if sarcasm:
         per_sentence = [[s for s in sentence if s.polarity == "negative"] for sentence in per_sentence]
-        per_sentence[last].append(Signal(SARCASM, (text.strip(),), last))
-    if answered and text.rstrip().endswith("?") and any(similarity(text, e) >= 0.8 for e in earlier_customer):
+        per_sentence[last].append(Signal(SARCASM, (sarcasm,), last))
+    if context.answered and text.rstrip().endswith("?") and _asks_again(text, context):
         per_sentence[last].append(Signal(CONTINUING, ("the same question again",), last))
-    return _combine(number, text, after, per_sentence, answered=answered)
+    return _combine(number, text, context.after, per_sentence, answered=context.answered)
 
 
 def _quote(text: str, limit: int = 200) -> str:
@@ -183,28 +212,25 @@ def judge_conversation(turns: list[tuple[str, str]]) -> Verdict:
     """Apply the rubric to ``[("human" | "ai", text), ...]`` (the parsed ``human_ai_pairs``)."""
     customer: list[CustomerTurn] = []
     agent_replies: list[str] = []
-    after: AgentAct | None = None
-    answered = verification_asked = False
+    context = Context()
+    verification_asked = False
     for speaker, text in turns:
         if speaker == "ai":
-            after = classify_agent_turn(text, agent_replies)
+            act = classify_agent_turn(text, agent_replies)
             agent_replies.append(text)
-            verification_asked |= after is AgentAct.VERIFY
-            answered |= after is not AgentAct.VERIFY
-            continue
-        was_negative = next(
-            (t.label == "negative" for t in reversed(customer) if t.label != "neutral"), False
-        )
-        customer.append(
-            read_customer_turn(
-                len(customer) + 1,
-                text,
-                after=after,
-                answered=answered,
-                earlier_customer=[t.text for t in customer],
-                was_negative=was_negative,
+            verification_asked |= act is AgentAct.VERIFY
+            context = replace(
+                context,
+                after=act,
+                answered=context.answered or act is not AgentAct.VERIFY,
+                unresolved=context.unresolved or act.failed,
+                reply=text,
             )
-        )
+            continue
+        turn = read_customer_turn(len(customer) + 1, text, context)
+        customer.append(turn)
+        unresolved = turn.label == "negative" or (context.unresolved and turn.label == "neutral")
+        context = replace(context, unresolved=unresolved, earlier=(*context.earlier, text))
     notes = [
         "The agent's request for email verification is expected and not held against it."
     ] * verification_asked

@@ -34,10 +34,11 @@ class AgentAct(Enum):
         return self in (AgentAct.REFUSE, AgentAct.REDIRECT, AgentAct.REPEAT)
 
 
+# The agent asks for the email (or identity): "could you share the email on your account?", "what's
+# your email?". Saying it could not verify the customer is a failure, not a request.
 _VERIFICATION_REQUEST = re.compile(
-    r"\b(?:e-?mail|identity|verify|verification)\b.*\?|\b(?:verify|confirm|share|provide|give me|"
-    r"need)\b.{0,40}"
-    r"\b(?:e-?mail|identity)\b",
+    r"\b(?:share|provide|confirm|give me|tell me|send me|what(?:s| is)|which|need|double-check|verify)\b.{0,50}"
+    r"\b(?:e-?mail|identity)\b|\b(?:e-?mail|identity)\b[^.!]{0,60}\?",
     re.IGNORECASE | re.DOTALL,
 )
 _REFUSAL = re.compile(

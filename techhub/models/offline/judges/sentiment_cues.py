@@ -45,8 +45,9 @@ ANGER = _kind(
     r"\b(?:ridiculous|unacceptable|outrageous|absurd|insane|shocking|unbelievable|furious|livid|angry|"
     r"infuriating|disgraceful|disgusting|appalling|scandalous)\b",
     r"\bwhat the (?:heck|hell|fuck|f|actual)\b", r"\b(?:wtf|wth|ffs|omg|smh)\b",
-    r"\bare you (?:kidding|serious|joking|for real)\b", r"\byou (?:must|have got to|gotta) be kidding\b",
-    r"\bseriously\s*[?!]", r"^\W*seriously\W*$", r"\bfor real\s*\?",
+    r"\bare you (?:kidding|serious|joking|for real)\b",
+    r"\b(?:cant|cannot|can not|couldnt) believe\b(?=.*\b(?:not|dont|didnt|no|never|cant|wont|isnt|still)\b)", r"\byou (?:must|have got to|gotta) be kidding\b",
+    r"\bseriously\s*[?!]", r"^\W*seriously\b", r"\bfor real\s*\?",
     r"\b(?:i want|i demand|give me|i need) (?:a |my |a full )?(?:refund|money back)\b",
     r"\bmoney back\b",
     r"\b(?:get me|talk to|speak (?:to|with)|want|need|put me through to|transfer me to) "
@@ -87,7 +88,11 @@ DISSATISFACTION = _kind(
     r"\b(?:thats|that is|this is|its|it is|what a|such a)\b(?: \w+){0,3}? (?:bad|poor|lousy|weak|sad|silly|"
     r"stupid|"
     r"dumb|shame|pity|mess|nonsense|rubbish|garbage|inconvenient|unfair|hassle|nightmare|pain)\b",
-    r"\b(?:getting|gets|is) (?:old|tiresome|tiring|exhausting)\b", r"\b(?:tired|weary) of\b",
+    r"\b(?:getting|gets|is) (?:old|tiresome|tiring|exhausting)\b",
+    r"\b(?:a|an|such a|total|complete|absolute|real|bit of a|what a|been a)\s+(?:\w+\s+)?(?:mess|nightmare|"
+    r"disaster|joke|hassle|shambles|fiasco|letdown|let down|farce|headache|ripoff|rip off|circus)\b",
+    r"\b(?:letdown|bummer|gutted|shame|pity)\b", r"\bnot (?:great|ideal|the best|good at all)\b",
+    r"\btoo (?:slow|long|expensive|pricey|complicated|late|much hassle|difficult)\b", r"\b(?:tired|weary) of\b",
 )
 
 CONFUSION = _kind(
@@ -109,7 +114,9 @@ IMPLIED = _kind(
     r"\b(?:ill|i will|i guess ill|guess ill) (?:just )?(?:call|email|ask|try|look|search|google|find|deal|"
     r"sort)\b"
     r".{0,40}\b(?:instead|myself|elsewhere|someone else|on my own|somewhere else)\b",
-    r"\bthanks? (?:anyway|for trying|i guess)\b", r"\bi guess (?:thats|that is) it\b",
+    r"\bi guess (?:thats|that is) it\b",
+    r"\b(?:i )?guess (?:ill|i will|i(?:ll)? (?:have to|just|need to)|i can|im|thats|that is|not|so)\b",
+    r"\bbelieve it when i see it\b", r"\bi doubt (?:it|that)\b", r"\byeah,? sure\b",
     r"\bso (?:thats|that is) it\b", r"\bthats it\?", r"\bdont (?:bother|worry) about it\b(?!.*thank)",
     r"\b(?:no|not) (?:point|use) (?:asking|talking|trying)\b", r"\bwhy (?:do|did) i (?:even )?bother\b",
     r"\bnot worth (?:it|the hassle)\b", r"\bill pass\b",
@@ -119,12 +126,11 @@ CHURN = _kind(
     "churn", "negative", "says they will take their business elsewhere",
     r"\b(?:buy|buying|order|ordering|ordered|get|getting|got|shop|shopping|purchase|purchasing|go|going|went|"
     r"take|taking|spend|spending|bought|look|looking|try|trying)\b.{0,25}"
-    r"\b(?:elsewhere|somewhere else|another (?:store|shop|retailer|site|website|seller)|a competitor|"
+    r"\b(?:elsewhere|somewhere else|(?:another|other|a different|different) (?:store|shop|retailer|site|website|"
+    r"seller|place|company)|a competitor|"
     r"the competition|competitors?)\b",
     r"\b(?:from|at|on|to|with|over to)\s+(?:amazon|best ?buy|walmart|target|newegg|ebay|costco|currys|argos|"
     r"mediamarkt|media markt|b ?h photo|micro ?center|john lewis|aliexpress|temu|the apple store)\b",
-    r"\b(?:close|closing|delete|deleting|cancel|cancelling|canceling|deactivate|terminate|remove|end)\b"
-    r"(?: \w+){0,2} (?:my|the|this) (?:account|membership|subscription|profile|card)\b",
     r"\bnever (?:shop|order|buy|use|come back|coming back|shopping|ordering|buying|using|again)\b",
     r"\b(?:last|final) (?:time i|order|purchase) (?:i |from|with|here|ever)\b",
     r"\b(?:lost|losing|lose) (?:a |me as a |another |your )?(?:customer|client)\b",
@@ -133,15 +139,16 @@ CHURN = _kind(
     r"buying)|"
     r"shop|order|buy|recommend|use you|come back)\b",
     r"\bdone with (?:you|techhub|this (?:store|shop|company|place))\b",
+    r"\bnext time i(?:ll| will)? (?:buy|order|shop|go|get)\b", r"\b(?:look|looking|shop|shopping|check) around\b",
     r"\b(?:switch|switching|moving|move) (?:to|over to) (?:another|a different)\b",
 )
 
 CONTINUING = _kind(
     "a problem that continues", "negative", "says the problem continues",
     # Persistence: the same problem, again, after what the agent said or did.
-    r"\bstill\b(?! (?:available|in stock|under warranty|valid|eligible|open|good|works|working fine|"
-    r"on sale|the best|love|like|want|need to know|wondering|deciding|thinking|interested|happy|"
-    r"have a question|a good|worth|fine|ok|great|perfect|thank))(?= \w)",
+    r"\bstill (?:\w+ )?(?:not|no|nothing|doesnt|dont|didnt|hasnt|havent|isnt|arent|wont|cant|cannot|"
+    r"processing|pending|waiting|broken|stuck|missing|dead|empty|the same|only|charging me|being charged|"
+    r"in transit|nowhere|late|showing|shows|says|flickers|jams|crashes|drops)\b",
     r"\b(?:happened|happening|broke|broken|failed|failing|stopped|crashed|same) again\b",
     r"\bagain\b.{0,30}\b(?:not|no|nothing|broken|failed|same|error)\b",
     r"\b(?:keeps|kept) (?:on )?\w+ing\b",
@@ -168,6 +175,9 @@ CONTINUING = _kind(
     r"\bnever (?:received|got|arrived|came|heard|showed up|turned up|happened|came through|went through)\b",
     r"\b(?:is|are|was|were) missing\b",
     r"\b(?:shows|says|see|saw|got|get|received|have|there is|theres) (?:no|nothing)\b",
+    r"\b(?:havent|hasnt|didnt|never|not) (?:had|got|gotten|received|seen|heard)\b.{0,15}\b(?:email|confirmation|"
+    r"refund|money|reply|response|answer|call|update|package|parcel|order|tracking|notification|message|"
+    r"anything|word)\b",
     r"\bno (?:refund|email|confirmation|package|parcel|tracking|money|credit|delivery|call|text|notification|"
     r"replacement|sign of)\b", r"\bnothing (?:here|there|in my (?:account|inbox|mailbox))\b",
     r"\b(?:its|it has|its been|weve been|ive been) (?:been )?(?:waiting )?(?:\w+ )?"
@@ -182,6 +192,9 @@ CONTINUING = _kind(
     r"my|mine|there|here))\b",
     r"^\W*(?:nothing|nada|zilch|no luck|no dice|still nothing)\W*$",
     r"\bthats not (?:true|right|correct|what)\b",
+    r"\b(?:thats|that is|its|it is|this is|those are|these are) (?:a |an |the )?\w+(?: \w+){0,2},? not "
+    r"(?:a |an |the )?\w+",
+    r"\bi (?:asked|said|wanted|meant|need|needed)\b.{0,40}\bnot\b",
     r"\byou said\b.{0,60}\b(?:but|not|never|didnt|hasnt|isnt|no)\b",
     r"\b(?:no|nope),? (?:it|its|that|you|i) (?:isnt|wasnt|didnt|hasnt|doesnt|did not|has not|is not|dont)\b",
     when="after_answer",
@@ -194,7 +207,7 @@ FAILURE_STATEMENT = re.compile(
     r"\b(?:doesnt|dont|didnt|wont|isnt|arent|wasnt|werent|hasnt|havent|hadnt|cant|cannot|couldnt|not|never|"
     r"still not|no longer)\s+(?:even\s+|really\s+|actually\s+|yet\s+|been\s+|being\s+|be\s+)*"
     r"(?:work|works|working|worked|help|helped|helps|helping|fix|fixed|solve|solved|resolve|resolved|arrive|"
-    r"arrived|come|came|show|showing|shown|showed|receive|received|get|got|gotten|load|loading|loads|connect|"
+    r"arrived|come|came|show up|showing up|shown up|showed up|receive|received|get|got|gotten|load|loading|loads|connect|"
     r"connecting|pair|pairing|charge|charging|turn on|start|starting|boot|update|updated|change|changed|"
     r"cancel|"
     r"cancelled|canceled|refund|refunded|reversed|credited|processed|ship|shipped|deliver|delivered|appear|"
@@ -205,8 +218,24 @@ FAILURE_STATEMENT = re.compile(
     r"happen|happened|in my account|on my card|on my statement|in my inbox)\b",
 )
 _COMPLAINT_QUESTION = re.compile(
-    r"\b(?:why|how come)\b.{0,40}\b(?:doesnt|dont|didnt|wont|isnt|arent|wasnt|hasnt|havent|cant|not|never|"
-    r"still|again|so (?:hard|long|slow|difficult))\b"
+    r"\b(?:why|how come)\b.{0,40}\b(?:still|again|yet|so (?:hard|long|slow|difficult))\b"
+    r"|\b(?:why|how come)\b(?=.{0,40}" + FAILURE_STATEMENT.pattern + ")"
+)
+
+# "I ordered it nine days ago" after "orders ship within 2 days": the wait is already too long.
+_OVERDUE = re.compile(
+    r"\b(?:ordered|bought|paid|placed|sent|returned|emailed|called|waited|asked|reported|posted)\b.{0,30}"
+    r"\b(?:\w+ )?(?:days|weeks|months) ago\b|\bsince (?:last )?(?:monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday|week|month)\b"
+)
+_STILL = re.compile(
+    r"\bstill\b(?! (?:available|in stock|under warranty|valid|eligible|open|good|works|working fine|on sale|"
+    r"the best|love|like|want|need to know|wondering|deciding|thinking|interested|happy|have a question|a good|"
+    r"worth|fine|ok|great|perfect|thank|in time|possible|covered|active|\w+able\b|\w+ible\b))(?= \w)"
+)
+_PAST_WORRY = re.compile(
+    r"\b(?:was|were|got|had been) (?:\w+ )?(?:worried|afraid|scared|nervous|panicking|concerned|freaking out)\b"
+    r"|\bi (?:thought|feared|was afraid)\b"
 )
 
 EXASPERATION = _kind(
@@ -223,6 +252,12 @@ EXASPERATION = _kind(
     r"know)\b"
     r"(?=.*(?:\?|then|even|actually|exactly))",
     r"\bdo you (?:even|actually) (?:know|understand|read|work|care|do)\b",
+    r"\byou (?:dont|do not|didnt) (?:actually |even |really )?(?:know|answer|say)\b",
+    r"^\W*so (?:you|i|it|theres|there is) (?:\w+ )?(?:dont|cant|cannot|wont|didnt|do not|can not|arent|have no|"
+    r"has no)\b",
+    r"\bevery (?:single )?(?:time|thing i ask|question)\b", r"\b(?:all|everything) you (?:ever )?(?:say|do) is\b",
+    r"\bhow (?:can|could|do) you not\b",
+    r"\byou(?:re| are)?\b.{0,40}\b(?:cant|cannot|can not|dont|arent able to|are unable to)\b[^.!]{0,30}\?",
     r"\b(?:so )?you (?:cant|cannot|can not|wont) (?:do|help(?: me)?(?: with)?) (?:anything|a thing|"
     r"nothing)\b",
     r"\bwhy (?:cant|cannot|wont|dont|couldnt) you (?:just )?\w+",
@@ -258,7 +293,12 @@ CONSEQUENCE = _kind(
     r"\b(?:had|have|having) to (?:buy|order|get|pay for) (?:another|a new|it again|a replacement|"
     r"one elsewhere|"
     r"twice|a second)\b",
-    r"\bruin(?:ed|s)?\b", r"\bcost me\b", r"\b(?:out of pocket|lost money)\b", r"\bfor nothing\b",
+    r"\bruin(?:ed|s)?\b", r"\bcost me\b",
+    r"\b(?:spent|wasted|lost|been at this for|been on (?:this|here) for)\b.{0,20}\b(?:minutes|hours|an hour|all day|"
+    r"ages|half a day|the whole)\b", r"\b(?:stuck|stranded|left) with\b", r"\bim stuck\b",
+    r"\b(?:lost|lose|losing|missed|miss|missing out on) (?:the |my |our |a |it |his |her |their )?(?:\w+ )?"
+    r"(?:return|refund|chance|price|deal|sale|window|deadline|money)\b",
+    r"\b(?:closed|shut|ended|expired|passed)\b.{0,20}\bago\b", r"\b(?:is|are|was|were|already|now) (?:closed|shut)\b", r"\b(?:out of pocket|lost money)\b", r"\bfor nothing\b",
     r"\b(?:wasted|waste) (?:a|my|the|another) (?:day|morning|afternoon|week|trip|journey|drive)\b",
     r"\b(?:kids?|son|daughter|wife|husband|partner|mom|mum|dad|friend|client|boss)\b.{0,30}"
     r"\b(?:disappointed|crying|upset|without|no gift|no present)\b",
@@ -268,10 +308,7 @@ CONSEQUENCE = _kind(
 SARCASM = _kind(
     "sarcasm", "negative", "praises the agent sarcastically",
     r"\bthanks? (?:a lot |so much )?for nothing\b",
-    r"\bjust (?:great|perfect|wonderful|brilliant|fantastic|lovely)\b",
-    r"\boh (?:great|perfect|wonderful|fantastic|brilliant|lovely|joy|good grief|sure|really)\b",
-    r"\byeah,? right\b", r"\bbig help\b", r"\bthanks? a bunch\b", r"\bgee,? thanks\b",
-    r"\bhow (?:helpful|useful|convenient|nice|lovely|wonderful)\b(?!.*\?)",
+    r"\byeah,? right\b", r"\bbig help\b", r"\bgee,? thanks\b",
     r"\b(?:great|good|nice|fantastic|brilliant) job\b(?=.{0,30}(?:not|nothing|\.\.\.|lol))",
     r"\bwell done\b(?=.*(?:\.\.\.|not|nothing))", r"\bso (?:helpful|useful)\b(?=.*(?:\.\.\.|lol|not))",
     r"\b(?:real|really|very|so|super) (?:helpful|useful)\b(?=.*\.\.\.)",
@@ -279,6 +316,22 @@ SARCASM = _kind(
     r"\bwhat a (?:great|wonderful|fantastic|brilliant|lovely|helpful|amazing) "
     r"(?:service|help|experience|answer|assistant|bot|chatbot|store|company)\b(?!.*!)",
     r"\b(?:clap|slow clap|bravo)\b",
+)
+
+# Praise that is ironic only when the agent failed or the problem is still open: "oh great" after a
+# refusal is sarcasm, "oh great, that's a load off" after an answer is relief.
+IRONY = re.compile(
+    r"\bjust (?:great|perfect|wonderful|brilliant|fantastic|lovely)\b"
+    r"|\boh (?:great|perfect|wonderful|fantastic|brilliant|lovely|joy|good grief|sure|really)\b"
+    r"|\bthanks? a bunch\b|\bhow (?:helpful|useful|convenient|nice|lovely|wonderful)\b(?!.*\?)"
+)
+
+# Asking how to close an account is a request; saying so after an answer is leaving.
+LEAVING = _kind(
+    "churn", "negative", "says they will close their account",
+    r"\b(?:close|closing|delete|deleting|cancel|cancelling|canceling|deactivate|terminate|remove|end)\b"
+    r"(?: \w+){0,2} (?:my|the|this) (?:account|membership|subscription|profile)\b",
+    when="after_answer",
 )
 
 COMPETITOR = _kind(
@@ -300,6 +353,14 @@ DEADLINE = _kind(
     when="after_answer", weak=True,
 )
 
+# "Thanks anyway" closes a conversation that did not help; with "makes sense" or "fair enough" in the
+# same message it is only politeness.
+RESIGNED_THANKS = _kind(
+    "implied negativity", "negative", "thanks the agent for trying, without having been helped",
+    r"\bthanks? (?:you )?(?:anyway|anyways|for trying|i guess|all the same)\b",
+    weak=True,
+)
+
 WORRY = _kind(
     "worry", "negative", "sounds worried",
     r"\b(?:worried|worrying|nervous|anxious|scared|afraid|panic(?:king)?|stressed|concerned)\b",
@@ -307,13 +368,13 @@ WORRY = _kind(
 )
 
 NEGATIVE_KINDS = (ANGER, DISSATISFACTION, CONFUSION, IMPLIED, CHURN, CONTINUING, EXASPERATION, CONSEQUENCE,
-                  SARCASM, COMPETITOR, DEADLINE, WORRY)
+                  SARCASM, LEAVING, COMPETITOR, DEADLINE, RESIGNED_THANKS, WORRY)
 
 # --- positive kinds -------------------------------------------------------------------------------
 
 GRATITUDE = _kind(
     "gratitude", "positive", "thanks the agent",
-    r"\bthank(?:s|you| you| u|ing)?\b", r"\b(?:thx|ty|tysm|tyvm|cheers|kudos)\b", r"\bappreciated?\b",
+    r"\bthank(?:s|you| you| u|ing)?\b(?! (?:you )?(?:anyway|anyways|for trying|i guess|all the same|for nothing))", r"\b(?:thx|ty|tysm|tyvm|cheers|kudos)\b", r"\bappreciated?\b",
     r"\bgrateful\b", r"\bhelpful\b", r"\bthat helps?\b", r"\bhelps? a lot\b", r"\blifesaver\b",
     r"\b(?:gracias|merci|danke|grazie|obrigad[oa]|dank je|arigato|spasibo|dziekuje|tack)\b",
 )
@@ -325,7 +386,7 @@ RESOLUTION = _kind(
     r"\bworks? (?:now|again|perfectly|great|fine|like a charm)\b", r"\bit works\b",
     r"\bworking (?:now|again)\b",
     r"\b(?:fixed|solved|sorted) it\b", r"\bthat did (?:it|the trick)\b", r"\bdid the trick\b",
-    r"\bgot it\b", r"\bfound it\b", r"\bi see it\b", r"\b(?:it )?(?:arrived|came|showed up|turned up)\b"
+    r"\bgot it\b", r"\bfound it\b", r"^\W*(?:(?:ah|oh|ok|yes|yep|yeah)\W+)?i (?:can )?see it\b", r"\bi see it now\b", r"\b(?:it )?(?:arrived|came|showed up|turned up)\b"
     r"(?=.{0,20}(?:thank|great|finally|today|now|yesterday))",
     r"\bmakes (?:total |perfect )?sense\b", r"\bclear now\b", r"\ball (?:set|good|sorted)\b",
     r"\bthat answers\b", r"\banswers my question\b", r"\bgood to know\b", r"\bsounds good\b",
@@ -344,20 +405,20 @@ SATISFACTION = _kind(
     r"\bhave a (?:good|great|nice|lovely|wonderful) (?:day|one|evening|weekend)\b",
     r"\blove (?:it|that|this)\b",
     r"\byoure (?:the best|a star|a legend|awesome|great)\b", r"\bwell done\b", r"\bgreat job\b",
-    r"\byay\b", r"\bwoo+\b", r"\bnot bad\b", r"\bcouldnt be happier\b",
+    r"\byay\b", r"\bwoo+\b", r"^\W*(?:yes|yess+|woo+hoo|hooray)\W*(?:finally|!|$)", r"\bnot bad\b", r"\bcouldnt be happier\b",
 )
 
 RELIEF = _kind(
     "relief", "positive", "is relieved",
     r"\b(?:phew|whew|relief|relieved|thank (?:god|goodness|heavens)|thankfully|oh good|good to hear|"
-    r"glad to hear|good news|weight off|what a relief|that settles it|panic over)\b",
+    r"glad to hear|good news|(?:weight|load) off|what a relief|that settles it|panic over)\b",
 )
 
 ACCEPTANCE = _kind(
     "acceptance", "positive", "accepts the answer",
     r"\bno (?:problem|worries|worry|biggie|big deal|rush)\b", r"\bfair enough\b", r"\bunderstood\b",
     r"\b(?:ill|i will|we will|well|ill just|i can) (?:wait|do that|try that|go with|order|take|get|buy|"
-    r"check|keep|use|pick|grab|look)\b(?!.{0,25}\b(?:elsewhere|instead|somewhere else)\b)",
+    r"check|keep|use|pick|grab)\b(?!.{0,25}\b(?:elsewhere|instead|somewhere else|around)\b)",
     r"\bthats (?:fine|ok|good|great|alright)\b", r"\bokay then\b(?=.*(?:thank|!))",
     r"\bthanks for (?:letting me know|the info|checking|clarifying|explaining|the quick)\b",
 )
@@ -422,20 +483,33 @@ def read_sentence(sentence: str, index: int, *, answered: bool) -> list[Signal]:
     """
     text = normalize(sentence)
     cleared = BENIGN_NEGATIONS.sub(lambda m: " " * len(m.group(0)), text)  # offsets stay aligned
+    # "I was worried I'd have to order it again": a feared consequence, not one that happened.
+    feared = bool(_PAST_WORRY.search(text))
     signals = []
     for kind in (*NEGATIVE_KINDS, *POSITIVE_KINDS):
         if kind.when == "after_answer" and not answered:
+            continue
+        if feared and kind in (CONSEQUENCE, DEADLINE, CONTINUING):
+            continue
+        if not answered and kind in (GRATITUDE, ACCEPTANCE):  # "thanks in advance" is politeness
             continue
         source = cleared if kind.polarity == "negative" else text
         matches = list(kind.pattern.finditer(source))
         if matches:
             found = tuple(dict.fromkeys(m.group(0).strip() for m in matches))
             signals.append(Signal(kind, found, index, matches[-1].start()))
-    if answered and not any(s.kind is CONTINUING for s in signals):
+    if answered and not feared and not any(s.kind is CONTINUING for s in signals):
         # A report that something did not happen; a question ("it doesn't come with a mouse, right?")
-        # asks rather than reports, unless it is a complaint ("why hasn't it shipped?").
-        report = _COMPLAINT_QUESTION.search(cleared) or (
-            None if sentence.rstrip().endswith("?") else FAILURE_STATEMENT.search(cleared)
+        # asks rather than reports, unless it is a complaint ("why hasn't it shipped?"). A bare "still"
+        # is the problem continuing unless the sentence is good news ("great, still in time").
+        # These are inferred, not said: a positive cue in the same sentence ("couldn't find it on the site,
+        # thanks!") makes them background rather than a complaint.
+        question = sentence.rstrip().endswith("?")
+        pleased = any(s.polarity == "positive" for s in signals)
+        report = None if pleased else (
+            _COMPLAINT_QUESTION.search(cleared)
+            or (None if question else FAILURE_STATEMENT.search(cleared) or _OVERDUE.search(cleared))
+            or _STILL.search(cleared)
         )
         if report:
             signals.append(Signal(CONTINUING, (report.group(0),), index, report.start()))
@@ -462,14 +536,15 @@ def read_sentences(text: str, *, answered: bool) -> list[list[Signal]]:
 _PRAISE = re.compile(
     r"\b(?:great|wonderful|perfect|fantastic|brilliant|lovely|amazing|awesome|excellent|super|superb|nice|"
     r"marvelous|marvellous|terrific|splendid|fabulous|helpful|useful|good job|great job|well done|bravo|"
-    r"impressive|outstanding|stellar)\b"
+    r"impressive|outstanding|stellar|top notch|first class|world class|five stars?|5 stars?)\b|\b10/10\b"
 )
 _PRAISE_FILLER = re.compile(
     r"\b(?:great|wonderful|perfect|fantastic|brilliant|lovely|amazing|awesome|excellent|super|superb|nice|"
     r"marvelous|marvellous|terrific|splendid|fabulous|helpful|useful|good|job|well|done|bravo|impressive|"
     r"outstanding|stellar|thanks?|thank|you|a|lot|so|much|very|really|real|just|oh|wow|how|what|that|thats|"
     r"this|is|was|its|sure|indeed|truly|totally|yeah|yes|again|bunch|ever|most|service|help|as|always|"
-    r"the|for|ok|okay|cool|man|mate|dude|lol|news|answer|then|hmm|ah|uh|ha|haha|veryy|sooo|usual|always)\b"
+    r"the|for|ok|okay|cool|man|mate|dude|lol|news|answer|then|hmm|ah|uh|ha|haha|veryy|sooo|usual|always|"
+    r"cheers|ta|thx|ty|appreciate|appreciated|it|top|notch|first|class|world|five|stars?|10)\b"
 )
 _SINCERE_MARKS = re.compile(
     r"\b(?:no problem|no worries|letting me know|for the info|for checking|understood|fair enough|ill wait|"
@@ -481,17 +556,23 @@ _SARCASTIC_TONE = re.compile(
 
 
 def is_bare_praise(text: str) -> bool:
-    """The message only praises or thanks (no content of its own), with an evaluative word."""
+    """The text only praises or thanks (no content of its own), with an evaluative word."""
     normalized = normalize(text)
-    if not _PRAISE.search(normalized) or _SINCERE_MARKS.search(normalized):
+    if not _PRAISE.search(normalized):
         return False
     return not re.sub(r"[^a-z0-9]+", " ", _PRAISE_FILLER.sub(" ", normalized)).strip()
 
 
-def reads_sarcastic(text: str) -> bool:
-    """Bare praise said flatly ("wonderful.") or with an intensifier ("very useful, thanks a lot")."""
-    if not is_bare_praise(text):
-        return False
-    normalized = normalize(text)
-    flat = not text.rstrip().endswith("!") or "..." in text
-    return flat or bool(_SARCASTIC_TONE.search(normalized))
+def sarcastic_praise(text: str, *, flat_counts: bool) -> str | None:
+    """The message's closing praise, when it reads as sarcasm rather than thanks; else None.
+
+    The last sentence must be bare praise ("perfect.", "very useful, thanks a lot") and no sentence may
+    accept the answer ("no problem", "good to know"). It is sarcastic when said with an intensifier or
+    an ellipsis, or, if ``flat_counts`` (right after the agent failed), said flatly, without "!".
+    """
+    praise = text if is_bare_praise(text) else sentences(text)[-1]
+    if not is_bare_praise(praise) or _SINCERE_MARKS.search(normalize(text)):
+        return None
+    flat = not praise.rstrip().endswith("!") or "..." in praise
+    marked = bool(_SARCASTIC_TONE.search(normalize(praise)))
+    return praise.strip() if marked or (flat and flat_counts) else None

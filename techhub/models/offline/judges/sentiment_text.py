@@ -107,3 +107,19 @@ def word_count(text: str) -> int:
 def similarity(a: str, b: str) -> float:
     """How alike two messages read (0..1), after normalisation: a repeated question or reply."""
     return difflib.SequenceMatcher(None, normalize(a), normalize(b)).ratio()
+
+
+_FUNCTION_WORDS = frozenset(
+    """
+    about above after again also anything been before being both could does doing down during each even
+    from have having here into just like more most much only other over please really same should some
+    such than thank thanks that thats their them then there these they this those through under until
+    very want what whats when where which while will with would your youre okay yeah yes sure know tell
+    still actually maybe need thing things
+    """.split()
+)
+
+
+def content_words(text: str) -> frozenset[str]:
+    """The words that carry what a message is about (four letters or more, function words left out)."""
+    return frozenset(w for w in re.findall(r"[a-z0-9]+", normalize(text)) if len(w) >= 4) - _FUNCTION_WORDS
