@@ -23,11 +23,13 @@ and quotes the deciding message.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
 from techhub.models.offline.judges.sentiment_acts import AgentAct, classify_agent_turn
 from techhub.models.offline.judges.sentiment_cues import (
+    ACCEPTANCE,
     ANGER,
     CHURN,
     COMPETITOR,
@@ -40,6 +42,8 @@ from techhub.models.offline.judges.sentiment_cues import (
     IMPLIED,
     IRONY,
     LEAVING,
+    POLITE_COMPLAINT,
+    PUSHBACK,
     RELIEF,
     RESIGNED_THANKS,
     RESOLUTION,
@@ -50,7 +54,13 @@ from techhub.models.offline.judges.sentiment_cues import (
     read_sentences,
     sarcastic_praise,
 )
-from techhub.models.offline.judges.sentiment_text import content_words, normalize, similarity
+from techhub.models.offline.judges.sentiment_text import (
+    CONTRAST,
+    content_words,
+    normalize,
+    sentences,
+    similarity,
+)
 
 Label = Literal["positive", "negative", "neutral"]
 
@@ -68,6 +78,8 @@ _NEGATIVE_PRIORITY = (
     IMPLIED,
     DISSATISFACTION,
     DEADLINE,
+    PUSHBACK,
+    POLITE_COMPLAINT,
     RESIGNED_THANKS,
     WORRY,
 )
@@ -113,7 +125,7 @@ def _combine(
     worry = [s for s in found if s.kind.weak]
     if negative:
         last_negative = max(s.position for s in negative)
-        turnaround = [s for s in positive if s.kind in (RESOLUTION, RELIEF) and s.position > last_negative]
+        turnaround = [s for s in positive if s.kind in (RESOLUTION, RELIEF, ACCEPTANCE) and s.position > last_negative]
         if turnaround:
             return CustomerTurn(number, text, after, "positive", tuple(turnaround))
         return CustomerTurn(number, text, after, "negative", tuple(negative))
@@ -140,6 +152,14 @@ class Context:
     unresolved: bool = False  # since the customer last sounded positive, the agent failed or they complained
     earlier: tuple[str, ...] = ()  # the customer's earlier messages
     reply: str = ""  # the agent's last reply
+
+
+_ACKNOWLEDGEMENTS = frozenset(
+    "ok k alright right sure yes yeah yep yup no nope i see noted understood oh ah hmm hm got it will do then "
+    "so well okay fine by me".split()
+)
+_DETAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\bORD[-\s]?\d{4}[-\s]?\d{4}\b|\b\d{3,}\b", re.IGNORECASE)
+_ANOTHER_QUESTION = re.compile(r"\b(?:one more|another|also a|quick) (?:question|thing)\b", re.IGNORECASE)
 
 
 def _asks_again(question: str, context: Context) -> bool:
@@ -178,7 +198,34 @@ def read_customer_turn(number: int, text: str, context: Context) -> CustomerTurn
         per_sentence[last].append(Signal(SARCASM, (sarcasm,), last))
     if context.answered and text.rstrip().endswith("?") and _asks_again(text, context):
         per_sentence[last].append(Signal(CONTINUING, ("the same question again",), last))
+    _mark_polite_complaint(text, per_sentence)
+    if after is not None and after.failed and _pushes_back(text, per_sentence):
+        per_sentence[last].append(Signal(PUSHBACK, (sentences(text)[-1].strip(),), last))
     return _combine(number, text, context.after, per_sentence, answered=context.answered)
+
+
+def _mark_polite_complaint(text: str, per_sentence: list[list[Signal]]) -> None:
+    """ "Thanks for checking. Honestly, this has been ..." : a clause that turns from politeness with a
+    contrast ("but", "though", "honestly") and says nothing positive itself is the complaint."""
+    polite = False
+    for index, (clause, signals) in enumerate(zip(sentences(text), per_sentence, strict=True)):
+        positive = any(s.polarity == "positive" for s in signals)
+        plain = not signals and not clause.rstrip().endswith("?") and not _ANOTHER_QUESTION.search(clause)
+        if polite and plain and CONTRAST.search(normalize(clause)):
+            signals.append(Signal(POLITE_COMPLAINT, (clause.strip(),), index))
+        polite |= positive
+
+
+def _pushes_back(text: str, per_sentence: list[list[Signal]]) -> bool:
+    """Right after a refusal, a statement that neither accepts it nor asks something new: "I called
+    them twice already", "a laptop IS a product". Acknowledgements ("ok") and details the customer
+    gives (an email, an order id) are not pushback."""
+    if any(per_sentence) or text.rstrip().endswith("?"):
+        return False
+    words = normalize(text).split()
+    if all(w.strip(".,!") in _ACKNOWLEDGEMENTS for w in words):
+        return False
+    return not (_DETAIL.search(text) and len(words) <= 8)
 
 
 def _quote(text: str, limit: int = 200) -> str:

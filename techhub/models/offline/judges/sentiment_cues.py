@@ -22,12 +22,16 @@ When = Literal["always", "after_answer"]
 
 @dataclass(frozen=True)
 class CueKind:
-    """One kind of sentiment signal: its patterns, and how the reasoning names it."""
+    """One kind of sentiment signal: its patterns, and how the reasoning names it.
+
+    A kind without a pattern is read from the conversation, not from one sentence (see
+    :mod:`.sentiment`): pushback after a failure, a complaint after politeness.
+    """
 
     name: str
     polarity: Polarity
     says: str
-    pattern: re.Pattern[str]
+    pattern: re.Pattern[str] | None
     when: When = "always"
     weak: bool = False  # a weak cue (worry) is cancelled by any positive cue of the same message
 
@@ -68,7 +72,11 @@ ANGER = _kind(
 DISSATISFACTION = _kind(
     "dissatisfaction", "negative", "says they are dissatisfied",
     r"\b(?:useless|terrible|awful|horrible|horrendous|worst|pathetic|hopeless|worthless|shameful|"
-    r"unhelpful|unhappy|dissatisfied|incompetent|misleading|rude|lame|meh|robbery|lied|liar|lying)\b",
+    r"unhelpful|unhappy|dissatisfied|incompetent|misleading|rude|lame|meh|robbery|lied|liar|lying|typical|"
+    r"shady|dodgy|sketchy|scammy|unprofessional|brutal|sloppy|shoddy|clueless)\b",
+    r"\bshould (?:just|already|have been|have|not have|be able to)\b", r"\bshouldnt (?:have to|need to|be)\b",
+    r"\bim not (?:going to |gonna )?(?:putting|doing|paying|buying|waiting|spending|calling)\b",
+    r"\b(?:kind of|pretty|really|quite) (?:basic|poor|bad|weak|lame|sad|silly)\b",
     r"\bdisappoint(?:ed|ing|ment)\b", r"\bfrustrat(?:ed|ing|ion)\b", r"\bannoy(?:ed|ing)\b",
     r"\birritat(?:ed|ing)\b", r"\bupset\b", r"\blet down\b", r"\bnot impressed\b", r"\ba lie\b",
     r"\bwaste of (?:time|money|my time)\b", r"\bwasted (?:my|an|a whole|so much) ",
@@ -108,7 +116,7 @@ IMPLIED = _kind(
     r"\bwhatever\b", r"\bfigure it out (?:myself|on my own|by myself)\b", r"\bforget (?:it|about it)\b",
     r"\bnever ?mind\b", r"\bnvm\b", r"\bdont bother\b", r"\bi give up\b",
     r"\bdoesnt matter (?:anymore|now)\b",
-    r"\blive with it\b", r"\bif you say so\b", r"\b(?:isnt|not) going anywhere\b",
+    r"\blive with it\b", r"\bif you say so\b", r"^\W*(?:figures|typical|pass|whatever you say)\W*$", r"\b(?:isnt|not) going anywhere\b",
     r"\bgoing (?:nowhere|in circles)\b",
     r"^\W*(?:fine|sure|ok|right|great)\s*(?:then)?\W*\.\.+\W*$", r"^\W*fine\W*$",
     r"\b(?:ill|i will|i guess ill|guess ill) (?:just )?(?:call|email|ask|try|look|search|google|find|deal|"
@@ -224,6 +232,8 @@ _COMPLAINT_QUESTION = re.compile(
 
 # "I ordered it nine days ago" after "orders ship within 2 days": the wait is already too long.
 _OVERDUE = re.compile(
+    r"\b(?:processing|pending|waiting|stuck|sitting|in transit)\b.{0,15}\bfor (?:\d+|two|three|four|five|six|seven|"
+    r"eight|nine|ten|several|many|a few|over a) (?:days|weeks|months)\b|"
     r"\b(?:ordered|bought|paid|placed|sent|returned|emailed|called|waited|asked|reported|posted)\b.{0,30}"
     r"\b(?:\w+ )?(?:days|weeks|months) ago\b|\bsince (?:last )?(?:monday|tuesday|wednesday|thursday|friday|"
     r"saturday|sunday|week|month)\b"
@@ -308,7 +318,7 @@ CONSEQUENCE = _kind(
 SARCASM = _kind(
     "sarcasm", "negative", "praises the agent sarcastically",
     r"\bthanks? (?:a lot |so much )?for nothing\b",
-    r"\byeah,? right\b", r"\bbig help\b", r"\bgee,? thanks\b",
+    r"\byeah,? right\b", r"\bbig help\b", r"\bgee,? thanks\b", r"\bcool story\b",
     r"\b(?:great|good|nice|fantastic|brilliant) job\b(?=.{0,30}(?:not|nothing|\.\.\.|lol))",
     r"\bwell done\b(?=.*(?:\.\.\.|not|nothing))", r"\bso (?:helpful|useful)\b(?=.*(?:\.\.\.|lol|not))",
     r"\b(?:real|really|very|so|super) (?:helpful|useful)\b(?=.*\.\.\.)",
@@ -370,6 +380,14 @@ WORRY = _kind(
 NEGATIVE_KINDS = (ANGER, DISSATISFACTION, CONFUSION, IMPLIED, CHURN, CONTINUING, EXASPERATION, CONSEQUENCE,
                   SARCASM, LEAVING, COMPETITOR, DEADLINE, RESIGNED_THANKS, WORRY)
 
+# Read from the conversation rather than from one sentence (see :mod:`.sentiment`).
+PUSHBACK = CueKind(
+    "pushback after a failure", "negative", "answers the agent's refusal without accepting it", None
+)
+POLITE_COMPLAINT = CueKind(
+    "a complaint after politeness", "negative", "turns from politeness to a complaint", None
+)
+
 # --- positive kinds -------------------------------------------------------------------------------
 
 GRATITUDE = _kind(
@@ -417,13 +435,20 @@ RELIEF = _kind(
 ACCEPTANCE = _kind(
     "acceptance", "positive", "accepts the answer",
     r"\bno (?:problem|worries|worry|biggie|big deal|rush)\b", r"\bfair enough\b", r"\bunderstood\b",
-    r"\b(?:ill|i will|we will|well|ill just|i can) (?:wait|do that|try that|go with|order|take|get|buy|"
-    r"check|keep|use|pick|grab)\b(?!.{0,25}\b(?:elsewhere|instead|somewhere else|around)\b)",
+    r"\b(?:these things|stuff|it|that) happens?\b", r"\bcant be helped\b", r"\boh well\b",
     r"\bthats (?:fine|ok|good|great|alright)\b", r"\bokay then\b(?=.*(?:thank|!))",
     r"\bthanks for (?:letting me know|the info|checking|clarifying|explaining|the quick)\b",
 )
 
-POSITIVE_KINDS = (GRATITUDE, RESOLUTION, SATISFACTION, RELIEF, ACCEPTANCE)
+# The customer moves on with a plan of their own ("I'll call them", "I'm good"): content, unless a
+# negative cue says otherwise ("I'll take my business elsewhere").
+PLAN = _kind(
+    "a plan to move on", "positive", "says what they will do next",
+    r"\b(?:ill|i will|we will|well) (?:just |probably |definitely |go ahead and |then )?(?!have to|look around)\w+",
+    r"\bim (?:good|fine|all set)\b",
+)
+
+POSITIVE_KINDS = (GRATITUDE, RESOLUTION, SATISFACTION, RELIEF, ACCEPTANCE, PLAN)
 
 # Negations that are not complaints, removed before the negative kinds read a sentence.
 BENIGN_NEGATIONS = re.compile(
@@ -491,7 +516,7 @@ def read_sentence(sentence: str, index: int, *, answered: bool) -> list[Signal]:
             continue
         if feared and kind in (CONSEQUENCE, DEADLINE, CONTINUING):
             continue
-        if not answered and kind in (GRATITUDE, ACCEPTANCE):  # "thanks in advance" is politeness
+        if not answered and kind in (GRATITUDE, ACCEPTANCE, PLAN):  # "thanks in advance" is politeness
             continue
         source = cleared if kind.polarity == "negative" else text
         matches = list(kind.pattern.finditer(source))
@@ -536,7 +561,7 @@ def read_sentences(text: str, *, answered: bool) -> list[list[Signal]]:
 _PRAISE = re.compile(
     r"\b(?:great|wonderful|perfect|fantastic|brilliant|lovely|amazing|awesome|excellent|super|superb|nice|"
     r"marvelous|marvellous|terrific|splendid|fabulous|helpful|useful|good job|great job|well done|bravo|"
-    r"impressive|outstanding|stellar|top notch|first class|world class|five stars?|5 stars?)\b|\b10/10\b"
+    r"impressive|outstanding|stellar|incredible|top notch|first class|world class|five stars?|5 stars?)\b|\b10/10\b"
 )
 _PRAISE_FILLER = re.compile(
     r"\b(?:great|wonderful|perfect|fantastic|brilliant|lovely|amazing|awesome|excellent|super|superb|nice|"
@@ -544,7 +569,8 @@ _PRAISE_FILLER = re.compile(
     r"outstanding|stellar|thanks?|thank|you|a|lot|so|much|very|really|real|just|oh|wow|how|what|that|thats|"
     r"this|is|was|its|sure|indeed|truly|totally|yeah|yes|again|bunch|ever|most|service|help|as|always|"
     r"the|for|ok|okay|cool|man|mate|dude|lol|news|answer|then|hmm|ah|uh|ha|haha|veryy|sooo|usual|always|"
-    r"cheers|ta|thx|ty|appreciate|appreciated|it|top|notch|first|class|world|five|stars?|10)\b"
+    r"cheers|ta|thx|ty|appreciate|appreciated|it|top|notch|first|class|world|five|stars?|10|incredible|policy|"
+    r"support|store|shop|system|bot|chat|experience|response|advice|info|customer|work|stuff|here|there)\b"
 )
 _SINCERE_MARKS = re.compile(
     r"\b(?:no problem|no worries|letting me know|for the info|for checking|understood|fair enough|ill wait|"

@@ -2,8 +2,9 @@
 
 Customers type fast: lower case, missing apostrophes, typos, stretched letters ("sooo"), accents. The
 judge's cues are written against one normal form (lower case, accents folded, apostrophes dropped so
-"doesn't" reads "doesnt", near-miss spellings of the cue words corrected) and read one sentence at a
-time, because where a sentence sits in a message ("thanks, but ...") changes what it means.
+"doesn't" reads "doesnt", and a word English does not know matched to the nearest cue word, so
+"wroking" reads "working") and read one sentence at a time, because where a sentence sits in a
+message ("thanks, but ...") changes what it means.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import difflib
 import re
 import unicodedata
 from functools import lru_cache
+
+from spellchecker import SpellChecker
 
 # Words the cues are written with, for typo correction. Short words (4 letters or fewer) are corrected
 # only through SHORT_TYPOS: a fuzzy match on them turns too many real words into other real words.
@@ -60,16 +63,28 @@ SHORT_TYPOS = {
 }
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?;…])\s+|\n+|\s+[-–—]\s+")
-# Inside a sentence, a contrast starts a new clause: "thanks, but it still doesn't work".
-_CONTRAST_SPLIT = re.compile(r",?\s+\b(?:but|though|however|although|yet)\b\s*|,\s*(?:though|however)\b")
+# Inside a sentence, a contrast starts a new clause, which keeps its "but": "thanks, | but it still
+# doesn't work".
+_CONTRAST_SPLIT = re.compile(r"\s+(?=(?:but|however|although|though)\s+\w)", re.IGNORECASE)
+CONTRAST = re.compile(
+    r"^\W*(?:but|however|although|though|unfortunately|honestly|to be honest|tbh|that said)\b|\bthough\W*$"
+)
 _STRETCHED = re.compile(r"([a-z])\1{2,}")
+
+
+@lru_cache(maxsize=1)
+def _english() -> SpellChecker:
+    """English word frequencies (pyspellchecker's list), loaded on first use (about 0.3 s)."""
+    return SpellChecker(distance=1)
 
 
 @lru_cache(maxsize=8192)
 def _correct(word: str) -> str:
+    """The cue word a typo stands for ("wroking" -> "working"); a word English knows stays as it is
+    ("wasting" is not a typo of "waiting", nor "brother" of "bother")."""
     if word in SHORT_TYPOS:
         return SHORT_TYPOS[word]
-    if word in VOCABULARY or not word.isalpha():
+    if word in VOCABULARY or not word.isalpha() or word in _english():
         return word
     if _STRETCHED.search(word):  # "sooo" -> "so", "thaaanks" -> "thanks"
         squeezed = _STRETCHED.sub(r"\1", word)
@@ -98,10 +113,6 @@ def sentences(text: str) -> list[str]:
     for sentence in _SENTENCE_SPLIT.split(text.strip()):
         parts.extend(clause for clause in _CONTRAST_SPLIT.split(sentence) if clause and clause.strip())
     return parts or [text]
-
-
-def word_count(text: str) -> int:
-    return len(re.findall(r"[a-z0-9]+", normalize(text)))
 
 
 def similarity(a: str, b: str) -> float:
