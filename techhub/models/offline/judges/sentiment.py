@@ -39,6 +39,7 @@ from techhub.models.offline.judges.sentiment_cues import (
     DEADLINE,
     DISSATISFACTION,
     EXASPERATION,
+    GRATITUDE,
     IMPLIED,
     IRONY,
     LEAVING,
@@ -125,7 +126,9 @@ def _combine(
     worry = [s for s in found if s.kind.weak]
     if negative:
         last_negative = max(s.position for s in negative)
-        turnaround = [s for s in positive if s.kind in (RESOLUTION, RELIEF, ACCEPTANCE) and s.position > last_negative]
+        turnaround = [
+            s for s in positive if s.kind in (RESOLUTION, RELIEF, ACCEPTANCE) and s.position > last_negative
+        ]
         if turnaround:
             return CustomerTurn(number, text, after, "positive", tuple(turnaround))
         return CustomerTurn(number, text, after, "negative", tuple(negative))
@@ -191,7 +194,11 @@ def read_customer_turn(number: int, text: str, context: Context) -> CustomerTurn
         after.failed or (context.unresolved and after in (AgentAct.CLAIM, AgentAct.REPEAT))
     )
     open_problem = just_failed or context.unresolved
-    irony = IRONY.search(normalize(text))
+    # "oh great, not too late then. thanks!" is glad, not ironic: an exclamation with thanks is sincere.
+    sincere = text.rstrip().endswith("!") and any(
+        s.kind is GRATITUDE for sentence in per_sentence for s in sentence
+    )
+    irony = None if sincere else IRONY.search(normalize(text))
     sarcasm = open_problem and (sarcastic_praise(text, flat_counts=just_failed) or (irony and irony.group(0)))
     if sarcasm:
         per_sentence = [[s for s in sentence if s.polarity == "negative"] for sentence in per_sentence]
@@ -199,7 +206,8 @@ def read_customer_turn(number: int, text: str, context: Context) -> CustomerTurn
     if context.answered and text.rstrip().endswith("?") and _asks_again(text, context):
         per_sentence[last].append(Signal(CONTINUING, ("the same question again",), last))
     _mark_polite_complaint(text, per_sentence)
-    if after is not None and after.failed and _pushes_back(text, per_sentence):
+    disputes = after is not None and (after.failed or after is AgentAct.CLAIM)
+    if disputes and _pushes_back(text, per_sentence):
         per_sentence[last].append(Signal(PUSHBACK, (sentences(text)[-1].strip(),), last))
     return _combine(number, text, context.after, per_sentence, answered=context.answered)
 
@@ -217,9 +225,10 @@ def _mark_polite_complaint(text: str, per_sentence: list[list[Signal]]) -> None:
 
 
 def _pushes_back(text: str, per_sentence: list[list[Signal]]) -> bool:
-    """Right after a refusal, a statement that neither accepts it nor asks something new: "I called
-    them twice already", "a laptop IS a product". Acknowledgements ("ok") and details the customer
-    gives (an email, an order id) are not pushback."""
+    """Right after a refusal or a claimed action, a statement that neither accepts it nor asks
+    something new: "I called them twice already", "a laptop IS a product", "I got the shipping email,
+    not a cancellation". Acknowledgements ("ok") and details the customer gives (an email, an order
+    id) are not pushback."""
     if any(per_sentence) or text.rstrip().endswith("?"):
         return False
     words = normalize(text).split()

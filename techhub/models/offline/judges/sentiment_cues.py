@@ -77,6 +77,7 @@ DISSATISFACTION = _kind(
     r"\bshould (?:just|already|have been|have|not have|be able to)\b", r"\bshouldnt (?:have to|need to|be)\b",
     r"\bim not (?:going to |gonna )?(?:putting|doing|paying|buying|waiting|spending|calling)\b",
     r"\b(?:kind of|pretty|really|quite) (?:basic|poor|bad|weak|lame|sad|silly)\b",
+    r"\b(?:bought|paid|ordered|want|wanted|need|needed)\b.{0,40},? not (?:to|for|so)\b",
     r"\bdisappoint(?:ed|ing|ment)\b", r"\bfrustrat(?:ed|ing|ion)\b", r"\bannoy(?:ed|ing)\b",
     r"\birritat(?:ed|ing)\b", r"\bupset\b", r"\blet down\b", r"\bnot impressed\b", r"\ba lie\b",
     r"\bwaste of (?:time|money|my time)\b", r"\bwasted (?:my|an|a whole|so much) ",
@@ -116,7 +117,8 @@ IMPLIED = _kind(
     r"\bwhatever\b", r"\bfigure it out (?:myself|on my own|by myself)\b", r"\bforget (?:it|about it)\b",
     r"\bnever ?mind\b", r"\bnvm\b", r"\bdont bother\b", r"\bi give up\b",
     r"\bdoesnt matter (?:anymore|now)\b",
-    r"\blive with it\b", r"\bif you say so\b", r"^\W*(?:figures|typical|pass|whatever you say)\W*$", r"\b(?:isnt|not) going anywhere\b",
+    r"\blive with it\b", r"\bif you say so\b", r"^\W*(?:figures|typical|pass|whatever you say)\W*$",
+    r"^\W*(?:of course|naturally|classic|go figure)\W*\.\W*$", r"\b(?:isnt|not) going anywhere\b",
     r"\bgoing (?:nowhere|in circles)\b",
     r"^\W*(?:fine|sure|ok|right|great)\s*(?:then)?\W*\.\.+\W*$", r"^\W*fine\W*$",
     r"\b(?:ill|i will|i guess ill|guess ill) (?:just )?(?:call|email|ask|try|look|search|google|find|deal|"
@@ -162,7 +164,7 @@ CONTINUING = _kind(
     r"\b(?:keeps|kept) (?:on )?\w+ing\b",
     r"\b(?:same|identical) (?:issue|problem|error|thing|result|message|answer|reply|response|screen|story)\b",
     r"\bno (?:change|difference|luck|improvement|progress|update|updates|news|reply|response|answer)\b",
-    r"\bnothing (?:has )?(?:changed|happened|works|worked|helped|arrived|came|showed up)\b",
+    r"\bnothing (?:has )?(?:changed|happened|works|worked|helps|helped|arrived|came|showed up)\b",
     r"\balready (?:\w+ )?(?:tried|did|done|do|checked|restarted|rebooted|reset|updated|followed|contacted|"
     r"called|"
     r"emailed|sent|told|gave|cleared|cleaned|unplugged|plugged|reinstalled|installed|uninstalled|asked|said|"
@@ -230,6 +232,10 @@ _COMPLAINT_QUESTION = re.compile(
     r"|\b(?:why|how come)\b(?=.{0,40}" + FAILURE_STATEMENT.pattern + ")"
 )
 
+# A product failing, reported after the agent answered ("mine broke at 13 months").
+_BROKEN = re.compile(
+    r"\b(?:broke|broken|died|dead|stopped working|cracked|faulty|defective|damaged|smashed|dented|fell apart)\b"
+)
 # "I ordered it nine days ago" after "orders ship within 2 days": the wait is already too long.
 _OVERDUE = re.compile(
     r"\b(?:processing|pending|waiting|stuck|sitting|in transit)\b.{0,15}\bfor (?:\d+|two|three|four|five|six|seven|"
@@ -266,7 +272,7 @@ EXASPERATION = _kind(
     r"^\W*so (?:you|i|it|theres|there is) (?:\w+ )?(?:dont|cant|cannot|wont|didnt|do not|can not|arent|have no|"
     r"has no)\b",
     r"\bevery (?:single )?(?:time|thing i ask|question)\b", r"\b(?:all|everything) you (?:ever )?(?:say|do) is\b",
-    r"\bhow (?:can|could|do) you not\b",
+    r"\bhow (?:can|could|do) you not\b", r"\byes or no\b",
     r"\byou(?:re| are)?\b.{0,40}\b(?:cant|cannot|can not|dont|arent able to|are unable to)\b[^.!]{0,30}\?",
     r"\b(?:so )?you (?:cant|cannot|can not|wont) (?:do|help(?: me)?(?: with)?) (?:anything|a thing|"
     r"nothing)\b",
@@ -283,7 +289,8 @@ EXASPERATION = _kind(
 
 CONSEQUENCE = _kind(
     "a consequence", "negative", "describes what the failure cost them",
-    r"\btoo late\b", r"\b(?:not|wont|never|didnt|doesnt|isnt|wasnt|cant)\b.{0,40}\bin time\b",
+    r"\btoo late\b", r"\b(?:might|may|wont|will not|not going to|isnt going to)\b (?:not )?(?:even )?(?:make it|arrive in time|"
+    r"get here in time|be here in time)\b", r"\b(?:not|wont|never|didnt|doesnt|isnt|wasnt|cant)\b.{0,40}\bin time\b",
     r"\b(?:wont|will not|didnt|did not|not going to|never|cant|cannot) (?:arrive|get here|make it|be here|"
     r"come|"
     r"reach me|be delivered|ship)\b.{0,30}\b(?:in time|before|by|until after)\b",
@@ -319,6 +326,7 @@ SARCASM = _kind(
     "sarcasm", "negative", "praises the agent sarcastically",
     r"\bthanks? (?:a lot |so much )?for nothing\b",
     r"\byeah,? right\b", r"\bbig help\b", r"\bgee,? thanks\b", r"\bcool story\b",
+    r"\bgood to know (?:how|that|what) (?:you|your|techhub|this store)\b",
     r"\b(?:great|good|nice|fantastic|brilliant) job\b(?=.{0,30}(?:not|nothing|\.\.\.|lol))",
     r"\bwell done\b(?=.*(?:\.\.\.|not|nothing))", r"\bso (?:helpful|useful)\b(?=.*(?:\.\.\.|lol|not))",
     r"\b(?:real|really|very|so|super) (?:helpful|useful)\b(?=.*\.\.\.)",
@@ -393,7 +401,7 @@ POLITE_COMPLAINT = CueKind(
 GRATITUDE = _kind(
     "gratitude", "positive", "thanks the agent",
     r"\bthank(?:s|you| you| u|ing)?\b(?! (?:you )?(?:anyway|anyways|for trying|i guess|all the same|for nothing))", r"\b(?:thx|ty|tysm|tyvm|cheers|kudos)\b", r"\bappreciated?\b",
-    r"\bgrateful\b", r"\bhelpful\b", r"\bthat helps?\b", r"\bhelps? a lot\b", r"\blifesaver\b",
+    r"\bgrateful\b", r"\bhelpful\b", r"\bthat helps?\b", r"\bhelps\b(?! (?:me|you|us|with)\b)", r"\bhelps? a lot\b", r"\blifesaver\b",
     r"\b(?:gracias|merci|danke|grazie|obrigad[oa]|dank je|arigato|spasibo|dziekuje|tack)\b",
 )
 
@@ -436,7 +444,8 @@ ACCEPTANCE = _kind(
     "acceptance", "positive", "accepts the answer",
     r"\bno (?:problem|worries|worry|biggie|big deal|rush)\b", r"\bfair enough\b", r"\bunderstood\b",
     r"\b(?:these things|stuff|it|that) happens?\b", r"\bcant be helped\b", r"\boh well\b",
-    r"\bthats (?:fine|ok|good|great|alright)\b", r"\bokay then\b(?=.*(?:thank|!))",
+    r"\bthats (?:fine|ok|good|great|alright)\b", r"\bokay then\b(?=.*(?:thank|!))", r"^\W*will do\b",
+    r"\bsounds like a plan\b", r"\bthat works\b",
     r"\bthanks for (?:letting me know|the info|checking|clarifying|explaining|the quick)\b",
 )
 
@@ -458,7 +467,7 @@ BENIGN_NEGATIONS = re.compile(
     r"\b(?:dont|do not) (?:need|have) (?:anything|any other|any more|any further|more|other)\b|"
     r"\b(?:nothing|no) (?:else|more|further)\b|^\W*no\W+(?:thats|that is|its) (?:all|it)\b|"
     r"\bthats all\b|\bno,? (?:thanks|thank you|im good|all good|im fine)\b|\bnot at all\b(?=.*thank)|"
-    r"\bnot (?:urgent|a big deal|in a (?:hurry|rush)|needed|necessary|required|an issue)\b"
+    r"\bnot (?:urgent|a big deal|in a (?:hurry|rush)|needed|necessary|required|an issue|too late|late)\b"
 )
 
 POSITIVE_EMOJI = frozenset("👍🙏😊🙂😀😃😄😁🎉❤♥💯✅🥳😍🤩👌💪🙌😌")
@@ -534,6 +543,7 @@ def read_sentence(sentence: str, index: int, *, answered: bool) -> list[Signal]:
         report = None if pleased else (
             _COMPLAINT_QUESTION.search(cleared)
             or (None if question else FAILURE_STATEMENT.search(cleared) or _OVERDUE.search(cleared))
+            or (None if question else _BROKEN.search(cleared))
             or _STILL.search(cleared)
         )
         if report:
