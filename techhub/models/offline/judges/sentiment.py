@@ -157,10 +157,14 @@ class Context:
     reply: str = ""  # the agent's last reply
 
 
-_ACKNOWLEDGEMENTS = frozenset(
-    "ok k alright right sure yes yeah yep yup no nope i see noted understood oh ah hmm hm got it will do then "
-    "so well okay fine by me".split()
+# What makes a reply to a refusal insist rather than move on: a negation, "already", "literally",
+# "even", a comparison, surprise ("weird"), a word in capitals ("a laptop IS a product").
+_INSISTENCE = re.compile(
+    r"\b(?:not|no|never|nothing|nobody|none|nt|doesnt|dont|didnt|isnt|arent|wasnt|hasnt|havent|cant|cannot|wont|"
+    r"already|again|twice|times|even|literally|actually|still|only|just|right here|right there|cheaper|better|"
+    r"elsewhere|other|weird|strange|odd|funny|apparently|supposedly|obviously|clearly)\b"
 )
+_SHOUTED_WORD = re.compile(r"\b(?!ORD\b|USB\b|US\b|TV\b|ID\b|OK\b)[A-Z]{2,}\b")
 _DETAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\bORD[-\s]?\d{4}[-\s]?\d{4}\b|\b\d{3,}\b", re.IGNORECASE)
 _ANOTHER_QUESTION = re.compile(r"\b(?:one more|another|also a|quick) (?:question|thing)\b", re.IGNORECASE)
 
@@ -231,10 +235,9 @@ def _pushes_back(text: str, per_sentence: list[list[Signal]]) -> bool:
     id) are not pushback."""
     if any(per_sentence) or text.rstrip().endswith("?"):
         return False
-    words = normalize(text).split()
-    if all(w.strip(".,!") in _ACKNOWLEDGEMENTS for w in words):
+    if _DETAIL.search(text) and len(text.split()) <= 8:
         return False
-    return not (_DETAIL.search(text) and len(words) <= 8)
+    return bool(_INSISTENCE.search(normalize(text)) or _SHOUTED_WORD.search(text))
 
 
 def _quote(text: str, limit: int = 200) -> str:

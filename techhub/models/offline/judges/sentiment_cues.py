@@ -73,7 +73,7 @@ DISSATISFACTION = _kind(
     "dissatisfaction", "negative", "says they are dissatisfied",
     r"\b(?:useless|terrible|awful|horrible|horrendous|worst|pathetic|hopeless|worthless|shameful|"
     r"unhelpful|unhappy|dissatisfied|incompetent|misleading|rude|lame|meh|robbery|lied|liar|lying|typical|"
-    r"shady|dodgy|sketchy|scammy|unprofessional|brutal|sloppy|shoddy|clueless)\b",
+    r"shady|dodgy|sketchy|scammy|unprofessional|brutal|sloppy|shoddy|clueless|pointless)\b",
     r"\bshould (?:just|already|have been|have|not have|be able to)\b", r"\bshouldnt (?:have to|need to|be)\b",
     r"\bim not (?:going to |gonna )?(?:putting|doing|paying|buying|waiting|spending|calling)\b",
     r"\b(?:kind of|pretty|really|quite) (?:basic|poor|bad|weak|lame|sad|silly)\b",
@@ -100,7 +100,8 @@ DISSATISFACTION = _kind(
     r"\b(?:getting|gets|is) (?:old|tiresome|tiring|exhausting)\b",
     r"\b(?:a|an|such a|total|complete|absolute|real|bit of a|what a|been a)\s+(?:\w+\s+)?(?:mess|nightmare|"
     r"disaster|joke|hassle|shambles|fiasco|letdown|let down|farce|headache|ripoff|rip off|circus)\b",
-    r"\b(?:letdown|bummer|gutted|shame|pity)\b", r"\bnot (?:great|ideal|the best|good at all)\b",
+    r"\b(?:letdown|bummer|gutted|shame|pity)\b", r"\boh (?:dear|no|man)\b",
+    r"\b(?:thats|that is|its|this is) (?:a )?(?:big |real |bit of a |serious )?(?:problem|issue)\b", r"\bnot (?:great|ideal|the best|good at all)\b",
     r"\btoo (?:slow|long|expensive|pricey|complicated|late|much hassle|difficult)\b", r"\b(?:tired|weary) of\b",
 )
 
@@ -124,7 +125,7 @@ IMPLIED = _kind(
     r"\b(?:ill|i will|i guess ill|guess ill) (?:just )?(?:call|email|ask|try|look|search|google|find|deal|"
     r"sort)\b"
     r".{0,40}\b(?:instead|myself|elsewhere|someone else|on my own|somewhere else)\b",
-    r"\bi guess (?:thats|that is) it\b",
+    r"\bi guess (?:thats|that is) it\b", r"\bso (?:thats|that is|its|the answer is) (?:a )?no\b",
     r"\b(?:i )?guess (?:ill|i will|i(?:ll)? (?:have to|just|need to)|i can|im|thats|that is|not|so)\b",
     r"\bbelieve it when i see it\b", r"\bi doubt (?:it|that)\b", r"\byeah,? sure\b",
     r"\bso (?:thats|that is) it\b", r"\bthats it\?", r"\bdont (?:bother|worry) about it\b(?!.*thank)",
@@ -234,12 +235,15 @@ _COMPLAINT_QUESTION = re.compile(
 
 # A product failing, reported after the agent answered ("mine broke at 13 months").
 _BROKEN = re.compile(
-    r"\b(?:broke|broken|died|dead|stopped working|cracked|faulty|defective|damaged|smashed|dented|fell apart)\b"
+    r"\b(?:broke|broken|died|dead|stopped working|cracked|faulty|defective|damaged|smashed|dented|fell apart|"
+    r"errors?|crash(?:es|ed)?|bug|glitch(?:es|y)?|freezes|frozen)\b"
 )
 # "I ordered it nine days ago" after "orders ship within 2 days": the wait is already too long.
 _OVERDUE = re.compile(
     r"\b(?:processing|pending|waiting|stuck|sitting|in transit)\b.{0,15}\bfor (?:\d+|two|three|four|five|six|seven|"
     r"eight|nine|ten|several|many|a few|over a) (?:days|weeks|months)\b|"
+    r"\b(?:trying|tried|waiting|waited|been at it)\b.{0,20}\bsince\b|"
+    r"\b(?:its|it is|today is) (?:already )?(?:the )?\d{1,2}(?:st|nd|rd|th)\b|"
     r"\b(?:ordered|bought|paid|placed|sent|returned|emailed|called|waited|asked|reported|posted)\b.{0,30}"
     r"\b(?:\w+ )?(?:days|weeks|months) ago\b|\bsince (?:last )?(?:monday|tuesday|wednesday|thursday|friday|"
     r"saturday|sunday|week|month)\b"
@@ -445,7 +449,8 @@ ACCEPTANCE = _kind(
     r"\bno (?:problem|worries|worry|biggie|big deal|rush)\b", r"\bfair enough\b", r"\bunderstood\b",
     r"\b(?:these things|stuff|it|that) happens?\b", r"\bcant be helped\b", r"\boh well\b",
     r"\bthats (?:fine|ok|good|great|alright)\b", r"\bokay then\b(?=.*(?:thank|!))", r"^\W*will do\b",
-    r"\bsounds like a plan\b", r"\bthat works\b",
+    r"\bsounds like a plan\b", r"\bthat works\b", r"\bworks for (?:me|us)\b",
+    r"\b(?:worth a (?:try|shot)|had to (?:ask|try)|no harm (?:in )?(?:asking|trying))\b",
     r"\bthanks for (?:letting me know|the info|checking|clarifying|explaining|the quick)\b",
 )
 
