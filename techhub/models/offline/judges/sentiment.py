@@ -31,6 +31,7 @@ from techhub.models.offline.judges.sentiment_acts import AgentAct, classify_agen
 from techhub.models.offline.judges.sentiment_cues import (
     ACCEPTANCE,
     ANGER,
+    BENIGN_NEGATIONS,
     CHURN,
     COMPETITOR,
     CONFUSION,
@@ -210,8 +211,8 @@ def read_customer_turn(number: int, text: str, context: Context) -> CustomerTurn
     if context.answered and text.rstrip().endswith("?") and _asks_again(text, context):
         per_sentence[last].append(Signal(CONTINUING, ("the same question again",), last))
     _mark_polite_complaint(text, per_sentence)
-    disputes = after is not None and (after.failed or after is AgentAct.CLAIM)
-    if disputes and _pushes_back(text, per_sentence):
+    replied = after is not None and after not in (AgentAct.VERIFY, AgentAct.QUESTION)
+    if replied and _pushes_back(text, per_sentence):
         per_sentence[last].append(Signal(PUSHBACK, (sentences(text)[-1].strip(),), last))
     return _combine(number, text, context.after, per_sentence, answered=context.answered)
 
@@ -229,15 +230,15 @@ def _mark_polite_complaint(text: str, per_sentence: list[list[Signal]]) -> None:
 
 
 def _pushes_back(text: str, per_sentence: list[list[Signal]]) -> bool:
-    """Right after a refusal or a claimed action, a statement that neither accepts it nor asks
-    something new: "I called them twice already", "a laptop IS a product", "I got the shipping email,
-    not a cancellation". Acknowledgements ("ok") and details the customer gives (an email, an order
-    id) are not pushback."""
+    """After the agent's reply, a statement that neither accepts it nor asks something new, and insists:
+    "I called them twice already", "a laptop IS a product", "I got the shipping email, not a
+    cancellation", "Checked. Unpacked everything. No charger." Details the customer gives (an email,
+    an order id) are not pushback, nor an answer to the agent's own question."""
     if any(per_sentence) or text.rstrip().endswith("?"):
         return False
     if _DETAIL.search(text) and len(text.split()) <= 8:
         return False
-    return bool(_INSISTENCE.search(normalize(text)) or _SHOUTED_WORD.search(text))
+    return bool(_INSISTENCE.search(BENIGN_NEGATIONS.sub(" ", normalize(text))) or _SHOUTED_WORD.search(text))
 
 
 def _quote(text: str, limit: int = 200) -> str:

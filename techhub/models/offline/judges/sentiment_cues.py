@@ -48,7 +48,7 @@ ANGER = _kind(
     "anger or a demand", "negative", "shows anger or makes a demand",
     r"\b(?:ridiculous|unacceptable|outrageous|absurd|insane|shocking|unbelievable|furious|livid|angry|"
     r"infuriating|disgraceful|disgusting|appalling|scandalous)\b",
-    r"\bwhat the (?:heck|hell|fuck|f|actual)\b", r"\b(?:wtf|wth|ffs|omg|smh)\b",
+    r"\bwhat the (?:heck|hell|fuck|f|actual)\b", r"\b(?:wtf|wth|ffs|smh)\b",
     r"\bare you (?:kidding|serious|joking|for real)\b",
     r"\b(?:cant|cannot|can not|couldnt) believe\b(?=.*\b(?:not|dont|didnt|no|never|cant|wont|isnt|still)\b)", r"\byou (?:must|have got to|gotta) be kidding\b",
     r"\bseriously\s*[?!]", r"^\W*seriously\b", r"\bfor real\s*\?",
@@ -73,7 +73,7 @@ DISSATISFACTION = _kind(
     "dissatisfaction", "negative", "says they are dissatisfied",
     r"\b(?:useless|terrible|awful|horrible|horrendous|worst|pathetic|hopeless|worthless|shameful|"
     r"unhelpful|unhappy|dissatisfied|incompetent|misleading|rude|lame|meh|robbery|lied|liar|lying|typical|"
-    r"shady|dodgy|sketchy|scammy|unprofessional|brutal|sloppy|shoddy|clueless|pointless)\b",
+    r"shady|dodgy|sketchy|scammy|unprofessional|brutal|sloppy|shoddy|clueless|pointless|sneaky)\b",
     r"\bshould (?:just|already|have been|have|not have|be able to)\b", r"\bshouldnt (?:have to|need to|be)\b",
     r"\bim not (?:going to |gonna )?(?:putting|doing|paying|buying|waiting|spending|calling)\b",
     r"\b(?:kind of|pretty|really|quite) (?:basic|poor|bad|weak|lame|sad|silly)\b",
@@ -125,7 +125,7 @@ IMPLIED = _kind(
     r"\b(?:ill|i will|i guess ill|guess ill) (?:just )?(?:call|email|ask|try|look|search|google|find|deal|"
     r"sort)\b"
     r".{0,40}\b(?:instead|myself|elsewhere|someone else|on my own|somewhere else)\b",
-    r"\bi guess (?:thats|that is) it\b", r"\bso (?:thats|that is|its|the answer is) (?:a )?no\b",
+    r"\bi guess (?:thats|that is) it\b", r"\bi suppose\W*$", r"\b(?:ill|i will) (?:just )?\w+ (?:\w+ )?i suppose\b", r"\bso (?:thats|that is|its|the answer is) (?:a )?no\b",
     r"\b(?:i )?guess (?:ill|i will|i(?:ll)? (?:have to|just|need to)|i can|im|thats|that is|not|so)\b",
     r"\bbelieve it when i see it\b", r"\bi doubt (?:it|that)\b", r"\byeah,? sure\b",
     r"\bso (?:thats|that is) it\b", r"\bthats it\?", r"\bdont (?:bother|worry) about it\b(?!.*thank)",
@@ -240,8 +240,9 @@ _BROKEN = re.compile(
 )
 # "I ordered it nine days ago" after "orders ship within 2 days": the wait is already too long.
 _OVERDUE = re.compile(
-    r"\b(?:processing|pending|waiting|stuck|sitting|in transit)\b.{0,15}\bfor (?:\d+|two|three|four|five|six|seven|"
-    r"eight|nine|ten|several|many|a few|over a) (?:days|weeks|months)\b|"
+    r"\b(?:processing|pending|waiting|stuck|sitting|in transit|been|out|on hold)\b.{0,15}\bfor (?:\d+|a|an|two|three|"
+    r"four|five|six|seven|eight|nine|ten|several|many|a few|over a|over an) (?:minutes|hours|days|weeks|months|"
+    r"hour|day|week|month)\b|"
     r"\b(?:trying|tried|waiting|waited|been at it)\b.{0,20}\bsince\b|"
     r"\b(?:its|it is|today is) (?:already )?(?:the )?\d{1,2}(?:st|nd|rd|th)\b|"
     r"\b(?:ordered|bought|paid|placed|sent|returned|emailed|called|waited|asked|reported|posted)\b.{0,30}"
@@ -276,7 +277,7 @@ EXASPERATION = _kind(
     r"^\W*so (?:you|i|it|theres|there is) (?:\w+ )?(?:dont|cant|cannot|wont|didnt|do not|can not|arent|have no|"
     r"has no)\b",
     r"\bevery (?:single )?(?:time|thing i ask|question)\b", r"\b(?:all|everything) you (?:ever )?(?:say|do) is\b",
-    r"\bhow (?:can|could|do) you not\b", r"\byes or no\b",
+    r"\bhow (?:can|could|do) you not\b", r"\byes or no\b", r"^\W*(?:then|so) why\b",
     r"\byou(?:re| are)?\b.{0,40}\b(?:cant|cannot|can not|dont|arent able to|are unable to)\b[^.!]{0,30}\?",
     r"\b(?:so )?you (?:cant|cannot|can not|wont) (?:do|help(?: me)?(?: with)?) (?:anything|a thing|"
     r"nothing)\b",
@@ -393,9 +394,7 @@ NEGATIVE_KINDS = (ANGER, DISSATISFACTION, CONFUSION, IMPLIED, CHURN, CONTINUING,
                   SARCASM, LEAVING, COMPETITOR, DEADLINE, RESIGNED_THANKS, WORRY)
 
 # Read from the conversation rather than from one sentence (see :mod:`.sentiment`).
-PUSHBACK = CueKind(
-    "pushback after a failure", "negative", "answers the agent's refusal without accepting it", None
-)
+PUSHBACK = CueKind("pushback", "negative", "pushes back on the agent's reply instead of accepting it", None)
 POLITE_COMPLAINT = CueKind(
     "a complaint after politeness", "negative", "turns from politeness to a complaint", None
 )
@@ -449,7 +448,7 @@ ACCEPTANCE = _kind(
     r"\bno (?:problem|worries|worry|biggie|big deal|rush)\b", r"\bfair enough\b", r"\bunderstood\b",
     r"\b(?:these things|stuff|it|that) happens?\b", r"\bcant be helped\b", r"\boh well\b",
     r"\bthats (?:fine|ok|good|great|alright)\b", r"\bokay then\b(?=.*(?:thank|!))", r"^\W*will do\b",
-    r"\bsounds like a plan\b", r"\bthat works\b", r"\bworks for (?:me|us)\b",
+    r"\bsounds like a plan\b", r"\bthat works\b", r"\b(?:is|are|sounds|seems) (?:fine|ok|good|alright)\b", r"\bworks for (?:me|us)\b",
     r"\b(?:worth a (?:try|shot)|had to (?:ask|try)|no harm (?:in )?(?:asking|trying))\b",
     r"\bthanks for (?:letting me know|the info|checking|clarifying|explaining|the quick)\b",
 )
@@ -466,13 +465,15 @@ POSITIVE_KINDS = (GRATITUDE, RESOLUTION, SATISFACTION, RELIEF, ACCEPTANCE, PLAN)
 
 # Negations that are not complaints, removed before the negative kinds read a sentence.
 BENIGN_NEGATIONS = re.compile(
-    r"\b(?:no|not an?) (?:problem|worries|worry|rush|hurry|need|thanks|big deal|biggie)\b|\bnot bad\b|"
+    r"\b(?:no|not an?) (?:problem|worries|worry|rush|hurry|need|thanks|big deal|biggie|stress|bother|issue)\b|"
+    r"\bnot bad\b|"
     r"\b(?:didnt|did not|never|dont|do not) (?:know|realize|realise|notice|think so)\b|"
     r"\bcant (?:wait|complain|thank you enough)\b|\bcouldnt be (?:happier|better)\b|\bdont worry\b|"
     r"\b(?:dont|do not) (?:need|have) (?:anything|any other|any more|any further|more|other)\b|"
     r"\b(?:nothing|no) (?:else|more|further)\b|^\W*no\W+(?:thats|that is|its) (?:all|it)\b|"
     r"\bthats all\b|\bno,? (?:thanks|thank you|im good|all good|im fine)\b|\bnot at all\b(?=.*thank)|"
-    r"\bnot (?:urgent|a big deal|in a (?:hurry|rush)|needed|necessary|required|an issue|too late|late)\b"
+    r"\bnot (?:urgent|a big deal|in a (?:hurry|rush)|needed|necessary|required|an issue|too late|late|a dealbreaker|"
+    r"that important|important|bothered|fussed)\b"
 )
 
 POSITIVE_EMOJI = frozenset("👍🙏😊🙂😀😃😄😁🎉❤♥💯✅🥳😍🤩👌💪🙌😌")
