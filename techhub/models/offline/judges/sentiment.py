@@ -30,6 +30,7 @@ from typing import Literal
 from techhub.models.offline.judges.sentiment_acts import AgentAct, classify_agent_turn
 from techhub.models.offline.judges.sentiment_cues import (
     ACCEPTANCE,
+    ACRONYMS,
     ANGER,
     BENIGN_NEGATIONS,
     CHURN,
@@ -59,6 +60,7 @@ from techhub.models.offline.judges.sentiment_cues import (
 from techhub.models.offline.judges.sentiment_text import (
     CONTRAST,
     content_words,
+    is_english_word,
     normalize,
     sentences,
     similarity,
@@ -162,10 +164,16 @@ class Context:
 # "even", a comparison, surprise ("weird"), a word in capitals ("a laptop IS a product").
 _INSISTENCE = re.compile(
     r"\b(?:not|no|never|nothing|nobody|none|nt|doesnt|dont|didnt|isnt|arent|wasnt|hasnt|havent|cant|cannot|wont|"
-    r"already|again|twice|times|even|literally|actually|still|only|just|right here|right there|cheaper|better|"
-    r"elsewhere|other|weird|strange|odd|funny|apparently|supposedly|obviously|clearly)\b"
+    r"already|again|twice|times|even|literally|still|right here|right there|cheaper|elsewhere|weird|strange|"
+    r"odd|apparently|supposedly|obviously|clearly)\b"
 )
-_SHOUTED_WORD = re.compile(r"\b(?!ORD\b|USB\b|US\b|TV\b|ID\b|OK\b)[A-Z]{2,}\b")
+# After a real answer the bar is higher: a sentence that opens with a denial ("No charger.", "It
+# doesn't."), or "already", "literally", "even", "again".
+_FIRM_INSISTENCE = re.compile(
+    r"(?:^|[.!,;]\s+)(?:no|nope|not|nothing|nobody|never|it (?:doesnt|didnt|isnt|wasnt|hasnt|wont|cant))\b"
+    r"|\b(?:already|literally|even|again|twice)\b"
+)
+_CAPITALS = re.compile(r"\b[A-Z]{2,}\b")
 _DETAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\bORD[-\s]?\d{4}[-\s]?\d{4}\b|\b\d{3,}\b", re.IGNORECASE)
 _ANOTHER_QUESTION = re.compile(r"\b(?:one more|another|also a|quick) (?:question|thing)\b", re.IGNORECASE)
 
@@ -212,7 +220,7 @@ def read_customer_turn(number: int, text: str, context: Context) -> CustomerTurn
         per_sentence[last].append(Signal(CONTINUING, ("the same question again",), last))
     _mark_polite_complaint(text, per_sentence)
     replied = after is not None and after not in (AgentAct.VERIFY, AgentAct.QUESTION)
-    if replied and _pushes_back(text, per_sentence):
+    if replied and _pushes_back(text, per_sentence, firm=not (after.failed or after is AgentAct.CLAIM)):
         per_sentence[last].append(Signal(PUSHBACK, (sentences(text)[-1].strip(),), last))
     return _combine(number, text, context.after, per_sentence, answered=context.answered)
 
@@ -229,16 +237,25 @@ def _mark_polite_complaint(text: str, per_sentence: list[list[Signal]]) -> None:
         polite |= positive
 
 
-def _pushes_back(text: str, per_sentence: list[list[Signal]]) -> bool:
+def _pushes_back(text: str, per_sentence: list[list[Signal]], *, firm: bool) -> bool:
     """After the agent's reply, a statement that neither accepts it nor asks something new, and insists:
     "I called them twice already", "a laptop IS a product", "I got the shipping email, not a
     cancellation", "Checked. Unpacked everything. No charger." Details the customer gives (an email,
-    an order id) are not pushback, nor an answer to the agent's own question."""
+    an order id) are not pushback, nor an answer to the agent's own question. ``firm``: the agent gave
+    a real answer, so only a firm denial counts (see ``_FIRM_INSISTENCE``)."""
     if any(per_sentence) or text.rstrip().endswith("?"):
         return False
     if _DETAIL.search(text) and len(text.split()) <= 8:
         return False
-    return bool(_INSISTENCE.search(BENIGN_NEGATIONS.sub(" ", normalize(text))) or _SHOUTED_WORD.search(text))
+    plain = BENIGN_NEGATIONS.sub(" ", normalize(text))
+    return bool((_FIRM_INSISTENCE if firm else _INSISTENCE).search(plain) or _stressed_word(text))
+
+
+def _stressed_word(text: str) -> bool:
+    """An ordinary word in capitals inside a normal sentence ("a laptop IS a product"); not an
+    acronym ("AAA", "USB") and not a message typed all in capitals."""
+    words = _CAPITALS.findall(text)
+    return 0 < len(words) < len(text.split()) / 2 and any(w not in ACRONYMS and is_english_word(w.lower()) for w in words)
 
 
 def _quote(text: str, limit: int = 200) -> str:

@@ -73,7 +73,8 @@ DISSATISFACTION = _kind(
     "dissatisfaction", "negative", "says they are dissatisfied",
     r"\b(?:useless|terrible|awful|horrible|horrendous|worst|pathetic|hopeless|worthless|shameful|"
     r"unhelpful|unhappy|dissatisfied|incompetent|misleading|rude|lame|meh|robbery|lied|liar|lying|typical|"
-    r"shady|dodgy|sketchy|scammy|unprofessional|brutal|sloppy|shoddy|clueless|pointless|sneaky)\b",
+    r"shady|dodgy|sketchy|scammy|unprofessional|brutal|sloppy|shoddy|clueless|pointless|sneaky|rigid|inflexible|"
+    r"unfair|petty|stingy|greedy)\b",
     r"\bshould (?:just|already|have been|have|not have|be able to)\b", r"\bshouldnt (?:have to|need to|be)\b",
     r"\bim not (?:going to |gonna )?(?:putting|doing|paying|buying|waiting|spending|calling)\b",
     r"\b(?:kind of|pretty|really|quite) (?:basic|poor|bad|weak|lame|sad|silly)\b",
@@ -176,6 +177,8 @@ CONTINUING = _kind(
     r"(?:^\W*|\bi |\bwe |\balready )(?:did|tried|done) (?:that|this|it|all (?:that|of that|of those|those)|"
     r"everything|both|what you (?:said|suggested))\b",
     r"\b(?:tried|did) (?:that|it|this) (?:already|twice|\w+ times|before)\b",
+    r"\b(?:ive|i have|i|weve|we) (?:already |also |even )?tried\b",
+    r"\b(?:said|says|showed|shows|was|told me) (?:that|the same|this)\b.{0,25}\b(?:too|before|already|last)\b",
     r"\bas i (?:said|told you|mentioned|explained|wrote)\b", r"\bi (?:already )?told you\b",
     r"\byou (?:already |just )?(?:said|told me) (?:that|this|the same)\b", r"\byou promised\b",
     r"\byou (?:said|told me|claimed)\b.{0,60}!",
@@ -227,6 +230,12 @@ FAILURE_STATEMENT = re.compile(
     r"budging|going|gone|back|returned|accepted|recognised|recognized|registered|sync|syncing|print|printing|"
     r"turning on|powering on|power on|open|opening|download|downloading|install|installing|let me|allow|"
     r"happen|happened|in my account|on my card|on my statement|in my inbox)\b",
+)
+# "I never open things before I'm sure" is a habit, not a failure: with "I" as subject only not
+# receiving, hearing, finding or seeing something reports a problem.
+_FIRST_PERSON_NEGATION = re.compile(
+    r"\bi (?:do not|dont|didnt|did not|never|cant|cannot|couldnt|havent|have not|wont|will not|am not|im not)\s+"
+    r"(?!(?:even |yet |really |actually )*(?:receive|received|get|got|gotten|hear|heard|find|found|see|seen)\b)"
 )
 _COMPLAINT_QUESTION = re.compile(
     r"\b(?:why|how come)\b.{0,40}\b(?:still|again|yet|so (?:hard|long|slow|difficult))\b"
@@ -480,9 +489,9 @@ POSITIVE_EMOJI = frozenset("👍🙏😊🙂😀😃😄😁🎉❤♥💯✅�
 NEGATIVE_EMOJI = frozenset("😡😠🤬😤👎😞😢😭🙄😒😩😫💢🤦😑😐🤡")
 POSITIVE_EMOTICONS = (":)", ":-)", ":D", "<3")
 NEGATIVE_EMOTICONS = (":(", ":-(", ">:(", ":/")
-_ACRONYMS = frozenset(
+ACRONYMS = frozenset(
     "ORD USB HDMI SSD HDD RAM CPU GPU LED OLED LCD USA FAQ API ASAP AUX SMS IOS USD EUR GBP TV PC UPS DHL "
-    "USPS FEDEX ID PIN OK XL XXL UK EU NFC SIM BT".split()
+    "USPS FEDEX ID PIN OK XL XXL UK EU NFC SIM BT US AM PM ET".split()
 )
 _SHOUT_WORD = re.compile(r"\b[A-Z]{3,}\b")
 
@@ -507,12 +516,19 @@ class Signal:
 
 def _shouting(text: str) -> list[str]:
     """Capitalised words that are not acronyms or ids, and runs of ``!`` / ``?``: shouting."""
-    words = [w for w in _SHOUT_WORD.findall(text) if w not in _ACRONYMS and not w.startswith("ORD")]
+    words = [w for w in _SHOUT_WORD.findall(text) if w not in ACRONYMS and not w.startswith("ORD")]
     marks = re.findall(r"!{2,}|\?{2,}|\?!|!\?", text)
     letters = [c for c in text if c.isalpha()]
     mostly_caps = len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) > 0.7
     loud = mostly_caps or len(words) >= 2 or any(f"{w}!" in text for w in words)
     return (words if loud else []) + marks
+
+
+def _failure_statement(text: str) -> re.Match[str] | None:
+    found = FAILURE_STATEMENT.search(text)
+    if found and _FIRST_PERSON_NEGATION.search(text[: found.end()], max(0, found.start() - 3)):
+        return None
+    return found
 
 
 def read_sentence(sentence: str, index: int, *, answered: bool) -> list[Signal]:
@@ -548,7 +564,7 @@ def read_sentence(sentence: str, index: int, *, answered: bool) -> list[Signal]:
         pleased = any(s.polarity == "positive" for s in signals)
         report = None if pleased else (
             _COMPLAINT_QUESTION.search(cleared)
-            or (None if question else FAILURE_STATEMENT.search(cleared) or _OVERDUE.search(cleared))
+            or (None if question else _failure_statement(cleared) or _OVERDUE.search(cleared))
             or (None if question else _BROKEN.search(cleared))
             or _STILL.search(cleared)
         )

@@ -78,6 +78,11 @@ def _english() -> SpellChecker:
     return SpellChecker(distance=1)
 
 
+def is_english_word(word: str) -> bool:
+    """A lower-case word English knows (acronyms such as "aaa" or "usb" are not)."""
+    return word in _english()
+
+
 @lru_cache(maxsize=8192)
 def _correct(word: str) -> str:
     """The cue word a typo stands for ("wroking" -> "working"); a word English knows stays as it is
