@@ -43,6 +43,7 @@ from techhub.models.offline.judges.sentiment_cues import (
     EXASPERATION,
     GRATITUDE,
     IMPLIED,
+    INFERRED_PROBLEM,
     IRONY,
     LEAVING,
     POLITE_COMPLAINT,
@@ -77,6 +78,7 @@ _NEGATIVE_PRIORITY = (
     CONSEQUENCE,
     EXASPERATION,
     CONTINUING,
+    INFERRED_PROBLEM,
     ANGER,
     CONFUSION,
     IMPLIED,
@@ -124,9 +126,18 @@ def _combine(
 ) -> CustomerTurn:
     """A message's label from its sentences' cues (see the module docstring for the rules)."""
     found = [s for sentence in per_sentence for s in sentence]
-    negative = [s for s in found if s.polarity == "negative" and not s.kind.weak]
+    # A problem inferred from the wording counts unless the customer moves on to something positive.
+    found = [
+        s
+        for s in found
+        if s.kind is not INFERRED_PROBLEM
+        or not any(p.polarity == "positive" and p.position > s.position for p in found)
+    ]
+    negative = [
+        s for s in found if s.polarity == "negative" and (not s.kind.weak or s.kind is INFERRED_PROBLEM)
+    ]
     positive = [s for s in found if s.polarity == "positive"]
-    worry = [s for s in found if s.kind.weak]
+    worry = [s for s in found if s.kind.weak and s.kind is not INFERRED_PROBLEM]
     if negative:
         last_negative = max(s.position for s in negative)
         turnaround = [
@@ -173,6 +184,7 @@ _FIRM_INSISTENCE = re.compile(
     r"(?:^|[.!,;]\s+)(?:no|nope|not|nothing|nobody|never|it (?:doesnt|didnt|isnt|wasnt|hasnt|wont|cant))\b"
     r"|\b(?:already|literally|even|again|twice)\b"
 )
+_CORRECTION = re.compile(r"^\W*(?:thats|that is|its|it is|this is|those are) (?:a|an|the) \w+(?: \w+)?\W*$")
 _CAPITALS = re.compile(r"\b[A-Z]{2,}\b")
 _DETAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\bORD[-\s]?\d{4}[-\s]?\d{4}\b|\b\d{3,}\b", re.IGNORECASE)
 _ANOTHER_QUESTION = re.compile(r"\b(?:one more|another|also a|quick) (?:question|thing)\b", re.IGNORECASE)
@@ -206,6 +218,9 @@ def read_customer_turn(number: int, text: str, context: Context) -> CustomerTurn
     just_failed = after is not None and (
         after.failed or (context.unresolved and after in (AgentAct.CLAIM, AgentAct.REPEAT))
     )
+    # "that's a laptop stand. 10/10 service": the customer corrects the answer, then praises it.
+    corrected = any(_CORRECTION.search(normalize(clause)) for clause in sentences(text)[:-1])
+    just_failed = just_failed or corrected
     open_problem = just_failed or context.unresolved
     # "oh great, not too late then. thanks!" is glad, not ironic: an exclamation with thanks is sincere.
     sincere = text.rstrip().endswith("!") and any(
@@ -219,7 +234,7 @@ def read_customer_turn(number: int, text: str, context: Context) -> CustomerTurn
     if context.answered and text.rstrip().endswith("?") and _asks_again(text, context):
         per_sentence[last].append(Signal(CONTINUING, ("the same question again",), last))
     _mark_polite_complaint(text, per_sentence)
-    replied = after is not None and after not in (AgentAct.VERIFY, AgentAct.QUESTION)
+    replied = after is not None and after not in (AgentAct.VERIFY, AgentAct.VERIFY_AGAIN, AgentAct.QUESTION)
     if replied and _pushes_back(text, per_sentence, firm=not (after.failed or after is AgentAct.CLAIM)):
         per_sentence[last].append(Signal(PUSHBACK, (sentences(text)[-1].strip(),), last))
     return _combine(number, text, context.after, per_sentence, answered=context.answered)
@@ -255,7 +270,9 @@ def _stressed_word(text: str) -> bool:
     """An ordinary word in capitals inside a normal sentence ("a laptop IS a product"); not an
     acronym ("AAA", "USB") and not a message typed all in capitals."""
     words = _CAPITALS.findall(text)
-    return 0 < len(words) < len(text.split()) / 2 and any(w not in ACRONYMS and is_english_word(w.lower()) for w in words)
+    return 0 < len(words) < len(text.split()) / 2 and any(
+        w not in ACRONYMS and is_english_word(w.lower()) for w in words
+    )
 
 
 def _quote(text: str, limit: int = 200) -> str:
@@ -295,7 +312,7 @@ def judge_conversation(turns: list[tuple[str, str]]) -> Verdict:
         if speaker == "ai":
             act = classify_agent_turn(text, agent_replies)
             agent_replies.append(text)
-            verification_asked |= act is AgentAct.VERIFY
+            verification_asked |= act in (AgentAct.VERIFY, AgentAct.VERIFY_AGAIN)
             context = replace(
                 context,
                 after=act,

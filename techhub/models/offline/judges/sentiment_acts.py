@@ -20,6 +20,7 @@ class AgentAct(Enum):
     """What the agent did in one turn, as the reasoning names it."""
 
     VERIFY = "asked the customer to verify their identity"
+    VERIFY_AGAIN = "could not find the account and asked for the email again"
     REPEAT = "repeated an earlier reply"
     CLAIM = "claimed an action"
     REFUSE = "refused or said it could not help"
@@ -84,9 +85,9 @@ _CLOSING = re.compile(
 
 def classify_agent_turn(text: str, earlier: list[str]) -> AgentAct:
     """What the agent did in this turn; ``earlier`` are its previous replies (to spot a repeat)."""
-    if _VERIFICATION_REQUEST.search(text):
-        return AgentAct.VERIFY
     normalized = normalize(text)
+    if _VERIFICATION_REQUEST.search(text):
+        return AgentAct.VERIFY_AGAIN if _REFUSAL.search(normalized) else AgentAct.VERIFY
     if len(normalized.split()) >= 4 and any(similarity(text, before) >= 0.85 for before in earlier):
         return AgentAct.REPEAT
     if _CLAIM.search(normalized):

@@ -79,6 +79,7 @@ DISSATISFACTION = _kind(
     r"\bim not (?:going to |gonna )?(?:putting|doing|paying|buying|waiting|spending|calling)\b",
     r"\b(?:kind of|pretty|really|quite) (?:basic|poor|bad|weak|lame|sad|silly)\b",
     r"\b(?:bought|paid|ordered|want|wanted|need|needed)\b.{0,40},? not (?:to|for|so)\b",
+    r"\bjust saying\b", r"\b(?:most|other|every other|all the other) (?:places|stores|shops|retailers|sites|companies)\b",
     r"\bdisappoint(?:ed|ing|ment)\b", r"\bfrustrat(?:ed|ing|ion)\b", r"\bannoy(?:ed|ing)\b",
     r"\birritat(?:ed|ing)\b", r"\bupset\b", r"\blet down\b", r"\bnot impressed\b", r"\ba lie\b",
     r"\bwaste of (?:time|money|my time)\b", r"\bwasted (?:my|an|a whole|so much) ",
@@ -108,7 +109,7 @@ DISSATISFACTION = _kind(
 
 CONFUSION = _kind(
     "confusion", "negative", "says they are confused",
-    r"\bconfus(?:ed|ing)\b", r"\b(?:dont|do not|didnt|still dont) (?:understand|get it|get what|follow)\b",
+    r"\bconfus(?:ed|ing)\b", r"^\W*(?:how|what|huh|sorry what|wait what)\W*\?+\W*$", r"\b(?:dont|do not|didnt|still dont) (?:understand|get it|get what|follow)\b",
     r"\b(?:makes|made) no sense\b", r"\bdoesnt make (?:any )?sense\b", r"\bwhat do you mean\b",
     r"\bim lost\b", r"\bunclear\b", r"\b(?:said|says|say) (?:two )?(?:different|opposite) things\b",
     r"\bwhich (?:one )?is it\b", r"\bcontradict", r"\bwhat does that (?:even )?mean\b", r"\bhuh\s*\?",
@@ -229,7 +230,8 @@ FAILURE_STATEMENT = re.compile(
     r"hear|heard|find|found|see|there|here|true|right|correct|possible|enough|sent|posted|moving|moved|"
     r"budging|going|gone|back|returned|accepted|recognised|recognized|registered|sync|syncing|print|printing|"
     r"turning on|powering on|power on|open|opening|download|downloading|install|installing|let me|allow|"
-    r"happen|happened|in my account|on my card|on my statement|in my inbox)\b",
+    r"happen|happened|in my account|on my card|on my statement|in my inbox|comes|arrives|goes through|loads|opens|"
+    r"starts|sends|gets|turns on|shows up)\b",
 )
 # "I never open things before I'm sure" is a habit, not a failure: with "I" as subject only not
 # receiving, hearing, finding or seeing something reports a problem.
@@ -249,7 +251,7 @@ _BROKEN = re.compile(
 )
 # "I ordered it nine days ago" after "orders ship within 2 days": the wait is already too long.
 _OVERDUE = re.compile(
-    r"\b(?:processing|pending|waiting|stuck|sitting|in transit|been|out|on hold)\b.{0,15}\bfor (?:\d+|a|an|two|three|"
+    r"\b(?:processing|pending|waiting|stuck|sitting|in transit|been|out|on hold|had it|had them)\b.{0,15}\bfor (?:\d+|a|an|two|three|"
     r"four|five|six|seven|eight|nine|ten|several|many|a few|over a|over an) (?:minutes|hours|days|weeks|months|"
     r"hour|day|week|month)\b|"
     r"\b(?:trying|tried|waiting|waited|been at it)\b.{0,20}\bsince\b|"
@@ -338,7 +340,8 @@ CONSEQUENCE = _kind(
 
 SARCASM = _kind(
     "sarcasm", "negative", "praises the agent sarcastically",
-    r"\bthanks? (?:a lot |so much )?for nothing\b",
+    r"\bthanks? (?:a lot |so much )?for (?:nothing|absolutely nothing|wasting|ruining|making me|the runaround|"
+    r"the hassle|the trouble)\b",
     r"\byeah,? right\b", r"\bbig help\b", r"\bgee,? thanks\b", r"\bcool story\b",
     r"\bgood to know (?:how|that|what) (?:you|your|techhub|this store)\b",
     r"\b(?:great|good|nice|fantastic|brilliant) job\b(?=.{0,30}(?:not|nothing|\.\.\.|lol))",
@@ -401,6 +404,14 @@ WORRY = _kind(
 
 NEGATIVE_KINDS = (ANGER, DISSATISFACTION, CONFUSION, IMPLIED, CHURN, CONTINUING, EXASPERATION, CONSEQUENCE,
                   SARCASM, LEAVING, COMPETITOR, DEADLINE, RESIGNED_THANKS, WORRY)
+
+# A report inferred from the wording ("the reset email never comes", "mine broke at 13 months") rather
+# than said outright ("still", "already tried"): a positive cue later in the message ("... didn't hear
+# the doorbell. thanks") makes it background.
+INFERRED_PROBLEM = CueKind(
+    "a problem that continues", "negative", "reports that something did not happen or does not work", None,
+    when="after_answer", weak=True,
+)
 
 # Read from the conversation rather than from one sentence (see :mod:`.sentiment`).
 PUSHBACK = CueKind("pushback", "negative", "pushes back on the agent's reply instead of accepting it", None)
@@ -482,7 +493,7 @@ BENIGN_NEGATIONS = re.compile(
     r"\b(?:nothing|no) (?:else|more|further)\b|^\W*no\W+(?:thats|that is|its) (?:all|it)\b|"
     r"\bthats all\b|\bno,? (?:thanks|thank you|im good|all good|im fine)\b|\bnot at all\b(?=.*thank)|"
     r"\bnot (?:urgent|a big deal|in a (?:hurry|rush)|needed|necessary|required|an issue|too late|late|a dealbreaker|"
-    r"that important|important|bothered|fussed)\b"
+    r"that important|important|bothered|fussed|too bad|so bad|that bad)\b"
 )
 
 POSITIVE_EMOJI = frozenset("👍🙏😊🙂😀😃😄😁🎉❤♥💯✅🥳😍🤩👌💪🙌😌")
@@ -569,7 +580,7 @@ def read_sentence(sentence: str, index: int, *, answered: bool) -> list[Signal]:
             or _STILL.search(cleared)
         )
         if report:
-            signals.append(Signal(CONTINUING, (report.group(0),), index, report.start()))
+            signals.append(Signal(INFERRED_PROBLEM, (report.group(0),), index, report.start()))
     bad = [c for c in sentence if c in NEGATIVE_EMOJI] + [e for e in NEGATIVE_EMOTICONS if e in sentence]
     if bad:
         signals.append(Signal(DISSATISFACTION, tuple(bad), index))
