@@ -38,7 +38,8 @@ class AgentAct(Enum):
 # The agent asks for the email (or identity): "could you share the email on your account?", "what's
 # your email?". Saying it could not verify the customer is a failure, not a request.
 _VERIFICATION_REQUEST = re.compile(
-    r"\b(?:share|provide|confirm|give me|tell me|send me|what(?:s| is)|which|need|double-check|verify)\b.{0,50}"
+    r"\b(?:share|provide|confirm|give me|tell me|send me|what(?:s| is)|which|need|double-check|"
+    r"verify)\b.{0,50}"
     r"\b(?:e-?mail|identity)\b|\b(?:e-?mail|identity)\b[^.!]{0,60}\?",
     re.IGNORECASE | re.DOTALL,
 )

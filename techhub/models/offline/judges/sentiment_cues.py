@@ -50,7 +50,8 @@ ANGER = _kind(
     r"infuriating|disgraceful|disgusting|appalling|scandalous)\b",
     r"\bwhat the (?:heck|hell|fuck|f|actual)\b", r"\b(?:wtf|wth|ffs|smh)\b",
     r"\bare you (?:kidding|serious|joking|for real)\b",
-    r"\b(?:cant|cannot|can not|couldnt) believe\b(?=.*\b(?:not|dont|didnt|no|never|cant|wont|isnt|still)\b)", r"\byou (?:must|have got to|gotta) be kidding\b",
+    r"\b(?:cant|cannot|can not|couldnt) believe\b(?=.*\b(?:not|dont|didnt|no|never|cant|wont|isnt|still)\b)",
+    r"\byou (?:must|have got to|gotta) be kidding\b",
     r"\bseriously\s*[?!]", r"^\W*seriously\b", r"\bfor real\s*\?",
     r"\b(?:i want|i demand|give me|i need) (?:a |my |a full )?(?:refund|money back)\b",
     r"\bmoney back\b",
@@ -73,13 +74,15 @@ DISSATISFACTION = _kind(
     "dissatisfaction", "negative", "says they are dissatisfied",
     r"\b(?:useless|terrible|awful|horrible|horrendous|worst|pathetic|hopeless|worthless|shameful|"
     r"unhelpful|unhappy|dissatisfied|incompetent|misleading|rude|lame|meh|robbery|lied|liar|lying|typical|"
-    r"shady|dodgy|sketchy|scammy|unprofessional|brutal|sloppy|shoddy|clueless|pointless|sneaky|rigid|inflexible|"
+    r"shady|dodgy|sketchy|scammy|unprofessional|brutal|sloppy|shoddy|clueless|pointless|sneaky|rigid|"
+    r"inflexible|"
     r"unfair|petty|stingy|greedy)\b",
     r"\bshould (?:just|already|have been|have|not have|be able to)\b", r"\bshouldnt (?:have to|need to|be)\b",
     r"\bim not (?:going to |gonna )?(?:putting|doing|paying|buying|waiting|spending|calling)\b",
     r"\b(?:kind of|pretty|really|quite) (?:basic|poor|bad|weak|lame|sad|silly)\b",
     r"\b(?:bought|paid|ordered|want|wanted|need|needed)\b.{0,40},? not (?:to|for|so)\b",
-    r"\bjust saying\b", r"\b(?:most|other|every other|all the other) (?:places|stores|shops|retailers|sites|companies)\b",
+    r"\bjust saying\b",
+    r"\b(?:most|other|every other|all the other) (?:places|stores|shops|retailers|sites|companies)\b",
     r"\bdisappoint(?:ed|ing|ment)\b", r"\bfrustrat(?:ed|ing|ion)\b", r"\bannoy(?:ed|ing)\b",
     r"\birritat(?:ed|ing)\b", r"\bupset\b", r"\blet down\b", r"\bnot impressed\b", r"\ba lie\b",
     r"\bwaste of (?:time|money|my time)\b", r"\bwasted (?:my|an|a whole|so much) ",
@@ -103,13 +106,16 @@ DISSATISFACTION = _kind(
     r"\b(?:a|an|such a|total|complete|absolute|real|bit of a|what a|been a)\s+(?:\w+\s+)?(?:mess|nightmare|"
     r"disaster|joke|hassle|shambles|fiasco|letdown|let down|farce|headache|ripoff|rip off|circus)\b",
     r"\b(?:letdown|bummer|gutted|shame|pity)\b", r"\boh (?:dear|no|man)\b",
-    r"\b(?:thats|that is|its|this is) (?:a )?(?:big |real |bit of a |serious )?(?:problem|issue)\b", r"\bnot (?:great|ideal|the best|good at all)\b",
-    r"\btoo (?:slow|long|expensive|pricey|complicated|late|much hassle|difficult)\b", r"\b(?:tired|weary) of\b",
+    r"\b(?:thats|that is|its|this is) (?:a )?(?:big |real |bit of a |serious )?(?:problem|issue)\b",
+    r"\bnot (?:great|ideal|the best|good at all)\b",
+    r"\btoo (?:slow|long|expensive|pricey|complicated|late|much hassle|difficult)\b",
+    r"\b(?:tired|weary) of\b",
 )
 
 CONFUSION = _kind(
     "confusion", "negative", "says they are confused",
-    r"\bconfus(?:ed|ing)\b", r"^\W*(?:how|what|huh|sorry what|wait what)\W*\?+\W*$", r"\b(?:dont|do not|didnt|still dont) (?:understand|get it|get what|follow)\b",
+    r"\bconfus(?:ed|ing)\b", r"^\W*(?:how|what|huh|sorry what|wait what)\W*\?+\W*$",
+    r"\b(?:dont|do not|didnt|still dont) (?:understand|get it|get what|follow)\b",
     r"\b(?:makes|made) no sense\b", r"\bdoesnt make (?:any )?sense\b", r"\bwhat do you mean\b",
     r"\bim lost\b", r"\bunclear\b", r"\b(?:said|says|say) (?:two )?(?:different|opposite) things\b",
     r"\bwhich (?:one )?is it\b", r"\bcontradict", r"\bwhat does that (?:even )?mean\b", r"\bhuh\s*\?",
@@ -127,7 +133,9 @@ IMPLIED = _kind(
     r"\b(?:ill|i will|i guess ill|guess ill) (?:just )?(?:call|email|ask|try|look|search|google|find|deal|"
     r"sort)\b"
     r".{0,40}\b(?:instead|myself|elsewhere|someone else|on my own|somewhere else)\b",
-    r"\bi guess (?:thats|that is) it\b", r"\bi suppose\W*$", r"\b(?:ill|i will) (?:just )?\w+ (?:\w+ )?i suppose\b", r"\bso (?:thats|that is|its|the answer is) (?:a )?no\b",
+    r"\bi guess (?:thats|that is) it\b", r"\bi suppose\W*$",
+    r"\b(?:ill|i will) (?:just )?\w+ (?:\w+ )?i suppose\b",
+    r"\bso (?:thats|that is|its|the answer is) (?:a )?no\b",
     r"\b(?:i )?guess (?:ill|i will|i(?:ll)? (?:have to|just|need to)|i can|im|thats|that is|not|so)\b",
     r"\bbelieve it when i see it\b", r"\bi doubt (?:it|that)\b", r"\byeah,? sure\b",
     r"\bso (?:thats|that is) it\b", r"\bthats it\?", r"\bdont (?:bother|worry) about it\b(?!.*thank)",
@@ -139,7 +147,8 @@ CHURN = _kind(
     "churn", "negative", "says they will take their business elsewhere",
     r"\b(?:buy|buying|order|ordering|ordered|get|getting|got|shop|shopping|purchase|purchasing|go|going|went|"
     r"take|taking|spend|spending|bought|look|looking|try|trying)\b.{0,25}"
-    r"\b(?:elsewhere|somewhere else|(?:another|other|a different|different) (?:store|shop|retailer|site|website|"
+    r"\b(?:elsewhere|somewhere else|(?:another|other|a different|different) (?:store|shop|retailer|site|"
+    r"website|"
     r"seller|place|company)|a competitor|"
     r"the competition|competitors?)\b",
     r"\b(?:from|at|on|to|with|over to)\s+(?:amazon|best ?buy|walmart|target|newegg|ebay|costco|currys|argos|"
@@ -152,7 +161,8 @@ CHURN = _kind(
     r"buying)|"
     r"shop|order|buy|recommend|use you|come back)\b",
     r"\bdone with (?:you|techhub|this (?:store|shop|company|place))\b",
-    r"\bnext time i(?:ll| will)? (?:buy|order|shop|go|get)\b", r"\b(?:look|looking|shop|shopping|check) around\b",
+    r"\bnext time i(?:ll| will)? (?:buy|order|shop|go|get)\b",
+    r"\b(?:look|looking|shop|shopping|check) around\b",
     r"\b(?:switch|switching|moving|move) (?:to|over to) (?:another|a different)\b",
 )
 
@@ -179,7 +189,8 @@ CONTINUING = _kind(
     r"everything|both|what you (?:said|suggested))\b",
     r"\b(?:tried|did) (?:that|it|this) (?:already|twice|\w+ times|before)\b",
     r"\b(?:ive|i have|i|weve|we) (?:already |also |even )?tried\b",
-    r"\b(?:said|says|showed|shows|was|told me) (?:that|the same|this)\b.{0,25}\b(?:too|before|already|last)\b",
+    r"\b(?:said|says|showed|shows|was|told me) (?:that|the same|this)\b.{0,25}\b(?:too|before|already|"
+    r"last)\b",
     r"\bas i (?:said|told you|mentioned|explained|wrote)\b", r"\bi (?:already )?told you\b",
     r"\byou (?:already |just )?(?:said|told me) (?:that|this|the same)\b", r"\byou promised\b",
     r"\byou (?:said|told me|claimed)\b.{0,60}!",
@@ -190,7 +201,8 @@ CONTINUING = _kind(
     r"\bnever (?:received|got|arrived|came|heard|showed up|turned up|happened|came through|went through)\b",
     r"\b(?:is|are|was|were) missing\b",
     r"\b(?:shows|says|see|saw|got|get|received|have|there is|theres) (?:no|nothing)\b",
-    r"\b(?:havent|hasnt|didnt|never|not) (?:had|got|gotten|received|seen|heard)\b.{0,15}\b(?:email|confirmation|"
+    r"\b(?:havent|hasnt|didnt|never|not) (?:had|got|gotten|received|seen|heard)\b.{0,15}\b(?:email|"
+    r"confirmation|"
     r"refund|money|reply|response|answer|call|update|package|parcel|order|tracking|notification|message|"
     r"anything|word)\b",
     r"\bno (?:refund|email|confirmation|package|parcel|tracking|money|credit|delivery|call|text|notification|"
@@ -222,7 +234,8 @@ FAILURE_STATEMENT = re.compile(
     r"\b(?:doesnt|dont|didnt|wont|isnt|arent|wasnt|werent|hasnt|havent|hadnt|cant|cannot|couldnt|not|never|"
     r"still not|no longer)\s+(?:even\s+|really\s+|actually\s+|yet\s+|been\s+|being\s+|be\s+)*"
     r"(?:work|works|working|worked|help|helped|helps|helping|fix|fixed|solve|solved|resolve|resolved|arrive|"
-    r"arrived|come|came|show up|showing up|shown up|showed up|receive|received|get|got|gotten|load|loading|loads|connect|"
+    r"arrived|come|came|show up|showing up|shown up|showed up|receive|received|get|got|gotten|load|loading|"
+    r"loads|connect|"
     r"connecting|pair|pairing|charge|charging|turn on|start|starting|boot|update|updated|change|changed|"
     r"cancel|"
     r"cancelled|canceled|refund|refunded|reversed|credited|processed|ship|shipped|deliver|delivered|appear|"
@@ -230,14 +243,17 @@ FAILURE_STATEMENT = re.compile(
     r"hear|heard|find|found|see|there|here|true|right|correct|possible|enough|sent|posted|moving|moved|"
     r"budging|going|gone|back|returned|accepted|recognised|recognized|registered|sync|syncing|print|printing|"
     r"turning on|powering on|power on|open|opening|download|downloading|install|installing|let me|allow|"
-    r"happen|happened|in my account|on my card|on my statement|in my inbox|comes|arrives|goes through|loads|opens|"
+    r"happen|happened|in my account|on my card|on my statement|in my inbox|comes|arrives|goes through|loads|"
+    r"opens|"
     r"starts|sends|gets|turns on|shows up)\b",
 )
 # "I never open things before I'm sure" is a habit, not a failure: with "I" as subject only not
 # receiving, hearing, finding or seeing something reports a problem.
 _FIRST_PERSON_NEGATION = re.compile(
-    r"\bi (?:do not|dont|didnt|did not|never|cant|cannot|couldnt|havent|have not|wont|will not|am not|im not)\s+"
-    r"(?!(?:even |yet |really |actually )*(?:receive|received|get|got|gotten|hear|heard|find|found|see|seen)\b)"
+    r"\bi (?:do not|dont|didnt|did not|never|cant|cannot|couldnt|havent|have not|wont|will not|am not|"
+    r"im not)\s+"
+    r"(?!(?:even |yet |really |actually )*(?:receive|received|get|got|gotten|hear|heard|find|found|see|"
+    r"seen)\b)"
 )
 _COMPLAINT_QUESTION = re.compile(
     r"\b(?:why|how come)\b.{0,40}\b(?:still|again|yet|so (?:hard|long|slow|difficult))\b"
@@ -251,8 +267,10 @@ _BROKEN = re.compile(
 )
 # "I ordered it nine days ago" after "orders ship within 2 days": the wait is already too long.
 _OVERDUE = re.compile(
-    r"\b(?:processing|pending|waiting|stuck|sitting|in transit|been|out|on hold|had it|had them)\b.{0,15}\bfor (?:\d+|a|an|two|three|"
-    r"four|five|six|seven|eight|nine|ten|several|many|a few|over a|over an) (?:minutes|hours|days|weeks|months|"
+    r"\b(?:processing|pending|waiting|stuck|sitting|in transit|been|out|on hold|had it|"
+    r"had them)\b.{0,15}\bfor (?:\d+|a|an|two|three|"
+    r"four|five|six|seven|eight|nine|ten|several|many|a few|over a|over an) (?:minutes|hours|days|weeks|"
+    r"months|"
     r"hour|day|week|month)\b|"
     r"\b(?:trying|tried|waiting|waited|been at it)\b.{0,20}\bsince\b|"
     r"\b(?:its|it is|today is) (?:already )?(?:the )?\d{1,2}(?:st|nd|rd|th)\b|"
@@ -262,11 +280,13 @@ _OVERDUE = re.compile(
 )
 _STILL = re.compile(
     r"\bstill\b(?! (?:available|in stock|under warranty|valid|eligible|open|good|works|working fine|on sale|"
-    r"the best|love|like|want|need to know|wondering|deciding|thinking|interested|happy|have a question|a good|"
+    r"the best|love|like|want|need to know|wondering|deciding|thinking|interested|happy|have a question|"
+    r"a good|"
     r"worth|fine|ok|great|perfect|thank|in time|possible|covered|active|\w+able\b|\w+ible\b))(?= \w)"
 )
 _PAST_WORRY = re.compile(
-    r"\b(?:was|were|got|had been) (?:\w+ )?(?:worried|afraid|scared|nervous|panicking|concerned|freaking out)\b"
+    r"\b(?:was|were|got|had been) (?:\w+ )?(?:worried|afraid|scared|nervous|panicking|concerned|"
+    r"freaking out)\b"
     r"|\bi (?:thought|feared|was afraid)\b"
 )
 
@@ -285,9 +305,11 @@ EXASPERATION = _kind(
     r"(?=.*(?:\?|then|even|actually|exactly))",
     r"\bdo you (?:even|actually) (?:know|understand|read|work|care|do)\b",
     r"\byou (?:dont|do not|didnt) (?:actually |even |really )?(?:know|answer|say)\b",
-    r"^\W*so (?:you|i|it|theres|there is) (?:\w+ )?(?:dont|cant|cannot|wont|didnt|do not|can not|arent|have no|"
+    r"^\W*so (?:you|i|it|theres|there is) (?:\w+ )?(?:dont|cant|cannot|wont|didnt|do not|can not|arent|"
+    r"have no|"
     r"has no)\b",
-    r"\bevery (?:single )?(?:time|thing i ask|question)\b", r"\b(?:all|everything) you (?:ever )?(?:say|do) is\b",
+    r"\bevery (?:single )?(?:time|thing i ask|question)\b",
+    r"\b(?:all|everything) you (?:ever )?(?:say|do) is\b",
     r"\bhow (?:can|could|do) you not\b", r"\byes or no\b", r"^\W*(?:then|so) why\b",
     r"\byou(?:re| are)?\b.{0,40}\b(?:cant|cannot|can not|dont|arent able to|are unable to)\b[^.!]{0,30}\?",
     r"\b(?:so )?you (?:cant|cannot|can not|wont) (?:do|help(?: me)?(?: with)?) (?:anything|a thing|"
@@ -305,8 +327,11 @@ EXASPERATION = _kind(
 
 CONSEQUENCE = _kind(
     "a consequence", "negative", "describes what the failure cost them",
-    r"\btoo late\b", r"\b(?:might|may|wont|will not|not going to|isnt going to)\b (?:not )?(?:even )?(?:make it|arrive in time|"
-    r"get here in time|be here in time)\b", r"\b(?:not|wont|never|didnt|doesnt|isnt|wasnt|cant)\b.{0,40}\bin time\b",
+    r"\btoo late\b",
+    r"\b(?:might|may|wont|will not|not going to|isnt going to)\b (?:not )?(?:even )?(?:make it|"
+    r"arrive in time|"
+    r"get here in time|be here in time)\b",
+    r"\b(?:not|wont|never|didnt|doesnt|isnt|wasnt|cant)\b.{0,40}\bin time\b",
     r"\b(?:wont|will not|didnt|did not|not going to|never|cant|cannot) (?:arrive|get here|make it|be here|"
     r"come|"
     r"reach me|be delivered|ship)\b.{0,30}\b(?:in time|before|by|until after)\b",
@@ -327,11 +352,14 @@ CONSEQUENCE = _kind(
     r"one elsewhere|"
     r"twice|a second)\b",
     r"\bruin(?:ed|s)?\b", r"\bcost me\b",
-    r"\b(?:spent|wasted|lost|been at this for|been on (?:this|here) for)\b.{0,20}\b(?:minutes|hours|an hour|all day|"
+    r"\b(?:spent|wasted|lost|been at this for|been on (?:this|here) for)\b.{0,20}\b(?:minutes|hours|an hour|"
+    r"all day|"
     r"ages|half a day|the whole)\b", r"\b(?:stuck|stranded|left) with\b", r"\bim stuck\b",
     r"\b(?:lost|lose|losing|missed|miss|missing out on) (?:the |my |our |a |it |his |her |their )?(?:\w+ )?"
     r"(?:return|refund|chance|price|deal|sale|window|deadline|money)\b",
-    r"\b(?:closed|shut|ended|expired|passed)\b.{0,20}\bago\b", r"\b(?:is|are|was|were|already|now) (?:closed|shut)\b", r"\b(?:out of pocket|lost money)\b", r"\bfor nothing\b",
+    r"\b(?:closed|shut|ended|expired|passed)\b.{0,20}\bago\b",
+    r"\b(?:is|are|was|were|already|now) (?:closed|shut)\b", r"\b(?:out of pocket|lost money)\b",
+    r"\bfor nothing\b",
     r"\b(?:wasted|waste) (?:a|my|the|another) (?:day|morning|afternoon|week|trip|journey|drive)\b",
     r"\b(?:kids?|son|daughter|wife|husband|partner|mom|mum|dad|friend|client|boss)\b.{0,30}"
     r"\b(?:disappointed|crying|upset|without|no gift|no present)\b",
@@ -340,7 +368,8 @@ CONSEQUENCE = _kind(
 
 SARCASM = _kind(
     "sarcasm", "negative", "praises the agent sarcastically",
-    r"\bthanks? (?:a lot |so much )?for (?:nothing|absolutely nothing|wasting|ruining|making me|the runaround|"
+    r"\bthanks? (?:a lot |so much )?for (?:nothing|absolutely nothing|wasting|ruining|making me|"
+    r"the runaround|"
     r"the hassle|the trouble)\b",
     r"\byeah,? right\b", r"\bbig help\b", r"\bgee,? thanks\b", r"\bcool story\b",
     r"\bgood to know (?:how|that|what) (?:you|your|techhub|this store)\b",
@@ -423,8 +452,10 @@ POLITE_COMPLAINT = CueKind(
 
 GRATITUDE = _kind(
     "gratitude", "positive", "thanks the agent",
-    r"\bthank(?:s|you| you| u|ing)?\b(?! (?:you )?(?:anyway|anyways|for trying|i guess|all the same|for nothing))", r"\b(?:thx|ty|tysm|tyvm|cheers|kudos)\b", r"\bappreciated?\b",
-    r"\bgrateful\b", r"\bhelpful\b", r"\bthat helps?\b", r"\bhelps\b(?! (?:me|you|us|with)\b)", r"\bhelps? a lot\b", r"\blifesaver\b",
+    r"\bthank(?:s|you| you| u|ing)?\b(?! (?:you )?(?:anyway|anyways|for trying|i guess|all the same|"
+    r"for nothing))", r"\b(?:thx|ty|tysm|tyvm|cheers|kudos)\b", r"\bappreciated?\b",
+    r"\bgrateful\b", r"\bhelpful\b", r"\bthat helps?\b", r"\bhelps\b(?! (?:me|you|us|with)\b)",
+    r"\bhelps? a lot\b", r"\blifesaver\b",
     r"\b(?:gracias|merci|danke|grazie|obrigad[oa]|dank je|arigato|spasibo|dziekuje|tack)\b",
 )
 
@@ -435,7 +466,8 @@ RESOLUTION = _kind(
     r"\bworks? (?:now|again|perfectly|great|fine|like a charm)\b", r"\bit works\b",
     r"\bworking (?:now|again)\b",
     r"\b(?:fixed|solved|sorted) it\b", r"\bthat did (?:it|the trick)\b", r"\bdid the trick\b",
-    r"\bgot it\b", r"\bfound it\b", r"^\W*(?:(?:ah|oh|ok|yes|yep|yeah)\W+)?i (?:can )?see it\b", r"\bi see it now\b", r"\b(?:it )?(?:arrived|came|showed up|turned up)\b"
+    r"\bgot it\b", r"\bfound it\b", r"^\W*(?:(?:ah|oh|ok|yes|yep|yeah)\W+)?i (?:can )?see it\b",
+    r"\bi see it now\b", r"\b(?:it )?(?:arrived|came|showed up|turned up)\b"
     r"(?=.{0,20}(?:thank|great|finally|today|now|yesterday))",
     r"\bmakes (?:total |perfect )?sense\b", r"\bclear now\b", r"\ball (?:set|good|sorted)\b",
     r"\bthat answers\b", r"\banswers my question\b", r"\bgood to know\b", r"\bsounds good\b",
@@ -454,7 +486,8 @@ SATISFACTION = _kind(
     r"\bhave a (?:good|great|nice|lovely|wonderful) (?:day|one|evening|weekend)\b",
     r"\blove (?:it|that|this)\b",
     r"\byoure (?:the best|a star|a legend|awesome|great)\b", r"\bwell done\b", r"\bgreat job\b",
-    r"\byay\b", r"\bwoo+\b", r"^\W*(?:yes|yess+|woo+hoo|hooray)\W*(?:finally|!|$)", r"\bnot bad\b", r"\bcouldnt be happier\b",
+    r"\byay\b", r"\bwoo+\b", r"^\W*(?:yes|yess+|woo+hoo|hooray)\W*(?:finally|!|$)", r"\bnot bad\b",
+    r"\bcouldnt be happier\b",
 )
 
 RELIEF = _kind(
@@ -468,7 +501,8 @@ ACCEPTANCE = _kind(
     r"\bno (?:problem|worries|worry|biggie|big deal|rush)\b", r"\bfair enough\b", r"\bunderstood\b",
     r"\b(?:these things|stuff|it|that) happens?\b", r"\bcant be helped\b", r"\boh well\b",
     r"\bthats (?:fine|ok|good|great|alright)\b", r"\bokay then\b(?=.*(?:thank|!))", r"^\W*will do\b",
-    r"\bsounds like a plan\b", r"\bthat works\b", r"\b(?:is|are|sounds|seems) (?:fine|ok|good|alright)\b", r"\bworks for (?:me|us)\b",
+    r"\bsounds like a plan\b", r"\bthat works\b", r"\b(?:is|are|sounds|seems) (?:fine|ok|good|alright)\b",
+    r"\bworks for (?:me|us)\b",
     r"\b(?:worth a (?:try|shot)|had to (?:ask|try)|no harm (?:in )?(?:asking|trying))\b",
     r"\bthanks for (?:letting me know|the info|checking|clarifying|explaining|the quick)\b",
 )
@@ -477,7 +511,8 @@ ACCEPTANCE = _kind(
 # negative cue says otherwise ("I'll take my business elsewhere").
 PLAN = _kind(
     "a plan to move on", "positive", "says what they will do next",
-    r"\b(?:ill|i will|we will|well) (?:just |probably |definitely |go ahead and |then )?(?!have to|look around)\w+",
+    r"\b(?:ill|i will|we will|well) (?:just |probably |definitely |go ahead and |then )?(?!have to|"
+    r"look around)\w+",
     r"\bim (?:good|fine|all set)\b",
 )
 
@@ -485,14 +520,16 @@ POSITIVE_KINDS = (GRATITUDE, RESOLUTION, SATISFACTION, RELIEF, ACCEPTANCE, PLAN)
 
 # Negations that are not complaints, removed before the negative kinds read a sentence.
 BENIGN_NEGATIONS = re.compile(
-    r"\b(?:no|not an?) (?:problem|worries|worry|rush|hurry|need|thanks|big deal|biggie|stress|bother|issue)\b|"
+    r"\b(?:no|not an?) (?:problem|worries|worry|rush|hurry|need|thanks|big deal|biggie|stress|bother|"
+    r"issue)\b|"
     r"\bnot bad\b|"
     r"\b(?:didnt|did not|never|dont|do not) (?:know|realize|realise|notice|think so)\b|"
     r"\bcant (?:wait|complain|thank you enough)\b|\bcouldnt be (?:happier|better)\b|\bdont worry\b|"
     r"\b(?:dont|do not) (?:need|have) (?:anything|any other|any more|any further|more|other)\b|"
     r"\b(?:nothing|no) (?:else|more|further)\b|^\W*no\W+(?:thats|that is|its) (?:all|it)\b|"
     r"\bthats all\b|\bno,? (?:thanks|thank you|im good|all good|im fine)\b|\bnot at all\b(?=.*thank)|"
-    r"\bnot (?:urgent|a big deal|in a (?:hurry|rush)|needed|necessary|required|an issue|too late|late|a dealbreaker|"
+    r"\bnot (?:urgent|a big deal|in a (?:hurry|rush)|needed|necessary|required|an issue|too late|late|"
+    r"a dealbreaker|"
     r"that important|important|bothered|fussed|too bad|so bad|that bad)\b"
 )
 
@@ -604,7 +641,8 @@ def read_sentences(text: str, *, answered: bool) -> list[list[Signal]]:
 _PRAISE = re.compile(
     r"\b(?:great|wonderful|perfect|fantastic|brilliant|lovely|amazing|awesome|excellent|super|superb|nice|"
     r"marvelous|marvellous|terrific|splendid|fabulous|helpful|useful|good job|great job|well done|bravo|"
-    r"impressive|outstanding|stellar|incredible|top notch|first class|world class|five stars?|5 stars?)\b|\b10/10\b"
+    r"impressive|outstanding|stellar|incredible|top notch|first class|world class|five stars?|5 stars?)\b|"
+    r"\b10/10\b"
 )
 _PRAISE_FILLER = re.compile(
     r"\b(?:great|wonderful|perfect|fantastic|brilliant|lovely|amazing|awesome|excellent|super|superb|nice|"
@@ -612,7 +650,8 @@ _PRAISE_FILLER = re.compile(
     r"outstanding|stellar|thanks?|thank|you|a|lot|so|much|very|really|real|just|oh|wow|how|what|that|thats|"
     r"this|is|was|its|sure|indeed|truly|totally|yeah|yes|again|bunch|ever|most|service|help|as|always|"
     r"the|for|ok|okay|cool|man|mate|dude|lol|news|answer|then|hmm|ah|uh|ha|haha|veryy|sooo|usual|always|"
-    r"cheers|ta|thx|ty|appreciate|appreciated|it|top|notch|first|class|world|five|stars?|10|incredible|policy|"
+    r"cheers|ta|thx|ty|appreciate|appreciated|it|top|notch|first|class|world|five|stars?|10|incredible|"
+    r"policy|"
     r"support|store|shop|system|bot|chat|experience|response|advice|info|customer|work|stuff|here|there)\b"
 )
 _SINCERE_MARKS = re.compile(
