@@ -179,7 +179,8 @@ class Conversation:
     Studio does. Same code against the local agent server and a LangSmith Deployment.
 
     ``metadata`` goes on the thread and on every run (so it reaches each root trace in LangSmith);
-    ``config`` is passed to every run (``{"configurable": {"model": ...}}`` for instance).
+    ``config`` is passed to every run (``{"configurable": {"model": ...}}`` for instance);
+    ``langsmith_tracing`` (``{"project_name": ...}``) traces every run into that project too.
     Every failure a learner can cause raises :class:`DeploymentError`.
     """
 
@@ -191,11 +192,13 @@ class Conversation:
         thread_id: str | None = None,
         metadata: Mapping[str, Any] | None = None,
         config: Mapping[str, Any] | None = None,
+        langsmith_tracing: Mapping[str, Any] | None = None,
     ) -> None:
         self.client = client or get_deployment_client()
         self.assistant = resolve_assistant(self.client, assistant)
         self.metadata = dict(metadata or {})
         self.config = dict(config) if config else None
+        self.langsmith_tracing = dict(langsmith_tracing) if langsmith_tracing else None
         self.turns: list[Turn] = []
         self.waiting_for_answer = False
         with _explained(self.client):
@@ -235,6 +238,7 @@ class Conversation:
                 self.assistant["assistant_id"],
                 metadata=self.metadata or None,
                 config=self.config,
+                langsmith_tracing=self.langsmith_tracing,
                 raise_error=False,
                 on_run_created=lambda meta: created.update(run_id=str(meta["run_id"])),
                 **payload,

@@ -31,7 +31,7 @@ from techhub.agent.specialists import run_specialist
 from techhub.agent.tools import SUPERVISOR_TOOLS
 from techhub.config import ROOT_RUN_NAME
 from techhub.db import EMAIL_PATTERN, find_customer_by_email, get_customer
-from techhub.models import get_chat_model
+from techhub.models import configured_chat_model
 
 MAX_EMAIL_ATTEMPTS = 3
 MAX_DELEGATIONS = 6
@@ -81,15 +81,19 @@ def build_graph(version: str = "v1", model: BaseChatModel | None = None, checkpo
     """Compile the agent graph.
 
     ``version``: the default prompt version (a run can override it in ``configurable``).
-    ``model``: a chat model for every node; by default ``get_chat_model`` picks one per run
-    (``configurable["model"]``, else ``TECHHUB_MODEL``) in the active mode.
+    ``model``: a chat model for every node; by default ``configured_chat_model`` picks one per run
+    (``configurable["model"]``, else ``TECHHUB_MODEL``, with the run's temperature, timeout, retries
+    and response cache when its configuration sets them) in the active mode.
     ``checkpointer``: needed in-process for the email interrupt; the Agent Server brings its own.
     """
     if version not in prompts.VERSIONS:
         raise ValueError(f"unknown agent version {version!r}; expected one of {', '.join(prompts.VERSIONS)}")
 
     def chat_model(config: RunnableConfig | None) -> BaseChatModel:
-        return model if model is not None else get_chat_model(_options(config, version)[1])
+        if model is not None:
+            return model
+        # model, temperature, timeout, retries and response cache, as the run's configuration says
+        return configured_chat_model(_options(config, version)[1], (config or {}).get("configurable"))
 
     def router(
         state: AgentState, config: RunnableConfig

@@ -97,7 +97,10 @@ class ModelConfig(_Strict):
     def configurable(self) -> dict[str, Any]:
         """``config["configurable"]`` for an assistant running this configuration.
 
-        The agent reads ``model`` and ``version``; the other keys are recorded in each run's
+        The agent reads ``model`` and ``version`` (the prompt), and builds its model with
+        ``temperature``, ``timeout_seconds``, ``max_retries`` and ``enable_caching``
+        (:func:`techhub.models.configured_chat_model`): inside the agent server, so the response
+        cache is the server's. ``rollout_config`` and ``strategy`` are recorded in each run's
         metadata, which is how a trace says which configuration and strategy served it.
         """
         return {
@@ -106,17 +109,32 @@ class ModelConfig(_Strict):
             "temperature": self.temperature,
             "timeout_seconds": self.timeout_seconds,
             "max_retries": self.max_retries,
+            "enable_caching": self.enable_caching,
             "rollout_config": self.name,
             "strategy": self.strategy,
         }
+
+    def assistant_config(self, environment: str = "production") -> dict[str, Any]:
+        """The ``config`` of a LangGraph assistant serving this configuration in ``environment``.
+
+        ``tags`` go on every root run the assistant serves (a run's own ``config`` may replace them),
+        so ``has(tags, "production")`` finds production traffic in LangSmith and locally.
+        """
+        return {"configurable": self.configurable(), "tags": self.tags(environment)}
 
     def tags(self, environment: str = "production") -> list[str]:
         """The tags the seed's dashboards filter on: environment, model, strategy."""
         return [environment, self.model, self.strategy]
 
-    def run_metadata(self) -> dict[str, Any]:
-        """Metadata for the runs this configuration serves."""
-        return {"rollout_config": self.name, "strategy": self.strategy, "ls_model_name": self.model}
+    def run_metadata(self, environment: str = "production") -> dict[str, Any]:
+        """Metadata for the runs this configuration serves (an assistant's ``metadata`` reaches each
+        root run it serves)."""
+        return {
+            "rollout_config": self.name,
+            "strategy": self.strategy,
+            "model": self.model,
+            "environment": environment,
+        }
 
 
 class Trigger(_Strict):

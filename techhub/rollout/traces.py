@@ -11,25 +11,42 @@ Fields read from the root run's metadata: ``topic`` (recorded by the agent per t
 ``complexity`` (the router), ``rollout_config`` and ``arm`` (the split), ``model`` /
 ``ls_model_name``. The ``user_sentiment`` feedback comes from ``feedback_stats``.
 
-:func:`load_records` fetches the runs; it needs the v2 read helpers of ``techhub.smith`` and is
-filled in when they land.
+:func:`load_records` fetches the runs with LangSmith's v2 query API (``runs.query_v2``, through
+:mod:`techhub.smith`): one query for the root runs a filter keeps, one for the LLM runs of their
+traces. :func:`wait_for_records` waits until the traces of traffic just sent have arrived (the agent
+server sends them in the background, so the last turns land a moment after the replies).
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import json
+import time
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from langsmith.types import Run
+import langsmith
+from langsmith.types import Run, RunSelectField
 
-from techhub.config import ROOT_RUN_NAME
+from techhub import smith
+from techhub.config import ROOT_RUN_NAME, TRACING_PROJECT
 from techhub.models.pricing import cost_of
 from techhub.rollout.caching import is_cache_hit
 from techhub.rollout.records import QueryRecord, Sentiment
 
 SENTIMENT_KEY = "user_sentiment"
+
+RECORD_ROOT_FIELDS: tuple[RunSelectField, ...] = (
+    "ID", "TRACE_ID", "NAME", "STATUS", "START_TIME", "END_TIME", "LATENCY_SECONDS", "ERROR", "METADATA",
+    "TAGS", "THREAD_ID", "PROMPT_TOKENS", "COMPLETION_TOKENS", "TOTAL_TOKENS", "FEEDBACK_STATS",
+)  # fmt: skip
+"""What a turn's record needs from its root run."""
+
+RECORD_LLM_FIELDS: tuple[RunSelectField, ...] = (
+    "ID", "TRACE_ID", "METADATA", "PROMPT_TOKENS", "COMPLETION_TOKENS", "OUTPUTS",
+)  # fmt: skip
+"""What it needs from each LLM run: the model, the tokens and the outputs (to recognise cache hits)."""
 
 
 def _usage_dicts(node: Any, found: list[Mapping], depth: int = 0) -> list[Mapping]:
@@ -140,20 +157,139 @@ def record_from_runs(root: Run, llm_runs: Sequence[Run] = ()) -> QueryRecord:
     )
 
 
+def _quoted(value: str) -> str:
+    return json.dumps(value)
+
+
+def metadata_filter(key: str, value: str) -> str:
+    """The trace-query filter for root runs whose metadata ``key`` is ``value``."""
+    return f"and(eq(metadata_key, {_quoted(key)}), eq(metadata_value, {_quoted(str(value))}))"
+
+
+def any_of(filters: Sequence[str]) -> str:
+    """``or(...)`` of filters (one filter is returned as is)."""
+    if not filters:
+        raise ValueError("any_of needs at least one filter")
+    return filters[0] if len(filters) == 1 else f"or({', '.join(filters)})"
+
+
+def _root_filter(root_run_name: str | None, filter: str | None) -> str | None:  # noqa: A002
+    parts = ([f"eq(name, {_quoted(root_run_name)})"] if root_run_name else []) + ([filter] if filter else [])
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else f"and({', '.join(parts)})"
+
+
+def _ended(run: Run) -> bool:
+    return run.end_time is not None or run.latency_seconds is not None
+
+
+def _roots(
+    project_name: str,
+    filter: str | None,  # noqa: A002
+    start: datetime | None,
+    end: datetime | None,
+    root_run_name: str | None,
+    client: langsmith.Client,
+    selects: Sequence[RunSelectField] = RECORD_ROOT_FIELDS,
+) -> list[Run]:
+    roots = smith.query_root_runs(
+        project_name,
+        filter=_root_filter(root_run_name, filter),
+        min_start_time=start,
+        max_start_time=end,
+        selects=selects,
+        client=client,
+    )
+    return [run for run in roots if end is None or run.start_time is None or run.start_time < end]
+
+
+def _llm_runs(
+    project_name: str, roots: Sequence[Run], start: datetime | None, client: langsmith.Client
+) -> dict[str, list[Run]]:
+    """The LLM runs of the roots' traces, by trace id (one query, filtered by trace id here)."""
+    if not roots:
+        return {}
+    traces = {str(run.trace_id or run.id) for run in roots}
+    earliest = min((run.start_time for run in roots if run.start_time), default=start)
+    pages = smith.api_for(client).runs.query_v2(
+        project_ids=[smith.project_id(project_name, client=client)],
+        is_root=False,
+        run_type="LLM",
+        min_start_time=earliest or start or datetime.now(UTC) - smith.LOOKBACK,
+        selects=list(RECORD_LLM_FIELDS),
+        page_size=100,
+    )
+    by_trace: dict[str, list[Run]] = defaultdict(list)
+    for run in pages:
+        if str(run.trace_id) in traces:
+            by_trace[str(run.trace_id)].append(run)
+    return by_trace
+
+
 def load_records(
     *,
-    project_name: str | None = None,
+    project_name: str = TRACING_PROJECT,
+    filter: str | None = None,  # noqa: A002 - LangSmith's parameter name
     start: datetime | None = None,
     end: datetime | None = None,
-    root_run_name: str = ROOT_RUN_NAME,
+    root_run_name: str | None = ROOT_RUN_NAME,
+    with_llm_runs: bool = True,
+    client: langsmith.Client | None = None,
 ) -> list[QueryRecord]:
-    """The records of every root run ``root_run_name`` of the project that started in ``[start, end)``.
+    """The records of the root runs ``root_run_name`` of the project that ``filter`` keeps and that
+    started in ``[start, end)`` (default: the last 14 days), oldest first.
 
-    Phase 2: fetch the root runs (with ``FEEDBACK_STATS``, ``METADATA``, ``TAGS``, ``THREAD_ID``,
-    token counts) and their LLM runs (``METADATA``, token counts, ``OUTPUTS``) through the v2 read
-    helpers of ``techhub.smith`` and map each with :func:`record_from_runs`.
+    ``filter`` is LangSmith's trace query language, e.g. ``has(tags, "production")`` or
+    :func:`metadata_filter` ``("traffic_batch", batch_id)``; scope every figure to the traffic it is
+    about. ``root_run_name=None`` takes every root run (e.g. an experiment's target runs). With
+    ``with_llm_runs`` (default) tokens and cost come from each LLM run, priced as its own model and
+    with cache hits free; without, from the roots' subtree totals, priced as the turn's model.
     """
-    raise NotImplementedError(
-        "load_records needs the v2 LangSmith read helpers (techhub.smith), which are not merged yet; "
-        "build records with record_from_runs() from runs you fetched"
-    )
+    client = client or smith.get_client()
+    roots = _roots(project_name, filter, start, end, root_run_name, client)
+    llm = _llm_runs(project_name, roots, start, client) if with_llm_runs else {}
+    records = [record_from_runs(root, llm.get(str(root.trace_id or root.id), ())) for root in roots]
+    return sorted(records, key=lambda record: (record.start_time, record.run_id))
+
+
+def wait_for_records(
+    expected: int,
+    *,
+    timeout: float = 60.0,
+    poll_seconds: float = 0.25,
+    project_name: str = TRACING_PROJECT,
+    filter: str | None = None,  # noqa: A002
+    start: datetime | None = None,
+    root_run_name: str | None = ROOT_RUN_NAME,
+    client: langsmith.Client | None = None,
+) -> list[QueryRecord]:
+    """Wait until at least ``expected`` finished root runs match, then load their records.
+
+    The agent server traces in the background: a turn's reply comes back before its trace has
+    landed, and an LLM run may land after its root. So the records are loaded until two loads in a
+    row agree (same runs, same tokens). Raises ``TimeoutError`` saying how many arrived.
+    """
+    client = client or smith.get_client()
+    deadline = time.monotonic() + timeout
+    found = 0
+    while True:
+        roots = _roots(project_name, filter, start, None, root_run_name, client, ("ID", "END_TIME"))
+        found = sum(1 for run in roots if _ended(run))
+        if found >= expected:
+            break
+        if time.monotonic() >= deadline:
+            raise TimeoutError(
+                f"{found} of {expected} finished root runs arrived in {project_name!r} within "
+                f"{timeout:.0f} s (filter {filter!r}); is the agent server tracing to this LangSmith?"
+            )
+        time.sleep(poll_seconds)
+    previous = None
+    while True:
+        records = load_records(
+            project_name=project_name, filter=filter, start=start, root_run_name=root_run_name, client=client
+        )
+        if records == previous or time.monotonic() >= deadline:
+            return records
+        previous = records
+        time.sleep(poll_seconds)
