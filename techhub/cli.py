@@ -9,6 +9,7 @@ and prints their URLs with the one-line mode summary. ``down`` stops them, ``sta
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sqlite3
 import sys
@@ -102,6 +103,131 @@ def cmd_localsmith(_: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+SMOKE_EPILOG = """exit codes: 0 every check passed; 3 the deployment answered but a threshold failed
+(success, latency p95 or cost per query: the table says which); 1 a service problem (the agent server
+or LangSmith unreachable, traces missing); 2 bad arguments: an unknown assistant, an invalid rollout
+configuration."""
+
+ROLLBACK_EPILOG = """The seed's manual rollback procedure, as one command:
+  1. revert the configuration: the assistant serves its previous version again (assistants.set_latest;
+     the deployment keeps every version);
+  2. restart the application servers: not needed, every new run reads the assistant's configuration
+     (runs already started finish on the old one);
+  3. verify: the smoke test runs against the restored assistant (--no-verify to skip);
+  4. post-mortem: write it, starting from the decision log and the alerts.
+exit codes: 0 rolled back (and verified); 3 rolled back but the smoke test failed a threshold;
+1 a service problem or nothing to roll back to; 2 bad arguments."""
+
+
+def _rollout_config(path: str | None):
+    from techhub.rollout import load_rollout_config
+
+    return load_rollout_config(path)
+
+
+def _print_smoke(result, as_json: bool) -> None:
+    if as_json:
+        report = {
+            "assistant": result.assistant,
+            "project": result.project,
+            "batch_id": result.batch_id,
+            "passed": result.passed,
+            "exit_code": result.exit_code,
+            "checks": [
+                {"check": c.name, "value": c.value, "threshold": c.limit, "passed": c.passed}
+                for c in result.checks
+            ],
+            "conversations": [
+                {"name": c.case.name, "turns": c.turns, "passed": c.passed, "problem": c.problem}
+                for c in result.cases
+            ],
+        }
+        print(json.dumps(report, indent=2))
+    else:
+        print(result.table())
+
+
+def cmd_smoke(settings: Settings, args: argparse.Namespace) -> int:
+    """The 8-conversation smoke test against an assistant, checked against the production thresholds."""
+    from techhub.deployment import DeploymentError, get_deployment_client
+    from techhub.rollout import RolloutConfigError
+    from techhub.rollout.smoke import run_smoke
+
+    try:
+        config = _rollout_config(args.config)
+    except RolloutConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        result = run_smoke(
+            args.assistant, project=args.project, config=config, client=get_deployment_client(settings)
+        )
+    except DeploymentError as exc:
+        # Raised from an HTTP error: the server is down or failing. Raised on its own: no such assistant.
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR if exc.__cause__ is not None else EXIT_CONFIG
+    except TimeoutError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    _print_smoke(result, args.json)
+    return result.exit_code
+
+
+def cmd_rollout_status(settings: Settings, _: argparse.Namespace) -> int:
+    """Each rollout assistant: the version it serves and what that version runs."""
+    from techhub.deployment import DeploymentError, get_deployment_client
+    from techhub.rollout.assistants import ROLLOUT_ASSISTANTS, assistant_versions, describe
+
+    client = get_deployment_client(settings)
+    try:
+        for name in ROLLOUT_ASSISTANTS:
+            try:
+                assistant, versions = assistant_versions(client, name)
+            except DeploymentError as exc:
+                if exc.__cause__ is not None:
+                    raise
+                print(f"{name:<20} not created yet (`techhub smoke` creates the rollout's assistants)")
+                continue
+            served = f"serves version {assistant['version']} of {len(versions)}"
+            print(f"{name:<20} {served}: {describe(assistant)}")
+    except DeploymentError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    return 0
+
+
+def cmd_rollout_rollback(settings: Settings, args: argparse.Namespace) -> int:
+    """The manual rollback: previous version, no restart, smoke test, post-mortem reminder."""
+    from techhub.deployment import DeploymentError, get_deployment_client
+    from techhub.rollout import RolloutConfigError
+    from techhub.rollout.assistants import STAGING_PROJECT, rollback_assistant
+    from techhub.rollout.smoke import run_smoke
+
+    try:
+        config = _rollout_config(args.config)
+    except RolloutConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    client = get_deployment_client(settings)
+    try:
+        done = rollback_assistant(client, args.assistant, to_version=args.to_version)
+        print(f"1. reverted {done}")
+        print("2. no restart needed: new runs read the assistant's configuration; running ones finish")
+        if args.no_verify:
+            print("3. verification skipped (--no-verify): run `techhub smoke --assistant ...` yourself")
+            code = 0
+        else:
+            result = run_smoke(args.assistant, project=STAGING_PROJECT, config=config, client=client)
+            print(f"3. verified with the smoke test (traced in {STAGING_PROJECT}):")
+            print("   " + result.table().replace("\n", "\n   "))
+            code = result.exit_code
+    except (DeploymentError, TimeoutError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    print("4. post-mortem: write down what changed, what the triggers and alerts saw, and the decision log")
+    return code
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="techhub", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -125,7 +251,49 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("build", help="build .techhub/techhub.db from data/ (if needed)").set_defaults(
         handler=cmd_db_build
     )
+    _add_rollout_commands(commands)
     return parser
+
+
+def _add_rollout_commands(commands: argparse._SubParsersAction) -> None:
+    """``smoke`` and ``rollout``: the cost-optimised rollout of notebook 07."""
+    smoke = commands.add_parser(
+        "smoke",
+        help="8 fixed conversations against an assistant, checked against the production thresholds",
+        description="The rollout's smoke test: 8 scripted conversations (orders with verification, "
+        "products, policies, chit-chat, a refused cancellation, off topic) against the assistant, "
+        "traced into the staging project; checks success, latency p95 and cost per query against "
+        "[production.thresholds] of the rollout configuration and prints a table.",
+        epilog=SMOKE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    smoke.add_argument("--assistant", default="techhub-staging", help="default techhub-staging")
+    smoke.add_argument(
+        "--project", default="techhub-workshop-staging", help="tracing project (default: the staging one)"
+    )
+    smoke.add_argument("--config", help="rollout configuration file (default techhub/rollout/rollout.toml)")
+    smoke.add_argument("--json", action="store_true", help="print the result as JSON")
+    smoke.set_defaults(handler=cmd_smoke)
+
+    rollout = commands.add_parser("rollout", help="the rollout's assistants: status, manual rollback")
+    actions = rollout.add_subparsers(dest="rollout_command", required=True, metavar="ACTION")
+    actions.add_parser(
+        "status", help="the version each rollout assistant serves, and what it runs"
+    ).set_defaults(handler=cmd_rollout_status)
+    rollback = actions.add_parser(
+        "rollback",
+        help="serve the previous configuration of an assistant again, then verify with the smoke test",
+        description="Manual rollback of a rollout assistant to an earlier version.",
+        epilog=ROLLBACK_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    rollback.add_argument("--assistant", default="techhub-production", help="default techhub-production")
+    rollback.add_argument(
+        "--to-version", type=int, help="the version to serve (default: the newest earlier one that differs)"
+    )
+    rollback.add_argument("--no-verify", action="store_true", help="skip the smoke test afterwards")
+    rollback.add_argument("--config", help="rollout configuration file for the smoke test's thresholds")
+    rollback.set_defaults(handler=cmd_rollout_rollback)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,7 +8,7 @@ import pytest
 from langsmith.types import Run
 
 from techhub.models.pricing import cost_of
-from techhub.rollout.traces import load_records, record_from_runs, sentiment_from_stats
+from techhub.rollout.traces import any_of, metadata_filter, record_from_runs, sentiment_from_stats
 
 T0 = datetime(2025, 11, 20, 9, tzinfo=UTC)
 
@@ -100,6 +100,8 @@ def test_sentiment_from_categories_or_scores():
     assert sentiment_from_stats(stats) == "positive"
 
 
-def test_the_trace_loader_waits_for_the_v2_helpers():
-    with pytest.raises(NotImplementedError, match="techhub.smith"):
-        load_records(project_name="techhub-workshop-deployment")
+def test_filters_for_scoping_records():
+    assert metadata_filter("traffic_batch", 'b"1') == 'and(eq(metadata_key, "traffic_batch"), eq(metadata_value, "b\\"1"))'
+    assert any_of(["a", "b"]) == "or(a, b)" and any_of(["a"]) == "a"
+    with pytest.raises(ValueError):
+        any_of([])

@@ -43,6 +43,18 @@ FALLBACK_ASSISTANT = "techhub-fallback"
 STAGING_ASSISTANT = "techhub-staging"
 STAGING_PROJECT = "techhub-workshop-staging"
 """The tracing project of the staging environment (the deployment's own is the workshop's)."""
+ROLLOUT_ASSISTANTS = (PRODUCTION_ASSISTANT, FALLBACK_ASSISTANT, STAGING_ASSISTANT)
+
+
+ASSISTANT_OF_CONFIG = {"production": PRODUCTION_ASSISTANT, "fallback": FALLBACK_ASSISTANT}
+
+
+def assistant_for(config: ModelConfig) -> str:
+    """The assistant that serves ``config`` in production (``techhub-production``, ``techhub-fallback``)."""
+    try:
+        return ASSISTANT_OF_CONFIG[config.name]
+    except KeyError:
+        raise ValueError(f"no production assistant for configuration {config.name!r}") from None
 
 
 def _wanted(config: ModelConfig, environment: str, overrides: Mapping[str, Any] | None) -> tuple[dict, dict]:

@@ -13,6 +13,8 @@ root runs back from LangSmith, and checks the production thresholds of ``rollout
 ``techhub smoke`` prints the table and exits :data:`EXIT_THRESHOLDS` (3) when a threshold fails; 0
 when all pass; 1 and 2 keep their CLI meaning (a service problem, bad arguments or configuration).
 Each run has its own batch id in the runs' metadata (``smoke_batch``): the figures are this run's.
+Its runs are tagged ``smoke`` and never ``production`` (also when it verifies the production
+assistant), so dashboards filtered on ``has(tags, "production")`` never count test traffic.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import numpy as np
 import pandas as pd
 from langgraph_sdk.client import SyncLangGraphClient
 
-from techhub.deployment import Conversation, DeploymentError, get_deployment_client
+from techhub.deployment import Conversation, DeploymentError, get_deployment_client, resolve_assistant
 from techhub.rollout.assistants import STAGING_ASSISTANT, STAGING_PROJECT, ensure_rollout_assistants
 from techhub.rollout.configs import RolloutConfig, Thresholds, load_rollout_config
 from techhub.rollout.records import QueryRecord
@@ -38,6 +40,7 @@ EXIT_THRESHOLDS = 3
 
 SMOKE_BATCH_KEY = "smoke_batch"
 SMOKE_CASE_KEY = "smoke_case"
+SMOKE_TAG = "smoke"
 
 
 @dataclass(frozen=True)
@@ -209,6 +212,10 @@ def run_smoke(
     ensure_rollout_assistants(client, config)
     batch_id = str(uuid.uuid4())
     tracing = {"project_name": project}
+    # A run's own tags replace its assistant's: smoke traffic keeps them but never counts as production.
+    served = resolve_assistant(client, assistant)
+    tags = [SMOKE_TAG, *(t for t in (served.get("config") or {}).get("tags") or [] if t != "production")]
+    run_config = {**(run_config or {}), "tags": tags}
 
     def one(case: SmokeCase) -> CaseResult:
         metadata = {SMOKE_BATCH_KEY: batch_id, SMOKE_CASE_KEY: case.name}
