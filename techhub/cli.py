@@ -111,8 +111,8 @@ configuration."""
 ROLLBACK_EPILOG = """The seed's manual rollback procedure, as one command:
   1. revert the configuration: the assistant serves its previous version again (assistants.set_latest;
      the deployment keeps every version);
-  2. restart the application servers: not needed, every new run reads the assistant's configuration
-     (runs already started finish on the old one);
+  2. restart the application servers: not needed, every new conversation reads the assistant's
+     configuration (a conversation under way keeps the one its thread started with);
   3. verify: the smoke test runs against the restored assistant (--no-verify to skip);
   4. post-mortem: write it, starting from the decision log and the alerts.
 exit codes: 0 rolled back (and verified); 3 rolled back but the smoke test failed a threshold;
@@ -212,7 +212,7 @@ def cmd_rollout_rollback(settings: Settings, args: argparse.Namespace) -> int:
     try:
         done = rollback_assistant(client, args.assistant, to_version=args.to_version)
         print(f"1. reverted {done}")
-        print("2. no restart needed: new runs read the assistant's configuration; running ones finish")
+        print("2. no restart: new conversations get it; those under way keep the one they started with")
         if args.no_verify:
             print("3. verification skipped (--no-verify): run `techhub smoke --assistant ...` yourself")
             code = 0

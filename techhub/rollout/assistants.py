@@ -57,8 +57,10 @@ def assistant_for(config: ModelConfig) -> str:
         raise ValueError(f"no production assistant for configuration {config.name!r}") from None
 
 
-def _wanted(config: ModelConfig, environment: str, overrides: Mapping[str, Any] | None) -> tuple[dict, dict]:
-    assistant_config = config.assistant_config(environment)
+def _wanted(
+    config: ModelConfig, environment: str, overrides: Mapping[str, Any] | None, cache_scope: str | None
+) -> tuple[dict, dict]:
+    assistant_config = config.assistant_config(environment, cache_scope)
     if overrides:
         assistant_config["configurable"] = {**assistant_config["configurable"], **overrides}
     return assistant_config, config.run_metadata(environment)
@@ -80,13 +82,16 @@ def ensure_config_assistant(
     *,
     environment: str = "production",
     overrides: Mapping[str, Any] | None = None,
+    cache_scope: str | None = None,
 ) -> Assistant:
     """The assistant ``name`` serving ``config`` in ``environment``: created if missing, updated (a new
     version) if its configuration differs, left alone otherwise (re-running never adds versions).
 
-    ``overrides`` replace keys of ``configurable`` (e.g. ``{"version": "v3"}``: a prompt revision).
+    ``overrides`` replace keys of ``configurable`` (e.g. ``{"version": "v3"}``: a prompt revision);
+    ``cache_scope`` names the response cache of a configuration with caching (see
+    :meth:`ModelConfig.configurable`).
     """
-    assistant_config, metadata = _wanted(config, environment, overrides)
+    assistant_config, metadata = _wanted(config, environment, overrides, cache_scope)
     with _explained(client):
         found = find_assistant(client, name, GRAPH_ID)
         if found is None:
@@ -97,15 +102,18 @@ def ensure_config_assistant(
 
 
 def ensure_rollout_assistants(
-    client: SyncLangGraphClient, config: RolloutConfig | None = None
+    client: SyncLangGraphClient, config: RolloutConfig | None = None, *, cache_scope: str | None = None
 ) -> dict[str, Assistant]:
     """``techhub-production``, ``techhub-fallback`` and ``techhub-staging`` from ``rollout.toml``."""
     config = config or load_rollout_config()
+    scope = {"cache_scope": cache_scope}
     return {
-        PRODUCTION_ASSISTANT: ensure_config_assistant(client, PRODUCTION_ASSISTANT, config.production),
-        FALLBACK_ASSISTANT: ensure_config_assistant(client, FALLBACK_ASSISTANT, config.fallback),
+        PRODUCTION_ASSISTANT: ensure_config_assistant(
+            client, PRODUCTION_ASSISTANT, config.production, **scope
+        ),
+        FALLBACK_ASSISTANT: ensure_config_assistant(client, FALLBACK_ASSISTANT, config.fallback, **scope),
         STAGING_ASSISTANT: ensure_config_assistant(
-            client, STAGING_ASSISTANT, config.production, environment="staging"
+            client, STAGING_ASSISTANT, config.production, environment="staging", **scope
         ),
     }
 
@@ -165,8 +173,10 @@ def rollback_assistant(
 
     Default target: the newest version older than the one served whose configuration differs from
     it (versions identical to the bad one, e.g. the same bad change made twice, are skipped).
-    Runs already started finish on the old version; every new run uses the restored one, so nothing
-    has to be restarted. Raises :class:`DeploymentError` when there is nothing to roll back to.
+    Nothing has to be restarted: every new conversation uses the restored version. A conversation
+    under way keeps the configuration its thread started with (the agent server pins a thread's
+    configuration at its first run). Raises :class:`DeploymentError` when there is nothing to roll
+    back to.
     """
     assistant, versions = assistant_versions(client, name)
     current = next(v for v in versions if v["version"] == assistant["version"])

@@ -94,7 +94,7 @@ class ModelConfig(_Strict):
         model = get_chat_model(self.model, temperature=self.temperature)
         return model if self.enable_caching else model.model_copy(update={"cache": False})
 
-    def configurable(self) -> dict[str, Any]:
+    def configurable(self, cache_scope: str | None = None) -> dict[str, Any]:
         """``config["configurable"]`` for an assistant running this configuration.
 
         The agent reads ``model`` and ``version`` (the prompt), and builds its model with
@@ -102,7 +102,10 @@ class ModelConfig(_Strict):
         (:func:`techhub.models.configured_chat_model`): inside the agent server, so the response
         cache is the server's. ``rollout_config`` and ``strategy`` are recorded in each run's
         metadata, which is how a trace says which configuration and strategy served it.
+        ``cache_scope`` names the response cache (a new scope starts empty: a new deployment of the
+        configuration, or a course run that must not read answers cached by an earlier one).
         """
+        scope = {"cache_scope": cache_scope} if cache_scope and self.enable_caching else {}
         return {
             "model": self.model,
             "version": self.prompt_version,
@@ -112,15 +115,18 @@ class ModelConfig(_Strict):
             "enable_caching": self.enable_caching,
             "rollout_config": self.name,
             "strategy": self.strategy,
+            **scope,
         }
 
-    def assistant_config(self, environment: str = "production") -> dict[str, Any]:
+    def assistant_config(
+        self, environment: str = "production", cache_scope: str | None = None
+    ) -> dict[str, Any]:
         """The ``config`` of a LangGraph assistant serving this configuration in ``environment``.
 
         ``tags`` go on every root run the assistant serves (a run's own ``config`` may replace them),
         so ``has(tags, "production")`` finds production traffic in LangSmith and locally.
         """
-        return {"configurable": self.configurable(), "tags": self.tags(environment)}
+        return {"configurable": self.configurable(cache_scope), "tags": self.tags(environment)}
 
     def tags(self, environment: str = "production") -> list[str]:
         """The tags the seed's dashboards filter on: environment, model, strategy."""

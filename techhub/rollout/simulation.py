@@ -22,7 +22,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from langgraph_sdk.client import SyncLangGraphClient
-from langgraph_sdk.schema import Assistant
 
 from techhub import smith
 from techhub.config import TRACING_PROJECT
@@ -147,11 +146,6 @@ class SplitTraffic:
         return [batch.summary.batch_id for batch in self.batches]
 
 
-def route_assistants(client: SyncLangGraphClient, router: ComplexityRouter) -> dict[str, Assistant]:
-    """The assistant of each of the router's configurations, by configuration name."""
-    return {c.name: resolve_assistant(client, assistant_for(c)) for c in (router.production, router.fallback)}
-
-
 def wait_for_judges(timeout: float = 180.0) -> bool:
     """Wait until the local server's rule engine has judged every finished thread; False (at once) on
     LangSmith cloud, which cannot say when its evaluators are done."""
@@ -165,10 +159,13 @@ def wait_for_judges(timeout: float = 180.0) -> bool:
 class RoutedConversation(Conversation):
     """A conversation whose every new customer message is routed by the complexity router.
 
-    Before each message it scores the text, picks the assistant of the chosen configuration
-    (``techhub-production`` or ``techhub-fallback``) and puts the decision in the run's metadata
-    (``complexity``, ``strategy``, ``rollout_config``, ``complexity_signals``). An answer to the
-    verification question resumes the interrupted run on the assistant that asked it.
+    The thread lives on the production assistant. Before each message the router scores the text,
+    and the run carries the chosen configuration in its own ``config`` (``configurable``: model,
+    prompt, options; ``tags``) and the decision in its metadata (``complexity``, ``strategy``,
+    ``rollout_config``, ``complexity_signals``). A run's own configuration is the one that wins: the
+    agent server pins a thread's configuration at its first run, so switching assistants mid-thread
+    would not switch the model. An answer to the verification question resumes the interrupted run
+    with the configuration that asked it.
     """
 
     def __init__(
@@ -177,10 +174,7 @@ class RoutedConversation(Conversation):
         *,
         client: SyncLangGraphClient | None = None,
         metadata: dict | None = None,
-        assistants: dict[str, Assistant] | None = None,
     ) -> None:
-        client = client or get_deployment_client()
-        self.routes = assistants or route_assistants(client, router)
         super().__init__(assistant_for(router.production), client=client, metadata=metadata)
         self.router = router
         self.base_metadata = dict(self.metadata)
@@ -190,8 +184,9 @@ class RoutedConversation(Conversation):
         if not self.waiting_for_answer:
             decision = self.router.route(text)
             self.decisions.append(decision)
-            self.assistant = self.routes[decision.config.name]
-            self.metadata = {**self.base_metadata, **decision.metadata()}
+            chosen = decision.config
+            self.config = {"configurable": chosen.configurable(), "tags": chosen.tags()}
+            self.metadata = {**self.base_metadata, **chosen.run_metadata(), **decision.metadata()}
         return super().send(text)
 
 
@@ -222,7 +217,7 @@ def run_routed_traffic(
     """Play ``conversations`` simulated customers, every message routed; returns their records."""
     router = router or ComplexityRouter.from_config()
     client = client or get_deployment_client()
-    routes = route_assistants(client, router)
+    resolve_assistant(client, assistant_for(router.production))  # created before the threads start
     batch_id = str(uuid.uuid4())
     cast = population(conversations, personas)
 
@@ -230,7 +225,7 @@ def run_routed_traffic(
         persona = cast[index]
         record = SimulatedThread(index=index, persona=persona.name, mood=persona.mood)
         conversation = RoutedConversation(
-            router, client=client, assistants=routes, metadata={BATCH_KEY: batch_id, "persona": persona.name}
+            router, client=client, metadata={BATCH_KEY: batch_id, "persona": persona.name}
         )
         play(persona, conversation, random.Random(f"{seed}:{index}:{persona.name}"), record=record)
         return record, conversation.decisions

@@ -29,7 +29,12 @@ import numpy as np
 import pandas as pd
 from langgraph_sdk.client import SyncLangGraphClient
 
-from techhub.deployment import Conversation, DeploymentError, get_deployment_client, resolve_assistant
+from techhub.deployment import (
+    Conversation,
+    DeploymentError,
+    get_deployment_client,
+    resolve_assistant,
+)
 from techhub.rollout.assistants import STAGING_ASSISTANT, STAGING_PROJECT, ensure_rollout_assistants
 from techhub.rollout.configs import RolloutConfig, Thresholds, load_rollout_config
 from techhub.rollout.records import QueryRecord
@@ -200,20 +205,26 @@ def run_smoke(
     run_config: dict[str, Any] | None = None,
     client: SyncLangGraphClient | None = None,
     timeout: float = 60.0,
+    ensure_assistants: bool = True,
 ) -> SmokeResult:
     """Play ``cases`` against ``assistant`` (traced into ``project``) and check the production thresholds.
 
-    The rollout's assistants are created first if missing (so ``techhub-staging`` exists).
-    ``run_config`` is passed to every run (e.g. ``{"configurable": {"cache_scope": ...}}``).
+    With ``ensure_assistants`` the rollout's assistants are created first if missing (so
+    ``techhub-staging`` exists). ``run_config`` is passed to every run.
     Raises :class:`DeploymentError` when the deployment cannot be reached.
     """
     config = config or load_rollout_config()
     client = client or get_deployment_client()
-    ensure_rollout_assistants(client, config)
+    try:
+        served = resolve_assistant(client, assistant)
+    except DeploymentError as error:
+        if error.__cause__ is not None or not ensure_assistants:  # unreachable, or unknown on purpose
+            raise
+        ensure_rollout_assistants(client, config)
+        served = resolve_assistant(client, assistant)
     batch_id = str(uuid.uuid4())
     tracing = {"project_name": project}
     # A run's own tags replace its assistant's: smoke traffic keeps them but never counts as production.
-    served = resolve_assistant(client, assistant)
     tags = [SMOKE_TAG, *(t for t in (served.get("config") or {}).get("tags") or [] if t != "production")]
     run_config = {**(run_config or {}), "tags": tags}
 

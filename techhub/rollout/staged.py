@@ -86,9 +86,10 @@ class RolloutOutcome:
     def reason(self) -> str:
         return self.log[-1].reason if self.log else "not started"
 
-    def to_frame(self) -> pd.DataFrame:
-        """The decision log, one row per stage."""
-        return pd.DataFrame(
+    def to_frame(self, timings: bool = True) -> pd.DataFrame:
+        """The decision log, one row per stage (``timings=False`` leaves out latency, which differs on
+        every run: a notebook plots it instead)."""
+        frame = pd.DataFrame(
             [
                 {
                     "stage": e.step,
@@ -107,6 +108,7 @@ class RolloutOutcome:
                 for e in self.log
             ]
         )
+        return frame if timings or frame.empty else frame.drop(columns=["p95 (s)"])
 
     def table(self) -> str:
         return self.to_frame().to_string(index=False)

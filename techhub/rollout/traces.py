@@ -28,6 +28,7 @@ from typing import Any
 
 import langsmith
 from langsmith.types import Run, RunSelectField
+from langsmith.utils import LangSmithNotFoundError
 
 from techhub import smith
 from techhub.config import ROOT_RUN_NAME, TRACING_PROJECT
@@ -274,7 +275,10 @@ def wait_for_records(
     deadline = time.monotonic() + timeout
     found = 0
     while True:
-        roots = _roots(project_name, filter, start, None, root_run_name, client, ("ID", "END_TIME"))
+        try:
+            roots = _roots(project_name, filter, start, None, root_run_name, client, ("ID", "END_TIME"))
+        except LangSmithNotFoundError:  # the project is created with its first trace
+            roots = []
         found = sum(1 for run in roots if _ended(run))
         if found >= expected:
             break
