@@ -31,7 +31,8 @@ def cases(replies: dict[str, str]) -> list[CaseResult]:
 
 
 def smoke(results: list[CaseResult], records) -> SmokeResult:
-    return SmokeResult("techhub-staging", "staging", "b", results, records, check_thresholds(results, records, LIMITS))
+    checks = check_thresholds(results, records, LIMITS)
+    return SmokeResult("techhub-staging", "staging", "b", results, records, checks)
 
 
 def verdicts(checks) -> dict[str, bool]:
