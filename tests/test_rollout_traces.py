@@ -101,7 +101,8 @@ def test_sentiment_from_categories_or_scores():
 
 
 def test_filters_for_scoping_records():
-    assert metadata_filter("traffic_batch", 'b"1') == 'and(eq(metadata_key, "traffic_batch"), eq(metadata_value, "b\\"1"))'
+    expected = 'and(eq(metadata_key, "traffic_batch"), eq(metadata_value, "b\\"1"))'
+    assert metadata_filter("traffic_batch", 'b"1') == expected
     assert any_of(["a", "b"]) == "or(a, b)" and any_of(["a"]) == "a"
     with pytest.raises(ValueError):
         any_of([])
