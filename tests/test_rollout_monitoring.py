@@ -72,14 +72,14 @@ def test_an_empty_window_has_no_metrics_and_fires_nothing():
 
 STAGE_BREACHES = {
     "success_rate": 0.94,
-    "positive_sentiment_rate": 0.49,
+    "positive_sentiment_rate": 0.39,
     "cost_per_query": 0.0051,
     "error_rate": 0.06,
 }
 ROLLBACK_BREACHES = {
     "success_rate": 0.94,
     "error_rate": 0.11,
-    "positive_sentiment_rate": 0.44,
+    "positive_sentiment_rate": 0.34,
     "cost_per_query": 0.0101,
     "latency_p95_s": 5.1,
 }
@@ -131,7 +131,7 @@ def test_sentiment_and_correctness_stand_in_for_the_seed_confidences():
     metrics = replace(HEALTHY, positive_sentiment_rate=0.25, sentiment_n=4, correctness=0.6)
     messages = [a.message for a in check_gate(metrics, CONFIG.gates.alerts)]
     assert messages == [
-        "⚠️ Positive sentiment drop: 25.00% < 50.00% (n=4)",
+        "⚠️ Positive sentiment drop: 25.00% < 45.00% (n=4)",
         "⚠️ Correctness drop: 0.600 < 0.750",
     ]
     assert check_gate(replace(HEALTHY, positive_sentiment_rate=None, sentiment_n=0), CONFIG.gates.stage) == []

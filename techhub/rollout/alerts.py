@@ -87,9 +87,9 @@ def query_alert(record: QueryRecord) -> Alert | None:
     """An alert for a single failed query (the seed's ``Query processing error``), else ``None``."""
     if record.succeeded:
         return None
-    first_line = (
-        (record.error or "").strip().splitlines()[0] if (record.error or "").strip() else "unknown error"
-    )
+    text = (record.error or "").strip()
+    # LangSmith stores repr(exception) followed by the traceback, sometimes on the same line.
+    first_line = text.splitlines()[0].split("Traceback (most recent call")[0] if text else "unknown error"
     return Alert(
         gate="query",
         metric="error",

@@ -4,8 +4,9 @@ One deployed graph, one assistant per configuration and environment (a LangGraph
 graph plus a saved ``config`` and ``metadata``; both reach every run it serves):
 
 ``techhub-production``  the production configuration (gpt-4o-mini), tagged ``production``
-``techhub-fallback``    the fallback configuration (gpt-4o): the router's escalations, and the
-                        configuration everyone used before the rollout (the seed's "current config")
+``techhub-fallback``    the fallback configuration (gpt-4o): the questions the router escalates
+``techhub-baseline``    gpt-4o for every question: what production ran before the rollout (the
+                        seed's "current config"), the control of the staged rollout and the A/B test
 ``techhub-staging``     the production configuration before it ships, tagged ``staging``; the smoke
                         test runs against it and traces into the staging project
 
@@ -40,13 +41,24 @@ from techhub.rollout.configs import ModelConfig, RolloutConfig, load_rollout_con
 
 PRODUCTION_ASSISTANT = "techhub-production"
 FALLBACK_ASSISTANT = "techhub-fallback"
+BASELINE_ASSISTANT = "techhub-baseline"
 STAGING_ASSISTANT = "techhub-staging"
 STAGING_PROJECT = "techhub-workshop-staging"
 """The tracing project of the staging environment (the deployment's own is the workshop's)."""
-ROLLOUT_ASSISTANTS = (PRODUCTION_ASSISTANT, FALLBACK_ASSISTANT, STAGING_ASSISTANT)
+ROLLOUT_ASSISTANTS = (PRODUCTION_ASSISTANT, FALLBACK_ASSISTANT, BASELINE_ASSISTANT, STAGING_ASSISTANT)
 
 
-ASSISTANT_OF_CONFIG = {"production": PRODUCTION_ASSISTANT, "fallback": FALLBACK_ASSISTANT}
+ASSISTANT_OF_CONFIG = {
+    "production": PRODUCTION_ASSISTANT,
+    "fallback": FALLBACK_ASSISTANT,
+    "baseline": BASELINE_ASSISTANT,
+}
+
+
+def baseline_config(config: RolloutConfig) -> ModelConfig:
+    """The configuration before the rollout: the fallback's model for every question, as its own
+    strategy (``baseline``), so its queries never count as routed to the fallback."""
+    return config.fallback.model_copy(update={"name": "baseline", "strategy": "baseline"})
 
 
 def assistant_for(config: ModelConfig) -> str:
@@ -104,7 +116,7 @@ def ensure_config_assistant(
 def ensure_rollout_assistants(
     client: SyncLangGraphClient, config: RolloutConfig | None = None, *, cache_scope: str | None = None
 ) -> dict[str, Assistant]:
-    """``techhub-production``, ``techhub-fallback`` and ``techhub-staging`` from ``rollout.toml``."""
+    """``techhub-production``, ``techhub-fallback``, ``techhub-baseline`` and ``techhub-staging``."""
     config = config or load_rollout_config()
     scope = {"cache_scope": cache_scope}
     return {
@@ -112,6 +124,9 @@ def ensure_rollout_assistants(
             client, PRODUCTION_ASSISTANT, config.production, **scope
         ),
         FALLBACK_ASSISTANT: ensure_config_assistant(client, FALLBACK_ASSISTANT, config.fallback, **scope),
+        BASELINE_ASSISTANT: ensure_config_assistant(
+            client, BASELINE_ASSISTANT, baseline_config(config), **scope
+        ),
         STAGING_ASSISTANT: ensure_config_assistant(
             client, STAGING_ASSISTANT, config.production, environment="staging", **scope
         ),

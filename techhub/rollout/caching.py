@@ -7,9 +7,11 @@ dependency, nothing stale on disk between sessions; it lives in the process that
 (the agent server for deployed traffic, the kernel for in-notebook calls).
 
 What a cache can save in an agent: only calls whose whole prompt repeats. The first call of a
-conversation (system prompt + the customer's question) repeats when customers ask the same thing;
-later calls carry tool-call ids that are new in every conversation, so they never hit. Caching is
-exact-match and needs a deterministic model: a temperature above 0 would freeze one sample.
+conversation (system prompt + the customer's question) repeats when customers ask the same thing.
+A later call carries the tool-call ids of earlier answers, new in every conversation, unless those
+answers came from the cache too: a conversation that starts and goes on exactly like an earlier one
+replays from the cache. Caching is exact-match and needs a deterministic model: a temperature above
+0 would freeze one sample.
 
 How a cached call is costed: at $0. LangChain marks a cache hit by adding ``total_cost: 0`` to the
 message's ``usage_metadata`` (its input and output token counts stay as they were), which

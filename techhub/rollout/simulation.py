@@ -89,6 +89,7 @@ class SplitTraffic:
     wait_for_sentiment: bool = False
     batches: list[ArmBatch] = field(default_factory=list)
     records: list[QueryRecord] = field(default_factory=list)
+    records_by_step: dict[int, list[QueryRecord]] = field(default_factory=dict)
 
     def arm_of(self, persona: Persona, share: float) -> Arm:
         return assign_arm(persona.email, share, salt=self.salt)
@@ -139,6 +140,7 @@ class SplitTraffic:
             if record.thread_id in thread_batch
         ]
         self.records.extend(tagged)
+        self.records_by_step[step] = tagged
         return tagged
 
     @property
