@@ -18,6 +18,13 @@ Every figure starts from :class:`QueryRecord` (one customer turn = one root run)
 ``abtest``    A/B test with per-arm metrics and a verdict with its uncertainty
 ``routing``   complexity scorer and router to the fallback
 ``wandb_monitor``  W&B logging, offline by default (needs the ``monitoring`` extra)
+
+On the deployment (imported from their modules, not here: they need the services or matplotlib):
+
+``assistants``  one assistant per configuration and environment, versions, the manual rollback
+``smoke``       the 8-conversation smoke test (``techhub smoke``)
+``simulation``  simulated customers split between two assistants, or routed message by message
+``dashboards``  the seed's dashboards as matplotlib figures
 """
 
 from techhub.rollout.abtest import ABTest, ABVerdict, compare_arms
