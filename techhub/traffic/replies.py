@@ -73,20 +73,26 @@ CLAIMS = (
         re.IGNORECASE,
     ),
     # Standing by an earlier claim: "your confirmation email should arrive shortly".
-    re.compile(r"\bconfirmation e-?mail\b[^.]{0,30}\b(?:should|will) (?:arrive|reach you|come)\b", re.IGNORECASE),
+    re.compile(
+        r"\bconfirmation e-?mail\b[^.]{0,30}\b(?:should|will) (?:arrive|reach you|come)\b", re.IGNORECASE
+    ),
 )
 REFUSALS = (
     # "I don't have the ability to cancel orders", "I'm not able to issue refunds".
     re.compile(rf"{_I}(?:'m| am)?[^.]{{0,25}}?\b{_CANNOT}\b[^.]{{0,45}}?\b{_ACTION}", re.IGNORECASE),
     # "cancelling orders is outside what I can do".
-    re.compile(rf"\b{_ACTION}[^.]{{0,40}}\b(?:outside|beyond)\b[^.]{{0,15}}\b(?:what i can|my)\b", re.IGNORECASE),
+    re.compile(
+        rf"\b{_ACTION}[^.]{{0,40}}\b(?:outside|beyond)\b[^.]{{0,15}}\b(?:what i can|my)\b", re.IGNORECASE
+    ),
     # "processing returns isn't something I can do".
-    re.compile(rf"\b{_ACTION}[^.]{{0,40}}\b(?:isn'?t|is not|aren'?t|are not) something I can\b", re.IGNORECASE),
+    re.compile(
+        rf"\b{_ACTION}[^.]{{0,40}}\b(?:isn'?t|is not|aren'?t|are not) something I can\b", re.IGNORECASE
+    ),
 )
 DEFLECTIONS = re.compile(
-    r"\bI can only help\b|\boutside (?:of )?what I can help with\b|\bdidn'?t (?:quite )?(?:catch|understand)\b|"
-    r"\bnot sure what you mean\b|\bmessage was empty\b|\bcould you rephrase\b|\bcan'?t help with\b|"
-    r"\bI'?m here to help with\b",
+    r"\bI can only help\b|\boutside (?:of )?what I can help with\b|"
+    r"\bdidn'?t (?:quite )?(?:catch|understand)\b|\bnot sure what you mean\b|\bmessage was empty\b|"
+    r"\bcould you rephrase\b|\bcan'?t help with\b|\bI'?m here to help with\b",
     re.IGNORECASE,
 )
 CLARIFYING = re.compile(
