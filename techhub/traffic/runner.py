@@ -53,7 +53,7 @@ class SimulatedThread:
     run_ids: list[str] = field(default_factory=list)
     """The runs of the thread: one root trace each in LangSmith."""
     outcome: Outcome | None = None
-    """How the customer left (resolved, gave up, disputed a claim, was refused, ...)."""
+    """How the customer left (got answers, gave up, disputed a claim, was refused, ...)."""
     error: str | None = None
     started: float = 0.0
     finished: float = 0.0
