@@ -234,6 +234,7 @@ class ModelCustomer:
     def __init__(self, persona: Persona, model: BaseChatModel) -> None:
         self.persona = persona
         self.sent = 0
+        self.model = model
         self._model = model.with_structured_output(CustomerTurn)
         self._history: list[BaseMessage] = []
         self._leaving = False
