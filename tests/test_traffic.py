@@ -245,6 +245,7 @@ def test_a_model_plays_the_customers_only_when_an_openai_key_is_configured(monke
     assert resolve_player("auto") == "scripted"
     with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
         resolve_player("model")
+    monkeypatch.delenv("TECHHUB_OFFLINE", raising=False)
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
     monkeypatch.setenv("TECHHUB_MODEL_BACKEND", "openai")
     assert get_settings().model_backend == "openai"
