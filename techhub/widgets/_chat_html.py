@@ -122,5 +122,5 @@ def thread_html(thread_id: str) -> str:
 def title_html() -> str:
     return (
         '<div class="techhub-chat-title" style="font-weight:600;font-size:14px;padding:2px 0">'
-        "TechHub support · chat with the deployment</div>"
+        "TechHub support chat</div>"
     )

@@ -118,7 +118,11 @@ class ChatPanel(widgets.VBox):
         self._input.on_msg(self._on_input_message)
 
         header = widgets.HBox(
-            [widgets.HTML(html.title_html()), self._assistant_choice, self._new_thread_button],
+            [
+                widgets.HTML(html.title_html(), layout=widgets.Layout(flex="1 1 auto")),
+                self._assistant_choice,
+                self._new_thread_button,
+            ],
             layout=widgets.Layout(justify_content="space-between", align_items="center"),
         )
         footer = widgets.HBox([self._input, self._send_button], layout=widgets.Layout(align_items="center"))
