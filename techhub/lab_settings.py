@@ -9,11 +9,12 @@ environment's own files, which every launch from it reads:
   ``JUPYTERLAB_DIR`` moves it): the front end's defaults, ``fetchNews`` "false" and
   ``checkForUpdates`` false for ``@jupyterlab/apputils-extension:notification``. A learner can still
   turn them on in Settings; only the question goes away.
-* ``{sys.prefix}/etc/jupyter/jupyter_server_config.d/techhub-offline.json``: the server's news URL
-  off, the never-check update checker, and the read-only extension manager (no PyPI queries).
+* ``{sys.prefix}/etc/jupyter/jupyter_lab_config.json`` (JupyterLab's own configuration file; files
+  in ``jupyter_server_config.d`` only enable extensions): the server's news URL off, the never-check
+  update checker, and the read-only extension manager (no PyPI queries).
 
 ``make install`` and Binder's ``postBuild`` run ``python -m techhub.lab_settings``. Existing entries
-of ``overrides.json`` are kept; ours are merged in.
+of both files are kept; ours are merged in.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ SERVER_CONFIG: dict[str, dict[str, Any]] = {
         "extension_manager": "readonly",
     }
 }
-SERVER_CONFIG_NAME = "techhub-offline.json"
+SERVER_CONFIG_NAME = "jupyter_lab_config.json"
 
 
 class LabSettingsError(RuntimeError):
@@ -50,7 +51,7 @@ def overrides_path() -> Path:
 
 def server_config_path(prefix: str | Path = sys.prefix) -> Path:
     """The server configuration file of the environment at ``prefix`` (read by every launch from it)."""
-    return Path(prefix) / "etc" / "jupyter" / "jupyter_server_config.d" / SERVER_CONFIG_NAME
+    return Path(prefix) / "etc" / "jupyter" / SERVER_CONFIG_NAME
 
 
 def _merged(path: Path, ours: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -72,9 +73,9 @@ def _write_json(path: Path, content: dict[str, Any]) -> None:
     tmp.replace(path)
 
 
-def write() -> list[Path]:
+def write(prefix: str | Path = sys.prefix) -> list[Path]:
     """Write (merge) both files; returns their paths. Idempotent."""
-    front_end, server = overrides_path(), server_config_path()
+    front_end, server = overrides_path(), server_config_path(prefix)
     _write_json(front_end, _merged(front_end, FRONT_END_OVERRIDES))
     _write_json(server, _merged(server, SERVER_CONFIG))
     return [front_end, server]

@@ -71,8 +71,9 @@ class Lab:
 
 @pytest.fixture
 def lab(techhub_services: TechhubInstance, tmp_path: Path) -> Iterator[Lab]:
-    """JupyterLab on a free loopback port, in a temporary root, with its own user settings and
-    workspaces (so only the environment's overrides decide what it asks), no browser of its own."""
+    """JupyterLab on a free loopback port, in a temporary root, token set, no browser of its own, with
+    its own user settings and workspaces: only the environment's settings (``techhub.lab_settings``,
+    as ``make workshop`` and Binder launch it) keep it from asking about news and updates."""
     root = tmp_path / "lab-root"
     root.mkdir()
     state = tmp_path / "jupyter-state"
@@ -90,9 +91,7 @@ def lab(techhub_services: TechhubInstance, tmp_path: Path) -> Iterator[Lab]:
         str(Path(sys.executable).with_name("jupyter-lab")), "--no-browser",
         "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
         f"--ServerApp.root_dir={root}", f"--IdentityProvider.token={token}",
-        "--LabApp.news_url=None", "--LabApp.extension_manager=readonly",
-        "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
-    ]  # fmt: skip
+    ]  # fmt: skip (no news or update flags: the environment's settings must do it, as for Binder)
     if os.geteuid() == 0:
         command.append("--allow-root")
     log = (tmp_path / "jupyterlab.log").open("w")
@@ -143,6 +142,7 @@ def test_the_chat_panel_works_in_jupyterlab_in_headless_chromium(lab: Lab, tmp_p
     missing = f"{overrides} is missing: `make install` writes it (python -m techhub.lab_settings)"
     assert overrides.is_file(), missing
     assert lab_settings.FRONT_END_OVERRIDES.items() <= json.loads(overrides.read_text()).items()
+    assert lab_settings.server_config_path().is_file(), missing
     _write_notebook(lab.root / "chat.ipynb")
 
     requests: list[str] = []
