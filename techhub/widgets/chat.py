@@ -299,7 +299,7 @@ class ChatPanel(widgets.VBox):
     def _run_from_ui(self, action: Any, *args: Any) -> bool:
         try:
             action(*args)
-        except Exception:  # noqa: BLE001 - already shown in the panel by _showing_errors
+        except Exception:  # already shown in the panel by _showing_errors
             return False
         return True
 
