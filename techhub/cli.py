@@ -10,6 +10,7 @@ and prints their URLs with the one-line mode summary. ``down`` stops them, ``sta
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sqlite3
 import sys
@@ -60,10 +61,31 @@ def cmd_down(settings: Settings, _: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_status(settings: Settings, _: argparse.Namespace) -> int:
+def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
+    statuses = [services.status(spec, settings.home) for spec in services.all_specs(settings)]
+    if args.json:
+        needed = {spec.name for spec in services.specs(settings)}
+        report = {
+            "mode": settings.mode,
+            "summary": settings.summary(),
+            "model_backend": settings.model_backend,
+            "langsmith_backend": settings.langsmith_backend,
+            "langsmith_endpoint": settings.langsmith_endpoint,
+            "langsmith_project": settings.langsmith_project,
+            "deployment_url": settings.deployment_url,
+            "services": [
+                {
+                    "name": s.name, "state": s.state, "url": s.url, "pid": s.pid, "log": str(s.log),
+                    "detail": s.detail, "needed": s.name in needed,
+                }  # fmt: skip
+                for s in statuses
+            ],
+        }
+        print(json.dumps(report, indent=2))
+        return 0
     print(settings.summary())
-    for spec in services.all_specs(settings):
-        print(services.status(spec, settings.home).line())
+    for state in statuses:
+        print(state.line())
     return 0
 
 
@@ -138,7 +160,11 @@ def build_parser() -> argparse.ArgumentParser:
         "up", help="build the database and start the services in the background"
     ).set_defaults(handler=cmd_up)
     commands.add_parser("down", help="stop the services started by `up`").set_defaults(handler=cmd_down)
-    commands.add_parser("status", help="show the mode and each service").set_defaults(handler=cmd_status)
+    status = commands.add_parser("status", help="show the mode and each service")
+    status.add_argument(
+        "--json", action="store_true", help="print JSON: the mode, and per service its name, state, url, pid"
+    )
+    status.set_defaults(handler=cmd_status)
     commands.add_parser(
         "reset", help="stop the services and delete all local state (.techhub/, .langgraph_api/)"
     ).set_defaults(handler=cmd_reset)

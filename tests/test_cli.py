@@ -68,6 +68,22 @@ def test_status_shows_both_running(techhub_services: TechhubInstance) -> None:
     assert lines[services.AGENT_SERVER][2] == techhub_services.agent_url
 
 
+def test_status_json_names_the_mode_and_each_service(techhub_services: TechhubInstance) -> None:
+    result = techhub_services.cli("status", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["mode"] == "offline" and report["summary"].startswith("OFFLINE mode:")
+    assert report["langsmith_endpoint"] == techhub_services.localsmith_url
+    assert report["deployment_url"] is None
+    found = {s["name"]: s for s in report["services"]}
+    assert set(found) == {services.LOCALSMITH, services.AGENT_SERVER}
+    for name, url in ((services.LOCALSMITH, techhub_services.localsmith_url),
+                      (services.AGENT_SERVER, techhub_services.agent_url)):  # fmt: skip
+        assert found[name]["state"] == "running" and found[name]["url"] == url and found[name]["needed"]
+        assert found[name]["pid"] == _pid(techhub_services.home, name)
+        assert services.pid_alive(found[name]["pid"])
+
+
 def test_logs_live_in_the_state_folder(techhub_services: TechhubInstance) -> None:
     log = services.log_path(techhub_services.home, services.AGENT_SERVER).read_text()
     assert "langgraph dev" in log and "--no-reload" in log and "--no-browser" in log
@@ -228,12 +244,30 @@ def test_missing_data_is_reported_without_traceback(
     assert not services.record_path(techhub_instance.home, services.LOCALSMITH).exists()
 
 
+def test_status_json_of_stopped_services_and_of_a_remote_set_up(techhub_instance: TechhubInstance) -> None:
+    stopped = json.loads(techhub_instance.cli("status", "--json").stdout)
+    assert [(s["state"], s["pid"]) for s in stopped["services"]] == [("stopped", None), ("stopped", None)]
+
+    techhub_instance.env.pop("TECHHUB_OFFLINE")
+    techhub_instance.env["LANGSMITH_API_KEY"] = "lsv2-learner-key"
+    techhub_instance.env["LANGGRAPH_DEPLOYMENT_URL"] = "https://techhub.example.invalid"
+    result = techhub_instance.cli("status", "--json")
+    assert result.returncode == 0, result.stderr
+    live = json.loads(result.stdout)
+    assert live["mode"] == "mixed" and live["langsmith_backend"] == "cloud"  # offline model, cloud LangSmith
+    assert live["deployment_url"] == "https://techhub.example.invalid"
+    assert [s["needed"] for s in live["services"]] == [False, False]
+    assert "lsv2-learner-key" not in result.stdout  # no secrets in the report
+
+
 def test_config_error_is_reported_without_traceback(techhub_instance: TechhubInstance) -> None:
     techhub_instance.env.pop("TECHHUB_OFFLINE")
     techhub_instance.env["TECHHUB_MODEL_BACKEND"] = "openai"
     result = techhub_instance.cli("status")
     assert result.returncode == 2
     assert "OPENAI_API_KEY" in result.stderr and "Traceback" not in result.stderr
+    as_json = techhub_instance.cli("status", "--json")
+    assert as_json.returncode == 2 and as_json.stdout == "" and "OPENAI_API_KEY" in as_json.stderr
 
 
 # --- services.py: readiness failures name the log ---------------------------------------------------
