@@ -87,12 +87,12 @@ def _text_of(value: Any) -> str | None:
     return content if isinstance(content, str) and content else None
 
 
-def preview(value: Any, *, last: bool) -> str | None:
+def preview(value: Any) -> str | None:
     """A short plain-text preview of run inputs or outputs, as LangSmith's run tables show them.
 
-    A ``messages`` list previews as one message's text (the last one for outputs: the answer; the
-    last one for inputs too: the new question), a single string value as itself, anything else as
-    compact JSON; cut to :data:`PREVIEW_CHARS` characters.
+    A ``messages`` list previews as its last message with text (in outputs the answer, in inputs
+    the new question), a single string value as itself, anything else as compact JSON; cut to
+    :data:`PREVIEW_CHARS` characters.
     """
     if value is None:
         return None
@@ -100,8 +100,7 @@ def preview(value: Any, *, last: bool) -> str | None:
     if isinstance(value, dict):
         messages = value.get("messages")
         if isinstance(messages, list) and messages:
-            candidates = messages[::-1] if last else messages
-            text = next((t for t in (_text_of(m) for m in candidates) if t), None)
+            text = next((t for t in (_text_of(m) for m in reversed(messages)) if t), None)
         elif len(value) == 1:
             text = _text_of(next(iter(value.values())))
     if text is None:
@@ -149,9 +148,9 @@ _FIELD: dict[str, Callable[[sqlite3.Row, _Context], Any]] = {
     "METADATA": lambda r, c: _metadata(r),
     "EVENTS": lambda r, c: json_value(r["events"]),
     "INPUTS": lambda r, c: json_value(r["inputs"]) or {},
-    "INPUTS_PREVIEW": lambda r, c: preview(json_value(r["inputs"]), last=True),
+    "INPUTS_PREVIEW": lambda r, c: preview(json_value(r["inputs"])),
     "OUTPUTS": lambda r, c: json_value(r["outputs"]),
-    "OUTPUTS_PREVIEW": lambda r, c: preview(json_value(r["outputs"]), last=True),
+    "OUTPUTS_PREVIEW": lambda r, c: preview(json_value(r["outputs"])),
     "MANIFEST": lambda r, c: json_value(r["serialized"]),
     "PARENT_RUN_IDS": lambda r, c: _parent_run_ids(r),
     "PROJECT_ID": lambda r, c: r["session_id"],

@@ -146,7 +146,10 @@ def test_dataset_schemas_hold_on_every_write(ls_client, json_client, http, datas
         "multipart create": lambda: ls_client.create_example(inputs=bad_inputs, dataset_id=dataset.id),
         "multipart bulk": lambda: ls_client.create_examples(
             dataset_id=dataset.id,
-            examples=[{"inputs": {"input": "fine"}}, {"inputs": {"input": "x"}, "outputs": bad_outputs}],
+            examples=[
+                {"inputs": {"input": "fine"}},
+                {"inputs": {"input": "x"}, "reference_outputs": bad_outputs},
+            ],
         ),
         "json create": lambda: json_client.create_example(inputs=bad_inputs, dataset_id=dataset.id),
         "json bulk": lambda: json_client.create_examples(
