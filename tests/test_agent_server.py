@@ -17,8 +17,9 @@ import langsmith
 import pytest
 from langgraph_sdk.client import SyncLangGraphClient
 
-from techhub.config import LOCAL_API_KEY, ROOT_RUN_NAME, TRACING_PROJECT
+from techhub.config import LOCAL_API_KEY, ROOT_RUN_NAME
 from techhub.deployment import deployment_url, ensure_assistants, get_deployment_client
+from techhub.smith import thread_root_runs
 
 if TYPE_CHECKING:
     from conftest import TechhubInstance
@@ -110,7 +111,6 @@ def test_v1_claims_the_cancellation_and_v2_refuses_and_escalates(
     assert _orders_of(techhub_services.home, GREGORY)[CANCEL_ORDER] == "Processing"
 
 
-@pytest.mark.filterwarnings("ignore:list_runs\\(\\) is deprecated")
 def test_traces_land_in_the_local_project_with_the_thread_id(
     client: SyncLangGraphClient, assistants: dict[str, str], techhub_services: TechhubInstance
 ) -> None:
@@ -120,10 +120,9 @@ def test_traces_land_in_the_local_project_with_the_thread_id(
     mine: list = []
     while time.monotonic() < deadline:
         try:
-            roots = list(smith.list_runs(project_name=TRACING_PROJECT, is_root=True, limit=100))
+            mine = thread_root_runs(thread_id, client=smith, selects=("NAME",))
         except langsmith.utils.LangSmithNotFoundError:  # the project appears with the first trace
-            roots = []
-        mine = [r for r in roots if (r.extra or {}).get("metadata", {}).get("thread_id") == thread_id]
+            mine = []
         if len(mine) >= 2:
             break
         time.sleep(0.5)

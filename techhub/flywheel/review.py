@@ -51,7 +51,7 @@ def thread_id_of(run: Run) -> str | None:
     return None
 
 
-def thread_root_runs(client: Client, run: RunRef, project: str = TRACING_PROJECT) -> list[Run]:
+def _turns(client: Client, run: RunRef, project: str = TRACING_PROJECT) -> list[Run]:
     """The root runs of ``run``'s thread, oldest first (just ``run`` when it has no thread)."""
     run = _run(client, run, project)
     thread_id = thread_id_of(run)
@@ -62,7 +62,7 @@ def thread_root_runs(client: Client, run: RunRef, project: str = TRACING_PROJECT
 
 def thread_conversation(client: Client, run: RunRef, project: str = TRACING_PROJECT) -> list[dict]:
     """The thread's human and AI messages, oldest first, as ``{"role", "content"}`` (no tool traffic)."""
-    return thread_messages((r.inputs, r.outputs) for r in thread_root_runs(client, run, project))
+    return thread_messages((r.inputs, r.outputs) for r in _turns(client, run, project))
 
 
 def _run_key(client: Client, run: RunRef) -> dict:

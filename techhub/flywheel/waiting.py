@@ -77,10 +77,9 @@ def count_scored_runs(client: Client, project_name: str, feedback_key: str) -> i
 
 
 def count_queue_items(client: Client, queue_id: str) -> int:
-    """Runs waiting for review in the queue."""
-    return int(
-        client.request_with_retries("GET", f"/api/v1/annotation-queues/{queue_id}/size").json()["size"]
-    )
+    """Items waiting for review in the queue (``annotation_queues.items.retrieve_count``)."""
+    items = smith.api_for(client).annotation_queues.items
+    return int(items.retrieve_count(str(queue_id), status="needs_my_review").count or 0)
 
 
 def latest_turns(
