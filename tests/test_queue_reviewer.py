@@ -186,7 +186,8 @@ def test_the_widget_buttons_do_the_same_review(flywheel: Flywheel) -> None:
     panel = reviewer._widget
     assert panel is not None and panel.output.value == sarah.transcript[-1][1]
     assert "This is ridiculous. I want a refund NOW!" in panel.conversation.value
-    assert "Techhub Workshop Continuous Improvement" in panel.header.value and "1 item left" in panel.header.value
+    assert QUEUE_NAME in panel.header.value and "1 item left" in panel.header.value
+    assert "Output (the agent's answer)" not in panel.conversation.value  # the editable box shows it
 
     panel.submit_button.click()  # nothing chosen: the error shows in the panel, nothing is raised
     assert "nothing to submit" in panel.status.value
@@ -226,3 +227,12 @@ def test_a_scope_with_nothing_queued_says_so(flywheel: Flywheel) -> None:
 def test_a_missing_queue_says_how_to_create_it(flywheel: Flywheel) -> None:
     with pytest.raises(ReviewError, match=r"no annotation queue called 'No such queue'.*create_review_queue"):
         QueueReviewer("No such queue", client=flywheel.client)
+
+
+def test_a_langsmith_that_does_not_answer_says_to_start_it() -> None:
+    from techhub.localsmith.launcher import free_port
+
+    nobody = ls.Client(api_url=f"http://127.0.0.1:{free_port()}", api_key="test",
+                       info={"version": "0.16.0"})
+    with pytest.raises(ReviewError, match=r"cannot reach LangSmith at .*techhub up"):
+        QueueReviewer(QUEUE_NAME, client=nobody)

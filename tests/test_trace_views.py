@@ -228,3 +228,12 @@ def test_a_trace_that_never_arrives_says_what_to_check(services: Services) -> No
     assert str(missing) in message and f"'{TRACING_PROJECT}'" in message and "wait=" in message
     with pytest.raises(TraceNotFound, match="thread no-such-thread"):
         ThreadView("no-such-thread", client=services.client, wait=0)
+
+
+def test_a_langsmith_that_does_not_answer_says_to_start_it() -> None:
+    from techhub.localsmith.launcher import free_port
+
+    nobody = ls.Client(api_url=f"http://127.0.0.1:{free_port()}", api_key="test",
+                       info={"version": "0.16.0"})
+    with pytest.raises(ConnectionError, match=r"cannot reach LangSmith at http://127\.0\.0\.1:\d+\. .*up"):
+        TraceView(uuid.uuid4(), client=nobody, wait=0)

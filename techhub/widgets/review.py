@@ -34,6 +34,7 @@ import langsmith
 from langsmith.schemas import Example, Feedback
 from langsmith.types import Run
 from langsmith.types.annotation_queues import ItemListResponse
+from langsmith.utils import LangSmithConnectionError
 
 from techhub import smith
 from techhub.config import TRACING_PROJECT
@@ -47,7 +48,7 @@ from techhub.flywheel.review import (
     record_correction,
     rubric_scales,
 )
-from techhub.widgets.traces import DEFAULT_WAIT_SECONDS, ThreadView, TraceNotFound, message_html
+from techhub.widgets.traces import DEFAULT_WAIT_SECONDS, ThreadView, TraceNotFound, message_html, unreachable
 
 HELP_TEXT = (
     "Read the conversation and its traces, score each rubric key (with a comment), replace the agent's "
@@ -115,7 +116,10 @@ class QueueReviewer:
         wait: float = DEFAULT_WAIT_SECONDS,
     ) -> None:
         self.client = client or smith.get_client()
-        queue = find_queue(self.client, queue_name)
+        try:
+            queue = find_queue(self.client, queue_name)
+        except LangSmithConnectionError as error:
+            raise ReviewError(str(unreachable(self.client, error))) from error
         if queue is None:
             raise ReviewError(
                 f"there is no annotation queue called {queue_name!r}: create it first "
@@ -460,14 +464,17 @@ def render_header(reviewer: QueueReviewer) -> str:
     )
 
 
-def render_item(item: ReviewItem) -> str:
-    """The item under review: the thread (traces folded) and the output as it stands."""
-    label = "Output (corrected)" if item.corrected else "Output (the agent's answer)"
+def render_item(item: ReviewItem, *, with_output: bool = True) -> str:
+    """The item under review: the thread (traces folded) and, unless the widget's editable box shows
+    it, the output as it stands."""
+    output = ""
+    if with_output:
+        label = "Output (corrected)" if item.corrected else "Output (the agent's answer)"
+        output = (f'<div style="font-weight: 600; margin-top: 6px;">{label}</div>'
+                  f"{message_html('assistant', item.output)}")
     return (
         f'<div style="{_BOX}"><div style="{_MUTED} font-size: 12px;">run {_esc(item.run_id)}</div>'
-        f"{item.thread.to_html()}"
-        f'<div style="font-weight: 600; margin-top: 6px;">{label}</div>'
-        f"{message_html('assistant', item.output)}</div>"
+        f"{item.thread.to_html()}{output}</div>"
     )
 
 
@@ -571,7 +578,7 @@ class ReviewPanel:
             message = _esc(self.reviewer._nothing_left())
             self.conversation.value = f'<div style="{_BOX} {_MUTED}">{message}</div>'
             return
-        self.conversation.value = render_item(item)
+        self.conversation.value = render_item(item, with_output=False)
         if reset_inputs:
             for key, control in self.inputs.items():
                 given = item.feedback.get(key)

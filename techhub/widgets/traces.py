@@ -46,7 +46,7 @@ from typing import Any, Protocol, TypeVar
 import langsmith
 from langsmith.schemas import Feedback
 from langsmith.types import Run
-from langsmith.utils import LangSmithNotFoundError
+from langsmith.utils import LangSmithConnectionError, LangSmithNotFoundError
 
 from techhub import smith
 from techhub.config import TRACING_PROJECT
@@ -62,6 +62,17 @@ MAX_PAYLOAD_CHARS = 3000
 
 class TraceNotFound(LookupError):
     """The trace or thread did not reach the tracing project in time; the message says what to check."""
+
+
+def unreachable(client: langsmith.Client, error: Exception) -> ConnectionError:
+    """The error for a LangSmith that does not answer, saying what to do."""
+    local = client.api_url.startswith(("http://127.0.0.1", "http://localhost"))
+    hint = (
+        "Start it with `techhub up`; `techhub status` shows what runs."
+        if local
+        else "Check LANGSMITH_ENDPOINT, LANGSMITH_API_KEY and your network."
+    )
+    return ConnectionError(f"cannot reach LangSmith at {client.api_url}. {hint} ({type(error).__name__})")
 
 
 class ConversationLike(Protocol):
@@ -158,10 +169,13 @@ def _sorted_feedback(feedback: Iterable[Feedback]) -> list[Feedback]:
 T = TypeVar("T")
 
 
-def _poll(fetch: Callable[[], T | None], ready: Callable[[T], bool], wait: float) -> T | None:
+def _poll(
+    client: langsmith.Client, fetch: Callable[[], T | None], ready: Callable[[T], bool], wait: float
+) -> T | None:
     """``fetch()`` until ``ready`` (or ``wait`` seconds pass); the last result, None if nothing came.
 
-    A project or run that does not exist yet reads as nothing (it may be on its way).
+    A project or run that does not exist yet reads as nothing (it may be on its way). A LangSmith
+    that does not answer is a ``ConnectionError`` saying what to do.
     """
     deadline = time.monotonic() + max(wait, 0.0)
     result: T | None = None
@@ -170,6 +184,8 @@ def _poll(fetch: Callable[[], T | None], ready: Callable[[T], bool], wait: float
             result = fetch()
         except (langsmith.NotFoundError, LangSmithNotFoundError):
             result = None
+        except (LangSmithConnectionError, langsmith.APIConnectionError) as error:
+            raise unreachable(client, error) from error
         if result is not None and ready(result):
             return result
         if time.monotonic() >= deadline:
@@ -288,7 +304,10 @@ _CELL = (
     "padding: 3px 8px; border-bottom: 1px solid rgba(127, 127, 127, 0.18); vertical-align: top; "
     "text-align: left;"
 )
-_NUM = "padding: 3px 8px; text-align: right; white-space: nowrap; vertical-align: top;"
+_NUM = (
+    "padding: 3px 8px; border-bottom: 1px solid rgba(127, 127, 127, 0.18); text-align: right; "
+    "white-space: nowrap; vertical-align: top;"
+)
 _HEAD = f"padding: 3px 8px; border-bottom: 1px solid {_RULE}; font-weight: 600; {_MUTED} text-align: left;"
 _PRE = (
     f"{_MONO} white-space: pre-wrap; word-break: break-word; max-height: 22em; overflow: auto; "
@@ -484,7 +503,7 @@ class TraceView:
             roots = [r for r in runs if smith.parent_id(r) is None]
             return bool(roots) and all(_ended(r) for r in roots)
 
-        runs = _poll(fetch, complete, wait)
+        runs = _poll(client, fetch, complete, wait)
         if not runs:
             raise _not_found(f"run or trace {wanted}", project, wait)
         root_ids = [r.id for r in runs if smith.parent_id(r) is None]
@@ -748,7 +767,7 @@ class ThreadView:
         def complete(runs: list[Run]) -> bool:
             return expected <= {str(r.id) for r in runs} and all(_ended(r) for r in runs)
 
-        runs = _poll(fetch, complete, wait)
+        runs = _poll(client, fetch, complete, wait)
         if not runs:
             raise _not_found(f"thread {thread_id}", project, wait)
         missing = expected - {str(r.id) for r in runs}
