@@ -192,7 +192,10 @@ class QueueReviewer:
         except TraceNotFound as error:
             raise ReviewError(f"queue item {item.id}: {error}") from error
         run_id = item.run_id or thread.turns[-1].run_id  # a THREAD item: review its latest turn
-        turn = thread.turn_of(run_id)
+        try:
+            turn = thread.turn_of(run_id)
+        except LookupError as error:
+            raise ReviewError(f"queue item {item.id}: {error} (only root runs are reviewed here)") from None
         run = smith.get_run(run_id, project=project, client=self.client)
         return ReviewItem(
             item_id=str(item.id),
