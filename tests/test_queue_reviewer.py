@@ -86,8 +86,9 @@ def flywheel(techhub_services: TechhubInstance) -> Iterator[Flywheel]:
             for message in messages:
                 chat.send(message)
             chats.append(chat)
-        # Judged once idle for 2 s, queued when negative: wait until the local engine has done it all.
-        wait_for_rules(client, timeout=90, progress=False)
+        # Judged once idle for 2 s, queued when negative: wait for exactly these three conversations.
+        wait_for_rules(client, thread_ids=[c.thread_id for c in chats], queue_id=queue["id"], timeout=90,
+                       progress=False)
         yield Flywheel(client, queue, *chats)
 
 
