@@ -6,7 +6,9 @@
     router --(otherwise)--> supervisor
     supervisor --(handoff tool calls)--> sql_agent / docs_agent --> supervisor ; --(answer)--> END
 
-The verified customer id persists in the thread's state, so later turns skip verification. The
+The router also names the turn's topic (``orders``, ``products``, ``policies``, ``chitchat`` or
+``out_of_scope``): it is kept in the state and written on the root run's metadata (key ``topic``),
+so traces can be filtered and grouped by topic. The verified customer id persists in the thread's state, so later turns skip verification. The
 prompt version (``v1`` baseline, ``v2`` with stated limits) and the model are chosen per run via
 ``config["configurable"]["version"]`` and ``["model"]``, so one deployed graph serves both as two
 assistants.
@@ -27,6 +29,7 @@ from pydantic import BaseModel, Field
 from techhub.agent import prompts
 from techhub.agent.specialists import run_specialist
 from techhub.agent.tools import SUPERVISOR_TOOLS
+from techhub.agent.tracing import set_root_run_metadata
 from techhub.config import ROOT_RUN_NAME
 from techhub.db import EMAIL_PATTERN, find_customer_by_email, get_customer
 from techhub.models import get_chat_model
@@ -40,6 +43,7 @@ class AgentState(TypedDict, total=False):
     customer_id: int | None
     customer_name: str | None
     email_attempts: int
+    topic: str
 
 
 class Delegation(TypedDict):
@@ -51,9 +55,15 @@ class Delegation(TypedDict):
     customer_id: int | None
 
 
-class RouteDecision(BaseModel):
-    """Whether answering the customer's latest message requires knowing who they are."""
+Topic = Literal["orders", "products", "policies", "chitchat", "out_of_scope"]
 
+
+class RouteDecision(BaseModel):
+    """What the customer's latest message is about, and whether answering it requires knowing who they are."""
+
+    topic: Topic = Field(
+        description="orders (their own orders or account), products, policies, chitchat or out_of_scope"
+    )
     needs_identity: bool = Field(
         description="True for the customer's own orders, spending or an action on an order"
     )
@@ -92,24 +102,28 @@ def build_graph(version: str = "v1", model: BaseChatModel | None = None, checkpo
     def router(
         state: AgentState, config: RunnableConfig
     ) -> Command[Literal["supervisor", "ask_email", "verify_email"]]:
-        if state.get("customer_id"):
-            return Command(goto="supervisor")
         messages = state.get("messages", [])
+        decider = chat_model(config).with_structured_output(RouteDecision)
+        decision = decider.invoke([SystemMessage(prompts.ROUTER_PROMPT), *messages], config)
+        set_root_run_metadata(config, topic=decision.topic)
+        update = {"topic": decision.topic}
+        if state.get("customer_id"):
+            return Command(update=update, goto="supervisor")
         last_ai = next((m for m in reversed(messages) if isinstance(m, AIMessage) and m.content), None)
         has_email = bool(EMAIL_PATTERN.search(_latest_human(state)))
         if has_email and last_ai is not None and last_ai.text in (prompts.ASK_EMAIL, prompts.RETRY_EMAIL):
-            return Command(goto="verify_email")  # answered our question with a new message, not a resume
-        decider = chat_model(config).with_structured_output(RouteDecision)
-        decision = decider.invoke([SystemMessage(prompts.ROUTER_PROMPT), *messages], config)
+            return Command(update=update, goto="verify_email")  # answered our question with a new message
         if not decision.needs_identity:
-            return Command(goto="supervisor")
-        return Command(goto="verify_email" if has_email else "ask_email")
+            return Command(update=update, goto="supervisor")
+        return Command(update=update, goto="verify_email" if has_email else "ask_email")
 
     def ask_email(state: AgentState) -> dict:
         question = prompts.RETRY_EMAIL if state.get("email_attempts") else prompts.ASK_EMAIL
         return {"messages": [AIMessage(question)]}
 
-    def await_email(state: AgentState) -> dict:
+    def await_email(state: AgentState, config: RunnableConfig) -> dict:
+        if state.get("topic"):  # the resume is a trace of its own: it carries the turn's topic too
+            set_root_run_metadata(config, topic=state["topic"])
         answer = interrupt({"question": state["messages"][-1].text, "expects": "email"})
         if isinstance(answer, dict):
             answer = answer.get("email") or answer.get("content") or ""

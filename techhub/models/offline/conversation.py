@@ -1,14 +1,41 @@
 """Reading a LangChain conversation the way the offline model needs to: the system prompt, the
-current request, and the tool calls and results of the current turn."""
+current request in the light of the conversation so far, and the tool calls and results of the
+current turn.
+
+A follow-up ("and the other one?", "when did that ship?", "how much is it?") names nothing of its
+own: it inherits the topic, the order ids, the products and the kind of product of the request
+before it, and the order ids the agent's last answer mentioned. An email-only message (the answer to
+the verification question) is not a request: the request is the one it answers.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
-from techhub.models.offline.language import Reading, read_message
+from techhub.agent.retrieval import search_documents
+from techhub.models.offline.language import (
+    ACCOUNT_INTENTS,
+    OUT_OF_SCOPE,
+    SOCIAL_INTENTS,
+    Ranking,
+    Reading,
+    read_message,
+)
+
+ORDER = re.compile(r"ORD-\d{4}-\d{4}")
+TOPICAL = ("orders", "products", "policies")
+UNPLACED_SCORE = 2.5
+"""An on-topic message nothing else places still matches a store document at least this well (BM25):
+it gets an answer from that document, not the out-of-scope reply."""
+STORE_WORDS = re.compile(
+    r"\b(?:techhub|store|shop|buy|bought|purchase\w*|order\w*|item|items|product\w*|deliver\w*|"
+    r"package|parcel|account|money|receipt|invoice|support|service|help|problem|issue|question)\b"
+)
+"""Words that say a message is about the store even when nothing more specific can be read from it."""
 
 
 @dataclass(frozen=True)
@@ -24,11 +51,21 @@ class ToolStep:
 class Turn:
     system: str
     request: Reading
-    """What the customer is asking now (an email-only answer to a verification question is skipped)."""
+    """What the customer is asking now, with what it inherits from the conversation (its topic is
+    always one of the five topics)."""
     latest: Reading
     """The latest human message itself."""
     steps: tuple[ToolStep, ...]
     history: tuple[BaseMessage, ...]
+    context: str = ""
+    """For a follow-up: what it refers to ("order ORD-2025-0047", "the Vantor Aerobook 13"), so the
+    specialists' tasks are self-contained."""
+    unplaced: bool = False
+    """On topic, but nothing says what exactly: answer from the documents or ask a short question."""
+
+    @property
+    def topic(self) -> str:
+        return self.request.topic or "chitchat"
 
     def called(self, name: str) -> list[ToolStep]:
         return [s for s in self.steps if s.name == name]
@@ -40,22 +77,129 @@ class Turn:
         return [m.text for m in self.history if isinstance(m, AIMessage) and m.text.strip()]
 
 
+def _named(reading: Reading) -> bool:
+    return bool(reading.products or reading.brands or reading.groups or reading.order_ids)
+
+
+def _inherits(reading: Reading, previous: Reading) -> bool:
+    """Whether a message continues the previous request rather than starting its own."""
+    if previous.topic not in TOPICAL or _named(reading) or reading.emails:
+        return False
+    if reading.topic is None:
+        return reading.follow_up or len(reading.normalized.split()) <= 6
+    if reading.topic in ("chitchat", "out_of_scope"):
+        return False
+    own_signal = reading.intents - SOCIAL_INTENTS
+    if reading.topic == "policies" and own_signal and previous.topic != "orders":
+        return False
+    return reading.follow_up and (not own_signal or reading.extra.get("topic_source") == "documents"
+                                  or previous.topic == "orders" and reading.topic != "policies")
+
+
+def _referred_orders(reading: Reading, previous: Reading, answer: str) -> tuple[str, ...]:
+    """The orders a follow-up points at: the previous request's, or those the last answer listed."""
+    listed = tuple(dict.fromkeys(ORDER.findall(answer)))
+    if re.search(r"\b(?:other|another|second|rest|remaining)\b", reading.normalized):
+        named = previous.order_ids or listed[:1]
+        others = tuple(oid for oid in listed if oid not in named)
+        return others or listed
+    return previous.order_ids or listed[:1]
+
+
+def _inherit(reading: Reading, previous: Reading, answer: str) -> tuple[Reading, str]:
+    """The follow-up with the previous request's topic and subjects; and the context in words."""
+    intents = set(reading.intents - SOCIAL_INTENTS) or set(previous.intents - SOCIAL_INTENTS)
+    if previous.topic == "orders" and not intents & ACCOUNT_INTENTS:
+        intents.add("order_status")
+    order_ids = _referred_orders(reading, previous, answer) if previous.topic == "orders" else ()
+    groups = reading.groups or previous.groups
+    ranking = reading.ranking
+    if ranking is not None and not ranking.group and groups:
+        ranking = replace(ranking, group=groups[0])
+    merged = replace(
+        reading,
+        topic=previous.topic,
+        intents=frozenset(intents),
+        order_ids=order_ids,
+        products=previous.products,
+        brands=previous.brands,
+        groups=groups,
+        ranking=ranking,
+        action=reading.action,
+        out_of_scope=False,
+    )
+    if order_ids:
+        context = "order " + ", ".join(order_ids)
+    elif previous.products:
+        context = "the " + " and the ".join(previous.products)
+    elif groups:
+        context = ", ".join(groups)
+    else:
+        context = previous.text.strip()
+    return merged, context
+
+
+def _place(reading: Reading) -> tuple[Reading, bool]:
+    """A topic for a message nothing placed: the best matching document's, or chit-chat, or none."""
+    if reading.topic is not None:
+        return reading, False
+    if reading.intents & SOCIAL_INTENTS:
+        return replace(reading, topic="chitchat"), False
+    hits = search_documents(reading.normalized, k=1)
+    on_topic = STORE_WORDS.search(reading.normalized) and not OUT_OF_SCOPE.search(reading.normalized)
+    if hits and (hits[0].score >= UNPLACED_SCORE or on_topic):
+        topic = "policies" if hits[0].document.kind == "policy" else "products"
+        return replace(reading, topic=topic), True
+    if on_topic:
+        return replace(reading, topic="chitchat"), True
+    return replace(reading, topic="out_of_scope", out_of_scope=True), False
+
+
+def resolve_requests(messages: list[BaseMessage]) -> list[tuple[Reading, str, bool]]:
+    """Each customer request of the conversation with its resolved topic: (reading, context, unplaced).
+
+    Email-only messages answer the verification question and are folded into the request before.
+    """
+    resolved: list[tuple[Reading, str, bool]] = []
+    answer = ""
+    for message in messages:
+        if isinstance(message, AIMessage) and message.text.strip() and not message.tool_calls:
+            answer = message.text
+        if not isinstance(message, HumanMessage):
+            continue
+        reading = read_message(message.text)
+        if reading.only_email and resolved:
+            continue
+        previous = resolved[-1][0] if resolved else None
+        context, unplaced = "", False
+        if previous is not None and _inherits(reading, previous):
+            reading, context = _inherit(reading, previous, answer)
+        elif reading.ranking is not None and not reading.ranking.group and previous and previous.groups:
+            reading = replace(
+                reading, ranking=Ranking(previous.groups[0], *_ranking_rest(reading.ranking)),
+                groups=previous.groups,
+            )
+            context = ", ".join(previous.groups)
+        reading, unplaced = _place(reading)
+        resolved.append((reading, context, unplaced))
+        answer = ""
+    return resolved
+
+
+def _ranking_rest(ranking: Ranking) -> tuple:
+    return ranking.sort_by, ranking.descending, ranking.in_stock_only
+
+
 def parse_turn(messages: list[BaseMessage]) -> Turn:
     """Split a conversation into the system prompt, the current request and this turn's tool steps."""
     system = "\n".join(m.text for m in messages if isinstance(m, SystemMessage))
     human_indexes = [i for i, m in enumerate(messages) if isinstance(m, HumanMessage)]
     if not human_indexes:
-        empty = read_message("")
+        empty = replace(read_message(""), topic="chitchat")
         return Turn(system, empty, empty, (), tuple(messages))
     last = human_indexes[-1]
     latest = read_message(messages[last].text)
-    request = latest
-    if latest.only_email:
-        for i in reversed(human_indexes[:-1]):
-            earlier = read_message(messages[i].text)
-            if not earlier.only_email:
-                request = earlier
-                break
+    request, context, unplaced = resolve_requests(messages[: last + 1])[-1]
     results = {m.tool_call_id: m.text for m in messages[last:] if isinstance(m, ToolMessage)}
     steps = []
     for m in messages[last:]:
@@ -64,7 +208,7 @@ def parse_turn(messages: list[BaseMessage]) -> Turn:
                 steps.append(
                     ToolStep(call["name"], dict(call.get("args") or {}), results.get(call.get("id")))
                 )
-    return Turn(system, request, latest, tuple(steps), tuple(messages[:last]))
+    return Turn(system, request, latest, tuple(steps), tuple(messages[:last]), context, unplaced)
 
 
 def load_json(text: str | None) -> dict | list | None:

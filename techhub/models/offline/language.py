@@ -1,39 +1,40 @@
-"""How the offline model reads a customer's message: intents, order ids, emails, the action asked for.
+"""How the offline model reads a customer's message: its topic, intents, order ids, emails, the
+products it names and the action it asks for.
 
-A real model understands free text; the offline model approximates that with keyword patterns over
-a normalised text. Normalisation lower-cases, strips accents and corrects near-miss spellings of the
-words the patterns look for ("ordr" -> "order", "refnud" -> "refund"), so typos and lower case work.
+A real model understands free text; the offline model approximates that in three layers:
+
+* **spelling**: the text is lower-cased, accents folded, and misspelt words corrected towards the
+  store's own vocabulary (catalogue, documents, reading cues; :mod:`.vocabulary`), short words too;
+* **what it names**: products, brands, product kinds and categories of the catalogue, order ids,
+  emails, and a ranking ("the cheapest", "the lightest", "in stock") over a kind of product;
+* **what it is about**: intent patterns per kind of request, and the topic (``orders``,
+  ``products``, ``policies``, ``chitchat``, ``out_of_scope``) decided from what the message names
+  first, then from how well the store's documents match it (BM25 as a signal). A message that names
+  nothing of its own (a follow-up: "and the other one?") gets no topic here; :mod:`.conversation`
+  gives it the topic of the conversation.
+
 Everything here is pure and deterministic.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from techhub.agent.catalogue import KINDS, SortKey, load_catalogue
+from techhub.agent.retrieval import search_documents
 from techhub.db.customers import EMAIL_PATTERN
+from techhub.models.offline.vocabulary import CUE_WORDS, correct_word
 
 ORDER_ID = re.compile(r"\bORD[-\s]?(\d{4})[-\s]?(\d{4})\b", re.IGNORECASE)
 
-# The words the intent patterns use, for typo correction. Short words are never corrected.
-VOCABULARY = sorted(
-    set(
-        """
-        order orders status where track tracking shipped shipping ship delivery delivered deliver arrive
-        arrived package history previous recent purchases purchased bought items contents spend spent
-        total money price cost costs much stock available availability inventory specs specifications
-        battery screen resolution weight ports processor memory storage compatible compatibility works
-        support contact phone email hours human agent representative policy policies return returns
-        refund refunds warranty exchange cancel cancellation cancelled change modify update address
-        hello thanks thank appreciate goodbye recommend laptop laptops monitor monitors keyboard keyboards
-        mouse mice headphones earbuds speaker speakers audio accessories charger cable dock webcam
-        received ridiculous immediately cancelled expensive cheapest cheaper difference compare tell
-        """.split()
-    )
-)
+TOPICS = ("orders", "products", "policies", "chitchat", "out_of_scope")
+"""The topics a turn is routed to (the router's ``topic``, the root run's ``topic`` metadata)."""
+
+VOCABULARY = sorted(CUE_WORDS)
+"""The cue words the patterns below look for (kept for callers of the earlier typo corrector)."""
 
 ACTION_PATTERNS: dict[str, re.Pattern[str]] = {
     "cancel": re.compile(r"\bcancel+(?:l?ation|l?ed|l?ing)?\b"),
@@ -100,9 +101,8 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\bmemory\b|\bstorage\b|\brefresh rate\b|\bnoise cancell?ing\b|\bwireless\b|\bfeatures?\b"
     ),
     "product_info": re.compile(
-        r"\b(?:laptops?|notebooks?|monitors?|displays?|keyboards?|mouse|mice|headphones?|headsets?|earbuds?|"
-        r"speakers?|audio|accessor(?:y|ies)|chargers?|cables?|docks?|docking|hubs?|webcams?|stands?)\b|"
-        r"\brecommend|\btell me about\b|\bwhat (?:products|do you sell)\b|\bdifference between\b|\bcompare\b"
+        r"\brecommend|\bsuggest|\btell me about\b|\bwhat (?:products|do you (?:sell|have|carry))\b|"
+        r"\bdo you (?:sell|have|carry|stock)\b|\bdifference between\b|\bcompare\b|\bvs\b|\bversus\b"
     ),
     "returns_policy": re.compile(r"\breturn(?:s|ing)?\b|\bexchange\b|\bsend (?:it )?back\b"),
     "warranty_policy": re.compile(r"\bwarrant(?:y|ies)\b|\bguarantee\b|\bbroken\b|\bdefective\b|\brepair\b"),
@@ -116,28 +116,72 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\brepresentative\b|\bspeak (?:to|with)\b|\btalk (?:to|with)\b|\bsupport (?:team|hours|email)\b|"
         r"\bopening hours\b|\bbusiness hours\b"
     ),
+    "payment": re.compile(
+        r"\bpay(?:ment|ments|ing|pal)?\b|\bcredit card|\bdebit card|\binstal+ments?\b|\bklarna\b|"
+        r"\bafterpay\b|\bcheckout\b|\bcoupons?\b|\bdiscounts?\b|\bpromo(?: code)?\b|\bgift cards?\b|"
+        r"\bprice match"
+    ),
+    "small_talk": re.compile(
+        r"\bhow are you\b|\bwho are you\b|\bare you (?:a |an )?(?:bot|robot|human|real|ai|person)\b|"
+        r"\bwhat can you do\b|\bcan you help\b|\bhelp me\b|\bi need help\b|\bnice to meet\b|"
+        r"^(?:ok|okay|cool|great|nice|got it|sure|alright|yes|no|nope|yep|yeah|hmm+)\W*$"
+    ),
 }
 
 ACCOUNT_INTENTS = frozenset({"order_status", "order_history", "order_items", "spending"})
-DOCS_INTENTS = frozenset(
-    {
-        "product_info",
-        "price",
-        "stock",
-        "specs",
-        "compatibility",
-        "returns_policy",
-        "warranty_policy",
-        "shipping_policy",
-        "cancellation_policy",
-        "contact",
-    }
+PRODUCT_INTENTS = frozenset({"product_info", "price", "stock", "specs", "compatibility"})
+POLICY_INTENTS = frozenset(
+    {"returns_policy", "warranty_policy", "shipping_policy", "cancellation_policy", "contact", "payment"}
 )
-SOCIAL_INTENTS = frozenset({"greeting", "thanks", "goodbye"})
+DOCS_INTENTS = PRODUCT_INTENTS | POLICY_INTENTS
+SOCIAL_INTENTS = frozenset({"greeting", "thanks", "goodbye", "small_talk"})
 OUT_OF_SCOPE = re.compile(
-    r"\b(?:weather|joke|poem|recipe|football|soccer|politic|election|homework|capital of|translate|"
-    r"write (?:me )?(?:a|an|some) (?:code|essay|story|song)|bitcoin|stock market|horoscope|movie)\b"
+    r"\b(?:weather|forecast|joke|jokes|poem|poems|recipe|recipes|cook|football|soccer|basketball|"
+    r"politic\w*|election|president|homework|capital of|translate|bitcoin|crypto\w*|stock market|"
+    r"horoscope|movie|movies|song|lyrics|essay|story|dating|girlfriend|boyfriend|medical|doctor|lottery|"
+    r"write (?:me )?(?:a|an|some) (?:code|essay|story|song|poem|letter)|python code|math problem)\b"
 )
+"""Subjects a store's assistant has nothing to say about: they make a message out of scope unless it
+also names something of the store's (an order, a product, a policy)."""
+
+FOLLOW_UP = re.compile(
+    r"^(?:and|also|plus|what about|how about|ok(?:ay)?|so|then|but|same)\b|"
+    r"\b(?:it|its|it's|that|this|those|these|them|they|one|ones|other|another|same|either|both|"
+    r"there|then|instead|too)\b"
+)
+"""Cues that a message leans on the previous turn ("and the other one?", "when did that ship?")."""
+
+RANKINGS: tuple[tuple[re.Pattern[str], SortKey, bool], ...] = (
+    (re.compile(r"\b(?:most expensive|priciest|dearest|highest price|high end|top of the line)\b"),
+     "price", True),
+    (re.compile(r"\b(?:cheapest|cheaper|least expensive|lowest price|lowest cost|most affordable|"
+                r"inexpensive|budget|cheap)\b"), "price", False),
+    (re.compile(r"\b(?:lightest|lighter|least heavy|lightweight|weighs? (?:the )?least|most portable)\b"),
+     "weight", False),
+    (re.compile(r"\b(?:heaviest|heavier|weighs? (?:the )?most)\b"), "weight", True),
+    (re.compile(r"\b(?:(?:best|longest|biggest|most|greatest|good|great|long|longer|better) battery|"
+                r"battery (?:life )?(?:lasts? )?(?:the )?(?:longest|best|most)|longest lasting|"
+                r"lasts? (?:the )?longest)\b"), "battery", True),
+    (re.compile(r"\b(?:biggest|largest|bigger|larger|widest) (?:screen|display|monitor)\b"), "screen", True),
+    (re.compile(r"\b(?:smallest|smaller) (?:screen|display|monitor)\b"), "screen", False),
+)  # fmt: skip
+"""How customers ask for the top of a ranking: (pattern, figure, descending)."""
+
+_PRODUCT_WORD_MAX_FREQUENCY = 10_000
+"""A product-name word more common than this in English ("studio", "stand") names the product only
+together with its brand or another word of its name."""
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """'The cheapest laptop', 'which mice are in stock': a kind or category ranked by a figure."""
+
+    group: str
+    sort_by: SortKey
+    descending: bool = False
+    in_stock_only: bool = False
+    superlative: bool = True
+    """False for a plain listing ("which monitors are in stock?", "what headphones do you have?")."""
 
 
 @dataclass(frozen=True)
@@ -153,16 +197,21 @@ class Reading:
     complaint: bool = False
     out_of_scope: bool = False
     foreign: bool = False
+    products: tuple[str, ...] = ()
+    brands: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    """Product kinds ("laptop", "power bank") and categories ("Audio") the message names."""
+    ranking: Ranking | None = None
+    topic: str | None = None
+    """The message's own topic (one of TOPICS), None when it names nothing to place it by."""
+    follow_up: bool = False
+    """It leans on the previous turn (a pronoun, "and ...", "what about ...")."""
     extra: dict = field(default_factory=dict)
 
     @property
     def needs_identity(self) -> bool:
         """Questions about the customer's own orders need a verified identity; so do actions on them."""
-        return (
-            bool(self.intents & ACCOUNT_INTENTS)
-            or self.action is not None
-            or (self.complaint and not (self.intents & DOCS_INTENTS))
-        )
+        return self.topic == "orders"
 
     @property
     def only_email(self) -> bool:
@@ -172,39 +221,45 @@ class Reading:
         return bool(self.emails) and len(rest) <= 3
 
 
-# Short misspellings that fuzzy matching cannot safely catch (too many real words are one edit away).
-SHORT_TYPOS = {
-    "ordr": "order",
-    "oder": "order",
-    "stok": "stock",
-    "waht": "what",
-    "wher": "where",
+# Chat shorthand that is not a typo of anything (so the corrector cannot find it).
+SHORTHAND = {
     "pls": "please",
     "plz": "please",
     "thx": "thanks",
+    "ty": "thanks",
     "ur": "your",
     "u": "you",
+    "r": "are",
+    "wat": "what",
+    "wheres": "where's",
+    "whats": "what's",
+    "hows": "how's",
+    "cant": "can't",
+    "dont": "don't",
+    "didnt": "didn't",
+    "doesnt": "doesn't",
+    "hasnt": "hasn't",
+    "havent": "haven't",
+    "isnt": "isn't",
+    "wont": "won't",
+    "im": "i'm",
+    "ive": "i've",
+    "id": "i'd",
+    "2day": "today",
+    "tmrw": "tomorrow",
+    "asap": "asap",
 }
 
 
-@lru_cache(maxsize=4096)
 def _correct(word: str) -> str:
-    if word in SHORT_TYPOS:
-        return SHORT_TYPOS[word]
-    if len(word) < 5 or word in _VOCAB_SET or not word.isalpha():
-        return word
-    match = difflib.get_close_matches(word, VOCABULARY, n=1, cutoff=0.82)
-    return match[0] if match else word
-
-
-_VOCAB_SET = frozenset(VOCABULARY)
+    return SHORTHAND.get(word) or correct_word(word)
 
 
 def normalize(text: str) -> str:
-    """Lower-case, fold accents, unify quotes, correct near-miss spellings of known words."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    folded = folded.replace("\u2019", "'").lower()
-    words = re.split(r"(\W+)", folded)
+    """Lower-case, fold accents, unify quotes, correct misspelt words towards the store's vocabulary."""
+    folded = unicodedata.normalize("NFKD", text.replace("\u2019", "'")).encode("ascii", "ignore").decode()
+    folded = folded.lower()
+    words = re.split(r"([^a-z0-9]+)", folded)
     return "".join(_correct(w) for w in words)
 
 
@@ -235,9 +290,129 @@ def _is_foreign(text: str, normalized: str) -> bool:
     return len(words & markers) >= 2 or (bool(words) and len(words & markers) / len(words) > 0.4)
 
 
+def _name_words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+@lru_cache(maxsize=1)
+def _product_index() -> tuple[dict[str, tuple[str, ...]], dict[str, str], dict[str, str]]:
+    """(product name -> its own name words, distinctive name word -> product, brand word -> brand)."""
+    catalogue = load_catalogue()
+    own = {p.name: tuple(w for w in _name_words(p.name) if w not in _name_words(p.brand)) for p in catalogue.products}
+    counts: dict[str, int] = {}
+    for words in own.values():
+        for word in set(words):
+            counts[word] = counts.get(word, 0) + 1
+    distinctive = {w: name for name, words in own.items() for w in words if counts[w] == 1}
+    brands = {w: p.brand for p in catalogue.products for w in _name_words(p.brand)}
+    return own, distinctive, brands
+
+
+def _common_english(word: str) -> bool:
+    from techhub.models.offline.vocabulary import _english
+
+    return word.isalpha() and _english()[word] > _PRODUCT_WORD_MAX_FREQUENCY
+
+
+def _products_named(normalized: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(products, brands) the message names: a distinctive name word ("aerobook"), or a brand with a
+    word of one of its names ("sonique hush"), or two words of one name ("vista 27q")."""
+    words = set(_name_words(normalized))
+    own, distinctive, brand_words = _product_index()
+    brands = tuple(dict.fromkeys(brand_words[w] for w in _name_words(normalized) if w in brand_words))
+    catalogue = load_catalogue()
+    found = []
+    for product in catalogue.products:
+        matched = words & set(own[product.name])
+        if not matched:
+            continue
+        strong = any(distinctive.get(w) == product.name and not _common_english(w) and not w.isdigit()
+                     for w in matched)
+        if strong or len(matched) >= 2 or (product.brand in brands and matched - {"pro", "go"}):
+            found.append(product.name)
+    if len(found) > 1:  # "vantor forge 16 pro": keep the products matching most of their name
+        best = max(len(words & set(own[name])) for name in found)
+        found = [name for name in found if len(words & set(own[name])) == best or name.lower() in normalized]
+    return tuple(found), brands
+
+
+def _groups_named(normalized: str) -> tuple[str, ...]:
+    """Product kinds and categories the message names ("power bank", "earphones" -> earbuds, "audio")."""
+    groups: list[str] = []
+    for kind, words in KINDS.items():
+        if any(re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", normalized) for w in words):
+            groups.append(kind)
+    if len(groups) > 1:  # "laptop with the biggest screen", "a laptop stand": the other one is the thing
+        groups = [g for g in groups if g not in ("monitor", "webcam")] or groups
+    catalogue = load_catalogue()
+    for category in catalogue.categories:
+        words = re.findall(r"[a-z]+", category.lower())
+        if any(re.search(rf"\b{w}\b", normalized) for w in words) and not any(
+            catalogue.select(g) and catalogue.select(g)[0].category == category for g in groups
+        ):
+            groups.append(category)
+    return tuple(dict.fromkeys(groups))
+
+
+def _ranking(normalized: str, groups: tuple[str, ...], intents: set[str]) -> Ranking | None:
+    group = groups[0] if groups else ""
+    for pattern, sort_by, descending in RANKINGS:
+        if pattern.search(normalized):
+            in_stock = "stock" in intents
+            return Ranking(group, sort_by, descending, in_stock)
+    if group and "stock" in intents:
+        return Ranking(group, "price", False, True, superlative=False)
+    return None
+
+
+def _policy_signal(normalized: str) -> tuple[str | None, float]:
+    """The kind of the store document that best matches the message ("policy"/"product") and its score."""
+    hits = search_documents(normalized, k=1)
+    return (hits[0].document.kind, hits[0].score) if hits else (None, 0.0)
+
+
+BM25_TOPIC_SCORE = 6.0
+"""A message naming nothing the patterns know still belongs to a topic when a document matches it at
+least this well (BM25 score; an exact policy title scores 15 to 25, one shared rare word about 4)."""
+
+
+def _own_topic(reading: Reading, intents: set[str]) -> tuple[str | None, str]:
+    """The message's own topic and what decided it: "named" (an order, a product, a kind of product),
+    "intent" (what it asks), "documents" (BM25 over the store's pages), "social", or "" (nothing)."""
+    named = bool(reading.products or reading.brands or reading.groups)
+    if not reading.normalized.strip():
+        return "chitchat", "social"
+    if reading.order_ids:
+        return "orders", "named"
+    if intents & ACCOUNT_INTENTS or reading.action:
+        return "orders", "intent"
+    if reading.complaint and not intents & DOCS_INTENTS and not named:
+        return "orders", "intent"
+    policy = bool(intents & POLICY_INTENTS)
+    product = bool(intents & (PRODUCT_INTENTS - {"product_info"})) or reading.ranking is not None
+    if OUT_OF_SCOPE.search(reading.normalized) and not (reading.products or reading.brands or policy):
+        return "out_of_scope", "intent"
+    if policy and not (reading.products or product):
+        return "policies", "intent"
+    if named:
+        return "products", "named"
+    if product or "product_info" in intents:
+        return "products", "intent"
+    kind, score = _policy_signal(reading.normalized)
+    if kind is not None and score >= BM25_TOPIC_SCORE:
+        return ("policies" if kind == "policy" else "products"), "documents"
+    if intents & SOCIAL_INTENTS:
+        return "chitchat", "social"
+    return None, ""
+
+
 def read_message(text: str) -> Reading:
     """Understand one customer message (deterministically)."""
-    text = (text or "")[:4000]
+    return _read(str(text or "")[:4000])
+
+
+@lru_cache(maxsize=2048)
+def _read(text: str) -> Reading:
     normalized = normalize(text)
     intents = {name for name, pattern in INTENT_PATTERNS.items() if pattern.search(normalized)}
     order_ids = tuple(dict.fromkeys(f"ORD-{a}-{b}" for a, b in ORDER_ID.findall(text)))
@@ -262,8 +437,10 @@ def read_message(text: str) -> Reading:
         intents.discard("order_status")
     if order_ids and not (intents & (ACCOUNT_INTENTS - {"order_status"})):
         intents.add("order_status")
+    products, brands = _products_named(normalized)
+    groups = _groups_named(normalized)
     product_question = intents & {"price", "stock", "specs", "compatibility"}
-    if product_question and not order_ids and not re.search(r"\bmy order\b", normalized):
+    if (product_question or products) and not order_ids and not re.search(r"\bmy (?:order|package)\b", normalized):
         intents.discard("order_status")
     if "order_items" in intents or "order_history" in intents or "spending" in intents:
         if not order_ids and not re.search(r"\bwhere\b|\bstatus\b|\btrack", normalized):
@@ -274,18 +451,13 @@ def read_message(text: str) -> Reading:
         and not re.search(r"polic|cost|fee", normalized)
     ):
         intents.discard("shipping_policy")
+    if (products or groups or brands) and not intents & (DOCS_INTENTS | ACCOUNT_INTENTS):
+        intents.add("product_info")
 
+    ranking = _ranking(normalized, groups, intents)
     topical = intents - SOCIAL_INTENTS
-    foreign = not topical and not action and _is_foreign(text, normalized)
-    out_of_scope = bool(OUT_OF_SCOPE.search(normalized)) or (
-        not intents
-        and not action
-        and not complaint
-        and not emails
-        and not foreign
-        and bool(normalized.strip())
-    )
-    return Reading(
+    foreign = not topical and not action and not products and _is_foreign(text, normalized)
+    reading = Reading(
         text=text,
         normalized=normalized,
         intents=frozenset(intents),
@@ -293,6 +465,12 @@ def read_message(text: str) -> Reading:
         emails=emails,
         action=action,
         complaint=complaint,
-        out_of_scope=out_of_scope and not topical and not action,
         foreign=foreign,
+        products=products,
+        brands=brands,
+        groups=groups,
+        ranking=ranking,
+        follow_up=bool(FOLLOW_UP.search(normalized)),
     )
+    topic, source = (None, "") if foreign or (emails and reading.only_email) else _own_topic(reading, intents)
+    return replace(reading, topic=topic, out_of_scope=topic == "out_of_scope", extra={"topic_source": source})

@@ -11,7 +11,7 @@ import re
 from datetime import date
 
 from techhub.models.offline.conversation import Turn, load_json
-from techhub.models.offline.language import normalize
+from techhub.models.offline.language import POLICY_INTENTS, Ranking, Reading, normalize
 
 ToolCall = tuple[str, dict]
 
@@ -240,12 +240,87 @@ def _product_answer(turn: Turn, product: dict, page: str) -> str:
     return " ".join(p for p in parts if p)
 
 
+SUPERLATIVES = {
+    ("price", False): "cheapest",
+    ("price", True): "most expensive",
+    ("weight", False): "lightest",
+    ("weight", True): "heaviest",
+    ("battery", True): "longest-lasting",
+    ("battery", False): "shortest-lasting",
+    ("screen", True): "biggest-screen",
+    ("screen", False): "smallest-screen",
+    ("stock", True): "best-stocked",
+    ("stock", False): "least-stocked",
+}
+_FIGURE_SPEC = {"weight": "weight", "battery": "battery", "screen": "screen"}
+
+
+def _listing(reading: Reading) -> Ranking | None:
+    """The ranking a question asks for; or, for "do you sell webcams?", the kind listed by price."""
+    if reading.ranking is not None:
+        return reading.ranking if reading.ranking.group else None
+    asks_only_about_the_kind = not reading.products and not (reading.intents & (POLICY_INTENTS | {"specs"}))
+    if reading.groups and asks_only_about_the_kind:
+        return Ranking(reading.groups[0], "price", superlative=False)
+    return None
+
+
+def _stock_note(product: dict) -> str:
+    stock = int(product.get("stock") or 0)
+    return f"{stock} in stock" if stock > 0 else "currently out of stock"
+
+
+def _ranking_answer(ranking: Ranking, result: str | None) -> str:
+    data = load_json(result)
+    if not isinstance(data, dict) or not isinstance(data.get("products"), list):
+        return f"I couldn't rank our {ranking.group} products ({(result or 'no result').strip()[:200]})."
+    products = data["products"]
+    group = ranking.group
+    if not products:
+        return f"We have no {group} in stock right now."
+    def line(p: dict) -> str:
+        spec = p.get("specs", {}).get(_FIGURE_SPEC.get(ranking.sort_by, ""), "")
+        extra = f", {ranking.sort_by}: {spec}" if spec else ""
+        return f"{p['name']} ({_money(p['price'])}{extra}, {_stock_note(p)})"
+
+    if not ranking.superlative:
+        lines = "; ".join(line(p) for p in products)
+        if ranking.in_stock_only:
+            return f"These {group} are in stock: {lines}."
+        return f"Our {group} range, cheapest first: {lines}."
+    best = products[0]
+    words = SUPERLATIVES[(ranking.sort_by, ranking.descending)]
+    answer = f"The {words} of our {group} is the {line(best)}."
+    if int(best.get("stock") or 0) <= 0 and not ranking.in_stock_only:
+        available = next((p for p in products[1:] if int(p.get("stock") or 0) > 0), None)
+        if available:
+            answer += f" The {words} one in stock is the {line(available)}."
+    if len(products) > 1:
+        answer += " All of them, in order: " + "; ".join(line(p) for p in products) + "."
+    return answer
+
+
 def docs_agent(turn: Turn) -> ToolCall | str:
-    """Search first; for a product, fetch its live details; then answer from what was found."""
+    """Rank a kind of product from the catalogue; or search first, fetch a product's live details,
+    then answer from what was found."""
     question = turn.request.text
     label, _, rest = question.partition(": ")
     if rest and len(label) < 120:  # "Customer question: ..." -> search for the customer's own words
         question = rest
+    listing = _listing(turn.request)
+    if listing is not None:
+        ranked = turn.called("find_products")
+        if not ranked:
+            return (
+                "find_products",
+                {
+                    "kind_or_category": listing.group,
+                    "sort_by": listing.sort_by,
+                    "descending": listing.descending,
+                    "in_stock_only": listing.in_stock_only,
+                },
+            )
+        return _ranking_answer(listing, ranked[0].result)
     searches = turn.called("search_documents")
     if not searches:
         return ("search_documents", {"query": question[:500]})
@@ -253,18 +328,24 @@ def docs_agent(turn: Turn) -> ToolCall | str:
     top = hits[0] if hits else None
     wants_product = bool(turn.request.intents & {"price", "stock", "specs", "compatibility", "product_info"})
     details = turn.called("get_product_details")
-    if top and top.get("kind") == "product" and wants_product and not details:
-        return ("get_product_details", {"product_name": top["title"]})
+    named = turn.request.products[0] if turn.request.products else None
+    if not details and (named or (top and top.get("kind") == "product" and wants_product)):
+        return ("get_product_details", {"product_name": named or top["title"]})
     if details:
         product = load_json(details[0].result)
         if isinstance(product, dict) and product.get("name"):
-            return _product_answer(turn, product, top.get("text", "") if top else "")
+            page = next((h.get("text", "") for h in hits if h.get("title") == product["name"]), "")
+            return _product_answer(turn, product, page or (top.get("text", "") if top else ""))
     if not top:
         return "I couldn't find anything about that in TechHub's product pages or policies."
     passages = _best_passages(top.get("text", ""), question)
     answer = " ".join(p if p.endswith((".", "!", "?")) else p.rstrip(",;: ") + "." for p in passages)
-    answer = answer or top.get("text", "")[:400]
-    contacts = contact_details(top.get("text", ""))
+    contacts = contact_details("\n".join(h.get("text", "") for h in hits))
+    if not answer:
+        where = " or ".join(contacts[:2]) if contacts else "our support team"
+        return (
+            f"Our product pages and policies don't say more about that. Our support team can help: {where}."
+        )
     if "contact" in turn.request.intents and contacts and not turn.request.action:
         hours = [body for title, body in _passages(top.get("text", "")) if body.lower().startswith("hours")]
         return "You can reach TechHub support at " + " or ".join(contacts) + ". " + " ".join(hours)
@@ -272,3 +353,4 @@ def docs_agent(turn: Turn) -> ToolCall | str:
     if contacts and asks_contact and not all(c in answer for c in contacts):
         answer += " Support contact: " + " or ".join(contacts) + "."
     return f"From our {top['title']} page: {answer}"
+
