@@ -113,6 +113,12 @@ def kind_of(words: str) -> str | None:
     return _KIND_OF_WORD.get(words.strip().lower())
 
 
+def plural(group: str) -> str:
+    """How to name a kind or category of products in a sentence ("laptop" -> "laptops")."""
+    words = KINDS.get(group)
+    return words[1] if words and len(words) > 1 and words[1].startswith(group[:3]) else group
+
+
 def _product_kind(name: str, description: str) -> str | None:
     """The kind noun of the description's first phrase; the last one wins ("laptop stand" -> stand)."""
     phrase = re.split(r"\.\s|[:;]| with | that | for | made ", description.lower(), maxsplit=1)[0]

@@ -32,7 +32,7 @@ from techhub.agent.tools import SUPERVISOR_TOOLS
 from techhub.agent.tracing import set_root_run_metadata
 from techhub.config import ROOT_RUN_NAME
 from techhub.db import EMAIL_PATTERN, find_customer_by_email, get_customer
-from techhub.models import get_chat_model
+from techhub import models  # a module, not its function: the offline model reads techhub.agent's data
 
 MAX_EMAIL_ATTEMPTS = 3
 MAX_DELEGATIONS = 6
@@ -89,7 +89,7 @@ def build_graph(version: str = "v1", model: BaseChatModel | None = None, checkpo
     """Compile the agent graph.
 
     ``version``: the default prompt version (a run can override it in ``configurable``).
-    ``model``: a chat model for every node; by default ``get_chat_model`` picks one per run
+    ``model``: a chat model for every node; by default ``models.get_chat_model`` picks one per run
     (``configurable["model"]``, else ``TECHHUB_MODEL``) in the active mode.
     ``checkpointer``: needed in-process for the email interrupt; the Agent Server brings its own.
     """
@@ -97,7 +97,7 @@ def build_graph(version: str = "v1", model: BaseChatModel | None = None, checkpo
         raise ValueError(f"unknown agent version {version!r}; expected one of {', '.join(prompts.VERSIONS)}")
 
     def chat_model(config: RunnableConfig | None) -> BaseChatModel:
-        return model if model is not None else get_chat_model(_options(config, version)[1])
+        return model if model is not None else models.get_chat_model(_options(config, version)[1])
 
     def router(
         state: AgentState, config: RunnableConfig

@@ -28,7 +28,7 @@ from techhub.models.offline.language import (
 
 ORDER = re.compile(r"ORD-\d{4}-\d{4}")
 TOPICAL = ("orders", "products", "policies")
-UNPLACED_SCORE = 2.5
+UNPLACED_SCORE = 4.0
 """An on-topic message nothing else places still matches a store document at least this well (BM25):
 it gets an answer from that document, not the out-of-scope reply."""
 STORE_WORDS = re.compile(
@@ -87,13 +87,11 @@ def _inherits(reading: Reading, previous: Reading) -> bool:
         return False
     if reading.topic is None:
         return reading.follow_up or len(reading.normalized.split()) <= 6
-    if reading.topic in ("chitchat", "out_of_scope"):
+    if reading.topic in ("chitchat", "out_of_scope") or not reading.follow_up:
         return False
-    own_signal = reading.intents - SOCIAL_INTENTS
-    if reading.topic == "policies" and own_signal and previous.topic != "orders":
-        return False
-    return reading.follow_up and (not own_signal or reading.extra.get("topic_source") == "documents"
-                                  or previous.topic == "orders" and reading.topic != "policies")
+    if reading.topic == previous.topic or reading.extra.get("topic_source") == "documents":
+        return True
+    return previous.topic == "orders" and reading.topic == "products"  # "how much was it?"
 
 
 def _referred_orders(reading: Reading, previous: Reading, answer: str) -> tuple[str, ...]:
@@ -147,7 +145,7 @@ def _place(reading: Reading) -> tuple[Reading, bool]:
         return replace(reading, topic="chitchat"), False
     hits = search_documents(reading.normalized, k=1)
     on_topic = STORE_WORDS.search(reading.normalized) and not OUT_OF_SCOPE.search(reading.normalized)
-    if hits and (hits[0].score >= UNPLACED_SCORE or on_topic):
+    if hits and hits[0].score >= UNPLACED_SCORE and on_topic:
         topic = "policies" if hits[0].document.kind == "policy" else "products"
         return replace(reading, topic=topic), True
     if on_topic:

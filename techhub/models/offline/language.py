@@ -104,7 +104,9 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\brecommend|\bsuggest|\btell me about\b|\bwhat (?:products|do you (?:sell|have|carry))\b|"
         r"\bdo you (?:sell|have|carry|stock)\b|\bdifference between\b|\bcompare\b|\bvs\b|\bversus\b"
     ),
-    "returns_policy": re.compile(r"\breturn(?:s|ing)?\b|\bexchange\b|\bsend (?:it )?back\b"),
+    "returns_policy": re.compile(
+        r"\breturn(?:s|ing|ed)?\b|\bexchange\b|\bsend (?:it |them )?back\b|\bmoney back\b|\brefund"
+    ),
     "warranty_policy": re.compile(r"\bwarrant(?:y|ies)\b|\bguarantee\b|\bbroken\b|\bdefective\b|\brepair\b"),
     "shipping_policy": re.compile(
         r"\bshipping (?:cost|fee|time|option|policy|polic)|\bhow long (?:does|will) (?:shipping|delivery)|"

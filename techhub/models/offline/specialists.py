@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from techhub.agent.catalogue import plural
 from techhub.models.offline.conversation import Turn, load_json
 from techhub.models.offline.language import POLICY_INTENTS, Ranking, Reading, normalize
 
@@ -162,7 +163,7 @@ def _hits(result: str | None) -> list[dict]:
 def _passages(markdown: str) -> list[tuple[str, str]]:
     """A Markdown document as (section title, passage): paragraphs, bullets and table rows, unformatted."""
     section, passages, paragraph = "", [], []
-    in_table = False
+    in_table, header = False, []
 
     def flush() -> None:
         if paragraph:
@@ -181,9 +182,10 @@ def _passages(markdown: str) -> list[tuple[str, str]]:
             flush()
             cells = [c.strip() for c in line.strip("|").split("|")]
             if not in_table:
-                in_table = True  # the first row of a table is its header
+                in_table, header = True, cells  # the first row of a table is its header
                 continue
-            passages.append((section, f"{cells[0]}: " + ", ".join(cells[1:])))
+            labelled = [f"{h.lower()} {c}" if h else c for h, c in zip(header[1:], cells[1:], strict=False)]
+            passages.append((section, f"{cells[0]}: " + "; ".join(labelled)))
         elif line.startswith(("- ", "* ")):  # a bullet is a paragraph; indented lines continue it
             flush()
             in_table = False
@@ -275,7 +277,7 @@ def _ranking_answer(ranking: Ranking, result: str | None) -> str:
     if not isinstance(data, dict) or not isinstance(data.get("products"), list):
         return f"I couldn't rank our {ranking.group} products ({(result or 'no result').strip()[:200]})."
     products = data["products"]
-    group = ranking.group
+    group = plural(ranking.group)
     if not products:
         return f"We have no {group} in stock right now."
     def line(p: dict) -> str:
