@@ -99,8 +99,7 @@ def _referred_orders(reading: Reading, previous: Reading, answer: str) -> tuple[
     listed = tuple(dict.fromkeys(ORDER.findall(answer)))
     if re.search(r"\b(?:other|another|second|rest|remaining)\b", reading.normalized):
         named = previous.order_ids or listed[:1]
-        others = tuple(oid for oid in listed if oid not in named)
-        return others or listed
+        return tuple(oid for oid in listed if oid not in named)  # none listed: look at all their orders
     return previous.order_ids or listed[:1]
 
 

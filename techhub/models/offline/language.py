@@ -105,7 +105,8 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\bdo you (?:sell|have|carry|stock)\b|\bdifference between\b|\bcompare\b|\bvs\b|\bversus\b"
     ),
     "returns_policy": re.compile(
-        r"\breturn(?:s|ing|ed)?\b|\bexchange\b|\bsend (?:it |them )?back\b|\bmoney back\b|\brefund"
+        r"\breturn(?:s|ing|ed)?\b|\bexchange\b|\b(?:send|bring|take|ship)\b.{0,25}\bback\b|\bmoney back\b|"
+        r"\brefund"
     ),
     "warranty_policy": re.compile(r"\bwarrant(?:y|ies)\b|\bguarantee\b|\bbroken\b|\bdefective\b|\brepair\b"),
     "shipping_policy": re.compile(

@@ -146,9 +146,9 @@ def _task(tool: str, turn: Turn) -> str:
 
 
 CLARIFY = (
-    "I'd be glad to help. Could you tell me a little more about what you need? I can look up your "
-    "orders, answer questions about our products (prices, stock, specs) and explain our policies "
-    "(returns, warranty, shipping)."
+    "I'd be glad to help. I can look up your orders, answer questions about our products (prices, "
+    "stock, specs) and explain our policies (returns, warranty, shipping). Could you tell me a little "
+    "more about what you need?"
 )
 OUT_OF_SCOPE_REPLY = (
     "I'm sorry, I can only help with TechHub orders, our products (laptops, monitors, keyboards "
