@@ -6,10 +6,9 @@ Run: ``.venv/bin/python benchmarks/agent_phrasings.py [--split dev|heldout|all] 
 Every item of ``tests/data/agent_phrasings.json`` goes through the real agent graph in process
 (``build_graph`` with an ``InMemorySaver``, the offline model, tracing off), on a fresh thread:
 
-* an item with ``verified_email`` starts on a thread whose customer is already verified (the state a
-  real thread has after the email interrupt was answered);
-* its ``history`` (earlier customer messages) is replayed turn by turn; an email question on the way
-  is answered with the item's ``verified_email``;
+* the thread starts with the item's ``history`` (its user and assistant turns, as written) and, for
+  an item with ``verified_email``, that customer verified: the state a real thread has after the
+  email interrupt was answered;
 * then the item's ``message`` is sent and the turn is checked.
 
 A turn is **correct** when all of these hold:
@@ -19,7 +18,9 @@ A turn is **correct** when all of these hold:
 * **identity**: a ``needs_identity`` item on an unverified thread gets the email question (the
   interrupt); any other item gets an answer, never the email question;
 * **facts**: the answer contains every ``must_contain`` string and none of ``must_not_contain``
-  (case-insensitive); for the email question, the question itself is the answer checked.
+  (case-insensitive); for the email question, the question itself is the answer checked. As the
+  corpus says, a `,` between digits is dropped before comparing (``$1,477.00`` holds ``$1477``), and
+  a date written out (``November 1, 2025``) also counts in its stored form (``2025-11-01``).
 
 It prints, per split, the accuracy per labelled route and overall, the route accuracy alone, the
 confusion between labelled and routed topics, the number of on-topic messages that got the
@@ -32,8 +33,10 @@ reported held-out split is missed.
 from __future__ import annotations
 
 import argparse
+import calendar
 import json
 import os
+import re
 import sys
 import uuid
 from collections import Counter, defaultdict
@@ -43,6 +46,7 @@ from pathlib import Path
 os.environ["LANGSMITH_TRACING"] = "false"
 os.environ.setdefault("TECHHUB_MODEL_BACKEND", "offline")
 
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage  # noqa: E402
 from langgraph.checkpoint.memory import InMemorySaver  # noqa: E402
 from langgraph.types import Command  # noqa: E402
 
@@ -83,39 +87,40 @@ def _strings(value) -> list[str]:
     return [value] if isinstance(value, str) else [str(v) for v in value]
 
 
-def _history_messages(history) -> list[str]:
-    """The customer's earlier messages (a list of strings, or of {role, content} with the user's kept)."""
-    messages = []
+def _history(history) -> list[BaseMessage]:
+    """The thread's earlier turns: ``[role, text]`` pairs (or ``{role, content}``, or plain user text)."""
+    messages: list[BaseMessage] = []
     for turn in history or []:
         if isinstance(turn, str):
-            messages.append(turn)
-        elif isinstance(turn, dict) and turn.get("role", "user") in ("user", "human", "customer"):
-            messages.append(str(turn.get("content", "")))
+            role, text = "user", turn
+        elif isinstance(turn, dict):
+            role, text = turn.get("role", "user"), turn.get("content", "")
+        else:
+            role, text = turn[0], turn[1]
+        messages.append(AIMessage(str(text)) if role in ("assistant", "ai") else HumanMessage(str(text)))
     return messages
 
 
-def _send(graph, config: dict, text: str, email: str | None) -> dict:
-    """One customer turn; an email question on the way is answered with ``email`` when there is one."""
-    state = graph.invoke({"messages": [("user", text)]}, config)
-    attempts = 0
-    while state.get("__interrupt__") and email and attempts < 2:
-        state = graph.invoke(Command(resume=email), config)
-        attempts += 1
-    return state
+def _comparable(answer: str) -> str:
+    """The answer as the corpus writes facts: no thousands separators; dates also in ISO form."""
+    text = re.sub(r"(?<=\d),(?=\d)", "", answer)
+    iso = []
+    for month, day, year in re.findall(rf"\b({'|'.join(calendar.month_name[1:])}) (\d{{1,2}}),? (\d{{4}})\b", text):
+        iso.append(f"{year}-{list(calendar.month_name).index(month):02d}-{int(day):02d}")
+    return (text + " " + " ".join(iso)).lower()
 
 
 def run_item(graph, item: dict, version: str) -> Outcome:
     config = {"configurable": {"thread_id": str(uuid.uuid4()), "version": version}}
     email = item.get("verified_email")
+    values: dict = {"messages": _history(item.get("history"))}
     if email:
         customer = find_customer_by_email(email)
         if customer is None:
             raise ValueError(f"item {item['id']}: verified_email {email!r} is not a customer")
-        graph.update_state(
-            config, {"customer_id": customer.customer_id, "customer_name": customer.full_name}, as_node="router"
-        )
-    for text in _history_messages(item.get("history")):
-        _send(graph, config, text, email)
+        values.update(customer_id=customer.customer_id, customer_name=customer.full_name)
+    if values["messages"] or email:
+        graph.update_state(config, values, as_node="router")
     state = graph.invoke({"messages": [("user", item["message"])]}, config)
     asked_email = bool(state.get("__interrupt__"))
     answer = state["messages"][-1].content if state.get("messages") else ""
@@ -130,9 +135,9 @@ def run_item(graph, item: dict, version: str) -> Outcome:
     identity_ok = asked_email == expects_email or (expects_email and answer in (ASK_EMAIL, RETRY_EMAIL))
     if not identity_ok:
         problems.append("asked for the email" if asked_email else "did not ask for the email")
-    lowered = answer.lower()
-    missing = [s for s in _strings(item.get("must_contain")) if s.lower() not in lowered]
-    present = [s for s in _strings(item.get("must_not_contain")) if s.lower() in lowered]
+    comparable = _comparable(answer)
+    missing = [s for s in _strings(item.get("must_contain")) if s.lower() not in comparable]
+    present = [s for s in _strings(item.get("must_not_contain")) if s.lower() in answer.lower()]
     if missing:
         problems.append(f"missing {missing}")
     if present:
@@ -204,7 +209,7 @@ def main() -> int:
             misses = [o for o in outcomes if not o.correct]
             print(f"\n--- dev misses ({len(misses)}) ---")
             for o in misses:
-                history = " | ".join(_history_messages(o.item.get("history")))
+                history = " | ".join(f"{m.type}: {m.text[:80]}" for m in _history(o.item.get("history")))
                 print(f"[{o.item['id']}] {o.item['message']!r}" + (f"  (after: {history})" if history else ""))
                 print(f"    {'; '.join(o.problems)}")
                 print(f"    answer: {o.answer[:240]!r}")
