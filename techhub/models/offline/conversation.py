@@ -31,6 +31,8 @@ TOPICAL = ("orders", "products", "policies")
 UNPLACED_SCORE = 4.0
 """An on-topic message nothing else places still matches a store document at least this well (BM25):
 it gets an answer from that document, not the out-of-scope reply."""
+SHORT_MESSAGE_WORDS = 6
+"""A short message nothing places ("you there?", "lol ok") is conversation, not an unrelated request."""
 STORE_WORDS = re.compile(
     r"\b(?:techhub|store|shop|buy|bought|purchase\w*|order\w*|item|items|product\w*|deliver\w*|"
     r"package|parcel|account|money|receipt|invoice|support|service|help|problem|issue|question)\b"
@@ -137,7 +139,8 @@ def _inherit(reading: Reading, previous: Reading, answer: str) -> tuple[Reading,
 
 
 def _place(reading: Reading) -> tuple[Reading, bool]:
-    """A topic for a message nothing placed: the best matching document's, or chit-chat, or none."""
+    """A topic for a message nothing placed. About the store but unclear: the best matching
+    document's topic, or a clarifying question; short and unclear: chit-chat; else out of scope."""
     if reading.topic is not None:
         return reading, False
     if reading.intents & SOCIAL_INTENTS:
@@ -147,8 +150,8 @@ def _place(reading: Reading) -> tuple[Reading, bool]:
     if hits and hits[0].score >= UNPLACED_SCORE and on_topic:
         topic = "policies" if hits[0].document.kind == "policy" else "products"
         return replace(reading, topic=topic), True
-    if on_topic:
-        return replace(reading, topic="chitchat"), True
+    if on_topic or len(reading.normalized.split()) <= SHORT_MESSAGE_WORDS:
+        return replace(reading, topic="chitchat"), bool(on_topic)
     return replace(reading, topic="out_of_scope", out_of_scope=True), False
 
 

@@ -64,41 +64,59 @@ QUESTION_CUES = re.compile(
 COMPLAINT = re.compile(
     r"\bnever (?:received|got|arrived|came)\b|\bhas(?:n'?t| not) (?:been|arrived|shipped)\b|"
     r"\bstill (?:not|hasn'?t|haven'?t|waiting|no)\b|\bnot (?:fixed|working|cancelled)\b|"
+    r"\bnothing has (?:turned up|arrived|come)\b|\b(?:don'?t|do not|didn'?t) have it\b|\bcrack(?:ed)?\b|"
+    r"\bdamaged\b|\barrived? broken\b|\bwrong item\b|\bonly wanted\b|\bmissing\b|\bcharged twice\b|"
+    r"\bnever (?:sent|shipped)\b|\blost\b|\bwhy \d+\b|"
     r"\bwhat the (?:heck|hell)\b|\bridiculous\b|\bunacceptable\b|\bterrible\b|\bwtf\b|"
     r"\b(?:it'?s|its) been (?:weeks|ages|forever|days|a month)\b|\buseless\b|\bscam\b"
 )
 
 INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
-    "greeting": re.compile(r"^(?:hi|hello|hey|hiya|howdy|good (?:morning|afternoon|evening)|greetings)\b"),
+    "greeting": re.compile(
+        r"^(?:hi|hello|hey|hiya|howdy|yo|good (?:morning|afternoon|evening|day)|greetings|morning)\b"
+    ),
     "thanks": re.compile(r"\b(?:thanks|thank you|thx|ty|appreciate|cheers)\b"),
-    "goodbye": re.compile(r"\b(?:bye|goodbye|see you|that'?s all|have a (?:good|nice) (?:day|one))\b"),
+    "goodbye": re.compile(
+        r"\b(?:bye|goodbye|see you|see ya|that'?s all|have a (?:good|nice|great) (?:day|one|evening)|"
+        r"all set|that'?s everything|nothing else|i'?m done)\b"
+    ),
     "order_items": re.compile(
-        r"\bwhat (?:did|have) i (?:order|buy|purchase)|\bwhat(?:'s| is| was) in (?:my|the|that|this) "
-        r"(?:order|package)|\bitems?\b.{0,20}\border|\border\b.{0,25}\bitems?\b|\bcontents?\b|"
-        r"\bwhat (?:products|things)\b"
+        r"\bwhat (?:did|have) i (?:order|buy|purchase|get)|\bwhat(?:'s| is| was) in (?:my|the|that|this|it)\b"
+        r".{0,15}\b(?:order|package|parcel|box)?|\bitems?\b.{0,20}\bord|\bord\w*\b.{0,25}\bitems?\b|"
+        r"\bcontents?\b|\bwhat (?:products|things)\b|\bwhich (?:things|items|products)\b"
     ),
     "spending": re.compile(
-        r"\bspend|\bspent\b|\bhow much (?:have|did) i\b|\btotal (?:amount|spending|spent)\b|\blifetime\b"
+        r"\b(?:i|i've|we)\b.{0,15}\bspen[dt]\b|\bmy spending|\bspent (?:so far|in total|with you|at)|"
+        r"\bhow much (?:have|did) i\b|\btotal (?:amount|spending|spent)\b|\blifetime\b|"
+        r"\b(?:bought|ordered) too (?:many|much)\b"
     ),
     "order_history": re.compile(
         r"\border history\b|\b(?:past|previous|all|recent|my) orders\b|\bhow many orders\b|"
-        r"\blist (?:of )?(?:my )?orders\b|\bpurchase history\b|\borders have i\b"
+        r"\blist (?:of )?(?:my )?orders\b|\bpurchase history\b|\borders have i\b|\bmy purchases\b|"
+        r"\bshow (?:me )?my orders\b|\bcheck my orders\b"
     ),
     "order_status": re.compile(
         r"\bwhere(?:'s| is|s)? (?:my|the)\b.{0,20}\b(?:order|package|stuff|delivery|parcel)|"
         r"\bstatus\b|\btrack(?:ing)?\b|\bwhen (?:will|is|does)\b.{0,30}\b(?:arrive|come|ship|deliver)|"
         r"\bhas (?:it|my order) (?:shipped|arrived)|\b(?:shipped|delivered) yet\b|\blate\b|"
-        r"\bmy (?:last|latest|recent) order\b|\bord-\d{4}-\d{4}\b|\bmy order\b|\bmy package\b"
+        r"\bmy (?:last|latest|recent) order\b|\bord-\d{4}-\d{4}\b|\bmy order\b|\bmy package\b|"
+        r"\b(?:last|latest|recent) order\b|^order status\b|\bmy (?:pending|open) order"
     ),
     "compatibility": re.compile(
         r"\bcompatib|\bwork(?:s)? with\b|\bconnect (?:to|with)\b|"
         r"\bsupport(?:s)? (?:mac|windows|usb|bluetooth)"
     ),
-    "stock": re.compile(r"\bin stock\b|\bstock\b|\bavailab|\binventory\b|\bsold out\b|\bcan i (?:buy|get)\b"),
-    "price": re.compile(r"\bprice|\bhow much (?:is|are|does|do)\b|\bcost(?:s)?\b|\bcheap|\bexpensive\b|\$\d"),
+    "stock": re.compile(
+        r"\bin stock\b|\bstock\b|\bavailab|\binventory\b|\bsold out\b|\bcan i (?:buy|get)\b|\bin store\b"
+    ),
+    "price": re.compile(
+        r"\bprice|\bhow much (?:is|are|does|do|would|for)\b|\bcost(?:s)?\b|\bcheap|\bexpensive\b|\$\d|"
+        r"\bset me back\b|\bwhat do they cost\b"
+    ),
     "specs": re.compile(
         r"\bspec|\bbattery\b|\bscreen\b|\bresolution\b|\bweigh|\bports?\b|\bprocessor\b|\bcpu\b|\bram\b|"
-        r"\bmemory\b|\bstorage\b|\brefresh rate\b|\bnoise cancell?ing\b|\bwireless\b|\bfeatures?\b"
+        r"\bmemory\b|\bstorage\b|\brefresh rate\b|\bnoise cancell?ing\b|\bwireless\b|\bfeatures?\b|"
+        r"\bheavy\b|\blight\b|\bhow big\b|\bsize\b|\bwaterproof\b|\bhz\b|\bdpi\b|\bconnected\b"
     ),
     "product_info": re.compile(
         r"\brecommend|\bsuggest|\btell me about\b|\bwhat (?:products|do you (?:sell|have|carry))\b|"
@@ -108,16 +126,22 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\breturn(?:s|ing|ed)?\b|\bexchange\b|\b(?:send|bring|take|ship)\b.{0,25}\bback\b|\bmoney back\b|"
         r"\brefund"
     ),
-    "warranty_policy": re.compile(r"\bwarrant(?:y|ies)\b|\bguarantee\b|\bbroken\b|\bdefective\b|\brepair\b"),
+    "warranty_policy": re.compile(
+        r"\bwarrant(?:y|ies)\b|\bguarantee\b|\bbroken\b|\bdefective\b|\brepair\b|\bfaulty\b|"
+        r"\bdead pixels?\b|\bstopped working\b|\bcare (?:2|3)\b|\bprotection plan\b"
+    ),
     "shipping_policy": re.compile(
-        r"\bshipping (?:cost|fee|time|option|policy|polic)|\bhow long (?:does|will) (?:shipping|delivery)|"
-        r"\bexpress\b|\bfree shipping\b|\bdeliver (?:to|internationally)|\binternational\b"
+        r"\bship(?:ping|s|ped)?\b|\bdeliver(?:y|ies|ed)?\b|\barriv(?:e|al)\b|\bexpress\b|\bnext day\b|"
+        r"\bovernight\b|\bcourier\b|\bcarrier\b|\bparcel\b|\bpo box\b|\binternational\w*\b|"
+        r"\bwarehouse\b|\bpostage\b|\bdispatch\w*\b|\bget (?:it|stuff|things|them) (?:to me|by)\b"
     ),
     "cancellation_policy": re.compile(r"\bcancel"),
     "contact": re.compile(
         r"\bcontact\b|\bphone\b|\bcall (?:you|someone|support)\b|\bhuman\b|\breal person\b|"
         r"\brepresentative\b|\bspeak (?:to|with)\b|\btalk (?:to|with)\b|\bsupport (?:team|hours|email)\b|"
-        r"\bopening hours\b|\bbusiness hours\b"
+        r"\bopening hours\b|\bbusiness hours\b|\bsupport hours\b|\bhours\b|\bopen on\b|\bweekends?\b|"
+        r"\bsaturday\b|\bsunday\b|\bwho do i (?:contact|call|email|write)\b|\bemail (?:address )?for\b|"
+        r"\bhow fast do you (?:reply|answer|respond)\b"
     ),
     "payment": re.compile(
         r"\bpay(?:ment|ments|ing|pal)?\b|\bcredit card|\bdebit card|\binstal+ments?\b|\bklarna\b|"
@@ -125,9 +149,11 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\bprice match"
     ),
     "small_talk": re.compile(
-        r"\bhow are you\b|\bwho are you\b|\bare you (?:a |an )?(?:bot|robot|human|real|ai|person)\b|"
-        r"\bwhat can you do\b|\bcan you help\b|\bhelp me\b|\bi need help\b|\bnice to meet\b|"
-        r"^(?:ok|okay|cool|great|nice|got it|sure|alright|yes|no|nope|yep|yeah|hmm+)\W*$"
+        r"\bhow are you\b|\bwho are you\b|\b(?:are|is) (?:you|this|i talking to) (?:an? )?(?:actual |real )?"
+        r"(?:bot|robot|human|real|ai|person|machine|chatbot)\b|\btalking to (?:an? )?(?:actual |real )?"
+        r"(?:bot|robot|human|person|machine)\b|\bwhat can you do\b|\bwhat do you do\b|\bcan you help\b|"
+        r"\bhelp me\b|\bi need help\b|\bnice to meet\b|\byou there\b|\bare you there\b|\bi'?m new\b|"
+        r"^(?:ok|okay|cool|great|nice|got it|sure|alright|yes|no|nope|yep|yeah|hmm+|lol|haha|k)\b"
     ),
 }
 
@@ -146,6 +172,18 @@ OUT_OF_SCOPE = re.compile(
 )
 """Subjects a store's assistant has nothing to say about: they make a message out of scope unless it
 also names something of the store's (an order, a product, a policy)."""
+
+OWNERSHIP = re.compile(
+    r"\b(?:i|we|i've|i'd|i'm)\b(?: \w+){0,3} (?:bought|ordered|purchased|paid for|got|received|was charged|"
+    r"were charged|cancel+ed|returned|placed|was expecting|am expecting|'m expecting|am waiting|'m waiting|"
+    r"was sent|only wanted|didn't order)\b|"
+    r"\bmy (?:\w+ ){0,3}(?:order|orders|package|packages|parcel|delivery|refund|purchase|purchases|account)\b|"
+    r"\bmy (?:\w+ ){0,2}(?:arrived|came|shipped|hasn'?t|have ?n'?t|has not|is late|never)\b|"
+    r"\b(?:the|my) (?:\w+ ){0,3}i (?:bought|ordered|got|purchased|cancel+ed)\b|\bi was charged\b|"
+    r"\b(?:did|has|have) (?:my|the) order\b|\bcharged (?:twice|me)\b|\bwrong (?:item|product|colou?r|size)\b"
+)
+"""The customer speaks of something of their own (an order, a purchase, a delivery): an orders topic,
+whatever product it names."""
 
 FOLLOW_UP = re.compile(
     r"^(?:and|also|plus|what about|how about|ok(?:ay)?|so|then|but|same)\b|"
@@ -381,25 +419,35 @@ least this well (BM25 score; an exact policy title scores 15 to 25, one shared r
 
 def _own_topic(reading: Reading, intents: set[str]) -> tuple[str | None, str]:
     """The message's own topic and what decided it: "named" (an order, a product, a kind of product),
-    "intent" (what it asks), "documents" (BM25 over the store's pages), "social", or "" (nothing)."""
-    named = bool(reading.products or reading.brands or reading.groups)
+    "intent" (what it asks), "documents" (BM25 over the store's pages), "social", or "" (nothing).
+
+    Priority follows what a request needs: the customer's own orders first (an order id, an account
+    question, an action, something they bought), then products, then policies; a product question
+    next to a policy question is a products request that also gets the policy."""
+    named_products = bool(reading.products or reading.brands)
+    named = named_products or bool(reading.groups)
     if not reading.normalized.strip():
         return "chitchat", "social"
     if reading.order_ids:
         return "orders", "named"
-    if intents & ACCOUNT_INTENTS or reading.action:
+    if intents & ACCOUNT_INTENTS or reading.action or OWNERSHIP.search(reading.normalized):
         return "orders", "intent"
     if reading.complaint and not intents & DOCS_INTENTS and not named:
         return "orders", "intent"
     policy = bool(intents & POLICY_INTENTS)
-    product = bool(intents & (PRODUCT_INTENTS - {"product_info"})) or reading.ranking is not None
-    if OUT_OF_SCOPE.search(reading.normalized) and not (reading.products or reading.brands or policy):
+    product_question = (
+        named_products
+        or reading.ranking is not None
+        or bool(intents & {"stock", "specs", "compatibility"})
+        or (named and bool(intents & {"price", "product_info"}))
+    )
+    if OUT_OF_SCOPE.search(reading.normalized) and not (named or policy or product_question):
         return "out_of_scope", "intent"
-    if policy and not (reading.products or product):
+    if policy and not product_question:
         return "policies", "intent"
     if named:
         return "products", "named"
-    if product or "product_info" in intents:
+    if product_question or intents & {"price", "product_info"}:
         return "products", "intent"
     kind, score = _policy_signal(reading.normalized)
     if kind is not None and score >= BM25_TOPIC_SCORE:
