@@ -20,6 +20,8 @@ from techhub.agent.retrieval import search_documents
 from techhub.models.offline.language import (
     ACCOUNT_INTENTS,
     OUT_OF_SCOPE,
+    POLICY_INTENTS,
+    PRODUCT_INTENTS,
     SOCIAL_INTENTS,
     Ranking,
     Reading,
@@ -83,9 +85,22 @@ def _named(reading: Reading) -> bool:
     return bool(reading.products or reading.brands or reading.groups or reading.order_ids)
 
 
+GENERAL_QUESTION = re.compile(
+    r"\bpolic(?:y|ies)\b|\bin general\b|\busually\b|\bnormally\b|\bdo you\b|\bcan (?:i|you)\b|"
+    r"\bhow (?:do|can|long|much does)\b|\bis it possible\b|\bwhat if\b"
+)
+"""A question about how the store works in general, not about the order just discussed."""
+
+
 def _inherits(reading: Reading, previous: Reading) -> bool:
     """Whether a message continues the previous request rather than starting its own."""
-    if previous.topic not in TOPICAL or _named(reading) or reading.emails:
+    if reading.emails or reading.topic in ("chitchat", "out_of_scope"):
+        return False
+    if previous.topic == "orders" and reading.follow_up and not reading.order_ids:
+        # "which one was cancelled?", "the one with the three laptops": still about their orders
+        if not (reading.products or reading.brands) and not GENERAL_QUESTION.search(reading.normalized):
+            return True
+    if previous.topic not in TOPICAL or _named(reading):
         return False
     if reading.topic is None:
         return reading.follow_up or len(reading.normalized.split()) <= 6
@@ -96,9 +111,26 @@ def _inherits(reading: Reading, previous: Reading) -> bool:
     return previous.topic == "orders" and reading.topic == "products"  # "how much was it?"
 
 
+ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "last": -1}
+SELECTORS = re.compile(
+    r"\bcancel+ed\b|\bpending\b|\bprocessing\b|\bjanuary|\bfebruary|\bmarch\b|\bapril|\bmay\b|\bjune|"
+    r"\bjuly|\baugust|\bseptember|\boctober|\bnovember|\bdecember|\bbig|\blarge|\bexpensive"
+)
+"""Words that pick orders by what they are (status, month, size): the SQL agent filters on them."""
+
+
 def _referred_orders(reading: Reading, previous: Reading, answer: str) -> tuple[str, ...]:
-    """The orders a follow-up points at: the previous request's, or those the last answer listed."""
-    listed = tuple(dict.fromkeys(ORDER.findall(answer)))
+    """The orders a follow-up points at: by position in the last answer ("the first one"), the others,
+    all of them when it picks by status, month or product, else the previous request's."""
+    listed = tuple(dict.fromkeys(ORDER.findall(re.sub(r"for example ORD-\d{4}-\d{4}", "", answer))))
+    words = reading.normalized.split()
+    if listed and "middle" in words:
+        return (listed[len(listed) // 2],)
+    for word, index in ORDINALS.items():
+        if word in words and listed and -len(listed) <= index < len(listed):
+            return (listed[index],)
+    if SELECTORS.search(reading.normalized) or reading.groups:
+        return ()
     if re.search(r"\b(?:other|another|second|rest|remaining)\b", reading.normalized):
         named = previous.order_ids or listed[:1]
         return tuple(oid for oid in listed if oid not in named)  # none listed: look at all their orders
@@ -108,8 +140,11 @@ def _referred_orders(reading: Reading, previous: Reading, answer: str) -> tuple[
 def _inherit(reading: Reading, previous: Reading, answer: str) -> tuple[Reading, str]:
     """The follow-up with the previous request's topic and subjects; and the context in words."""
     intents = set(reading.intents - SOCIAL_INTENTS) or set(previous.intents - SOCIAL_INTENTS)
-    if previous.topic == "orders" and not intents & ACCOUNT_INTENTS:
-        intents.add("order_status")
+    if previous.topic == "orders":
+        if not GENERAL_QUESTION.search(reading.normalized):  # "when did that ship?" asks about the order
+            intents -= POLICY_INTENTS | PRODUCT_INTENTS
+        if not intents & ACCOUNT_INTENTS:
+            intents.add("order_status")
     order_ids = _referred_orders(reading, previous, answer) if previous.topic == "orders" else ()
     groups = reading.groups or previous.groups
     ranking = reading.ranking

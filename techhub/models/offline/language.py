@@ -300,7 +300,7 @@ def normalize(text: str) -> str:
     """Lower-case, fold accents, unify quotes, correct misspelt words towards the store's vocabulary."""
     folded = unicodedata.normalize("NFKD", text.replace("\u2019", "'")).encode("ascii", "ignore").decode()
     folded = folded.lower()
-    words = re.split(r"([^a-z0-9]+)", folded)
+    words = re.split(r"([^a-z0-9']+)", folded)
     return "".join(_correct(w) for w in words)
 
 

@@ -10,30 +10,36 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from techhub.agent.catalogue import plural
+from techhub.agent.catalogue import load_catalogue, plural
 from techhub.models.offline.conversation import Turn, load_json
 from techhub.models.offline.language import POLICY_INTENTS, Ranking, Reading, normalize
 
 ToolCall = tuple[str, dict]
 
 ORDER_COLUMNS = "order_id, order_date, status, shipped_date, delivered_date, total_amount"
-SQL_PLANS: dict[str, str] = {
-    "order_items": (
-        "SELECT oi.order_id, p.name, oi.quantity, oi.unit_price FROM order_items oi "
-        "JOIN products p ON p.product_id = oi.product_id WHERE oi.order_id = {order} ORDER BY p.name"
-    ),
-    "spending": (
-        "SELECT COUNT(*) AS orders, ROUND(COALESCE(SUM(total_amount), 0), 2) AS total_spent "
-        "FROM orders WHERE status != 'Cancelled'"
-    ),
-    "order_history": f"SELECT {ORDER_COLUMNS} FROM orders ORDER BY order_date DESC, order_id DESC",
-    "order_status": (
-        f"SELECT {ORDER_COLUMNS} FROM orders ORDER BY CASE WHEN status IN ('Processing', 'Shipped') "
-        "THEN 0 ELSE 1 END, order_date DESC LIMIT 3"
-    ),
-    "order_by_id": f"SELECT {ORDER_COLUMNS} FROM orders WHERE order_id = {{order}}",
+ORDERS_WITH_ITEMS = (
+    "SELECT o.order_id, o.order_date, o.status, o.shipped_date, o.delivered_date, o.total_amount, "
+    "o.shipping_address, (SELECT group_concat(oi.quantity || ' x ' || p.name, ', ') FROM order_items oi "
+    "JOIN products p ON p.product_id = oi.product_id WHERE oi.order_id = o.order_id) AS items FROM orders o"
+)
+SPENDING = (
+    "SELECT COUNT(*) AS orders, ROUND(COALESCE(SUM(total_amount), 0), 2) AS total_spent "
+    "FROM orders WHERE status != 'Cancelled'"
+)
+OPEN_FIRST = "CASE WHEN o.status IN ('Processing', 'Shipped') THEN 0 ELSE 1 END, o.order_date DESC"
+NEWEST_FIRST = "o.order_date DESC, o.order_id DESC"
+STATUS_WORDS = {
+    "Cancelled": r"\bcancel+ed\b",
+    "Processing": r"\bprocessing\b|\bpending\b|\bopen orders?\b",
+    "Shipped": r"\b(?:the|which|what) (?:\w+ )?(?:order|orders|one|ones) (?:\w+ )?(?:was |were |is |are )?"
+    r"(?:shipped|on (?:the|its) way|in transit)\b|\b(?:the )?(?:shipped|in transit) (?:one|ones|orders?)\b",
+    "Delivered": r"\b(?:the|which|what) (?:\w+ )?(?:order|orders|one|ones) (?:\w+ )?(?:was |were |is |are )?"
+    r"delivered\b|\b(?:the )?delivered (?:one|ones|orders?)\b",
 }
-LATEST_ORDER = "(SELECT order_id FROM orders ORDER BY order_date DESC, order_id DESC LIMIT 1)"
+"""How customers pick orders by status ("the one I cancelled", "my pending order"; the statuses are
+the store's own)."""
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+          "october", "november", "december")  # fmt: skip
 
 
 def _money(value: float | int | None) -> str:
@@ -50,25 +56,57 @@ def _day(value: str | None) -> str:
     return f"{d:%B} {d.day}, {d.year}"
 
 
+def _filters(reading: Reading) -> list[str]:
+    """SQL conditions for what the request says about its orders: their status, month, products."""
+    text = reading.normalized
+    conditions = []
+    negated = r"(?:n't|not|never|no)\s+(?:\w+\s+)?(?:been\s+|yet\s+)?"
+    statuses = [
+        status
+        for status, pattern in STATUS_WORDS.items()
+        if any(not re.search(negated + r"$", text[: m.start()]) for m in re.finditer(pattern, text))
+    ]
+    if statuses and not reading.action:
+        conditions.append("o.status IN (" + ", ".join(f"'{s}'" for s in statuses) + ")")
+    months = [f"'{i + 1:02d}'" for i, month in enumerate(MONTHS) if re.search(rf"\b{month}\b", text)]
+    if months:
+        conditions.append(f"strftime('%m', o.order_date) IN ({', '.join(months)})")
+    catalogue = load_catalogue()
+    ids = {p.product_id for p in catalogue.products if p.name in reading.products}
+    for group in reading.groups:
+        ids |= {p.product_id for p in catalogue.select(group)}
+    if ids:
+        conditions.append(
+            "o.order_id IN (SELECT order_id FROM order_items WHERE product_id IN ("
+            + ", ".join(str(i) for i in sorted(ids)) + "))"
+        )
+    return conditions
+
+
 def _sql_plan(turn: Turn) -> list[tuple[str, str]]:
     """The queries the request needs, in order, as (purpose, sql)."""
     reading = turn.request
-    quoted = [f"'{oid}'" for oid in reading.order_ids]
     plan: list[tuple[str, str]] = []
-    if "order_items" in reading.intents:
-        for order in quoted or [LATEST_ORDER]:
-            plan.append(("order_items", SQL_PLANS["order_items"].format(order=order)))
     if "spending" in reading.intents:
-        plan.append(("spending", SQL_PLANS["spending"]))
-    if "order_history" in reading.intents:
-        plan.append(("order_history", SQL_PLANS["order_history"]))
-    wants_status = "order_status" in reading.intents or reading.action or reading.complaint
-    if wants_status and not any(p == "order_items" for p, _ in plan) or (quoted and not plan):
-        if quoted:
-            plan.extend(("order_by_id", SQL_PLANS["order_by_id"].format(order=o)) for o in quoted)
-        else:
-            plan.append(("order_status", SQL_PLANS["order_status"]))
-    return plan or [("order_history", SQL_PLANS["order_history"])]
+        plan.append(("spending", SPENDING))
+    if reading.order_ids:
+        quoted = ", ".join(f"'{oid}'" for oid in reading.order_ids)
+        plan.append(("orders", f"{ORDERS_WITH_ITEMS} WHERE o.order_id IN ({quoted}) ORDER BY {NEWEST_FIRST}"))
+        return plan
+    conditions = _filters(reading)
+    if conditions:
+        where = " AND ".join(conditions)
+        plan.append(("orders", f"{ORDERS_WITH_ITEMS} WHERE {where} ORDER BY {NEWEST_FIRST}"))
+    elif "order_items" in reading.intents or re.search(r"\b(?:last|latest|recent|newest)\b", reading.normalized):
+        plan.append(("orders", f"{ORDERS_WITH_ITEMS} ORDER BY {NEWEST_FIRST} LIMIT 1"))
+    elif "order_status" in reading.intents or reading.action:
+        plan.append(("order_status", f"{ORDERS_WITH_ITEMS} ORDER BY {OPEN_FIRST} LIMIT 3"))
+    elif not plan:
+        plan.append(("spending", SPENDING))
+        plan.append(("order_history", f"{ORDERS_WITH_ITEMS} ORDER BY {NEWEST_FIRST}"))
+    elif "order_history" in reading.intents:
+        plan.append(("order_history", f"{ORDERS_WITH_ITEMS} ORDER BY {NEWEST_FIRST}"))
+    return plan
 
 
 def _rows(result: str | None) -> list[dict] | None:
@@ -79,50 +117,46 @@ def _rows(result: str | None) -> list[dict] | None:
     return [dict(zip(columns, row, strict=False)) for row in data["rows"]]
 
 
-def _describe_order(row: dict) -> str:
+def _describe_order(row: dict, with_address: bool = False) -> str:
     text = f"Order {row['order_id']}, placed on {_day(row.get('order_date'))}, is currently {row['status']}"
-    if row.get("status") == "Delivered" and row.get("delivered_date"):
-        text += f" (delivered on {_day(row['delivered_date'])})"
-    elif row.get("status") == "Shipped" and row.get("shipped_date"):
-        text += f" (shipped on {_day(row['shipped_date'])})"
-    return text + f". Order total: {_money(row.get('total_amount'))}."
+    dates = []
+    if row.get("shipped_date"):
+        dates.append(f"shipped on {_day(row['shipped_date'])}")
+    if row.get("delivered_date"):
+        dates.append(f"delivered on {_day(row['delivered_date'])}")
+    if dates:
+        text += f" ({', '.join(dates)})"
+    if row.get("items"):
+        text += f": {row['items']}"
+    text += f". Order total: {_money(row.get('total_amount'))}."
+    if with_address and row.get("shipping_address"):
+        text += f" Shipping address: {row['shipping_address']}."
+    return text
 
 
-def _sql_answer(purpose: str, sql: str, rows: list[dict] | None, error: str | None) -> str:
+def _sql_answer(purpose: str, sql: str, rows: list[dict] | None, error: str | None, address: bool) -> str:
     if rows is None:
         return f"I couldn't read that from the order database ({(error or 'no result').strip()[:200]})."
-    if purpose == "order_by_id":
-        oid = re.search(r"ORD-\d{4}-\d{4}", sql)
-        if not rows:
-            return f"I couldn't find order {oid.group(0) if oid else ''} on this customer's account."
-        return _describe_order(rows[0])
-    if purpose == "order_status":
-        if not rows:
-            return "This customer has no orders yet."
-        lines = [_describe_order(r) for r in rows]
-        return "Most relevant orders, newest open orders first:\n" + "\n".join(f"- {line}" for line in lines)
-    if purpose == "order_history":
-        if not rows:
-            return "This customer has no orders yet."
-        lines = [
-            f"- {r['order_id']} ({_day(r['order_date'])}): {r['status']}, {_money(r['total_amount'])}"
-            for r in rows[:15]
-        ]
-        more = f"\n(and {len(rows) - 15} more)" if len(rows) > 15 else ""
-        return f"The customer has {len(rows)} orders:\n" + "\n".join(lines) + more
-    if purpose == "order_items":
-        if not rows:
-            return "I couldn't find any items for that order on this customer's account."
-        order = rows[0]["order_id"]
-        lines = [f"- {r['quantity']} x {r['name']} ({_money(r['unit_price'])} each)" for r in rows]
-        return f"Order {order} contains:\n" + "\n".join(lines)
     if purpose == "spending":
         row = rows[0] if rows else {"orders": 0, "total_spent": 0}
         return (
             f"The customer has spent {_money(row['total_spent'])} across {row['orders']} orders "
             "(cancelled orders not counted)."
         )
-    return str(rows)
+    if not rows:
+        wanted = re.findall(r"ORD-\d{4}-\d{4}", sql)
+        if wanted:
+            return f"I couldn't find order {', '.join(wanted)} on this customer's account."
+        return "I couldn't find any matching orders on this customer's account."
+    lines = [_describe_order(r, address) for r in rows[:15]]
+    more = f"\n(and {len(rows) - 15} more)" if len(rows) > 15 else ""
+    if purpose == "order_status":
+        return "Most relevant orders, newest open orders first:\n" + "\n".join(f"- {line}" for line in lines)
+    if purpose == "order_history":
+        return f"The customer has {len(rows)} orders:\n" + "\n".join(f"- {line}" for line in lines) + more
+    if len(lines) == 1:
+        return lines[0]
+    return "\n".join(f"- {line}" for line in lines) + more
 
 
 def sql_agent(turn: Turn) -> ToolCall | str:
@@ -131,10 +165,11 @@ def sql_agent(turn: Turn) -> ToolCall | str:
     done = turn.called("run_sql_query")
     if len(done) < len(plan) and all(step.result is not None for step in done):
         return ("run_sql_query", {"query": plan[len(done)][1]})
+    address = bool(re.search(r"\baddress", turn.request.normalized))
     answers = []
     for (purpose, sql), step in zip(plan, done, strict=False):
         rows = _rows(step.result)
-        answers.append(_sql_answer(purpose, sql, rows, None if rows is not None else step.result))
+        answers.append(_sql_answer(purpose, sql, rows, None if rows is not None else step.result, address))
     return "\n\n".join(answers)
 
 
@@ -306,9 +341,8 @@ def docs_agent(turn: Turn) -> ToolCall | str:
     """Rank a kind of product from the catalogue; or search first, fetch a product's live details,
     then answer from what was found."""
     question = turn.request.text
-    label, _, rest = question.partition(": ")
-    if rest and len(label) < 120:  # "Customer question: ..." -> search for the customer's own words
-        question = rest
+    question = re.sub(r"^Customer (?:question|request): ", "", question)
+    question = normalize(question)  # search with the corrected words
     listing = _listing(turn.request)
     if listing is not None:
         ranked = turn.called("find_products")
