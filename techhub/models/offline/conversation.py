@@ -25,6 +25,7 @@ from techhub.models.offline.language import (
     SOCIAL_INTENTS,
     Ranking,
     Reading,
+    foreign_subjects,
     read_message,
 )
 
@@ -103,6 +104,8 @@ def _inherits(reading: Reading, previous: Reading) -> bool:
     if previous.topic not in TOPICAL or _named(reading):
         return False
     if reading.topic is None:
+        if foreign_subjects(reading.normalized):  # "ok now write me a haiku": a new, unrelated request
+            return False
         return reading.follow_up or len(reading.normalized.split()) <= 6
     if reading.topic in ("chitchat", "out_of_scope") or not reading.follow_up:
         return False
@@ -185,7 +188,8 @@ def _place(reading: Reading) -> tuple[Reading, bool]:
     if hits and hits[0].score >= UNPLACED_SCORE and on_topic:
         topic = "policies" if hits[0].document.kind == "policy" else "products"
         return replace(reading, topic=topic), True
-    if on_topic or len(reading.normalized.split()) <= SHORT_MESSAGE_WORDS:
+    short = len(reading.normalized.split()) <= SHORT_MESSAGE_WORDS
+    if on_topic or (short and not foreign_subjects(reading.normalized)):
         return replace(reading, topic="chitchat"), bool(on_topic)
     return replace(reading, topic="out_of_scope", out_of_scope=True), False
 

@@ -23,7 +23,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from techhub.agent.catalogue import KINDS, SortKey, load_catalogue
+from techhub.agent.catalogue import KINDS, SortKey, kind_of, load_catalogue
 from techhub.agent.retrieval import search_documents
 from techhub.db.customers import EMAIL_PATTERN
 from techhub.models.offline.vocabulary import CUE_WORDS, correct_word
@@ -65,7 +65,8 @@ COMPLAINT = re.compile(
     r"\bnever (?:received|got|arrived|came)\b|\bhas(?:n'?t| not) (?:been|arrived|shipped)\b|"
     r"\bstill (?:not|hasn'?t|haven'?t|waiting|no)\b|\bnot (?:fixed|working|cancelled)\b|"
     r"\bnothing has (?:turned up|arrived|come)\b|\b(?:don'?t|do not|didn'?t) have it\b|\bcrack(?:ed)?\b|"
-    r"\bdamaged\b|\barrived? broken\b|\bwrong item\b|\bonly wanted\b|\bmissing\b|\bcharged twice\b|"
+    r"\bdamaged\b|\barrived? broken\b|\bwrong item\b|\bonly wanted\b|\bmissing (?:an? |the |some )?(?:item|items|part|parts|piece|pieces|from)\b|"
+    r"\bcharged twice\b|"
     r"\bnever (?:sent|shipped)\b|\blost\b|\bwhy \d+\b|"
     r"\bwhat the (?:heck|hell)\b|\bridiculous\b|\bunacceptable\b|\bterrible\b|\bwtf\b|"
     r"\b(?:it'?s|its) been (?:weeks|ages|forever|days|a month)\b|\buseless\b|\bscam\b"
@@ -86,7 +87,8 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\bcontents?\b|\bwhat (?:products|things)\b|\bwhich (?:things|items|products)\b"
     ),
     "spending": re.compile(
-        r"\b(?:i|i've|we)\b.{0,15}\bspen[dt]\b|\bmy spending|\bspent (?:so far|in total|with you|at)|"
+        r"\b(?:i|we) (?:have |had |'ve )?spent\b|\bhow much (?:have|did) (?:i|we) spen[dt]\b|\bmy spending|"
+        r"\bspent (?:so far|in total|with you|at)|"
         r"\bhow much (?:have|did) i\b|\btotal (?:amount|spending|spent)\b|\blifetime\b|"
         r"\b(?:bought|ordered) too (?:many|much)\b"
     ),
@@ -98,7 +100,7 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
     "order_status": re.compile(
         r"\bwhere(?:'s| is|s)? (?:my|the)\b.{0,20}\b(?:order|package|stuff|delivery|parcel)|"
         r"\bstatus\b|\btrack(?:ing)?\b|\bwhen (?:will|is|does)\b.{0,30}\b(?:arrive|come|ship|deliver)|"
-        r"\bhas (?:it|my order) (?:shipped|arrived)|\b(?:shipped|delivered) yet\b|\blate\b|"
+        r"\bhas (?:it|my order) (?:shipped|arrived)|\b(?:shipped|delivered) yet\b|"
         r"\bmy (?:last|latest|recent) order\b|\bord-\d{4}-\d{4}\b|\bmy order\b|\bmy package\b|"
         r"\b(?:last|latest|recent) order\b|^order status\b|\bmy (?:pending|open) order"
     ),
@@ -114,17 +116,18 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\bset me back\b|\bwhat do they cost\b"
     ),
     "specs": re.compile(
-        r"\bspec|\bbattery\b|\bscreen\b|\bresolution\b|\bweigh|\bports?\b|\bprocessor\b|\bcpu\b|\bram\b|"
+        r"\bspec|\bbattery\b|\bresolution\b|\bweigh|\bports?\b|\bprocessor\b|\bcpu\b|\bram\b|"
         r"\bmemory\b|\bstorage\b|\brefresh rate\b|\bnoise cancell?ing\b|\bwireless\b|\bfeatures?\b|"
         r"\bheavy\b|\blight\b|\bhow big\b|\bsize\b|\bwaterproof\b|\bhz\b|\bdpi\b|\bconnected\b"
     ),
     "product_info": re.compile(
         r"\brecommend|\bsuggest|\btell me about\b|\bwhat (?:products|do you (?:sell|have|carry))\b|"
-        r"\bdo you (?:sell|have|carry|stock)\b|\bdifference between\b|\bcompare\b|\bvs\b|\bversus\b"
+        r"\bdo (?:you|u)(?: guys| folks| all)? (?:sell|have|carry|stock|offer)\b|\bdifference between\b|\bcompare\b|\bvs\b|\bversus\b"
     ),
     "returns_policy": re.compile(
         r"\breturn(?:s|ing|ed)?\b|\bexchange\b|\b(?:send|bring|take|ship)\b.{0,25}\bback\b|\bmoney back\b|"
-        r"\brefund"
+        r"\brefund|\brestock(?:ing)?\b|\b(?:don'?t|do not|not|stop) lik(?:e|ing)\b|\bchange (?:my|your) mind\b|"
+        r"\brefus(?:e|ed|ing) (?:the )?deliver"
     ),
     "warranty_policy": re.compile(
         r"\bwarrant(?:y|ies)\b|\bguarantee\b|\bbroken\b|\bdefective\b|\brepair\b|\bfaulty\b|"
@@ -139,8 +142,8 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
     "contact": re.compile(
         r"\bcontact\b|\bphone\b|\bcall (?:you|someone|support)\b|\bhuman\b|\breal person\b|"
         r"\brepresentative\b|\bspeak (?:to|with)\b|\btalk (?:to|with)\b|\bsupport (?:team|hours|email)\b|"
-        r"\bopening hours\b|\bbusiness hours\b|\bsupport hours\b|\bhours\b|\bopen on\b|\bweekends?\b|"
-        r"\bsaturday\b|\bsunday\b|\bwho do i (?:contact|call|email|write)\b|\bemail (?:address )?for\b|"
+        r"\bopening hours\b|\bbusiness hours\b|\bsupport hours\b|\bhours\b|\bopen (?:on|at|during)\b|"
+        r"\b(?:on|at|during|over) (?:the )?(?:weekends?|saturdays?|sundays?)\b|\bwho do i (?:contact|call|email|write)\b|\bemail (?:address )?for\b|"
         r"\bhow fast do you (?:reply|answer|respond)\b"
     ),
     "payment": re.compile(
@@ -174,11 +177,12 @@ OUT_OF_SCOPE = re.compile(
 also names something of the store's (an order, a product, a policy)."""
 
 OWNERSHIP = re.compile(
-    r"\b(?:i|we|i've|i'd|i'm)\b(?: \w+){0,3} (?:bought|ordered|purchased|paid for|got|received|was charged|"
+    r"\b(?:i|we|i've|i'd|i'm)\b(?: (?!never\b|not\b|haven't\b|didn't\b)\w+){0,3} (?:bought|ordered|purchased|paid for|got|received|was charged|"
     r"were charged|cancel+ed|returned|placed|was expecting|am expecting|'m expecting|am waiting|'m waiting|"
     r"was sent|only wanted|didn't order)\b|"
     r"\bmy (?:\w+ ){0,3}(?:order|orders|package|packages|parcel|delivery|refund|purchase|purchases|account)\b|"
-    r"\bmy (?:\w+ ){0,2}(?:arrived|came|shipped|hasn'?t|have ?n'?t|has not|is late|never)\b|"
+    r"\bmy (?:\w+ ){0,2}(?:arrived|came|shipped|was delivered|were delivered|is late|are late)\b|"
+    r"\border of me\b|"
     r"\b(?:the|my) (?:\w+ ){0,3}i (?:bought|ordered|got|purchased|cancel+ed)\b|\bi was charged\b|"
     r"\b(?:did|has|have) (?:my|the) order\b|\bcharged (?:twice|me)\b|\bwrong (?:item|product|colou?r|size)\b"
 )
@@ -207,6 +211,31 @@ RANKINGS: tuple[tuple[re.Pattern[str], SortKey, bool], ...] = (
     (re.compile(r"\b(?:smallest|smaller) (?:screen|display|monitor)\b"), "screen", False),
 )  # fmt: skip
 """How customers ask for the top of a ranking: (pattern, figure, descending)."""
+
+CHAT_WORDS = frozenset(
+    """ok okay lol haha hah yes no yeah yep nope sure thanks thank cool great nice good fine awesome perfect
+    alright all set now just think guess well hmm here there new again one bye hello hi hey day morning
+    evening night talk talking chat bot human person machine real actual right lot much very really hope
+    wondering quick question guys folks oh ah wow actually anyway""".split()
+)
+"""Words of conversation itself: a message made only of these (and store words) is not about
+something else."""
+
+
+def foreign_subjects(normalized: str) -> list[str]:
+    """The message's content words that are neither the store's vocabulary nor conversation: "pizza",
+    "haiku", "landlord". A message about these and nothing of the store's is out of scope."""
+    from techhub.agent.retrieval import _STOP_WORDS
+    from techhub.models.offline.vocabulary import store_vocabulary
+
+    vocabulary = store_vocabulary()
+    return [
+        w
+        for w in re.findall(r"[a-z]+", normalized)
+        if len(w) > 2 and w not in vocabulary and w not in CHAT_WORDS and w not in _STOP_WORDS
+        and w.rstrip("s") not in vocabulary
+    ]
+
 
 _PRODUCT_WORD_MAX_FREQUENCY = 10_000
 """A product-name word more common than this in English ("studio", "stand") names the product only
@@ -432,9 +461,13 @@ def _own_topic(reading: Reading, intents: set[str]) -> tuple[str | None, str]:
         return "orders", "named"
     if intents & ACCOUNT_INTENTS or reading.action or OWNERSHIP.search(reading.normalized):
         return "orders", "intent"
-    if reading.complaint and not intents & DOCS_INTENTS and not named:
+    foreign = foreign_subjects(reading.normalized)
+    if reading.complaint and not intents & DOCS_INTENTS and not named and not foreign:
         return "orders", "intent"
     policy = bool(intents & POLICY_INTENTS)
+    owned = re.search(r"\bmy (?:new |old )?(\w+)", reading.normalized)
+    if policy and owned and (kind_of(owned.group(1)) or owned.group(1) in _name_words(" ".join(reading.products))):
+        return "orders", "intent"  # "the return window on my headphones": their order's dates decide
     product_question = (
         named_products
         or reading.ranking is not None
@@ -450,7 +483,7 @@ def _own_topic(reading: Reading, intents: set[str]) -> tuple[str | None, str]:
     if product_question or intents & {"price", "product_info"}:
         return "products", "intent"
     kind, score = _policy_signal(reading.normalized)
-    if kind is not None and score >= BM25_TOPIC_SCORE:
+    if kind is not None and score >= BM25_TOPIC_SCORE and not foreign:
         return ("policies" if kind == "policy" else "products"), "documents"
     if intents & SOCIAL_INTENTS:
         return "chitchat", "social"
@@ -481,6 +514,8 @@ def _read(text: str) -> Reading:
             if asked and not (complaint and re.search(r"\bhas(?:n'?t| not) been cancel", normalized)):
                 action = name
                 break
+    if "small_talk" in intents:  # "am I talking to a human?" is about the assistant, not a request
+        intents.discard("contact")
     if action:
         intents.discard("cancellation_policy")
         intents.discard("returns_policy")
