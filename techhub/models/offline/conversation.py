@@ -86,6 +86,10 @@ def _named(reading: Reading) -> bool:
     return bool(reading.products or reading.brands or reading.groups or reading.order_ids)
 
 
+STRONG_FOLLOW_UP = re.compile(
+    r"^(?:and|also|what about|how about|which|even|except|but)\b|\b(?:it|they|them|that one|this one)\b"
+)
+"""A follow-up for sure, whatever else it names ("what about hawaii", "which is louder")."""
 GENERAL_QUESTION = re.compile(
     r"\bpolic(?:y|ies)\b|\bin general\b|\busually\b|\bnormally\b|\bdo you\b|\bcan (?:i|you)\b|"
     r"\bhow (?:do|can|long|much does)\b|\bis it possible\b|\bwhat if\b"
@@ -104,8 +108,8 @@ def _inherits(reading: Reading, previous: Reading) -> bool:
     if previous.topic not in TOPICAL or _named(reading):
         return False
     if reading.topic is None:
-        if foreign_subjects(reading.normalized):  # "ok now write me a haiku": a new, unrelated request
-            return False
+        if foreign_subjects(reading.normalized) and not STRONG_FOLLOW_UP.search(reading.normalized):
+            return False  # "ok now write me a haiku": a new, unrelated request
         return reading.follow_up or len(reading.normalized.split()) <= 6
     if reading.topic in ("chitchat", "out_of_scope") or not reading.follow_up:
         return False

@@ -112,7 +112,7 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\bin stock\b|\bstock\b|\bavailab|\binventory\b|\bsold out\b|\bcan i (?:buy|get)\b|\bin store\b"
     ),
     "price": re.compile(
-        r"\bprice|\bhow much (?:is|are|does|do|would|for)\b|\bcost(?:s)?\b|\bcheap|\bexpensive\b|\$\d|"
+        r"\bprice|\bhow much (?:is|are|does|do|would|for)\b|\bcost(?:s)?\b|\bcheap|\bexpensive\b|"
         r"\bset me back\b|\bwhat do they cost\b"
     ),
     "specs": re.compile(
@@ -190,7 +190,7 @@ OWNERSHIP = re.compile(
 whatever product it names."""
 
 FOLLOW_UP = re.compile(
-    r"^(?:and|also|plus|what about|how about|ok(?:ay)?|so|then|but|same)\b|"
+    r"^(?:and|also|plus|what about|how about|ok(?:ay)?|so|then|but|same|which|even|except)\b|"
     r"\b(?:it|its|it's|that|this|those|these|them|they|one|ones|other|another|same|either|both|"
     r"there|then|instead|too)\b"
 )
@@ -524,7 +524,9 @@ def _read(text: str) -> Reading:
     if order_ids and not (intents & (ACCOUNT_INTENTS - {"order_status"})):
         intents.add("order_status")
     products, brands = _products_named(normalized)
-    groups = _groups_named(normalized)
+    owned = set(re.findall(r"\bmy (?:\w+ )?(\w+)", normalized))
+    groups = tuple(g for g in _groups_named(normalized) if not owned & set(KINDS.get(g, ())))
+    # "my last laptop", "my laptop screen": what they own is not what they ask about
     product_question = intents & {"price", "stock", "specs", "compatibility"}
     if (product_question or products) and not order_ids and not re.search(r"\bmy (?:order|package)\b", normalized):
         intents.discard("order_status")
