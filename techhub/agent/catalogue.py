@@ -24,8 +24,8 @@ from typing import Literal
 
 from techhub.db import database_path
 
-SortKey = Literal["price", "weight", "battery", "screen", "stock"]
-SORT_KEYS: tuple[SortKey, ...] = ("price", "weight", "battery", "screen", "stock")
+SortKey = Literal["price", "weight", "battery", "screen", "refresh", "stock"]
+SORT_KEYS: tuple[SortKey, ...] = ("price", "weight", "battery", "screen", "refresh", "stock")
 
 KINDS: dict[str, tuple[str, ...]] = {
     "laptop": ("laptop", "laptops", "notebook", "notebooks", "ultrabook", "computer", "computers", "pc",
@@ -66,11 +66,13 @@ class Product:
     kind: str | None = None
 
     def figure(self, key: SortKey) -> float | None:
-        """The product's value for ``key`` in one unit (dollars, kg, hours, inches, units), or None."""
+        """The product's value for ``key`` in one unit (dollars, kg, hours, inches, Hz, units), or None."""
         if key == "price":
             return self.price
         if key == "stock":
             return float(self.stock)
+        if key == "refresh":
+            return _hertz(self.specs.get("screen", ""))
         text = self.specs.get(key, "")
         return {"weight": _kilograms, "battery": _hours, "screen": _inches}[key](text)
 
@@ -101,6 +103,11 @@ def _hours(text: str) -> float | None:
         for value, unit in re.findall(_NUMBER + r"\s*(hour|day|week|month)s?\b", text)
     ]
     return max(found) if found else None
+
+
+def _hertz(text: str) -> float | None:
+    match = re.search(_NUMBER + r"\s*Hz\b", text)
+    return float(match.group(1)) if match else None
 
 
 def _inches(text: str) -> float | None:
@@ -170,14 +177,23 @@ class Catalogue:
         return [p for p in self.products if p.category == category] if category else []
 
     def ranked(
-        self, group: str, sort_by: SortKey, *, descending: bool = False, in_stock_only: bool = False
+        self,
+        group: str,
+        sort_by: SortKey,
+        *,
+        descending: bool = False,
+        in_stock_only: bool = False,
+        max_price: float | None = None,
     ) -> list[Product]:
-        """The group's products ordered by a figure (those without it last), optionally in stock only."""
+        """The group's products ordered by a figure (those without it last), optionally in stock only
+        or within a budget."""
         if sort_by not in SORT_KEYS:
             raise ValueError(f"sort_by must be one of {', '.join(SORT_KEYS)}, not {sort_by!r}")
         products = self.select(group) if group.strip() else list(self.products)
         if in_stock_only:
             products = [p for p in products if p.stock > 0]
+        if max_price is not None:
+            products = [p for p in products if p.price <= max_price]
         with_figure = [p for p in products if p.figure(sort_by) is not None]
         without = [p for p in products if p.figure(sort_by) is None]
         sign = -1 if descending else 1

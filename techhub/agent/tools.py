@@ -124,17 +124,24 @@ def get_product_details(product_name: str) -> str:
 
 @tool
 def find_products(
-    kind_or_category: str, sort_by: SortKey = "price", descending: bool = False, in_stock_only: bool = False
+    kind_or_category: str,
+    sort_by: SortKey = "price",
+    descending: bool = False,
+    in_stock_only: bool = False,
+    max_price: float | None = None,
 ) -> str:
     """TechHub's products of one kind or category, ranked: use it for the cheapest, most expensive,
-    lightest, longest battery, biggest screen or in-stock products of a kind.
+    lightest, longest battery, biggest or fastest screen, in-stock or within-budget products of a kind.
 
     Args:
         kind_or_category: A kind ("laptop", "headphones", "power bank", "mouse") or a category
             ("Laptops", "Monitors", "Keyboards & Mice", "Audio", "Accessories"); empty for all products.
-        sort_by: "price" (dollars), "weight" (kg), "battery" (hours), "screen" (inches) or "stock" (units).
-        descending: True for the most expensive, heaviest, longest battery, biggest screen, most stock.
+        sort_by: "price" (dollars), "weight" (kg), "battery" (hours), "screen" (inches), "refresh"
+            (the screen's Hz) or "stock" (units).
+        descending: True for the most expensive, heaviest, longest battery, biggest or fastest screen,
+            most stock.
         in_stock_only: True to leave out products that are out of stock.
+        max_price: the customer's budget in dollars, if they gave one.
     """
     if sort_by not in SORT_KEYS:
         return f"Error: sort_by must be one of {', '.join(SORT_KEYS)}."
@@ -144,13 +151,16 @@ def find_products(
             f"Error: no products of kind or category {kind_or_category!r}. "
             f"Categories: {', '.join(catalogue.categories)}."
         )
-    ranked = catalogue.ranked(kind_or_category, sort_by, descending=descending, in_stock_only=in_stock_only)
+    ranked = catalogue.ranked(
+        kind_or_category, sort_by, descending=descending, in_stock_only=in_stock_only, max_price=max_price
+    )
     return json.dumps(
         {
             "kind_or_category": kind_or_category,
             "sort_by": sort_by,
             "descending": descending,
             "in_stock_only": in_stock_only,
+            "max_price": max_price,
             "products": [{**p.as_row(), sort_by: p.figure(sort_by)} for p in ranked],
         }
     )

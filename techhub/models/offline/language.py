@@ -209,6 +209,7 @@ RANKINGS: tuple[tuple[re.Pattern[str], SortKey, bool], ...] = (
                 r"lasts? (?:the )?longest)\b"), "battery", True),
     (re.compile(r"\b(?:biggest|largest|bigger|larger|widest) (?:screen|display|monitor)\b"), "screen", True),
     (re.compile(r"\b(?:smallest|smaller) (?:screen|display|monitor)\b"), "screen", False),
+    (re.compile(r"\b(?:fastest|quickest|highest refresh|best refresh|most hz|smoothest)\b"), "refresh", True),
 )  # fmt: skip
 """How customers ask for the top of a ranking: (pattern, figure, descending)."""
 
@@ -250,6 +251,7 @@ class Ranking:
     sort_by: SortKey
     descending: bool = False
     in_stock_only: bool = False
+    max_price: float | None = None
     superlative: bool = True
     """False for a plain listing ("which monitors are in stock?", "what headphones do you have?")."""
 
@@ -373,7 +375,15 @@ def _product_index() -> tuple[dict[str, tuple[str, ...]], dict[str, str], dict[s
     for words in own.values():
         for word in set(words):
             counts[word] = counts.get(word, 0) + 1
-    distinctive = {w: name for name, words in own.items() for w in words if counts[w] == 1}
+    described = {
+        p.name: set(_name_words(f"{p.description} {' '.join(p.specs.values())}")) for p in catalogue.products
+    }
+    distinctive = {  # in one name only, and not a word other products are described with ("gaming")
+        w: name
+        for name, words in own.items()
+        for w in words
+        if counts[w] == 1 and not any(w in text for other, text in described.items() if other != name)
+    }
     brands = {w: p.brand for p in catalogue.products for w in _name_words(p.brand)}
     return own, distinctive, brands
 
@@ -424,12 +434,22 @@ def _groups_named(normalized: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(groups))
 
 
+BUDGET = re.compile(
+    r"\b(?:under|below|less than|no more than|more than|max(?:imum)?|up to|within|budget(?: of| is)?)\s*"
+    r"\$\s?(\d[\d,]*)|\$\s?(\d[\d,]*)\s*(?:budget|max|or less|tops)\b"
+)
+
+
 def _ranking(normalized: str, groups: tuple[str, ...], intents: set[str]) -> Ranking | None:
     group = groups[0] if groups else ""
+    budget = BUDGET.search(normalized)
+    max_price = float((budget.group(1) or budget.group(2)).replace(",", "")) if budget else None
     for pattern, sort_by, descending in RANKINGS:
         if pattern.search(normalized):
             in_stock = "stock" in intents
-            return Ranking(group, sort_by, descending, in_stock)
+            return Ranking(group, sort_by, descending, in_stock, max_price)
+    if max_price is not None and group:
+        return Ranking(group, "price", True, "stock" in intents, max_price, superlative=False)
     if group and "stock" in intents:
         return Ranking(group, "price", False, True, superlative=False)
     return None
@@ -470,7 +490,7 @@ def _own_topic(reading: Reading, intents: set[str]) -> tuple[str | None, str]:
         return "orders", "intent"  # "the return window on my headphones": their order's dates decide
     product_question = (
         named_products
-        or reading.ranking is not None
+        or bool(reading.ranking and reading.ranking.group)
         or bool(intents & {"stock", "specs", "compatibility"})
         or (named and bool(intents & {"price", "product_info"}))
     )

@@ -7,12 +7,15 @@ searches the documents and quotes them.
 
 from __future__ import annotations
 
+import math
 import re
+from dataclasses import replace
 from datetime import date
 
 from techhub.agent.catalogue import load_catalogue, plural
+from techhub.agent.retrieval import tokenize
 from techhub.models.offline.conversation import Turn, load_json
-from techhub.models.offline.language import POLICY_INTENTS, Ranking, Reading, normalize
+from techhub.models.offline.language import POLICY_INTENTS, Ranking, Reading, normalize, read_message
 
 ToolCall = tuple[str, dict]
 
@@ -186,8 +189,8 @@ _CONTACT = re.compile(
 
 
 def _keywords(text: str) -> set[str]:
-    words = re.findall(r"[a-z0-9]+", normalize(text))
-    return {w.rstrip("s") if len(w) > 3 else w for w in words if w not in _STOP}
+    """The words of a text as the document index sees them (stop words out, light stemming)."""
+    return set(tokenize(normalize(text)))
 
 
 def _hits(result: str | None) -> list[dict]:
@@ -231,15 +234,20 @@ def _passages(markdown: str) -> list[tuple[str, str]]:
     return passages
 
 
-def _best_passages(text: str, query: str, limit: int = 3) -> list[str]:
-    """The passages sharing most words with the query (section titles count), in document order."""
-    keywords = _keywords(query)
+def _best_passages(text: str, query: str, limit: int = 3, focus: str = "") -> list[str]:
+    """The passages that share the rarest words with the query (the customer's own ``focus`` words of a
+    follow-up count double, section titles half), in document order."""
+    keywords, own = _keywords(query), _keywords(focus)
     passages = _passages(text)
-    scored = [
-        (len(_keywords(body) & keywords) + 0.5 * len(_keywords(title) & keywords), i, body)
-        for i, (title, body) in enumerate(passages)
-    ]
-    best = sorted((t for t in scored if t[0] > 0), key=lambda t: (-t[0], t[1]))[:limit]
+    bodies = [_keywords(body) for _, body in passages]
+    rarity = {w: math.log(1 + len(passages) / (1 + sum(w in b for b in bodies))) for w in keywords | own}
+    scored = []
+    for i, ((title, body), words) in enumerate(zip(passages, bodies, strict=True)):
+        score = sum(rarity[w] * (2 if w in own else 1) for w in (keywords | own) & words)
+        score += 0.5 * sum(rarity[w] for w in (keywords | own) & _keywords(title))
+        scored.append((score, i, body))
+    top = max((t[0] for t in scored), default=0.0)
+    best = sorted((t for t in scored if t[0] > 0 and t[0] >= top / 2), key=lambda t: (-t[0], t[1]))[:limit]
     return [body for _, _, body in sorted(best, key=lambda t: t[1])]
 
 
@@ -248,33 +256,55 @@ def contact_details(text: str) -> list[str]:
     return list(dict.fromkeys(m.group(0) for m in _CONTACT.finditer(text)))
 
 
-def _product_answer(turn: Turn, product: dict, page: str) -> str:
-    """Price and stock from the live catalogue; specs and compatibility from the product's page."""
-    intents = turn.request.intents
+SPEC_WORDS = {
+    "weight": "weight weigh weighs heavy heavier light lighter kg grams portable",
+    "battery": "battery charge charging lasts last hours life",
+    "screen": "screen display resolution size inch inches hz refresh panel",
+    "ports": "port ports usb hdmi thunderbolt displayport ethernet",
+    "connectivity": "bluetooth wifi wi-fi wireless connect connected connection pair multipoint",
+    "noise_cancelling": "noise cancelling anc quiet",
+    "water_resistance": "water waterproof sweat rain ip67 ipx5 swim",
+    "ram": "ram memory",
+    "storage": "storage ssd space",
+    "cpu": "cpu processor chip",
+    "gpu": "gpu graphics",
+}
+"""Everyday words for the catalogue's spec names (other specs match by their own name)."""
+
+
+def _asked_specs(question: str, specs: dict) -> dict:
+    words = set(re.findall(r"[a-z0-9-]+", normalize(question)))
+    chosen = {}
+    for key, value in specs.items():
+        names = set(key.replace("_", " ").split()) | set(SPEC_WORDS.get(key, "").split())
+        if words & names:
+            chosen[key] = value
+    return chosen
+
+
+def _product_answer(reading: Reading, question: str, product: dict, page: str) -> str:
+    """Price and stock from the live catalogue, then what was asked: the specs named, compatibility,
+    or the product's description and the page's passages closest to the question."""
+    intents = reading.intents
     name = product["name"]
-    parts = []
-    if "price" in intents or not (intents & {"stock", "specs", "compatibility"}):
-        parts.append(f"The {name} costs {_money(product['price'])}.")
-    if intents & {"stock", "price"}:
-        stock = int(product.get("stock") or 0)
-        subject = "It" if parts else f"The {name}"
-        parts.append(
-            f"{subject} is in stock ({stock} available)."
-            if stock > 0
-            else f"{subject} is currently out of stock."
-        )
+    parts = [f"The {name} costs {_money(product['price'])} and is {_stock_note(product)}."]
     if "compatibility" in intents:
         section = [body for title, body in _passages(page) if title.lower().startswith("compatib")]
-        parts.append(f"Compatibility of the {name}: " + " ".join(section) if section else "")
+        parts.append(f"Compatibility: {' '.join(section)}" if section else "")
     specs = product.get("specs") or {}
-    if isinstance(specs, dict) and specs and ("specs" in intents or intents == {"product_info"}):
-        wanted = _keywords(turn.request.text)
-        chosen = {k: v for k, v in specs.items() if _keywords(k.replace("_", " ")) & wanted}
-        listed = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in (chosen or specs).items())
-        parts.append(f"Specs of the {name}: {listed}.")
-    if intents == {"product_info"} and product.get("description"):
-        parts.insert(0, str(product["description"]))
+    asked = _asked_specs(question, specs) if isinstance(specs, dict) else {}
+    if asked:
+        parts.append("; ".join(f"{k.replace('_', ' ').capitalize()}: {v}" for k, v in asked.items()) + ".")
+    elif not intents & {"price", "stock", "compatibility"} or "product_info" in intents:
+        parts.append(str(product.get("description") or ""))
+        if isinstance(specs, dict) and specs and "specs" in intents:
+            parts.append("Specs: " + "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in specs.items()) + ".")
     return " ".join(p for p in parts if p)
+
+
+def _stock_note(product: dict) -> str:
+    stock = int(product.get("stock") or 0)
+    return f"{stock} in stock" if stock > 0 else "currently out of stock"
 
 
 SUPERLATIVES = {
@@ -286,10 +316,47 @@ SUPERLATIVES = {
     ("battery", False): "shortest-lasting",
     ("screen", True): "biggest-screen",
     ("screen", False): "smallest-screen",
+    ("refresh", True): "fastest (highest refresh rate)",
+    ("refresh", False): "slowest",
     ("stock", True): "best-stocked",
     ("stock", False): "least-stocked",
 }
-_FIGURE_SPEC = {"weight": "weight", "battery": "battery", "screen": "screen"}
+_FIGURE_SPEC = {"weight": "weight", "battery": "battery", "screen": "screen", "refresh": "screen"}
+
+
+def _listings(reading: Reading) -> list[Ranking]:
+    """The rankings a question asks for ("the cheapest laptop"), one per kind it names; or, for "do you
+    sell webcams?", each kind listed by price. None when it names a product: that product is the answer."""
+    ranking = reading.ranking
+    if ranking is not None and ranking.group and (ranking.superlative or not reading.products):
+        groups = reading.groups or (ranking.group,)
+        return [replace(ranking, group=g) for g in groups]
+    only_the_kind = not reading.products and not (reading.intents & (POLICY_INTENTS | {"specs", "compatibility"}))
+    if reading.groups and only_the_kind:
+        return [Ranking(g, "price", superlative=False) for g in reading.groups]
+    return []
+
+
+def _stock_note(product: dict) -> str:
+    stock = int(product.get("stock") or 0)
+    return f"{stock} in stock" if stock > 0 else "currently out of stock"
+
+
+SUPERLATIVES = {
+    ("price", False): "cheapest",
+    ("price", True): "most expensive",
+    ("weight", False): "lightest",
+    ("weight", True): "heaviest",
+    ("battery", True): "longest-lasting",
+    ("battery", False): "shortest-lasting",
+    ("screen", True): "biggest-screen",
+    ("screen", False): "smallest-screen",
+    ("refresh", True): "fastest (highest refresh rate)",
+    ("refresh", False): "slowest",
+    ("stock", True): "best-stocked",
+    ("stock", False): "least-stocked",
+}
+_FIGURE_SPEC = {"weight": "weight", "battery": "battery", "screen": "screen", "refresh": "screen"}
 
 
 def _listing(reading: Reading) -> Ranking | None:
@@ -302,9 +369,6 @@ def _listing(reading: Reading) -> Ranking | None:
     return None
 
 
-def _stock_note(product: dict) -> str:
-    stock = int(product.get("stock") or 0)
-    return f"{stock} in stock" if stock > 0 else "currently out of stock"
 
 
 def _ranking_answer(ranking: Ranking, result: str | None) -> str:
@@ -314,7 +378,8 @@ def _ranking_answer(ranking: Ranking, result: str | None) -> str:
     products = data["products"]
     group = plural(ranking.group)
     if not products:
-        return f"We have no {group} in stock right now."
+        budget = f" within {_money(ranking.max_price)}" if ranking.max_price is not None else ""
+        return f"We have no {group}{budget} in stock right now."
     def line(p: dict) -> str:
         spec = p.get("specs", {}).get(_FIGURE_SPEC.get(ranking.sort_by, ""), "")
         extra = f", {ranking.sort_by}: {spec}" if spec else ""
@@ -322,6 +387,8 @@ def _ranking_answer(ranking: Ranking, result: str | None) -> str:
 
     if not ranking.superlative:
         lines = "; ".join(line(p) for p in products)
+        if ranking.max_price is not None:
+            return f"Our {group} within {_money(ranking.max_price)}, dearest first: {lines}."
         if ranking.in_stock_only:
             return f"These {group} are in stock: {lines}."
         return f"Our {group} range, cheapest first: {lines}."
@@ -337,56 +404,75 @@ def _ranking_answer(ranking: Ranking, result: str | None) -> str:
     return answer
 
 
-def docs_agent(turn: Turn) -> ToolCall | str:
-    """Rank a kind of product from the catalogue; or search first, fetch a product's live details,
-    then answer from what was found."""
-    question = turn.request.text
-    question = re.sub(r"^Customer (?:question|request): ", "", question)
-    question = normalize(question)  # search with the corrected words
-    listing = _listing(turn.request)
-    if listing is not None:
-        ranked = turn.called("find_products")
-        if not ranked:
-            return (
-                "find_products",
-                {
-                    "kind_or_category": listing.group,
-                    "sort_by": listing.sort_by,
-                    "descending": listing.descending,
-                    "in_stock_only": listing.in_stock_only,
-                },
-            )
-        return _ranking_answer(listing, ranked[0].result)
-    searches = turn.called("search_documents")
-    if not searches:
-        return ("search_documents", {"query": question[:500]})
-    hits = _hits(searches[0].result)
-    top = hits[0] if hits else None
-    wants_product = bool(turn.request.intents & {"price", "stock", "specs", "compatibility", "product_info"})
-    details = turn.called("get_product_details")
-    named = turn.request.products[0] if turn.request.products else None
-    if not details and (named or (top and top.get("kind") == "product" and wants_product)):
-        return ("get_product_details", {"product_name": named or top["title"]})
-    if details:
-        product = load_json(details[0].result)
-        if isinstance(product, dict) and product.get("name"):
-            page = next((h.get("text", "") for h in hits if h.get("title") == product["name"]), "")
-            return _product_answer(turn, product, page or (top.get("text", "") if top else ""))
-    if not top:
-        return "I couldn't find anything about that in TechHub's product pages or policies."
-    passages = _best_passages(top.get("text", ""), question)
-    answer = " ".join(p if p.endswith((".", "!", "?")) else p.rstrip(",;: ") + "." for p in passages)
+ACTION_WORDS = re.compile(
+    r"\b(?:cancel\w*|change\w*|swap\w*|return\w*|refund\w*|exchang\w*|address|broken|damaged|crack\w*|"
+    r"lost|problem|wrong|claim|repair\w*|fault\w*|dead|defect\w*|contact|support|email|phone|call)\b"
+)
+"""A question that ends with "what do I do": it gets the support contact the policy gives."""
+
+
+def _customer_words(question: str) -> tuple[str, str]:
+    """(the whole question, the customer's own words without the follow-up's "(about ...)" context)."""
+    question = re.sub(r"^(?:Customer (?:question|request)|Cancellation and order changes policy, and support "
+                      r"contact email and phone, for): ", "", question.strip())
+    own = re.sub(r"\s*\(about [^)]*\)\s*$", "", question)
+    return question, own
+
+
+def _policy_answer(reading: Reading, question: str, own: str, hits: list[dict]) -> str:
+    """The passages of the best policy page that answer the question, with the support contact when the
+    question calls for it; or an honest "the policies don't say" with the contact."""
+    policies = [h for h in hits if h.get("kind") == "policy"] or hits
+    top = policies[0] if policies else None
     contacts = contact_details("\n".join(h.get("text", "") for h in hits))
+    if top is None:
+        return "I couldn't find anything about that in TechHub's product pages or policies."
+    passages = _best_passages(top.get("text", ""), question, focus=own if own != question else "")
+    answer = " ".join(p if p.endswith((".", "!", "?")) else p.rstrip(",;: ") + "." for p in passages)
     if not answer:
         where = " or ".join(contacts[:2]) if contacts else "our support team"
-        return (
-            f"Our product pages and policies don't say more about that. Our support team can help: {where}."
-        )
-    if "contact" in turn.request.intents and contacts and not turn.request.action:
-        hours = [body for title, body in _passages(top.get("text", "")) if body.lower().startswith("hours")]
-        return "You can reach TechHub support at " + " or ".join(contacts) + ". " + " ".join(hours)
-    asks_contact = bool(turn.request.intents & {"contact", "cancellation_policy"}) or turn.request.action
-    if contacts and asks_contact and not all(c in answer for c in contacts):
-        answer += " Support contact: " + " or ".join(contacts) + "."
+        return f"Our product pages and policies don't say more about that. Our support team can help: {where}."
+    wants_contact = "contact" in reading.intents or reading.action or ACTION_WORDS.search(reading.normalized)
+    if contacts and wants_contact and not all(c in answer for c in contacts[:2]):
+        answer += " Support contact: " + " or ".join(contacts[:2]) + "."
     return f"From our {top['title']} page: {answer}"
 
+
+def docs_agent(turn: Turn) -> ToolCall | str:
+    """Rank kinds of products from the catalogue; or search, fetch each named product's live details,
+    and answer from them and from the policy the question also asks about."""
+    question, own = _customer_words(turn.request.text)
+    reading = read_message(question)
+    listings = _listings(reading)
+    ranked = turn.called("find_products")
+    if len(ranked) < len(listings):
+        listing = listings[len(ranked)]
+        args = {
+            "kind_or_category": listing.group,
+            "sort_by": listing.sort_by,
+            "descending": listing.descending,
+            "in_stock_only": listing.in_stock_only,
+        }
+        if listing.max_price is not None:
+            args["max_price"] = listing.max_price
+        return ("find_products", args)
+    searches = turn.called("search_documents")
+    if not searches:
+        return ("search_documents", {"query": normalize(question)[:500]})
+    hits = _hits(searches[0].result)
+    products = list(reading.products[:3])
+    if not products and not listings and reading.topic == "products":
+        products = [h["title"] for h in hits[:1] if h.get("kind") == "product"]
+    details = turn.called("get_product_details")
+    if len(details) < len(products):
+        return ("get_product_details", {"product_name": products[len(details)]})
+    parts = [_ranking_answer(listing, step.result) for listing, step in zip(listings, ranked, strict=False)]
+    for step in details:
+        product = load_json(step.result)
+        if isinstance(product, dict) and product.get("name"):
+            page = next((h.get("text", "") for h in hits if h.get("title") == product["name"]), "")
+            parts.append(_product_answer(reading, question, product, page))
+    asks_policy = bool(reading.intents & POLICY_INTENTS or reading.action)
+    if not parts or (asks_policy and any(h.get("kind") == "policy" for h in hits)):
+        parts.append(_policy_answer(reading, question, own, hits))
+    return "\n\n".join(p for p in parts if p)
