@@ -125,7 +125,7 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\bdo (?:you|u)(?: guys| folks| all)? (?:sell|have|carry|stock|offer)\b|\bdifference between\b|\bcompare\b|\bvs\b|\bversus\b"
     ),
     "returns_policy": re.compile(
-        r"\breturn(?:s|ing|ed)?\b|\bexchange\b|\b(?:send|bring|take|ship)\b.{0,25}\bback\b|\bmoney back\b|"
+        r"\breturn(?:s|ing|ed)?\b|\bexchange\b|\b(?:send|bring|take|ship|give)\b.{0,25}\bback\b|\bmoney back\b|"
         r"\brefund|\brestock(?:ing)?\b|\b(?:don'?t|do not|not|stop) lik(?:e|ing)\b|\bchange (?:my|your) mind\b|"
         r"\brefus(?:e|ed|ing) (?:the )?deliver"
     ),
@@ -156,7 +156,8 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"(?:bot|robot|human|real|ai|person|machine|chatbot)\b|\btalking to (?:an? )?(?:actual |real )?"
         r"(?:bot|robot|human|person|machine)\b|\bwhat can you do\b|\bwhat do you do\b|\bcan you help\b|"
         r"\bhelp me\b|\bi need help\b|\bnice to meet\b|\byou there\b|\bare you there\b|\bi'?m new\b|"
-        r"^(?:ok|okay|cool|great|nice|got it|sure|alright|yes|no|nope|yep|yeah|hmm+|lol|haha|k)\b"
+        r"^(?:(?:ok|okay|cool|great|nice|got it|sure|alright|yes|no|nope|yep|yeah|hmm+|lol|haha|k|one|then)"
+        r"[\s\W]*)+$"
     ),
 }
 

@@ -257,7 +257,7 @@ def contact_details(text: str) -> list[str]:
 
 
 SPEC_WORDS = {
-    "weight": "weight weigh weighs heavy heavier light lighter kg grams portable",
+    "weight": "weight weigh weighs heavy heavier light lighter kg kilo kilos kilograms grams pounds lbs",
     "battery": "battery charge charging lasts last hours life",
     "screen": "screen display resolution size inch inches hz refresh panel",
     "ports": "port ports usb hdmi thunderbolt displayport ethernet",
@@ -404,7 +404,7 @@ def _ranking_answer(ranking: Ranking, result: str | None) -> str:
     return answer
 
 
-ACTION_WORDS = re.compile(
+PROBLEM_WORDS = re.compile(
     r"\b(?:cancel\w*|change\w*|swap\w*|return\w*|refund\w*|exchang\w*|address|broken|damaged|crack\w*|"
     r"lost|problem|wrong|claim|repair\w*|fault\w*|dead|defect\w*|contact|support|email|phone|call)\b"
 )
@@ -432,7 +432,7 @@ def _policy_answer(reading: Reading, question: str, own: str, hits: list[dict]) 
     if not answer:
         where = " or ".join(contacts[:2]) if contacts else "our support team"
         return f"Our product pages and policies don't say more about that. Our support team can help: {where}."
-    wants_contact = "contact" in reading.intents or reading.action or ACTION_WORDS.search(reading.normalized)
+    wants_contact = "contact" in reading.intents or reading.action or PROBLEM_WORDS.search(reading.normalized)
     if contacts and wants_contact and not all(c in answer for c in contacts[:2]):
         answer += " Support contact: " + " or ".join(contacts[:2]) + "."
     return f"From our {top['title']} page: {answer}"

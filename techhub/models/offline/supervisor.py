@@ -15,7 +15,7 @@ import re
 
 from techhub.models.offline.conversation import Turn
 from techhub.models.offline.language import DOCS_INTENTS
-from techhub.models.offline.specialists import ToolCall, contact_details
+from techhub.models.offline.specialists import PROBLEM_WORDS, ToolCall, contact_details
 
 SQL_TOOL = "transfer_to_sql_agent"
 DOCS_TOOL = "transfer_to_docs_agent"
@@ -127,6 +127,7 @@ def _plan(turn: Turn, limits: set[str]) -> list[str]:
         turn.topic in ("products", "policies")
         or bool(reading.intents & DOCS_INTENTS)
         or bool(reading.action and reading.action in limits)
+        or (turn.topic == "orders" and (reading.complaint or bool(PROBLEM_WORDS.search(reading.normalized))))
     )
     if docs and turn.topic != "out_of_scope":
         tools.append(DOCS_TOOL)
@@ -142,6 +143,8 @@ def _task(tool: str, turn: Turn) -> str:
         return f"Customer request: {request}"
     if turn.request.action:
         return f"Cancellation and order changes policy, and support contact email and phone, for: {request}"
+    if turn.topic == "orders":
+        return f"Customer question: {request} (policy and support contact)"
     return f"Customer question: {request}"
 
 
@@ -198,13 +201,14 @@ def _complaint_reply(turn: Turn, limits: set[str], facts: list[str], docs: list[
         return " ".join(parts)
     if facts:
         parts.append(facts[0] if len(facts) == 1 else "\n\n".join(facts))
-    if limits:
-        contacts = contact_details("\n".join(docs))
+    parts.extend(docs)
+    contacts = contact_details("\n".join(docs))
+    if limits and not (contacts and contacts[0] in " ".join(parts)):
         contact = " or ".join(contacts[:2]) if contacts else "our support team"
         parts.append(
             f"If you'd like a person to look into this, you can reach our support team at {contact}."
         )
-    return " ".join(parts)
+    return "\n\n".join(parts[:1] + ["\n\n".join(parts[1:])]) if len(parts) > 1 else parts[0]
 
 
 def supervisor(turn: Turn) -> ToolCall | str:

@@ -24,7 +24,7 @@ from rapidfuzz.distance import OSA, Indel
 from techhub.agent.catalogue import KINDS, load_catalogue
 from techhub.agent.retrieval import load_documents
 
-ENGLISH_MIN_FREQUENCY = 100
+ENGLISH_MIN_FREQUENCY = 500
 """Words at least this frequent in pyspellchecker's English list are real words: never corrected."""
 
 _WORD = re.compile(r"[a-z]+")
