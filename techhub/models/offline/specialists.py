@@ -419,15 +419,61 @@ def _customer_words(question: str) -> tuple[str, str]:
     return question, own
 
 
+POLICY_TITLES = {
+    "returns_policy": "return",
+    "warranty_policy": "warrant",
+    "cancellation_policy": "cancel",
+    "contact": "contact",
+    "payment": "refund",
+    "shipping_policy": "shipping",
+}
+"""Which policy page an intent is about, by a word of the page's own title."""
+
+
+def _wanted_title(reading: Reading) -> str | None:
+    """The title word of the policy page the question is most specifically about, if any."""
+    for intent, title in POLICY_TITLES.items():  # the broad shipping words last
+        if intent in reading.intents:
+            return title
+    return None
+
+
+def _best_policy(reading: Reading, question: str, own: str, hits: list[dict]) -> tuple[dict | None, list[str]]:
+    """The policy page (and its passages) that answers best: the most and rarest shared words, with a
+    bonus for the page the question's intent names."""
+    wanted = _wanted_title(reading)
+    best: tuple[float, dict | None, list[str]] = (0.0, None, [])
+    for hit in (h for h in hits if h.get("kind") == "policy"):
+        passages = _best_passages(hit.get("text", ""), question, focus=own if own != question else "")
+        shared = _keywords(" ".join(passages)) & (_keywords(question) | _keywords(own))
+        score = len(shared) + (2.0 if wanted and wanted in hit.get("title", "").lower() else 0.0)
+        if best[1] is None or score > best[0]:
+            best = (score, hit, passages)
+    return best[1], best[2]
+
+
+def _contact_answer(page: str, contacts: list[str]) -> str:
+    """The support page's own contact lines (email with reply time, phone, hours)."""
+    lines = [body for _, body in _passages(page) if re.match(r"(?:email|phone|hours)\b", body, re.IGNORECASE)]
+    return "You can reach TechHub support: " + " ".join(
+        line if line.endswith(".") else line + "." for line in lines
+    ) if lines else "You can reach TechHub support at " + " or ".join(contacts[:2]) + "."
+
+
 def _policy_answer(reading: Reading, question: str, own: str, hits: list[dict]) -> str:
     """The passages of the best policy page that answer the question, with the support contact when the
     question calls for it; or an honest "the policies don't say" with the contact."""
-    policies = [h for h in hits if h.get("kind") == "policy"] or hits
-    top = policies[0] if policies else None
     contacts = contact_details("\n".join(h.get("text", "") for h in hits))
+    top, passages = _best_policy(reading, question, own, hits)
+    if top is None and hits:
+        top = hits[0]
+        passages = _best_passages(top.get("text", ""), question)
     if top is None:
         return "I couldn't find anything about that in TechHub's product pages or policies."
-    passages = _best_passages(top.get("text", ""), question, focus=own if own != question else "")
+    if "contact" in reading.intents and "contact" in top.get("title", "").lower() and not reading.action:
+        answer = _contact_answer(top.get("text", ""), contacts)
+        extra = [p for p in passages if p not in answer and not re.match(r"(?:email|phone|hours)\b", p, re.I)]
+        return answer + (" " + " ".join(extra[:1]) if extra else "")
     answer = " ".join(p if p.endswith((".", "!", "?")) else p.rstrip(",;: ") + "." for p in passages)
     if not answer:
         where = " or ".join(contacts[:2]) if contacts else "our support team"
@@ -459,7 +505,12 @@ def docs_agent(turn: Turn) -> ToolCall | str:
     searches = turn.called("search_documents")
     if not searches:
         return ("search_documents", {"query": normalize(question)[:500]})
-    hits = _hits(searches[0].result)
+    hits = [hit for step in searches for hit in _hits(step.result)]
+    wanted = _wanted_title(reading)
+    if wanted and len(searches) < 2 and not any(
+        h.get("kind") == "policy" and wanted in h.get("title", "").lower() for h in hits
+    ):
+        return ("search_documents", {"query": f"{wanted} policy {normalize(own)}"[:500]})
     products = list(reading.products[:3])
     if not products and not listings and reading.topic == "products":
         products = [h["title"] for h in hits[:1] if h.get("kind") == "product"]
