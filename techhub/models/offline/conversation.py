@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
+from techhub.agent.catalogue import load_catalogue
 from techhub.agent.retrieval import search_documents
 from techhub.models.offline.language import (
     ACCOUNT_INTENTS,
@@ -144,6 +145,23 @@ def _referred_orders(reading: Reading, previous: Reading, answer: str) -> tuple[
     return previous.order_ids or listed[:1]
 
 
+def _referred_products(reading: Reading, answer: str) -> tuple[str, ...]:
+    """The product a follow-up points at among those the last answer named: the one its words describe
+    ("the quiet one" -> Keystrel Quietboard), else the first named."""
+    named = read_message(answer[:2000]).products
+    if len(named) <= 1:
+        return named
+    words = [w for w in re.findall(r"[a-z]+", reading.normalized) if len(w) >= 4]
+    catalogue = {p.name: p for p in load_catalogue().products}
+
+    def describes(name: str) -> int:
+        text = f"{name} {catalogue[name].description}".lower() if name in catalogue else name.lower()
+        return sum(1 for w in words if re.search(rf"\b{re.escape(w)}", text))
+
+    best = max(named, key=describes)
+    return (best,) if describes(best) else named[:1]
+
+
 def _inherit(reading: Reading, previous: Reading, answer: str) -> tuple[Reading, str]:
     """The follow-up with the previous request's topic and subjects; and the context in words."""
     intents = set(reading.intents - SOCIAL_INTENTS) or set(previous.intents - SOCIAL_INTENTS)
@@ -157,12 +175,15 @@ def _inherit(reading: Reading, previous: Reading, answer: str) -> tuple[Reading,
     ranking = reading.ranking
     if ranking is not None and not ranking.group and groups:
         ranking = replace(ranking, group=groups[0])
+    products = previous.products
+    if previous.topic == "products" and not products:
+        products = _referred_products(reading, answer)
     merged = replace(
         reading,
         topic=previous.topic,
         intents=frozenset(intents),
         order_ids=order_ids,
-        products=previous.products,
+        products=products,
         brands=previous.brands,
         groups=groups,
         ranking=ranking,
@@ -171,8 +192,8 @@ def _inherit(reading: Reading, previous: Reading, answer: str) -> tuple[Reading,
     )
     if order_ids:
         context = "order " + ", ".join(order_ids)
-    elif previous.products:
-        context = "the " + " and the ".join(previous.products)
+    elif products:
+        context = "the " + " and the ".join(products)
     elif groups:
         context = ", ".join(groups)
     else:

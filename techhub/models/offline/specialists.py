@@ -188,9 +188,24 @@ _CONTACT = re.compile(
 )
 
 
+QUERY_SYNONYMS = {
+    "arrive": "delivery", "arrival": "delivery", "fast": "express", "fastest": "express next day",
+    "quick": "express", "quickest": "express next day", "long": "time", "pay": "cost", "fee": "cost",
+    "price": "cost", "back": "return", "reply": "answer", "respond": "answer", "weekend": "weekends",
+    "saturday": "weekends", "sunday": "weekends", "broken": "faulty", "money": "refund",
+}  # fmt: skip
+"""Everyday words of a question and the words the policies use for the same thing."""
+
+
 def _keywords(text: str) -> set[str]:
     """The words of a text as the document index sees them (stop words out, light stemming)."""
     return set(tokenize(normalize(text)))
+
+
+def _query_keywords(text: str) -> set[str]:
+    """A question's words, with the policies' words for the everyday ones."""
+    words = re.findall(r"[a-z]+", normalize(text))
+    return _keywords(" ".join([text, *(QUERY_SYNONYMS[w] for w in words if w in QUERY_SYNONYMS)]))
 
 
 def _hits(result: str | None) -> list[dict]:
@@ -234,10 +249,10 @@ def _passages(markdown: str) -> list[tuple[str, str]]:
     return passages
 
 
-def _best_passages(text: str, query: str, limit: int = 3, focus: str = "") -> list[str]:
+def _best_passages(text: str, query: str, limit: int = 3, focus: str = "", lead: bool = False) -> list[str]:
     """The passages that share the rarest words with the query (the customer's own ``focus`` words of a
     follow-up count double, section titles half), in document order."""
-    keywords, own = _keywords(query), _keywords(focus)
+    keywords, own = _query_keywords(query), _query_keywords(focus)
     passages = _passages(text)
     bodies = [_keywords(body) for _, body in passages]
     rarity = {w: math.log(1 + len(passages) / (1 + sum(w in b for b in bodies))) for w in keywords | own}
@@ -248,6 +263,8 @@ def _best_passages(text: str, query: str, limit: int = 3, focus: str = "") -> li
         scored.append((score, i, body))
     top = max((t[0] for t in scored), default=0.0)
     best = sorted((t for t in scored if t[0] > 0 and t[0] >= top / 2), key=lambda t: (-t[0], t[1]))[:limit]
+    if best and lead and all(i > 0 for _, i, _ in best):  # the page's opening sums it up: keep it
+        best.append(scored[0])
     return [body for _, _, body in sorted(best, key=lambda t: t[1])]
 
 
@@ -424,7 +441,6 @@ POLICY_TITLES = {
     "warranty_policy": "warrant",
     "cancellation_policy": "cancel",
     "contact": "contact",
-    "payment": "refund",
     "shipping_policy": "shipping",
 }
 """Which policy page an intent is about, by a word of the page's own title."""
@@ -444,9 +460,9 @@ def _best_policy(reading: Reading, question: str, own: str, hits: list[dict]) ->
     wanted = _wanted_title(reading)
     best: tuple[float, dict | None, list[str]] = (0.0, None, [])
     for hit in (h for h in hits if h.get("kind") == "policy"):
-        passages = _best_passages(hit.get("text", ""), question, focus=own if own != question else "")
+        passages = _best_passages(hit.get("text", ""), question, focus=own if own != question else "", lead=True)
         shared = _keywords(" ".join(passages)) & (_keywords(question) | _keywords(own))
-        score = len(shared) + (2.0 if wanted and wanted in hit.get("title", "").lower() else 0.0)
+        score = len(shared) + (100.0 if wanted and wanted in hit.get("title", "").lower() else 0.0)
         if best[1] is None or score > best[0]:
             best = (score, hit, passages)
     return best[1], best[2]
