@@ -163,7 +163,7 @@ class Catalogue:
         return None
 
     def select(self, group: str) -> list[Product]:
-        """The products of a kind ("headphones", "earphones") or a category ("Audio"); [] if unknown."""
+        """The products of a kind ("headphones", "earphones"), a category ("Audio") or a brand; [] if unknown."""
         kind = kind_of(group)
         if kind is not None:
             chosen = [p for p in self.products if p.kind == kind]
@@ -171,6 +171,9 @@ class Catalogue:
                 return chosen
             category = self.category_named(group)  # a kind we have no product of, named by a category
             return [p for p in self.products if p.category == category] if category else []
+        brand = next((b for b in self.brands if b.lower() == group.strip().lower()), None)
+        if brand is not None:
+            return [p for p in self.products if p.brand == brand]
         category = self.category_named(group)
         if category is None and group.strip():
             category = next((c for c in self.categories if group.strip().lower() in c.lower()), None)

@@ -134,8 +134,9 @@ def find_products(
     lightest, longest battery, biggest or fastest screen, in-stock or within-budget products of a kind.
 
     Args:
-        kind_or_category: A kind ("laptop", "headphones", "power bank", "mouse") or a category
-            ("Laptops", "Monitors", "Keyboards & Mice", "Audio", "Accessories"); empty for all products.
+        kind_or_category: A kind ("laptop", "headphones", "power bank", "mouse"), a category
+            ("Laptops", "Monitors", "Keyboards & Mice", "Audio", "Accessories") or a brand ("Sonique");
+            empty for all products.
         sort_by: "price" (dollars), "weight" (kg), "battery" (hours), "screen" (inches), "refresh"
             (the screen's Hz) or "stock" (units).
         descending: True for the most expensive, heaviest, longest battery, biggest or fastest screen,

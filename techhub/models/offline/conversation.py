@@ -37,6 +37,12 @@ UNPLACED_SCORE = 4.0
 it gets an answer from that document, not the out-of-scope reply."""
 SHORT_MESSAGE_WORDS = 6
 """A short message nothing places ("you there?", "lol ok") is conversation, not an unrelated request."""
+ABOUT_THE_ASSISTANT = re.compile(r"\b(?:you|your|you're|yourself|u)\b")
+TASK = re.compile(
+    r"\b(?:solve|write|translate|calculate|compute|book|find me|tell me a|make me|draw|code|recipe|weather)\b"
+)
+"""A short message to the assistant ("do you like your job?") is conversation, unless it asks for a task
+the store has nothing to do with ("write me a poem")."""
 STORE_WORDS = re.compile(
     r"\b(?:techhub|store|shop|buy|bought|purchase\w*|order\w*|item|items|product\w*|deliver\w*|"
     r"package|parcel|account|money|receipt|invoice|support|service|help|problem|issue|question)\b"
@@ -214,7 +220,8 @@ def _place(reading: Reading) -> tuple[Reading, bool]:
         topic = "policies" if hits[0].document.kind == "policy" else "products"
         return replace(reading, topic=topic), True
     short = len(reading.normalized.split()) <= SHORT_MESSAGE_WORDS
-    if on_topic or (short and not foreign_subjects(reading.normalized)):
+    to_the_assistant = ABOUT_THE_ASSISTANT.search(reading.normalized) and not TASK.search(reading.normalized)
+    if on_topic or (short and not foreign_subjects(reading.normalized)) or (short and to_the_assistant):
         return replace(reading, topic="chitchat"), bool(on_topic)
     return replace(reading, topic="out_of_scope", out_of_scope=True), False
 

@@ -74,12 +74,17 @@ COMPLAINT = re.compile(
 
 INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
     "greeting": re.compile(
-        r"^(?:hi|hello|hey|hiya|howdy|yo|good (?:morning|afternoon|evening|day)|greetings|morning)\b"
+        r"^(?:hi|hello|hey|heya|hiya|howdy|yo|sup|good (?:morning|afternoon|evening|day)|greetings|morning|"
+        r"evening|afternoon)\b"
     ),
-    "thanks": re.compile(r"\b(?:thanks|thank you|thx|ty|appreciate|cheers)\b"),
+    "thanks": re.compile(
+        r"\b(?:thanks|thank you|thx|ty|appreciate|cheers|(?:very |super |really )?helpful|you'?re (?:a star|the "
+        r"best|awesome|great|amazing)|brilliant|much appreciated|great help)\b"
+    ),
     "goodbye": re.compile(
         r"\b(?:bye|goodbye|see you|see ya|that'?s all|have a (?:good|nice|great) (?:day|one|evening)|"
-        r"all set|that'?s everything|nothing else|i'?m done)\b"
+        r"all set|that'?s everything|that'?s it|nothing else|nothing more|i'?m done|cya|take care|talk soon|"
+        r"later|good ?night)\b"
     ),
     "order_items": re.compile(
         r"\bwhat (?:did|have) i (?:order|buy|purchase|get)|\bwhat(?:'s| is| was) in (?:my|the|that|this|it)\b"
@@ -156,6 +161,8 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"(?:bot|robot|human|real|ai|person|machine|chatbot)\b|\btalking to (?:an? )?(?:actual |real )?"
         r"(?:bot|robot|human|person|machine)\b|\bwhat can you do\b|\bwhat do you do\b|\bcan you help\b|"
         r"\bhelp me\b|\bi need help\b|\bnice to meet\b|\byou there\b|\bare you there\b|\bi'?m new\b|"
+        r"\byour name\b|\bwho (?:made|built|created|programmed) you\b|\bhow'?s it going\b|\bwhat'?s up\b|"
+        r"\bare you (?:chatgpt|gpt|an? ai|automated|a real)\b|\bhow do you work\b|"
         r"^(?:(?:ok|okay|cool|great|nice|got it|sure|alright|yes|no|nope|yep|yeah|hmm+|lol|haha|k|one|then)"
         r"[\s\W]*)+$"
     ),
@@ -189,6 +196,13 @@ OWNERSHIP = re.compile(
 )
 """The customer speaks of something of their own (an order, a purchase, a delivery): an orders topic,
 whatever product it names."""
+
+HYPOTHETICAL = re.compile(
+    r"\b(?:what if|what happens if|if i|if my|if an?|if the|in case|suppose|say i|let'?s say|would i|"
+    r"do i have to|can i|could i|am i able|is it possible|how do i|how long|how many days)\b"
+)
+"""A question about what the store does in a case ("what if my package gets lost?"): a policy question,
+even when it speaks of "my" order."""
 
 FOLLOW_UP = re.compile(
     r"^(?:and|also|plus|what about|how about|ok(?:ay)?|so|then|but|same|which|even|except)\b|"
@@ -480,7 +494,8 @@ def _own_topic(reading: Reading, intents: set[str]) -> tuple[str | None, str]:
         return "chitchat", "social"
     if reading.order_ids:
         return "orders", "named"
-    if intents & ACCOUNT_INTENTS or reading.action or OWNERSHIP.search(reading.normalized):
+    hypothetical = bool(HYPOTHETICAL.search(reading.normalized)) and bool(intents & POLICY_INTENTS)
+    if intents & ACCOUNT_INTENTS or reading.action or (OWNERSHIP.search(reading.normalized) and not hypothetical):
         return "orders", "intent"
     foreign = foreign_subjects(reading.normalized)
     if reading.complaint and not intents & DOCS_INTENTS and not named and not foreign:
@@ -490,14 +505,14 @@ def _own_topic(reading: Reading, intents: set[str]) -> tuple[str | None, str]:
     if policy and owned and (kind_of(owned.group(1)) or owned.group(1) in _name_words(" ".join(reading.products))):
         return "orders", "intent"  # "the return window on my headphones": their order's dates decide
     product_question = (
-        named_products
+        (named_products and not intents & POLICY_INTENTS)
         or bool(reading.ranking and reading.ranking.group)
         or bool(intents & {"stock", "specs", "compatibility"})
         or (named and bool(intents & {"price", "product_info"}))
     )
     if OUT_OF_SCOPE.search(reading.normalized) and not (named or policy or product_question):
         return "out_of_scope", "intent"
-    if policy and not product_question:
+    if policy and not product_question and not (named_products and intents & {"price", "product_info"}):
         return "policies", "intent"
     if named:
         return "products", "named"

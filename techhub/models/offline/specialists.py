@@ -249,7 +249,7 @@ def _passages(markdown: str) -> list[tuple[str, str]]:
     return passages
 
 
-def _best_passages(text: str, query: str, limit: int = 3, focus: str = "", lead: bool = False) -> list[str]:
+def _best_passages(text: str, query: str, limit: int = 4, focus: str = "", lead: bool = False) -> list[str]:
     """The passages that share the rarest words with the query (the customer's own ``focus`` words of a
     follow-up count double, section titles half), in document order."""
     keywords, own = _query_keywords(query), _query_keywords(focus)
@@ -314,6 +314,9 @@ def _product_answer(reading: Reading, question: str, product: dict, page: str) -
         parts.append("; ".join(f"{k.replace('_', ' ').capitalize()}: {v}" for k, v in asked.items()) + ".")
     elif not intents & {"price", "stock", "compatibility"} or "product_info" in intents:
         parts.append(str(product.get("description") or ""))
+        said = " ".join(parts).lower()
+        extra = [p for p in _best_passages(page, question, limit=2) if p.lower() not in said and name not in p]
+        parts.extend(p if p.endswith(".") else p + "." for p in extra)
         if isinstance(specs, dict) and specs and "specs" in intents:
             parts.append("Specs: " + "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in specs.items()) + ".")
     return " ".join(p for p in parts if p)
@@ -351,6 +354,8 @@ def _listings(reading: Reading) -> list[Ranking]:
     only_the_kind = not reading.products and not (reading.intents & (POLICY_INTENTS | {"specs", "compatibility"}))
     if reading.groups and only_the_kind:
         return [Ranking(g, "price", superlative=False) for g in reading.groups]
+    if reading.brands and only_the_kind:  # "anything from Sonique?"
+        return [Ranking(b, "price", superlative=False) for b in reading.brands]
     return []
 
 
