@@ -118,7 +118,11 @@ def _inherits(reading: Reading, previous: Reading) -> bool:
         if foreign_subjects(reading.normalized) and not STRONG_FOLLOW_UP.search(reading.normalized):
             return False  # "ok now write me a haiku": a new, unrelated request
         return reading.follow_up or len(reading.normalized.split()) <= 6
-    if reading.topic in ("chitchat", "out_of_scope") or not reading.follow_up:
+    if reading.topic in ("chitchat", "out_of_scope"):
+        return False
+    if reading.topic == previous.topic == "products" and reading.extra.get("topic_source") == "intent":
+        return True  # "in stock?", "how much?": a product question with no product of its own
+    if not reading.follow_up:
         return False
     if reading.topic == previous.topic or reading.extra.get("topic_source") == "documents":
         return True
@@ -182,7 +186,7 @@ def _inherit(reading: Reading, previous: Reading, answer: str) -> tuple[Reading,
     if ranking is not None and not ranking.group and groups:
         ranking = replace(ranking, group=groups[0])
     products = previous.products
-    if previous.topic == "products" and not products:
+    if previous.topic == "products" and not products and not reading.ranking:
         products = _referred_products(reading, answer)
     merged = replace(
         reading,
@@ -198,6 +202,8 @@ def _inherit(reading: Reading, previous: Reading, answer: str) -> tuple[Reading,
     )
     if order_ids:
         context = "order " + ", ".join(order_ids)
+    elif ranking is not None and groups:
+        context = ", ".join(groups)
     elif products:
         context = "the " + " and the ".join(products)
     elif groups:

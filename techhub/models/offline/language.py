@@ -197,9 +197,13 @@ OWNERSHIP = re.compile(
 """The customer speaks of something of their own (an order, a purchase, a delivery): an orders topic,
 whatever product it names."""
 
-HYPOTHETICAL = re.compile(
-    r"\b(?:what if|what happens if|if i|if my|if an?|if the|in case|suppose|say i|let'?s say|would i|"
-    r"do i have to|can i|could i|am i able|is it possible|how do i|how long|how many days)\b"
+HYPOTHETICAL = re.compile(r"\b(?:what if|what happens if|if i|if my|if an?|if the|in case|suppose|let'?s say)\b")
+GENERAL_FORM = re.compile(
+    r"\b(?:would i|do i have to|can i|could i|am i able|is it possible|how do i|how long|how many days)\b"
+)
+CONCRETE = re.compile(
+    r"\b(?:i|we)\b(?: \w+){0,3} (?:bought|ordered|purchased|received|got|placed)\b|\b(?:arrived|was delivered|"
+    r"were delivered|when did|still)\b"
 )
 """A question about what the store does in a case ("what if my package gets lost?"): a policy question,
 even when it speaks of "my" order."""
@@ -494,7 +498,10 @@ def _own_topic(reading: Reading, intents: set[str]) -> tuple[str | None, str]:
         return "chitchat", "social"
     if reading.order_ids:
         return "orders", "named"
-    hypothetical = bool(HYPOTHETICAL.search(reading.normalized)) and bool(intents & POLICY_INTENTS)
+    text = reading.normalized
+    hypothetical = bool(intents & POLICY_INTENTS) and bool(
+        HYPOTHETICAL.search(text) or (GENERAL_FORM.search(text) and not CONCRETE.search(text))
+    )
     if intents & ACCOUNT_INTENTS or reading.action or (OWNERSHIP.search(reading.normalized) and not hypothetical):
         return "orders", "intent"
     foreign = foreign_subjects(reading.normalized)
@@ -502,7 +509,7 @@ def _own_topic(reading: Reading, intents: set[str]) -> tuple[str | None, str]:
         return "orders", "intent"
     policy = bool(intents & POLICY_INTENTS)
     owned = re.search(r"\bmy (?:new |old )?(\w+)", reading.normalized)
-    if policy and owned and (kind_of(owned.group(1)) or owned.group(1) in _name_words(" ".join(reading.products))):
+    if policy and owned and not hypothetical and (kind_of(owned.group(1)) or owned.group(1) in _name_words(" ".join(reading.products))):
         return "orders", "intent"  # "the return window on my headphones": their order's dates decide
     product_question = (
         (named_products and not intents & POLICY_INTENTS)

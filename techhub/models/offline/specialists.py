@@ -531,7 +531,7 @@ def docs_agent(turn: Turn) -> ToolCall | str:
     if wanted and len(searches) < 2 and not any(
         h.get("kind") == "policy" and wanted in h.get("title", "").lower() for h in hits
     ):
-        return ("search_documents", {"query": f"{wanted} policy {normalize(own)}"[:500]})
+        return ("search_documents", {"query": f"{wanted} policy"})
     products = list(reading.products[:3])
     if not products and not listings and reading.topic == "products":
         products = [h["title"] for h in hits[:1] if h.get("kind") == "product"]
