@@ -499,8 +499,8 @@ def _own_topic(reading: Reading, intents: set[str]) -> tuple[str | None, str]:
     if reading.order_ids:
         return "orders", "named"
     text = reading.normalized
-    hypothetical = bool(intents & POLICY_INTENTS) and bool(
-        HYPOTHETICAL.search(text) or (GENERAL_FORM.search(text) and not CONCRETE.search(text))
+    hypothetical = bool(intents & POLICY_INTENTS) and not CONCRETE.search(text) and bool(
+        HYPOTHETICAL.search(text) or GENERAL_FORM.search(text)
     )
     if intents & ACCOUNT_INTENTS or reading.action or (OWNERSHIP.search(reading.normalized) and not hypothetical):
         return "orders", "intent"
