@@ -112,6 +112,11 @@ def _inherits(reading: Reading, previous: Reading) -> bool:
         # "which one was cancelled?", "the one with the three laptops": still about their orders
         if not (reading.products or reading.brands) and not GENERAL_QUESTION.search(reading.normalized):
             return True
+    if previous.topic == "policies" and STRONG_FOLLOW_UP.search(reading.normalized) and not (
+        reading.products or reading.brands or reading.order_ids or reading.ranking
+        or reading.intents & {"price", "stock", "specs", "compatibility"}
+    ):
+        return True  # "what's your return policy?" -> "and for opened laptops?"
     if previous.topic not in TOPICAL or _named(reading):
         return False
     if reading.topic is None:
@@ -202,6 +207,8 @@ def _inherit(reading: Reading, previous: Reading, answer: str) -> tuple[Reading,
     )
     if order_ids:
         context = "order " + ", ".join(order_ids)
+    elif previous.topic == "policies":
+        context = previous.text.strip()
     elif ranking is not None and groups:
         context = ", ".join(groups)
     elif products:

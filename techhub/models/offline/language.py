@@ -38,7 +38,9 @@ VOCABULARY = sorted(CUE_WORDS)
 
 ACTION_PATTERNS: dict[str, re.Pattern[str]] = {
     "cancel": re.compile(r"\bcancel+(?:l?ation|l?ed|l?ing)?\b"),
-    "refund": re.compile(r"\brefund(?:ed|s)?\b|\bmoney back\b"),
+    "refund": re.compile(  # returning an order is asking for its refund
+        r"\brefund(?:ed|s)?\b|\bmoney back\b|\breturn (?:it|them|this|these|those|the|my)\b"
+    ),
     "change_address": re.compile(
         r"\b(?:change|update|modify|correct|fix)\b.{0,30}\b(?:address|shipping (?:address|details))\b"
         r"|\bship (?:it )?to (?:a )?(?:different|new|another)\b|\bnew address\b"
@@ -111,7 +113,8 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
     ),
     "compatibility": re.compile(
         r"\bcompatib|\bwork(?:s)? with\b|\bconnect (?:to|with)\b|"
-        r"\bsupport(?:s)? (?:mac|windows|usb|bluetooth)"
+        r"\bsupport(?:s)? (?:mac|windows|usb|bluetooth)|\b(?:for|with|on) (?:a |an |my )?(?:mac|macbook|ipad|"
+        r"iphone|windows|pc|android|linux|ps5|playstation|xbox|switch|chromebook)\b"
     ),
     "stock": re.compile(
         r"\bin stock\b|\bstock\b|\bavailab|\binventory\b|\bsold out\b|\bcan i (?:buy|get)\b|\bin store\b"
@@ -127,7 +130,8 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
     ),
     "product_info": re.compile(
         r"\brecommend|\bsuggest|\btell me about\b|\bwhat (?:products|do you (?:sell|have|carry))\b|"
-        r"\bdo (?:you|u)(?: guys| folks| all)? (?:sell|have|carry|stock|offer)\b|\bdifference between\b|\bcompare\b|\bvs\b|\bversus\b"
+        r"\bdo (?:you|u)(?: guys| folks| all)? (?:sell|have|carry|stock|offer)\b|\b(?:got|have you got|have) "
+        r"anything\b|\banything (?:for|good for)\b|\bdifference between\b|\bcompare\b|\bvs\b|\bversus\b"
     ),
     "returns_policy": re.compile(
         r"\breturn(?:s|ing|ed)?\b|\bexchange\b|\b(?:send|bring|take|ship|give)\b.{0,25}\bback\b|\bmoney back\b|"
@@ -154,7 +158,7 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
     "payment": re.compile(
         r"\bpay(?:ment|ments|ing|pal)?\b|\bcredit card|\bdebit card|\binstal+ments?\b|\bklarna\b|"
         r"\bafterpay\b|\bcheckout\b|\bcoupons?\b|\bdiscounts?\b|\bpromo(?: code)?\b|\bgift cards?\b|"
-        r"\bprice match"
+        r"\bprice match|\bdeals?\b|\bsales?\b|\bblack friday\b|\bspecial offers?\b|\bvouchers?\b"
     ),
     "small_talk": re.compile(
         r"\bhow are you\b|\bwho are you\b|\b(?:are|is) (?:you|this|i talking to) (?:an? )?(?:actual |real )?"
@@ -236,7 +240,7 @@ CHAT_WORDS = frozenset(
     """ok okay lol haha hah yes no yeah yep nope sure thanks thank cool great nice good fine awesome perfect
     alright all set now just think guess well hmm here there new again one bye hello hi hey day morning
     evening night talk talking chat bot human person machine real actual right lot much very really hope
-    wondering quick question guys folks oh ah wow actually anyway""".split()
+    wondering quick question guys folks oh ah wow actually anyway anything something stuff thing things""".split()
 )
 """Words of conversation itself: a message made only of these (and store words) is not about
 something else."""
@@ -253,8 +257,14 @@ def foreign_subjects(normalized: str) -> list[str]:
         w
         for w in re.findall(r"[a-z]+", normalized)
         if len(w) > 2 and w not in vocabulary and w not in CHAT_WORDS and w not in _STOP_WORDS
-        and w.rstrip("s") not in vocabulary
+        and w.rstrip("s") not in vocabulary and not _shares_stem(w, vocabulary)
     ]
+
+
+def _shares_stem(word: str, vocabulary: frozenset[str]) -> bool:
+    """"podcasting" and "podcaster", "waterproofing" and "waterproof": the same word for the store."""
+    stem = word[: max(6, len(word) - 3)]
+    return len(word) >= 7 and any(v.startswith(stem) for v in vocabulary if len(v) >= 6)
 
 
 _PRODUCT_WORD_MAX_FREQUENCY = 10_000

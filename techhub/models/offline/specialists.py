@@ -15,7 +15,14 @@ from datetime import date
 from techhub.agent.catalogue import load_catalogue, plural
 from techhub.agent.retrieval import tokenize
 from techhub.models.offline.conversation import Turn, load_json
-from techhub.models.offline.language import POLICY_INTENTS, Ranking, Reading, normalize, read_message
+from techhub.models.offline.language import (
+    POLICY_INTENTS,
+    Ranking,
+    Reading,
+    foreign_subjects,
+    normalize,
+    read_message,
+)
 
 ToolCall = tuple[str, dict]
 
@@ -41,6 +48,12 @@ STATUS_WORDS = {
 }
 """How customers pick orders by status ("the one I cancelled", "my pending order"; the statuses are
 the store's own)."""
+ORDER_EXTREMES = (
+    (r"\b(?:most expensive|biggest|largest|priciest|highest)\b", "o.total_amount DESC"),
+    (r"\b(?:cheapest|smallest|least expensive|lowest)\b", "o.total_amount ASC"),
+    (r"\b(?:oldest|first|earliest)\b", "o.order_date ASC, o.order_id ASC"),
+)
+"""Orders picked by an extreme ("my most expensive order", "my first order")."""
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
           "october", "november", "december")  # fmt: skip
 
@@ -97,7 +110,11 @@ def _sql_plan(turn: Turn) -> list[tuple[str, str]]:
         plan.append(("orders", f"{ORDERS_WITH_ITEMS} WHERE o.order_id IN ({quoted}) ORDER BY {NEWEST_FIRST}"))
         return plan
     conditions = _filters(reading)
-    if conditions:
+    extreme = next((order for pattern, order in ORDER_EXTREMES if re.search(pattern, reading.normalized)), None)
+    if extreme is not None:
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        plan.append(("orders", f"{ORDERS_WITH_ITEMS}{where} ORDER BY {extreme} LIMIT 1"))
+    elif conditions:
         where = " AND ".join(conditions)
         plan.append(("orders", f"{ORDERS_WITH_ITEMS} WHERE {where} ORDER BY {NEWEST_FIRST}"))
     elif "order_items" in reading.intents or re.search(r"\b(?:last|latest|recent|newest)\b", reading.normalized):
@@ -505,6 +522,14 @@ def _policy_answer(reading: Reading, question: str, own: str, hits: list[dict]) 
     return f"From our {top['title']} page: {answer}"
 
 
+def _not_in_catalogue(reading: Reading) -> str:
+    """What a product question gets when no product of ours fits it."""
+    asked = foreign_subjects(reading.normalized)
+    what = f"any {asked[-1]}" if asked else "a product like that"
+    categories = ", ".join(load_catalogue().categories)
+    return f"I couldn't find {what} in our catalogue. TechHub sells {categories}: can I help you find something there?"
+
+
 def docs_agent(turn: Turn) -> ToolCall | str:
     """Rank kinds of products from the catalogue; or search, fetch each named product's live details,
     and answer from them and from the policy the question also asks about."""
@@ -528,13 +553,17 @@ def docs_agent(turn: Turn) -> ToolCall | str:
         return ("search_documents", {"query": normalize(question)[:500]})
     hits = [hit for step in searches for hit in _hits(step.result)]
     wanted = _wanted_title(reading)
+    if not any(h.get("kind") == "policy" for h in hits) and (reading.topic == "policies" or not hits):
+        wanted = "contact"  # nothing in the policies: the support page says who can tell
     if wanted and len(searches) < 2 and not any(
         h.get("kind") == "policy" and wanted in h.get("title", "").lower() for h in hits
     ):
         return ("search_documents", {"query": f"{wanted} policy"})
     products = list(reading.products[:3])
     if not products and not listings and reading.topic == "products":
-        products = [h["title"] for h in hits[:1] if h.get("kind") == "product"]
+        products = [h["title"] for h in hits[:1] if h.get("kind") == "product" and h.get("score", 0) >= 3.0]
+        if not products:
+            return _not_in_catalogue(reading)
     details = turn.called("get_product_details")
     if len(details) < len(products):
         return ("get_product_details", {"product_name": products[len(details)]})

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from techhub.models.offline.conversation import Turn
-from techhub.models.offline.language import DOCS_INTENTS
+from techhub.models.offline.language import DOCS_INTENTS, POLICY_INTENTS
 from techhub.models.offline.specialists import PROBLEM_WORDS, ToolCall, contact_details
 
 SQL_TOOL = "transfer_to_sql_agent"
@@ -123,9 +123,12 @@ def _plan(turn: Turn, limits: set[str]) -> list[str]:
     tools = []
     if turn.topic == "orders" and _verified(turn.system):
         tools.append(SQL_TOOL)
+    asked = reading.intents & (POLICY_INTENTS if turn.topic == "orders" else DOCS_INTENTS)
+    if turn.topic == "orders" and not SHIPPING_QUESTION.search(reading.normalized):
+        asked = asked - {"shipping_policy"}  # "did it ship?" asks about the order, not the policy
     docs = (
         turn.topic in ("products", "policies")
-        or bool(reading.intents & DOCS_INTENTS)
+        or bool(asked)
         or bool(reading.action and reading.action in limits)
         or (turn.topic == "orders" and (reading.complaint or bool(PROBLEM_WORDS.search(reading.normalized))))
     )
@@ -148,6 +151,9 @@ def _task(tool: str, turn: Turn) -> str:
     return f"Customer question: {request}"
 
 
+SHIPPING_QUESTION = re.compile(
+    r"\bhow long\b|\bshipping (?:cost|time|option|fee)|\bpolic(?:y|ies)\b|\bnormally\b|\busually\b"
+)
 CLARIFY = (
     "I'd be glad to help. I can look up your orders, answer questions about our products (prices, "
     "stock, specs) and explain our policies (returns, warranty, shipping). Could you tell me a little "
