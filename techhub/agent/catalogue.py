@@ -40,7 +40,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "hub": ("hub", "hubs", "adapter", "adapters", "dongle", "dongles"),
     "dock": ("dock", "docks", "docking"),
     "power bank": ("power bank", "power banks", "powerbank", "powerbanks", "battery pack",
-                   "portable charger"),
+                   "portable charger", "charger", "chargers"),
     "stand": ("stand", "stands", "riser"),
     "webcam": ("webcam", "webcams", "web cam", "camera", "cameras"),
 }  # fmt: skip

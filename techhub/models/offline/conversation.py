@@ -234,7 +234,8 @@ def _place(reading: Reading) -> tuple[Reading, bool]:
         return replace(reading, topic=topic), True
     short = len(reading.normalized.split()) <= SHORT_MESSAGE_WORDS
     to_the_assistant = ABOUT_THE_ASSISTANT.search(reading.normalized) and not TASK.search(reading.normalized)
-    if on_topic or (short and not foreign_subjects(reading.normalized)) or (short and to_the_assistant):
+    unrelated = foreign_subjects(reading.normalized) or OUT_OF_SCOPE.search(reading.normalized)
+    if on_topic or not unrelated or (short and to_the_assistant):
         return replace(reading, topic="chitchat"), bool(on_topic)
     return replace(reading, topic="out_of_scope", out_of_scope=True), False
 

@@ -37,7 +37,7 @@ VOCABULARY = sorted(CUE_WORDS)
 """The cue words the patterns below look for (kept for callers of the earlier typo corrector)."""
 
 ACTION_PATTERNS: dict[str, re.Pattern[str]] = {
-    "cancel": re.compile(r"\bcancel+(?:l?ation|l?ed|l?ing)?\b"),
+    "cancel": re.compile(r"\bcancel+(?:l?ation|l?ing)?\b"),  # "the cancelled order" is a status, not a request
     "refund": re.compile(  # returning an order is asking for its refund
         r"\brefund(?:ed|s)?\b|\bmoney back\b|\breturn (?:it|them|this|these|those|the|my)\b"
     ),
@@ -89,7 +89,7 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"later|good ?night)\b"
     ),
     "order_items": re.compile(
-        r"\bwhat (?:did|have) i (?:order|buy|purchase|get)|\bwhat(?:'s| is| was) in (?:my|the|that|this|it)\b"
+        r"\bwhat (?:did |have )?i (?:order|ordered|buy|bought|purchase|purchased|get|got)\b|\bwhat(?:'s| is| was) in (?:my|the|that|this|it)\b"
         r".{0,15}\b(?:order|package|parcel|box)?|\bitems?\b.{0,20}\bord|\bord\w*\b.{0,25}\bitems?\b|"
         r"\bcontents?\b|\bwhat (?:products|things)\b|\bwhich (?:things|items|products)\b"
     ),
@@ -193,8 +193,9 @@ OWNERSHIP = re.compile(
     r"were charged|cancel+ed|returned|placed|was expecting|am expecting|'m expecting|am waiting|'m waiting|"
     r"was sent|only wanted|didn't order)\b|"
     r"\bmy (?:\w+ ){0,3}(?:order|orders|package|packages|parcel|delivery|refund|purchase|purchases|account)\b|"
-    r"\bmy (?:\w+ ){0,2}(?:arrived|came|shipped|was delivered|were delivered|is late|are late)\b|"
-    r"\border of me\b|"
+    r"\bmy (?:\w+ ){0,2}(?:arrived|came|shipped|was delivered|were delivered|is late|are late|coming|arriving|"
+    r"(?:is|are) on (?:the|its|their) way)\b|"
+    r"\border of me\b|\bthe (?:cancel+ed|last|latest|recent|pending|other) order\b|\bmy money\b|"
     r"\b(?:the|my) (?:\w+ ){0,3}i (?:bought|ordered|got|purchased|cancel+ed)\b|\bi was charged\b|"
     r"\b(?:did|has|have) (?:my|the) order\b|\bcharged (?:twice|me)\b|\bwrong (?:item|product|colou?r|size)\b"
 )
@@ -439,6 +440,15 @@ def _products_named(normalized: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
                      for w in matched)
         if strong or len(matched) >= 2 or (product.brand in brands and matched - {"pro", "go"}):
             found.append(product.name)
+    if not found:  # "the keyboard, the quiet one": a kind and the start of one of its names
+        kinds = {kind_of(w) for w in words} - {None}
+        starts = [w for w in words if len(w) >= 4 and not w.isdigit()]
+        found = [
+            p.name
+            for p in catalogue.products
+            if p.kind in kinds
+            and any(n.startswith(w) and distinctive.get(n) == p.name for n in own[p.name] for w in starts)
+        ]
     if len(found) > 1:  # "vantor forge 16 pro": keep the products matching most of their name
         best = max(len(words & set(own[name])) for name in found)
         found = [name for name in found if len(words & set(own[name])) == best or name.lower() in normalized]

@@ -146,7 +146,7 @@ def _task(tool: str, turn: Turn) -> str:
         return f"Customer request: {request}"
     if turn.request.action:
         return f"Cancellation and order changes policy, and support contact email and phone, for: {request}"
-    if turn.topic == "orders":
+    if turn.topic == "orders" and (turn.request.complaint or PROBLEM_WORDS.search(turn.request.normalized)):
         return f"Customer question: {request} (policy and support contact)"
     return f"Customer question: {request}"
 
