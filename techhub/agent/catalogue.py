@@ -24,8 +24,8 @@ from typing import Literal
 
 from techhub.db import database_path
 
-SortKey = Literal["price", "weight", "battery", "screen", "refresh", "stock"]
-SORT_KEYS: tuple[SortKey, ...] = ("price", "weight", "battery", "screen", "refresh", "stock")
+SortKey = Literal["price", "weight", "battery", "screen", "refresh", "storage", "ram", "stock"]
+SORT_KEYS: tuple[SortKey, ...] = ("price", "weight", "battery", "screen", "refresh", "storage", "ram", "stock")
 
 KINDS: dict[str, tuple[str, ...]] = {
     "laptop": ("laptop", "laptops", "notebook", "notebooks", "ultrabook", "computer", "computers", "pc",
@@ -66,13 +66,15 @@ class Product:
     kind: str | None = None
 
     def figure(self, key: SortKey) -> float | None:
-        """The product's value for ``key`` in one unit (dollars, kg, hours, inches, Hz, units), or None."""
+        """The product's value for ``key`` in one unit (dollars, kg, hours, inches, Hz, GB, units), or None."""
         if key == "price":
             return self.price
         if key == "stock":
             return float(self.stock)
         if key == "refresh":
             return _hertz(self.specs.get("screen", ""))
+        if key in ("storage", "ram"):
+            return _gigabytes(self.specs.get(key, ""))
         text = self.specs.get(key, "")
         return {"weight": _kilograms, "battery": _hours, "screen": _inches}[key](text)
 
@@ -103,6 +105,13 @@ def _hours(text: str) -> float | None:
         for value, unit in re.findall(_NUMBER + r"\s*(hour|day|week|month)s?\b", text)
     ]
     return max(found) if found else None
+
+
+def _gigabytes(text: str) -> float | None:
+    match = re.search(_NUMBER + r"\s*(TB|GB)\b", text)
+    if not match:
+        return None
+    return float(match.group(1)) * (1000 if match.group(2) == "TB" else 1)
 
 
 def _hertz(text: str) -> float | None:

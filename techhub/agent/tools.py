@@ -138,7 +138,7 @@ def find_products(
             ("Laptops", "Monitors", "Keyboards & Mice", "Audio", "Accessories") or a brand ("Sonique");
             empty for all products.
         sort_by: "price" (dollars), "weight" (kg), "battery" (hours), "screen" (inches), "refresh"
-            (the screen's Hz) or "stock" (units).
+            (the screen's Hz), "storage" or "ram" (GB), or "stock" (units).
         descending: True for the most expensive, heaviest, longest battery, biggest or fastest screen,
             most stock.
         in_stock_only: True to leave out products that are out of stock.

@@ -120,7 +120,8 @@ def _inherits(reading: Reading, previous: Reading) -> bool:
     if previous.topic not in TOPICAL or _named(reading):
         return False
     if reading.topic is None:
-        if foreign_subjects(reading.normalized) and not STRONG_FOLLOW_UP.search(reading.normalized):
+        words = len(reading.normalized.split())
+        if foreign_subjects(reading.normalized) and words > 4 and not STRONG_FOLLOW_UP.search(reading.normalized):
             return False  # "ok now write me a haiku": a new, unrelated request
         return reading.follow_up or len(reading.normalized.split()) <= 6
     if reading.topic in ("chitchat", "out_of_scope"):

@@ -147,12 +147,12 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\bovernight\b|\bcourier\b|\bcarrier\b|\bparcel\b|\bpo box\b|\binternational\w*\b|"
         r"\bwarehouse\b|\bpostage\b|\bdispatch\w*\b|\bget (?:it|stuff|things|them) (?:to me|by)\b"
     ),
-    "cancellation_policy": re.compile(r"\bcancel"),
+    "cancellation_policy": re.compile(r"(?<!noise )\bcancel(?!l?ing noise)"),
     "contact": re.compile(
         r"\bcontact\b|\bphone\b|\bcall (?:you|someone|support)\b|\bhuman\b|\breal person\b|"
         r"\brepresentative\b|\bspeak (?:to|with)\b|\btalk (?:to|with)\b|\bsupport (?:team|hours|email)\b|"
         r"\bopening hours\b|\bbusiness hours\b|\bsupport hours\b|\bhours\b|\bopen (?:on|at|during)\b|"
-        r"\b(?:on|at|during|over) (?:the )?(?:weekends?|saturdays?|sundays?)\b|\bwho do i (?:contact|call|email|write)\b|\bemail (?:address )?for\b|"
+        r"\b(?:open|available|call|reach|support|answer|reply|staff)\b.{0,20}\b(?:weekends?|saturdays?|sundays?)\b|\bwho do i (?:contact|call|email|write)\b|\bemail (?:address )?for\b|"
         r"\bhow fast do you (?:reply|answer|respond)\b"
     ),
     "payment": re.compile(
@@ -234,6 +234,8 @@ RANKINGS: tuple[tuple[re.Pattern[str], SortKey, bool], ...] = (
     (re.compile(r"\b(?:biggest|largest|bigger|larger|widest) (?:screen|display|monitor)\b"), "screen", True),
     (re.compile(r"\b(?:smallest|smaller) (?:screen|display|monitor)\b"), "screen", False),
     (re.compile(r"\b(?:fastest|quickest|highest refresh|best refresh|most hz|smoothest)\b"), "refresh", True),
+    (re.compile(r"\b(?:most|more|biggest|largest|highest|max\w*) (?:storage|ssd|disk|space)\b"), "storage", True),
+    (re.compile(r"\b(?:most|more|highest|max\w*) (?:ram|memory)\b"), "ram", True),
 )  # fmt: skip
 """How customers ask for the top of a ranking: (pattern, figure, descending)."""
 

@@ -332,7 +332,8 @@ def _product_answer(reading: Reading, question: str, product: dict, page: str) -
     elif not intents & {"price", "stock", "compatibility"} or "product_info" in intents:
         parts.append(str(product.get("description") or ""))
         said = " ".join(parts).lower()
-        extra = [p for p in _best_passages(page, question, limit=2) if p.lower() not in said and name not in p]
+        about = re.sub("|".join(re.escape(w) for w in name.lower().split()), " ", question.lower())
+        extra = [p for p in _best_passages(page, about, limit=3) if p.lower() not in said and name not in p]
         parts.extend(p if p.endswith(".") else p + "." for p in extra)
         if isinstance(specs, dict) and specs and "specs" in intents:
             parts.append("Specs: " + "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in specs.items()) + ".")
@@ -355,6 +356,10 @@ SUPERLATIVES = {
     ("screen", False): "smallest-screen",
     ("refresh", True): "fastest (highest refresh rate)",
     ("refresh", False): "slowest",
+    ("storage", True): "most-storage",
+    ("storage", False): "least-storage",
+    ("ram", True): "most-memory",
+    ("ram", False): "least-memory",
     ("stock", True): "best-stocked",
     ("stock", False): "least-stocked",
 }
@@ -373,6 +378,8 @@ def _listings(reading: Reading) -> list[Ranking]:
         return [Ranking(g, "price", superlative=False) for g in reading.groups]
     if reading.brands and only_the_kind:  # "anything from Sonique?"
         return [Ranking(b, "price", superlative=False) for b in reading.brands]
+    if reading.groups and not reading.products and not reading.intents & POLICY_INTENTS:
+        return [Ranking(g, "price", superlative=False) for g in reading.groups]  # with the specs asked
     return []
 
 
@@ -392,6 +399,10 @@ SUPERLATIVES = {
     ("screen", False): "smallest-screen",
     ("refresh", True): "fastest (highest refresh rate)",
     ("refresh", False): "slowest",
+    ("storage", True): "most-storage",
+    ("storage", False): "least-storage",
+    ("ram", True): "most-memory",
+    ("ram", False): "least-memory",
     ("stock", True): "best-stocked",
     ("stock", False): "least-stocked",
 }
@@ -410,7 +421,7 @@ def _listing(reading: Reading) -> Ranking | None:
 
 
 
-def _ranking_answer(ranking: Ranking, result: str | None) -> str:
+def _ranking_answer(ranking: Ranking, result: str | None, question: str = "") -> str:
     data = load_json(result)
     if not isinstance(data, dict) or not isinstance(data.get("products"), list):
         return f"I couldn't rank our {ranking.group} products ({(result or 'no result').strip()[:200]})."
@@ -420,8 +431,9 @@ def _ranking_answer(ranking: Ranking, result: str | None) -> str:
         budget = f" within {_money(ranking.max_price)}" if ranking.max_price is not None else ""
         return f"We have no {group}{budget} in stock right now."
     def line(p: dict) -> str:
-        spec = p.get("specs", {}).get(_FIGURE_SPEC.get(ranking.sort_by, ""), "")
-        extra = f", {ranking.sort_by}: {spec}" if spec else ""
+        specs = p.get("specs", {})
+        shown = {_FIGURE_SPEC.get(ranking.sort_by, ranking.sort_by): ""} | _asked_specs(question, specs)
+        extra = "".join(f", {k.replace('_', ' ')}: {specs[k]}" for k in shown if specs.get(k))
         return f"{p['name']} ({_money(p['price'])}{extra}, {_stock_note(p)})"
 
     if not ranking.superlative:
@@ -462,8 +474,8 @@ POLICY_TITLES = {
     "returns_policy": "return",
     "warranty_policy": "warrant",
     "cancellation_policy": "cancel",
-    "contact": "contact",
     "shipping_policy": "shipping",
+    "contact": "contact",
 }
 """Which policy page an intent is about, by a word of the page's own title."""
 
@@ -567,7 +579,9 @@ def docs_agent(turn: Turn) -> ToolCall | str:
     details = turn.called("get_product_details")
     if len(details) < len(products):
         return ("get_product_details", {"product_name": products[len(details)]})
-    parts = [_ranking_answer(listing, step.result) for listing, step in zip(listings, ranked, strict=False)]
+    parts = [
+        _ranking_answer(listing, step.result, question) for listing, step in zip(listings, ranked, strict=False)
+    ]
     for step in details:
         product = load_json(step.result)
         if isinstance(product, dict) and product.get("name"):
