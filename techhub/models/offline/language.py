@@ -139,7 +139,8 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\brefus(?:e|ed|ing) (?:the )?deliver"
     ),
     "warranty_policy": re.compile(
-        r"\bwarrant(?:y|ies)\b|\bguarantee\b|\bbroken\b|\bdefective\b|\brepair\b|\bfaulty\b|"
+        r"\bwarrant(?:y|ies)\b|\bguarantee\b|\bbroken\b|\bbroke\b|\bdefective\b|\brepair\b|\bfaulty\b|"
+        r"\bnot working\b|\bdoesn'?t work\b|\bwon'?t (?:turn on|charge|work|connect)\b|"
         r"\bdead pixels?\b|\bstopped working\b|\bcare (?:2|3)\b|\bprotection plan\b"
     ),
     "shipping_policy": re.compile(
@@ -151,7 +152,7 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
     "contact": re.compile(
         r"\bcontact\b|\bphone\b|\bcall (?:you|someone|support)\b|\bhuman\b|\breal person\b|"
         r"\brepresentative\b|\bspeak (?:to|with)\b|\btalk (?:to|with)\b|\bsupport (?:team|hours|email)\b|"
-        r"\bopening hours\b|\bbusiness hours\b|\bsupport hours\b|\bhours\b|\bopen (?:on|at|during)\b|"
+        r"\bopening hours\b|\bbusiness hours\b|\bsupport hours\b|\byour hours\b|^hours\b|\bopen (?:on|at|during)\b|"
         r"\b(?:open|available|call|reach|support|answer|reply|staff)\b.{0,20}\b(?:weekends?|saturdays?|sundays?)\b|\bwho do i (?:contact|call|email|write)\b|\bemail (?:address )?for\b|"
         r"\bhow fast do you (?:reply|answer|respond)\b"
     ),
@@ -197,7 +198,8 @@ OWNERSHIP = re.compile(
     r"(?:is|are) on (?:the|its|their) way)\b|"
     r"\border of me\b|\bthe (?:cancel+ed|last|latest|recent|pending|other) order\b|\bmy money\b|"
     r"\b(?:the|my) (?:\w+ ){0,3}i (?:bought|ordered|got|purchased|cancel+ed)\b|\bi was charged\b|"
-    r"\b(?:did|has|have) (?:my|the) order\b|\bcharged (?:twice|me)\b|\bwrong (?:item|product|colou?r|size)\b"
+    r"\b(?:did|has|have) (?:my|the) order\b|\b(?:did|have|has) (?:you|u|it|they)\b.{0,12}\b(?:send|sent|ship|"
+    r"shipped|dispatch\w*|deliver\w*)\b|\b(?:total|much) (?:i|we) spen[dt]\b|\bi spend (?:in|at|with)\b|\bcharged (?:twice|me)\b|\bwrong (?:item|product|colou?r|size)\b"
 )
 """The customer speaks of something of their own (an order, a purchase, a delivery): an orders topic,
 whatever product it names."""
@@ -260,8 +262,15 @@ def foreign_subjects(normalized: str) -> list[str]:
         w
         for w in re.findall(r"[a-z]+", normalized)
         if len(w) > 2 and w not in vocabulary and w not in CHAT_WORDS and w not in _STOP_WORDS
-        and w.rstrip("s") not in vocabulary and not _shares_stem(w, vocabulary)
+        and w.rstrip("s") not in vocabulary and not _shares_stem(w, vocabulary) and not _everyday(w)
     ]
+
+
+def _everyday(word: str) -> bool:
+    """Words so common they name no subject ("came", "sell", "life")."""
+    from techhub.models.offline.vocabulary import _english
+
+    return _english()[word] >= EVERYDAY_FREQUENCY
 
 
 def _shares_stem(word: str, vocabulary: frozenset[str]) -> bool:
@@ -269,6 +278,9 @@ def _shares_stem(word: str, vocabulary: frozenset[str]) -> bool:
     stem = word[: max(6, len(word) - 3)]
     return len(word) >= 7 and any(v.startswith(stem) for v in vocabulary if len(v) >= 6)
 
+
+EVERYDAY_FREQUENCY = 150_000
+"""At least this frequent in English (pyspellchecker's list), a word is part of any conversation."""
 
 _PRODUCT_WORD_MAX_FREQUENCY = 10_000
 """A product-name word more common than this in English ("studio", "stand") names the product only
@@ -537,7 +549,7 @@ def _own_topic(reading: Reading, intents: set[str]) -> tuple[str | None, str]:
         (named_products and not intents & POLICY_INTENTS)
         or bool(reading.ranking and reading.ranking.group)
         or bool(intents & {"stock", "specs", "compatibility"})
-        or (named and bool(intents & {"price", "product_info"}))
+        or (named and bool(intents & {"price", "product_info"}) and not policy)
     )
     if OUT_OF_SCOPE.search(reading.normalized) and not (named or policy or product_question):
         return "out_of_scope", "intent"

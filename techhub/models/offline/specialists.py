@@ -119,7 +119,7 @@ def _sql_plan(turn: Turn) -> list[tuple[str, str]]:
         plan.append(("orders", f"{ORDERS_WITH_ITEMS} WHERE {where} ORDER BY {NEWEST_FIRST}"))
     elif "order_items" in reading.intents or re.search(r"\b(?:last|latest|recent|newest)\b", reading.normalized):
         plan.append(("orders", f"{ORDERS_WITH_ITEMS} ORDER BY {NEWEST_FIRST} LIMIT 1"))
-    elif "order_status" in reading.intents or reading.action:
+    elif "order_status" in reading.intents or reading.action or reading.complaint:
         plan.append(("order_status", f"{ORDERS_WITH_ITEMS} ORDER BY {OPEN_FIRST} LIMIT 3"))
     elif not plan:
         plan.append(("spending", SPENDING))
@@ -370,6 +370,8 @@ def _listings(reading: Reading) -> list[Ranking]:
     """The rankings a question asks for ("the cheapest laptop"), one per kind it names; or, for "do you
     sell webcams?", each kind listed by price. None when it names a product: that product is the answer."""
     ranking = reading.ranking
+    if ranking is not None and not ranking.group and not reading.products and ranking.superlative:
+        return [ranking]  # "the cheapest thing you sell": the whole catalogue
     if ranking is not None and ranking.group and (ranking.superlative or not reading.products):
         groups = reading.groups or (ranking.group,)
         return [replace(ranking, group=g) for g in groups]
@@ -426,7 +428,7 @@ def _ranking_answer(ranking: Ranking, result: str | None, question: str = "") ->
     if not isinstance(data, dict) or not isinstance(data.get("products"), list):
         return f"I couldn't rank our {ranking.group} products ({(result or 'no result').strip()[:200]})."
     products = data["products"]
-    group = plural(ranking.group)
+    group = plural(ranking.group) or "products"
     if not products:
         budget = f" within {_money(ranking.max_price)}" if ranking.max_price is not None else ""
         return f"We have no {group}{budget} in stock right now."

@@ -206,7 +206,7 @@ def _complaint_reply(turn: Turn, limits: set[str], facts: list[str], docs: list[
         )
         return " ".join(parts)
     if facts:
-        parts.append(facts[0] if len(facts) == 1 else "\n\n".join(facts))
+        parts.append(_second_person("\n\n".join(facts)))
     parts.extend(docs)
     contacts = contact_details("\n".join(docs))
     if limits and not (contacts and contacts[0] in " ".join(parts)):
