@@ -132,7 +132,9 @@ def kind_of(words: str) -> str | None:
 def plural(group: str) -> str:
     """How to name a kind or category of products in a sentence ("laptop" -> "laptops")."""
     words = KINDS.get(group)
-    return words[1] if words and len(words) > 1 and words[1].startswith(group[:3]) else group
+    if not words or group.endswith("s") or len(words) < 2:
+        return group
+    return words[1]
 
 
 def _product_kind(name: str, description: str) -> str | None:

@@ -426,7 +426,9 @@ def _product_index() -> tuple[dict[str, tuple[str, ...]], dict[str, str], dict[s
         w: name
         for name, words in own.items()
         for w in words
-        if counts[w] == 1 and not any(w in text for other, text in described.items() if other != name)
+        if counts[w] == 1
+        and not any(w in text for other, text in described.items() if other != name)
+        and kind_of(w) is None  # "speakers", "mouse": a kind of product, not one product
     }
     brands = {w: p.brand for p in catalogue.products for w in _name_words(p.brand)}
     return own, distinctive, brands
@@ -469,14 +471,28 @@ def _products_named(normalized: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(found), brands
 
 
+LOOSE_KIND_WORDS = frozenset({"screen", "screens", "display", "displays", "camera", "cameras", "stand", "stands"})
+"""Words for a kind of product that are also parts of other products (a laptop's screen, its camera)."""
+
+
 def _groups_named(normalized: str) -> tuple[str, ...]:
     """Product kinds and categories the message names ("power bank", "earphones" -> earbuds, "audio")."""
     groups: list[str] = []
+    loose: set[str] = set()  # kinds named only by a word that is also a part of other things
     for kind, words in KINDS.items():
-        if any(re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", normalized) for w in words):
+        found = [w for w in words if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", normalized)]
+        if found:
             groups.append(kind)
-    if len(groups) > 1:  # "laptop with the biggest screen", "a laptop stand": the other one is the thing
-        groups = [g for g in groups if g not in ("monitor", "webcam")] or groups
+            if set(found) <= LOOSE_KIND_WORDS:
+                loose.add(kind)
+    words = normalized.split()
+    modifiers = {  # "laptop stand", "laptop camera": in a compound the last noun is the thing
+        kind_of(first) for first, second in zip(words, words[1:]) if kind_of(first) and kind_of(second.strip("?.!,"))
+    }
+    if len(groups) > 1 and modifiers - {None}:
+        groups = [g for g in groups if g not in modifiers] or groups
+    elif len(groups) > 1:  # "laptop with the biggest screen": the screen is the laptop's
+        groups = [g for g in groups if g not in loose] or groups
     catalogue = load_catalogue()
     for category in catalogue.categories:
         words = re.findall(r"[a-z]+", category.lower())
@@ -488,15 +504,16 @@ def _groups_named(normalized: str) -> tuple[str, ...]:
 
 
 BUDGET = re.compile(
-    r"\b(?:under|below|less than|no more than|more than|max(?:imum)?|up to|within|budget(?: of| is)?)\s*"
-    r"\$\s?(\d[\d,]*)|\$\s?(\d[\d,]*)\s*(?:budget|max|or less|tops)\b"
+    r"\b(?:under|below|less than|no more than|more than|max(?:imum)?|up to|within|budget(?: of| is)?|around)\s*"
+    r"(?:\$\s?(\d[\d,]*)|(\d[\d,]*)\s*(?:dollars|usd|bucks)\b)|\$\s?(\d[\d,]*)\s*(?:budget|max|or less|tops)\b"
 )
 
 
 def _ranking(normalized: str, groups: tuple[str, ...], intents: set[str]) -> Ranking | None:
     group = groups[0] if groups else ""
     budget = BUDGET.search(normalized)
-    max_price = float((budget.group(1) or budget.group(2)).replace(",", "")) if budget else None
+    amount = next((g for g in budget.groups() if g), None) if budget else None
+    max_price = float(amount.replace(",", "")) if amount else None
     for pattern, sort_by, descending in RANKINGS:
         if pattern.search(normalized):
             in_stock = "stock" in intents
@@ -601,9 +618,13 @@ def _read(text: str) -> Reading:
     if order_ids and not (intents & (ACCOUNT_INTENTS - {"order_status"})):
         intents.add("order_status")
     products, brands = _products_named(normalized)
-    owned = set(re.findall(r"\bmy (?:\w+ )?(\w+)", normalized))
-    groups = tuple(g for g in _groups_named(normalized) if not owned & set(KINDS.get(g, ())))
-    # "my last laptop", "my laptop screen": what they own is not what they ask about
+    # "my last laptop", "my laptop screen": what they own is not what they ask about, unless it is all
+    # they name ("my laptop camera is so grainy": a camera is what they need)
+    owned = {w for pair in re.findall(r"\bmy (?:(\w+) )?(\w+)", normalized) for w in pair if w}
+    named_groups = _groups_named(normalized)
+    groups = tuple(g for g in named_groups if not owned & set(KINDS.get(g, ())))
+    if not groups and not intents & (ACCOUNT_INTENTS | POLICY_INTENTS) and not OWNERSHIP.search(normalized):
+        groups = named_groups
     product_question = intents & {"price", "stock", "specs", "compatibility"}
     if (product_question or products) and not order_ids and not re.search(r"\bmy (?:order|package)\b", normalized):
         intents.discard("order_status")

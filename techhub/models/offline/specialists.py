@@ -370,6 +370,8 @@ def _listings(reading: Reading) -> list[Ranking]:
     """The rankings a question asks for ("the cheapest laptop"), one per kind it names; or, for "do you
     sell webcams?", each kind listed by price. None when it names a product: that product is the answer."""
     ranking = reading.ranking
+    if ranking is not None and len(reading.products) >= 2:  # "which is lighter, the aerobook or the slate?"
+        return [replace(ranking, group="")]
     if ranking is not None and not ranking.group and not reading.products and ranking.superlative:
         return [ranking]  # "the cheapest thing you sell": the whole catalogue
     if ranking is not None and ranking.group and (ranking.superlative or not reading.products):
@@ -423,11 +425,15 @@ def _listing(reading: Reading) -> Ranking | None:
 
 
 
-def _ranking_answer(ranking: Ranking, result: str | None, question: str = "") -> str:
+def _ranking_answer(
+    ranking: Ranking, result: str | None, question: str = "", only: tuple[str, ...] = ()
+) -> str:
     data = load_json(result)
     if not isinstance(data, dict) or not isinstance(data.get("products"), list):
         return f"I couldn't rank our {ranking.group} products ({(result or 'no result').strip()[:200]})."
     products = data["products"]
+    if only:  # compare just the products the customer named
+        products = [p for p in products if p["name"] in only]
     group = plural(ranking.group) or "products"
     if not products:
         budget = f" within {_money(ranking.max_price)}" if ranking.max_price is not None else ""
@@ -448,6 +454,8 @@ def _ranking_answer(ranking: Ranking, result: str | None, question: str = "") ->
     best = products[0]
     words = SUPERLATIVES[(ranking.sort_by, ranking.descending)]
     answer = f"The {words} of our {group} is the {line(best)}."
+    if only:
+        answer = f"Of the {len(products)} you named, the {words} is the {line(best)}."
     if int(best.get("stock") or 0) <= 0 and not ranking.in_stock_only:
         available = next((p for p in products[1:] if int(p.get("stock") or 0) > 0), None)
         if available:
@@ -582,8 +590,11 @@ def docs_agent(turn: Turn) -> ToolCall | str:
     if len(details) < len(products):
         return ("get_product_details", {"product_name": products[len(details)]})
     parts = [
-        _ranking_answer(listing, step.result, question) for listing, step in zip(listings, ranked, strict=False)
+        _ranking_answer(listing, step.result, question, reading.products if len(reading.products) > 1 else ())
+        for listing, step in zip(listings, ranked, strict=False)
     ]
+    if listings and len(reading.products) > 1 and reading.ranking is not None:
+        return "\n\n".join(parts)  # the comparison is the answer
     for step in details:
         product = load_json(step.result)
         if isinstance(product, dict) and product.get("name"):
