@@ -48,7 +48,6 @@ os.environ.setdefault("TECHHUB_MODEL_BACKEND", "offline")
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage  # noqa: E402
 from langgraph.checkpoint.memory import InMemorySaver  # noqa: E402
-from langgraph.types import Command  # noqa: E402
 
 from techhub.agent import build_graph  # noqa: E402
 from techhub.agent.prompts import ASK_EMAIL, RETRY_EMAIL  # noqa: E402
@@ -105,7 +104,9 @@ def _comparable(answer: str) -> str:
     """The answer as the corpus writes facts: no thousands separators; dates also in ISO form."""
     text = re.sub(r"(?<=\d),(?=\d)", "", answer)
     iso = []
-    for month, day, year in re.findall(rf"\b({'|'.join(calendar.month_name[1:])}) (\d{{1,2}}),? (\d{{4}})\b", text):
+    for month, day, year in re.findall(
+        rf"\b({'|'.join(calendar.month_name[1:])}) (\d{{1,2}}),? (\d{{4}})\b", text
+    ):
         iso.append(f"{year}-{list(calendar.month_name).index(month):02d}-{int(day):02d}")
     return (text + " " + " ".join(iso)).lower()
 
@@ -142,7 +143,9 @@ def run_item(graph, item: dict, version: str) -> Outcome:
         problems.append(f"missing {missing}")
     if present:
         problems.append(f"contains {present}")
-    return Outcome(item, routed, answer, asked_email, route_ok, identity_ok, not missing and not present, problems)
+    return Outcome(
+        item, routed, answer, asked_email, route_ok, identity_ok, not missing and not present, problems
+    )
 
 
 def _rate(hits: int, total: int) -> str:
@@ -170,7 +173,10 @@ def report(split: str, outcomes: list[Outcome]) -> bool:
         f"{_rate(sum(o.facts_ok for o in outcomes), len(outcomes)):>18}"
     )
     with_facts = [o for o in outcomes if _strings(o.item.get("must_contain"))]
-    print(f"must_contain pass rate (items that have one): {_rate(sum(o.facts_ok for o in with_facts), len(with_facts))}")
+    print(
+        "must_contain pass rate (items that have one): "
+        f"{_rate(sum(o.facts_ok for o in with_facts), len(with_facts))}"
+    )
     identity = sum(o.identity_ok for o in outcomes)
     print(f"identity behaviour (email question exactly when needed): {_rate(identity, len(outcomes))}")
     confusion = Counter((o.item["route"], o.routed) for o in outcomes)
@@ -184,7 +190,10 @@ def report(split: str, outcomes: list[Outcome]) -> bool:
     accuracy = correct / len(outcomes) if outcomes else 0.0
     ok = accuracy >= TARGET_ACCURACY and refusals == 0
     verdict = "PASS" if ok else "FAIL"
-    print(f"target accuracy >= {TARGET_ACCURACY:.0%} and no on-topic refusal: {verdict} ({accuracy:.1%}, {refusals})")
+    print(
+        f"target accuracy >= {TARGET_ACCURACY:.0%} and no on-topic refusal: {verdict} "
+        f"({accuracy:.1%}, {refusals})"
+    )
     return ok
 
 
@@ -210,7 +219,9 @@ def main() -> int:
             print(f"\n--- dev misses ({len(misses)}) ---")
             for o in misses:
                 history = " | ".join(f"{m.type}: {m.text[:80]}" for m in _history(o.item.get("history")))
-                print(f"[{o.item['id']}] {o.item['message']!r}" + (f"  (after: {history})" if history else ""))
+                print(
+                    f"[{o.item['id']}] {o.item['message']!r}" + (f"  (after: {history})" if history else "")
+                )
                 print(f"    {'; '.join(o.problems)}")
                 print(f"    answer: {o.answer[:240]!r}")
     return 0 if passed else 1

@@ -210,7 +210,11 @@ class _RootRuns(BaseTracer):
 
 def test_each_turn_writes_its_topic_on_the_root_run(agent):
     config = _thread("v2")
-    turns = [("Where is my order?", "orders"), ("What's your return policy?", "policies"), ("hi!", "chitchat")]
+    turns = [
+        ("Where is my order?", "orders"),
+        ("What's your return policy?", "policies"),
+        ("hi!", "chitchat"),
+    ]
     for text, topic in turns:
         tracer = _RootRuns()
         state = agent.invoke({"messages": [("user", text)]}, {**config, "callbacks": [tracer]})
@@ -231,13 +235,19 @@ def test_without_tracing_the_topic_is_still_in_the_state(agent):
 @pytest.mark.parametrize(
     ("question", "answer", "not_answer"),
     [
-        ("what's the cheapest keyboard you sell?", "Keystrel Quietboard", "Glide Vertical"),  # a mouse is cheaper
+        (
+            "what's the cheapest keyboard you sell?",
+            "Keystrel Quietboard",
+            "Glide Vertical",
+        ),  # a mouse is cheaper
         ("whats the lightest laptp", "Orinth Flipnote 12", "Ferrow Loft"),  # a laptop stand is lighter
         ("which headphones have the best battery?", "Sonique Hush 700", "Boomstone"),
         ("most expensive monitor?", "Brightline Atelier 32", "Vantor"),
     ],
 )
-def test_a_superlative_is_answered_from_the_catalogue_within_the_right_kind(agent, question, answer, not_answer):
+def test_a_superlative_is_answered_from_the_catalogue_within_the_right_kind(
+    agent, question, answer, not_answer
+):
     state = _say(agent, _thread(), question)
     assert state["topic"] == "products"
     first = _answer(state).split(".")[0]

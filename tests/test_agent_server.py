@@ -173,7 +173,9 @@ def test_each_turn_s_topic_is_root_run_metadata_the_sdk_can_filter_on(
             break
         time.sleep(0.5)
     assert {topic: len(runs) for topic, runs in found.items()} == {
-        **expected, "chitchat": 0, "out_of_scope": 0
+        **expected,
+        "chitchat": 0,
+        "out_of_scope": 0,
     }
     for runs in found.values():
         assert {r["name"] for r in runs} <= {ROOT_RUN_NAME}

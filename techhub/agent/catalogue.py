@@ -25,7 +25,16 @@ from typing import Literal
 from techhub.db import database_path
 
 SortKey = Literal["price", "weight", "battery", "screen", "refresh", "storage", "ram", "stock"]
-SORT_KEYS: tuple[SortKey, ...] = ("price", "weight", "battery", "screen", "refresh", "storage", "ram", "stock")
+SORT_KEYS: tuple[SortKey, ...] = (
+    "price",
+    "weight",
+    "battery",
+    "screen",
+    "refresh",
+    "storage",
+    "ram",
+    "stock",
+)
 
 KINDS: dict[str, tuple[str, ...]] = {
     "laptop": ("laptop", "laptops", "notebook", "notebooks", "ultrabook", "computer", "computers", "pc",
@@ -66,7 +75,7 @@ class Product:
     kind: str | None = None
 
     def figure(self, key: SortKey) -> float | None:
-        """The product's value for ``key`` in one unit (dollars, kg, hours, inches, Hz, GB, units), or None."""
+        """The product's value for ``key`` in one unit (dollars, kg, hours, inches, Hz, GB, units) or None."""
         if key == "price":
             return self.price
         if key == "stock":
@@ -174,7 +183,7 @@ class Catalogue:
         return None
 
     def select(self, group: str) -> list[Product]:
-        """The products of a kind ("headphones", "earphones"), a category ("Audio") or a brand; [] if unknown."""
+        """The products of a kind ("headphones", "earphones"), a category ("Audio") or a brand; [] if none."""
         kind = kind_of(group)
         if kind is not None:
             chosen = [p for p in self.products if p.kind == kind]

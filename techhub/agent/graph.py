@@ -8,10 +8,10 @@
 
 The router also names the turn's topic (``orders``, ``products``, ``policies``, ``chitchat`` or
 ``out_of_scope``): it is kept in the state and written on the root run's metadata (key ``topic``),
-so traces can be filtered and grouped by topic. The verified customer id persists in the thread's state, so later turns skip verification. The
-prompt version (``v1`` baseline, ``v2`` with stated limits) and the model are chosen per run via
-``config["configurable"]["version"]`` and ``["model"]``, so one deployed graph serves both as two
-assistants.
+so traces can be filtered and grouped by topic. The verified customer id persists in the thread's
+state, so later turns skip verification. The prompt version (``v1`` baseline, ``v2`` with stated
+limits) and the model are chosen per run via ``config["configurable"]["version"]`` and
+``["model"]``, so one deployed graph serves both as two assistants.
 """
 
 from __future__ import annotations
@@ -26,13 +26,13 @@ from langgraph.graph.message import add_messages
 from langgraph.types import Command, Send, interrupt
 from pydantic import BaseModel, Field
 
+from techhub import models  # a module, not its function: the offline model reads techhub.agent's data
 from techhub.agent import prompts
 from techhub.agent.specialists import run_specialist
 from techhub.agent.tools import SUPERVISOR_TOOLS
 from techhub.agent.tracing import set_root_run_metadata
 from techhub.config import ROOT_RUN_NAME
 from techhub.db import EMAIL_PATTERN, find_customer_by_email, get_customer
-from techhub import models  # a module, not its function: the offline model reads techhub.agent's data
 
 MAX_EMAIL_ATTEMPTS = 3
 MAX_DELEGATIONS = 6

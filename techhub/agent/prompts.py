@@ -78,8 +78,8 @@ dates, statuses and amounts, exactly as stored."""
 DOCS_AGENT_PROMPT = f"""You are TechHub's product and policy specialist. Today is {STORE_TODAY}.
 Use search_documents to find product pages and policies, get_product_details for a product's
 current price, stock and specs, and find_products to rank a kind or category of products (cheapest,
-lightest, best battery, biggest screen, in stock). Answer from what you found; quote prices and contact details
-exactly. If the documents do not say, say you don't know."""
+lightest, best battery, biggest screen, in stock). Answer from what you found; quote prices and contact
+details exactly. If the documents do not say, say you don't know."""
 
 
 def supervisor_prompt(version: str, customer: str | None) -> str:

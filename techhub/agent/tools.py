@@ -6,7 +6,8 @@ the verified customer: the query runs on a scoped, read-only snapshot of that cu
 no prompt or model mistake can reveal another customer's data. The docs agent gets
 ``search_documents`` (BM25 over ``data/documents``), ``get_product_details`` (one product of the
 public catalogue) and ``find_products`` (a kind or category of products ranked by price, weight,
-battery, screen or stock: "the cheapest laptop", "which mice are in stock"). Tool errors come back to the model as text it can act on, never as exceptions.
+battery, screen or stock: "the cheapest laptop", "which mice are in stock"). Tool errors come back
+to the model as text it can act on, never as exceptions.
 """
 
 from __future__ import annotations

@@ -112,16 +112,27 @@ def _inherits(reading: Reading, previous: Reading) -> bool:
         # "which one was cancelled?", "the one with the three laptops": still about their orders
         if not (reading.products or reading.brands) and not GENERAL_QUESTION.search(reading.normalized):
             return True
-    if previous.topic == "policies" and STRONG_FOLLOW_UP.search(reading.normalized) and not (
-        reading.products or reading.brands or reading.order_ids or reading.ranking
-        or reading.intents & {"price", "stock", "specs", "compatibility"}
+    if (
+        previous.topic == "policies"
+        and STRONG_FOLLOW_UP.search(reading.normalized)
+        and not (
+            reading.products
+            or reading.brands
+            or reading.order_ids
+            or reading.ranking
+            or reading.intents & {"price", "stock", "specs", "compatibility"}
+        )
     ):
         return True  # "what's your return policy?" -> "and for opened laptops?"
     if previous.topic not in TOPICAL or _named(reading):
         return False
     if reading.topic is None:
         words = len(reading.normalized.split())
-        if foreign_subjects(reading.normalized) and words > 4 and not STRONG_FOLLOW_UP.search(reading.normalized):
+        if (
+            foreign_subjects(reading.normalized)
+            and words > 4
+            and not STRONG_FOLLOW_UP.search(reading.normalized)
+        ):
             return False  # "ok now write me a haiku": a new, unrelated request
         return reading.follow_up or len(reading.normalized.split()) <= 6
     if reading.topic in ("chitchat", "out_of_scope"):
@@ -262,7 +273,8 @@ def resolve_requests(messages: list[BaseMessage]) -> list[tuple[Reading, str, bo
             reading, context = _inherit(reading, previous, answer)
         elif reading.ranking is not None and not reading.ranking.group and previous and previous.groups:
             reading = replace(
-                reading, ranking=Ranking(previous.groups[0], *_ranking_rest(reading.ranking)),
+                reading,
+                ranking=Ranking(previous.groups[0], *_ranking_rest(reading.ranking)),
                 groups=previous.groups,
             )
             context = ", ".join(previous.groups)

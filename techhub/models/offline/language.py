@@ -37,7 +37,9 @@ VOCABULARY = sorted(CUE_WORDS)
 """The cue words the patterns below look for (kept for callers of the earlier typo corrector)."""
 
 ACTION_PATTERNS: dict[str, re.Pattern[str]] = {
-    "cancel": re.compile(r"\bcancel+(?:l?ation|l?ing)?\b"),  # "the cancelled order" is a status, not a request
+    "cancel": re.compile(
+        r"\bcancel+(?:l?ation|l?ing)?\b"
+    ),  # "the cancelled order" is a status, not a request
     "refund": re.compile(  # returning an order is asking for its refund
         r"\brefund(?:ed|s)?\b|\bmoney back\b|\breturn (?:it|them|this|these|those|the|my)\b"
     ),
@@ -67,7 +69,8 @@ COMPLAINT = re.compile(
     r"\bnever (?:received|got|arrived|came)\b|\bhas(?:n'?t| not) (?:been|arrived|shipped)\b|"
     r"\bstill (?:not|hasn'?t|haven'?t|waiting|no)\b|\bnot (?:fixed|working|cancelled)\b|"
     r"\bnothing has (?:turned up|arrived|come)\b|\b(?:don'?t|do not|didn'?t) have it\b|\bcrack(?:ed)?\b|"
-    r"\bdamaged\b|\barrived? broken\b|\bwrong item\b|\bonly wanted\b|\bmissing (?:an? |the |some )?(?:item|items|part|parts|piece|pieces|from)\b|"
+    r"\bdamaged\b|\barrived? broken\b|\bwrong item\b|\bonly wanted\b|"
+    r"\bmissing (?:an? |the |some )?(?:item|items|part|parts|piece|pieces|from)\b|"
     r"\bcharged twice\b|"
     r"\bnever (?:sent|shipped)\b|\blost\b|\bwhy \d+\b|"
     r"\bwhat the (?:heck|hell)\b|\bridiculous\b|\bunacceptable\b|\bterrible\b|\bwtf\b|"
@@ -80,7 +83,8 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"evening|afternoon)\b"
     ),
     "thanks": re.compile(
-        r"\b(?:thanks|thank you|thx|ty|appreciate|cheers|(?:very |super |really )?helpful|you'?re (?:a star|the "
+        r"\b(?:thanks|thank you|thx|ty|appreciate|cheers|(?:very |super |really )?helpful|"
+        r"you'?re (?:a star|the "
         r"best|awesome|great|amazing)|brilliant|much appreciated|great help)\b"
     ),
     "goodbye": re.compile(
@@ -89,7 +93,8 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"later|good ?night)\b"
     ),
     "order_items": re.compile(
-        r"\bwhat (?:did |have )?i (?:order|ordered|buy|bought|purchase|purchased|get|got)\b|\bwhat(?:'s| is| was) in (?:my|the|that|this|it)\b"
+        r"\bwhat (?:did |have )?i (?:order|ordered|buy|bought|purchase|purchased|get|got)\b|"
+        r"\bwhat(?:'s| is| was) in (?:my|the|that|this|it)\b"
         r".{0,15}\b(?:order|package|parcel|box)?|\bitems?\b.{0,20}\bord|\bord\w*\b.{0,25}\bitems?\b|"
         r"\bcontents?\b|\bwhat (?:products|things)\b|\bwhich (?:things|items|products)\b"
     ),
@@ -134,8 +139,10 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"anything\b|\banything (?:for|good for)\b|\bdifference between\b|\bcompare\b|\bvs\b|\bversus\b"
     ),
     "returns_policy": re.compile(
-        r"\breturn(?:s|ing|ed)?\b|\bexchange\b|\b(?:send|bring|take|ship|give)\b.{0,25}\bback\b|\bmoney back\b|"
-        r"\brefund|\brestock(?:ing)?\b|\b(?:don'?t|do not|not|stop) lik(?:e|ing)\b|\bchange (?:my|your) mind\b|"
+        r"\breturn(?:s|ing|ed)?\b|\bexchange\b|\b(?:send|bring|take|ship|give)\b.{0,25}\bback\b|"
+        r"\bmoney back\b|"
+        r"\brefund|\brestock(?:ing)?\b|\b(?:don'?t|do not|not|stop) lik(?:e|ing)\b|"
+        r"\bchange (?:my|your) mind\b|"
         r"\brefus(?:e|ed|ing) (?:the )?deliver"
     ),
     "warranty_policy": re.compile(
@@ -152,8 +159,10 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
     "contact": re.compile(
         r"\bcontact\b|\bphone\b|\bcall (?:you|someone|support)\b|\bhuman\b|\breal person\b|"
         r"\brepresentative\b|\bspeak (?:to|with)\b|\btalk (?:to|with)\b|\bsupport (?:team|hours|email)\b|"
-        r"\bopening hours\b|\bbusiness hours\b|\bsupport hours\b|\byour hours\b|^hours\b|\bopen (?:on|at|during)\b|"
-        r"\b(?:open|available|call|reach|support|answer|reply|staff)\b.{0,20}\b(?:weekends?|saturdays?|sundays?)\b|\bwho do i (?:contact|call|email|write)\b|\bemail (?:address )?for\b|"
+        r"\bopening hours\b|\bbusiness hours\b|\bsupport hours\b|\byour hours\b|^hours\b|"
+        r"\bopen (?:on|at|during)\b|"
+        r"\b(?:open|available|call|reach|support|answer|reply|staff)\b.{0,20}\b(?:weekends?|saturdays?|sundays?)\b|"
+        r"\bwho do i (?:contact|call|email|write)\b|\bemail (?:address )?for\b|"
         r"\bhow fast do you (?:reply|answer|respond)\b"
     ),
     "payment": re.compile(
@@ -190,26 +199,34 @@ OUT_OF_SCOPE = re.compile(
 also names something of the store's (an order, a product, a policy)."""
 
 OWNERSHIP = re.compile(
-    r"\b(?:i|we|i've|i'd|i'm)\b(?: (?!never\b|not\b|haven't\b|didn't\b)\w+){0,3} (?:bought|ordered|purchased|paid for|got|received|was charged|"
+    r"\b(?:i|we|i've|i'd|i'm)\b(?: (?!never\b|not\b|haven't\b|didn't\b)\w+){0,3} "
+    r"(?:bought|ordered|purchased|paid for|got|received|was charged|"
     r"were charged|cancel+ed|returned|placed|was expecting|am expecting|'m expecting|am waiting|'m waiting|"
     r"was sent|only wanted|didn't order)\b|"
-    r"\bmy (?:\w+ ){0,3}(?:order|orders|package|packages|parcel|delivery|refund|purchase|purchases|account)\b|"
-    r"\bmy (?:\w+ ){0,2}(?:arrived|came|shipped|was delivered|were delivered|is late|are late|coming|arriving|"
+    r"\bmy (?:\w+ ){0,3}(?:order|orders|package|packages|parcel|delivery|refund|purchase|purchases|"
+    r"account)\b|"
+    r""
+    r"\bmy (?:\w+ ){0,2}(?:arrived|came|shipped|was delivered|were delivered|is late|are late|coming|"
+    r"arriving|"
     r"(?:is|are) on (?:the|its|their) way)\b|"
     r"\border of me\b|\bthe (?:cancel+ed|last|latest|recent|pending|other) order\b|\bmy money\b|"
     r"\b(?:the|my) (?:\w+ ){0,3}i (?:bought|ordered|got|purchased|cancel+ed)\b|\bi was charged\b|"
     r"\b(?:did|has|have) (?:my|the) order\b|\b(?:did|have|has) (?:you|u|it|they)\b.{0,12}\b(?:send|sent|ship|"
-    r"shipped|dispatch\w*|deliver\w*)\b|\b(?:total|much) (?:i|we) spen[dt]\b|\bi spend (?:in|at|with)\b|\bcharged (?:twice|me)\b|\bwrong (?:item|product|colou?r|size)\b"
+    r"shipped|dispatch\w*|deliver\w*)\b|\b(?:total|much) (?:i|we) spen[dt]\b|\bi spend (?:in|at|"
+    r"with)\b|\bcharged (?:twice|me)\b|\bwrong (?:item|product|colou?r|size)\b"
 )
 """The customer speaks of something of their own (an order, a purchase, a delivery): an orders topic,
 whatever product it names."""
 
-HYPOTHETICAL = re.compile(r"\b(?:what if|what happens if|if i|if my|if an?|if the|in case|suppose|let'?s say)\b")
+HYPOTHETICAL = re.compile(
+    r"\b(?:what if|what happens if|if i|if my|if an?|if the|in case|suppose|let'?s say)\b"
+)
 GENERAL_FORM = re.compile(
     r"\b(?:would i|do i have to|can i|could i|am i able|is it possible|how do i|how long|how many days)\b"
 )
 CONCRETE = re.compile(
-    r"\b(?:i|we)\b(?: \w+){0,3} (?:bought|ordered|purchased|received|got|placed)\b|\b(?:arrived|was delivered|"
+    r"\b(?:i|we)\b(?: \w+){0,3} (?:bought|ordered|purchased|received|got|placed)\b|"
+    r"\b(?:arrived|was delivered|"
     r"were delivered|when did|still)\b"
 )
 """A question about what the store does in a case ("what if my package gets lost?"): a policy question,
@@ -236,7 +253,8 @@ RANKINGS: tuple[tuple[re.Pattern[str], SortKey, bool], ...] = (
     (re.compile(r"\b(?:biggest|largest|bigger|larger|widest) (?:screen|display|monitor)\b"), "screen", True),
     (re.compile(r"\b(?:smallest|smaller) (?:screen|display|monitor)\b"), "screen", False),
     (re.compile(r"\b(?:fastest|quickest|highest refresh|best refresh|most hz|smoothest)\b"), "refresh", True),
-    (re.compile(r"\b(?:most|more|biggest|largest|highest|max\w*) (?:storage|ssd|disk|space)\b"), "storage", True),
+    (re.compile(r"\b(?:most|more|biggest|largest|highest|max\w*) (?:storage|ssd|disk|space)\b"),
+     "storage", True),
     (re.compile(r"\b(?:most|more|highest|max\w*) (?:ram|memory)\b"), "ram", True),
 )  # fmt: skip
 """How customers ask for the top of a ranking: (pattern, figure, descending)."""
@@ -245,7 +263,8 @@ CHAT_WORDS = frozenset(
     """ok okay lol haha hah yes no yeah yep nope sure thanks thank cool great nice good fine awesome perfect
     alright all set now just think guess well hmm here there new again one bye hello hi hey day morning
     evening night talk talking chat bot human person machine real actual right lot much very really hope
-    wondering quick question guys folks oh ah wow actually anyway anything something stuff thing things""".split()
+    wondering quick question guys folks oh ah wow actually anyway anything something stuff thing
+    things""".split()
 )
 """Words of conversation itself: a message made only of these (and store words) is not about
 something else."""
@@ -261,8 +280,13 @@ def foreign_subjects(normalized: str) -> list[str]:
     return [
         w
         for w in re.findall(r"[a-z]+", normalized)
-        if len(w) > 2 and w not in vocabulary and w not in CHAT_WORDS and w not in _STOP_WORDS
-        and w.rstrip("s") not in vocabulary and not _shares_stem(w, vocabulary) and not _everyday(w)
+        if len(w) > 2
+        and w not in vocabulary
+        and w not in CHAT_WORDS
+        and w not in _STOP_WORDS
+        and w.rstrip("s") not in vocabulary
+        and not _shares_stem(w, vocabulary)
+        and not _everyday(w)
     ]
 
 
@@ -274,7 +298,7 @@ def _everyday(word: str) -> bool:
 
 
 def _shares_stem(word: str, vocabulary: frozenset[str]) -> bool:
-    """"podcasting" and "podcaster", "waterproofing" and "waterproof": the same word for the store."""
+    """ "podcasting" and "podcaster", "waterproofing" and "waterproof": the same word for the store."""
     stem = word[: max(6, len(word) - 3)]
     return len(word) >= 7 and any(v.startswith(stem) for v in vocabulary if len(v) >= 6)
 
@@ -414,7 +438,10 @@ def _name_words(text: str) -> list[str]:
 def _product_index() -> tuple[dict[str, tuple[str, ...]], dict[str, str], dict[str, str]]:
     """(product name -> its own name words, distinctive name word -> product, brand word -> brand)."""
     catalogue = load_catalogue()
-    own = {p.name: tuple(w for w in _name_words(p.name) if w not in _name_words(p.brand)) for p in catalogue.products}
+    own = {
+        p.name: tuple(w for w in _name_words(p.name) if w not in _name_words(p.brand))
+        for p in catalogue.products
+    }
     counts: dict[str, int] = {}
     for words in own.values():
         for word in set(words):
@@ -452,8 +479,9 @@ def _products_named(normalized: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         matched = words & set(own[product.name])
         if not matched:
             continue
-        strong = any(distinctive.get(w) == product.name and not _common_english(w) and not w.isdigit()
-                     for w in matched)
+        strong = any(
+            distinctive.get(w) == product.name and not _common_english(w) and not w.isdigit() for w in matched
+        )
         if strong or len(matched) >= 2 or (product.brand in brands and matched - {"pro", "go"}):
             found.append(product.name)
     if not found:  # "the keyboard, the quiet one": a kind and the start of one of its names
@@ -471,7 +499,9 @@ def _products_named(normalized: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(found), brands
 
 
-LOOSE_KIND_WORDS = frozenset({"screen", "screens", "display", "displays", "camera", "cameras", "stand", "stands"})
+LOOSE_KIND_WORDS = frozenset(
+    {"screen", "screens", "display", "displays", "camera", "cameras", "stand", "stands"}
+)
 """Words for a kind of product that are also parts of other products (a laptop's screen, its camera)."""
 
 
@@ -487,7 +517,9 @@ def _groups_named(normalized: str) -> tuple[str, ...]:
                 loose.add(kind)
     words = normalized.split()
     modifiers = {  # "laptop stand", "laptop camera": in a compound the last noun is the thing
-        kind_of(first) for first, second in zip(words, words[1:]) if kind_of(first) and kind_of(second.strip("?.!,"))
+        kind_of(first)
+        for first, second in zip(words, words[1:], strict=False)
+        if kind_of(first) and kind_of(second.strip("?.!,"))
     }
     if len(groups) > 1 and modifiers - {None}:
         groups = [g for g in groups if g not in modifiers] or groups
@@ -504,8 +536,10 @@ def _groups_named(normalized: str) -> tuple[str, ...]:
 
 
 BUDGET = re.compile(
-    r"\b(?:under|below|less than|no more than|more than|max(?:imum)?|up to|within|budget(?: of| is)?|around)\s*"
-    r"(?:\$\s?(\d[\d,]*)|(\d[\d,]*)\s*(?:dollars|usd|bucks)\b)|\$\s?(\d[\d,]*)\s*(?:budget|max|or less|tops)\b"
+    r"\b(?:under|below|less than|no more than|more than|max(?:imum)?|up to|within|budget(?: of| is)?|"
+    r"around)\s*"
+    r"(?:\$\s?(\d[\d,]*)|(\d[\d,]*)\s*(?:dollars|usd|bucks)\b)|"
+    r"\$\s?(\d[\d,]*)\s*(?:budget|max|or less|tops)\b"
 )
 
 
@@ -550,17 +584,28 @@ def _own_topic(reading: Reading, intents: set[str]) -> tuple[str | None, str]:
     if reading.order_ids:
         return "orders", "named"
     text = reading.normalized
-    hypothetical = bool(intents & POLICY_INTENTS) and not CONCRETE.search(text) and bool(
-        HYPOTHETICAL.search(text) or GENERAL_FORM.search(text)
+    hypothetical = (
+        bool(intents & POLICY_INTENTS)
+        and not CONCRETE.search(text)
+        and bool(HYPOTHETICAL.search(text) or GENERAL_FORM.search(text))
     )
-    if intents & ACCOUNT_INTENTS or reading.action or (OWNERSHIP.search(reading.normalized) and not hypothetical):
+    if (
+        intents & ACCOUNT_INTENTS
+        or reading.action
+        or (OWNERSHIP.search(reading.normalized) and not hypothetical)
+    ):
         return "orders", "intent"
     foreign = foreign_subjects(reading.normalized)
     if reading.complaint and not intents & DOCS_INTENTS and not named and not foreign:
         return "orders", "intent"
     policy = bool(intents & POLICY_INTENTS)
     owned = re.search(r"\bmy (?:new |old )?(\w+)", reading.normalized)
-    if policy and owned and not hypothetical and (kind_of(owned.group(1)) or owned.group(1) in _name_words(" ".join(reading.products))):
+    if (
+        policy
+        and owned
+        and not hypothetical
+        and (kind_of(owned.group(1)) or owned.group(1) in _name_words(" ".join(reading.products)))
+    ):
         return "orders", "intent"  # "the return window on my headphones": their order's dates decide
     product_question = (
         (named_products and not intents & POLICY_INTENTS)
@@ -626,7 +671,11 @@ def _read(text: str) -> Reading:
     if not groups and not intents & (ACCOUNT_INTENTS | POLICY_INTENTS) and not OWNERSHIP.search(normalized):
         groups = named_groups
     product_question = intents & {"price", "stock", "specs", "compatibility"}
-    if (product_question or products) and not order_ids and not re.search(r"\bmy (?:order|package)\b", normalized):
+    if (
+        (product_question or products)
+        and not order_ids
+        and not re.search(r"\bmy (?:order|package)\b", normalized)
+    ):
         intents.discard("order_status")
     if "order_items" in intents or "order_history" in intents or "spending" in intents:
         if not order_ids and not re.search(r"\bwhere\b|\bstatus\b|\btrack", normalized):

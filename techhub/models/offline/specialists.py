@@ -94,7 +94,8 @@ def _filters(reading: Reading) -> list[str]:
     if ids:
         conditions.append(
             "o.order_id IN (SELECT order_id FROM order_items WHERE product_id IN ("
-            + ", ".join(str(i) for i in sorted(ids)) + "))"
+            + ", ".join(str(i) for i in sorted(ids))
+            + "))"
         )
     return conditions
 
@@ -110,14 +111,18 @@ def _sql_plan(turn: Turn) -> list[tuple[str, str]]:
         plan.append(("orders", f"{ORDERS_WITH_ITEMS} WHERE o.order_id IN ({quoted}) ORDER BY {NEWEST_FIRST}"))
         return plan
     conditions = _filters(reading)
-    extreme = next((order for pattern, order in ORDER_EXTREMES if re.search(pattern, reading.normalized)), None)
+    extreme = next(
+        (order for pattern, order in ORDER_EXTREMES if re.search(pattern, reading.normalized)), None
+    )
     if extreme is not None:
         where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         plan.append(("orders", f"{ORDERS_WITH_ITEMS}{where} ORDER BY {extreme} LIMIT 1"))
     elif conditions:
         where = " AND ".join(conditions)
         plan.append(("orders", f"{ORDERS_WITH_ITEMS} WHERE {where} ORDER BY {NEWEST_FIRST}"))
-    elif "order_items" in reading.intents or re.search(r"\b(?:last|latest|recent|newest)\b", reading.normalized):
+    elif "order_items" in reading.intents or re.search(
+        r"\b(?:last|latest|recent|newest)\b", reading.normalized
+    ):
         plan.append(("orders", f"{ORDERS_WITH_ITEMS} ORDER BY {NEWEST_FIRST} LIMIT 1"))
     elif "order_status" in reading.intents or reading.action or reading.complaint:
         plan.append(("order_status", f"{ORDERS_WITH_ITEMS} ORDER BY {OPEN_FIRST} LIMIT 3"))
@@ -377,7 +382,9 @@ def _listings(reading: Reading) -> list[Ranking]:
     if ranking is not None and ranking.group and (ranking.superlative or not reading.products):
         groups = reading.groups or (ranking.group,)
         return [replace(ranking, group=g) for g in groups]
-    only_the_kind = not reading.products and not (reading.intents & (POLICY_INTENTS | {"specs", "compatibility"}))
+    only_the_kind = not reading.products and not (
+        reading.intents & (POLICY_INTENTS | {"specs", "compatibility"})
+    )
     if reading.groups and only_the_kind:
         return [Ranking(g, "price", superlative=False) for g in reading.groups]
     if reading.brands and only_the_kind:  # "anything from Sonique?"
@@ -423,8 +430,6 @@ def _listing(reading: Reading) -> Ranking | None:
     return None
 
 
-
-
 def _ranking_answer(
     ranking: Ranking, result: str | None, question: str = "", only: tuple[str, ...] = ()
 ) -> str:
@@ -438,6 +443,7 @@ def _ranking_answer(
     if not products:
         budget = f" within {_money(ranking.max_price)}" if ranking.max_price is not None else ""
         return f"We have no {group}{budget} in stock right now."
+
     def line(p: dict) -> str:
         specs = p.get("specs", {})
         shown = {_FIGURE_SPEC.get(ranking.sort_by, ranking.sort_by): ""} | _asked_specs(question, specs)
@@ -474,8 +480,12 @@ PROBLEM_WORDS = re.compile(
 
 def _customer_words(question: str) -> tuple[str, str]:
     """(the whole question, the customer's own words without the follow-up's "(about ...)" context)."""
-    question = re.sub(r"^(?:Customer (?:question|request)|Cancellation and order changes policy, and support "
-                      r"contact email and phone, for): ", "", question.strip())
+    question = re.sub(
+        r"^(?:Customer (?:question|request)|Cancellation and order changes policy, and support "
+        r"contact email and phone, for): ",
+        "",
+        question.strip(),
+    )
     own = re.sub(r"\s*\(about [^)]*\)\s*$", "", question)
     return question, own
 
@@ -498,13 +508,17 @@ def _wanted_title(reading: Reading) -> str | None:
     return None
 
 
-def _best_policy(reading: Reading, question: str, own: str, hits: list[dict]) -> tuple[dict | None, list[str]]:
+def _best_policy(
+    reading: Reading, question: str, own: str, hits: list[dict]
+) -> tuple[dict | None, list[str]]:
     """The policy page (and its passages) that answers best: the most and rarest shared words, with a
     bonus for the page the question's intent names."""
     wanted = _wanted_title(reading)
     best: tuple[float, dict | None, list[str]] = (0.0, None, [])
     for hit in (h for h in hits if h.get("kind") == "policy"):
-        passages = _best_passages(hit.get("text", ""), question, focus=own if own != question else "", lead=True)
+        passages = _best_passages(
+            hit.get("text", ""), question, focus=own if own != question else "", lead=True
+        )
         shared = _keywords(" ".join(passages)) & (_keywords(question) | _keywords(own))
         score = len(shared) + (100.0 if wanted and wanted in hit.get("title", "").lower() else 0.0)
         if best[1] is None or score > best[0]:
@@ -515,9 +529,12 @@ def _best_policy(reading: Reading, question: str, own: str, hits: list[dict]) ->
 def _contact_answer(page: str, contacts: list[str]) -> str:
     """The support page's own contact lines (email with reply time, phone, hours)."""
     lines = [body for _, body in _passages(page) if re.match(r"(?:email|phone|hours)\b", body, re.IGNORECASE)]
-    return "You can reach TechHub support: " + " ".join(
-        line if line.endswith(".") else line + "." for line in lines
-    ) if lines else "You can reach TechHub support at " + " or ".join(contacts[:2]) + "."
+    return (
+        "You can reach TechHub support: "
+        + " ".join(line if line.endswith(".") else line + "." for line in lines)
+        if lines
+        else "You can reach TechHub support at " + " or ".join(contacts[:2]) + "."
+    )
 
 
 def _policy_answer(reading: Reading, question: str, own: str, hits: list[dict]) -> str:
@@ -537,7 +554,9 @@ def _policy_answer(reading: Reading, question: str, own: str, hits: list[dict]) 
     answer = " ".join(p if p.endswith((".", "!", "?")) else p.rstrip(",;: ") + "." for p in passages)
     if not answer:
         where = " or ".join(contacts[:2]) if contacts else "our support team"
-        return f"Our product pages and policies don't say more about that. Our support team can help: {where}."
+        return (
+            f"Our product pages and policies don't say more about that. Our support team can help: {where}."
+        )
     wants_contact = "contact" in reading.intents or reading.action or PROBLEM_WORDS.search(reading.normalized)
     if contacts and wants_contact and not all(c in answer for c in contacts[:2]):
         answer += " Support contact: " + " or ".join(contacts[:2]) + "."
@@ -549,7 +568,10 @@ def _not_in_catalogue(reading: Reading) -> str:
     asked = foreign_subjects(reading.normalized)
     what = f"any {asked[-1]}" if asked else "a product like that"
     categories = ", ".join(load_catalogue().categories)
-    return f"I couldn't find {what} in our catalogue. TechHub sells {categories}: can I help you find something there?"
+    return (
+        f"I couldn't find {what} in our catalogue. TechHub sells {categories}: "
+        "can I help you find something there?"
+    )
 
 
 def docs_agent(turn: Turn) -> ToolCall | str:
@@ -577,8 +599,10 @@ def docs_agent(turn: Turn) -> ToolCall | str:
     wanted = _wanted_title(reading)
     if not any(h.get("kind") == "policy" for h in hits) and (reading.topic == "policies" or not hits):
         wanted = "contact"  # nothing in the policies: the support page says who can tell
-    if wanted and len(searches) < 2 and not any(
-        h.get("kind") == "policy" and wanted in h.get("title", "").lower() for h in hits
+    if (
+        wanted
+        and len(searches) < 2
+        and not any(h.get("kind") == "policy" and wanted in h.get("title", "").lower() for h in hits)
     ):
         return ("search_documents", {"query": f"{wanted} policy"})
     products = list(reading.products[:3])

@@ -105,5 +105,7 @@ def correct_word(word: str) -> str:
     english = _english()
     # The closest; then the same first letter (typos rarely hit it); a word the reading looks for; the
     # commoner word.
-    best = min(candidates, key=lambda c: (c[0], c[1][0] != word[0], c[1] not in CUE_WORDS, -english[c[1]], c[1]))
+    best = min(
+        candidates, key=lambda c: (c[0], c[1][0] != word[0], c[1] not in CUE_WORDS, -english[c[1]], c[1])
+    )
     return best[1]
