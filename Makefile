@@ -11,7 +11,7 @@ NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 NBVAL_ARGS := $(if $(NOTEBOOKS),--nbval notebooks $(if $(wildcard notebooks/sanitize.cfg),--nbval-sanitize-with notebooks/sanitize.cfg),)
 PYTEST_ARGS ?=
 
-.PHONY: workshop test install up down status reset lint
+.PHONY: workshop test notebooks install up down status reset lint
 
 # JupyterLab stays offline too: no news feed, no update check, no PyPI extension manager.
 # (--allow-root only when run as root, as in a container.)
@@ -28,6 +28,10 @@ test: install
 	if [ $$rc -eq 5 ]; then echo "pytest: no tests collected (not a failure)"; rc=0; fi; \
 	exit $$rc
 
+# Re-execute every notebook offline (fresh state, own services) and write the outputs nbval checks.
+notebooks: install
+	$(BIN)/python scripts/run_notebooks.py
+
 install: $(STAMP)
 
 $(BIN)/python:
@@ -36,7 +40,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,monitoring]'
 	@touch $(STAMP)
 
 up: install

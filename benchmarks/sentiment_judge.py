@@ -6,12 +6,14 @@ Prints, per split of ``tests/data/sentiment_labelled.json`` and overall, the con
 (rows: label, columns: verdict), the accuracy, and per-conversation latency (median, p95, max) of one
 full ``judge_user_sentiment`` call: formatting, prompt rendering, model call, schema check. The
 offline model is used unless ``TECHHUB_MODEL_BACKEND=openai`` is set, in which case the same
-conversations measure the live judge (and cost money). ``heldout-3`` is the split the rules were
-never tuned on: read its accuracy as the honest one.
+conversations measure the live judge (and cost money).
 
-Targets (a PASS/FAIL line each; exit status 1 when one fails): accuracy >= 90% over the whole set
-(the figure the tests assert), >= 70% on ``heldout-3`` (a floor, not a goal), and, offline, a
-median latency under 20 ms per conversation.
+The rules are tuned on ``dev`` only. ``heldout-4`` (issue 11) was written before the judge was
+rebuilt and is never tuned on: read its accuracy as the honest one. ``--show-misses`` prints the
+disagreements of ``dev`` only: held-out conversations are measured in aggregate and never read.
+
+Targets (a PASS/FAIL line each; exit status 1 when one fails): accuracy >= 92% on each held-out split
+present, and, offline, a median latency under 20 ms per conversation.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from techhub.evaluators import judge_user_sentiment  # noqa: E402
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "sentiment_labelled.json"
 LABELS = ("positive", "negative")
+HELD_OUT_TARGET = 0.92
 
 
 def _report(name: str, rows: list[tuple[dict, str, float]]) -> tuple[float, float]:
@@ -59,8 +62,8 @@ def _check(name: str, ok: bool) -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", help="only this split (dev, heldout-1, heldout-2, heldout-3)")
-    parser.add_argument("--show-misses", action="store_true", help="print each disagreement and why")
+    parser.add_argument("--split", help="only this split (dev, heldout-1 ... heldout-4)")
+    parser.add_argument("--show-misses", action="store_true", help="print each dev disagreement and why")
     args = parser.parse_args()
 
     conversations = json.loads(DATA.read_text())["conversations"]
@@ -76,7 +79,8 @@ def main() -> None:
         start = time.perf_counter()
         verdict = judge_user_sentiment(conversation["messages"])
         rows.append((conversation, verdict["value"], (time.perf_counter() - start) * 1000))
-        if args.show_misses and verdict["value"] != conversation["label"]:
+        # Held-out misses are never printed: nobody reads them, so nobody can patch one by one.
+        if args.show_misses and conversation["split"] == "dev" and verdict["value"] != conversation["label"]:
             print(f"MISS {conversation['id']} (label {conversation['label']}): {verdict['reasoning']}")
 
     figures = {}
@@ -85,12 +89,11 @@ def main() -> None:
     figures["all"] = _report("all", rows) if len(figures) > 1 else next(iter(figures.values()))
 
     print()
-    checks = []
-    if not args.split:
-        checks.append(_check("accuracy >= 90% over all labelled conversations", figures["all"][0] >= 0.90))
-    if "heldout-3" in figures:
-        held_out = figures["heldout-3"][0]
-        checks.append(_check("accuracy >= 70% on heldout-3 (never tuned on)", held_out >= 0.70))
+    checks = [
+        _check(f"accuracy >= {HELD_OUT_TARGET:.0%} on {split}", figures[split][0] >= HELD_OUT_TARGET)
+        for split in figures
+        if split.startswith("heldout")
+    ]
     if get_settings().model_backend == "offline":
         checks.append(_check("offline median latency < 20 ms per conversation", figures["all"][1] < 20))
     sys.exit(0 if all(checks) else 1)

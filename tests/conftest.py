@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,8 +30,6 @@ _LIVE_ENV = (
     "LANGGRAPH_DEPLOYMENT_URL", "TECHHUB_MODEL_BACKEND", "TECHHUB_LANGSMITH_BACKEND", "LANGSMITH_PROJECT",
     "TECHHUB_LOCALSMITH_API_KEY",
 )  # fmt: skip
-
-
 
 
 def _isolate_the_test_process() -> None:
@@ -94,6 +92,13 @@ def make_instance(root: Path) -> TechhubInstance:
     env = {k: v for k, v in os.environ.items() if k not in _LIVE_ENV}
     env.update(overrides)
     return TechhubInstance(home, overrides, env)
+
+
+@pytest.fixture(scope="session")
+def techhub_instance_factory() -> Callable[[Path], TechhubInstance]:
+    """:func:`make_instance` for a module that needs its own instance with other settings (e.g. the
+    live model path); test modules cannot import ``conftest`` (several conftest modules share the name)."""
+    return make_instance
 
 
 @pytest.fixture

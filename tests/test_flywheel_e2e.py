@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import os
 import uuid
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import langsmith as ls
 import pytest
 
+from techhub import smith
 from techhub.config import ROOT_RUN_NAME, TRACING_PROJECT
 from techhub.evaluators.threads import thread_messages
 from techhub.flywheel import (
@@ -36,8 +36,6 @@ from techhub.flywheel import (
     wait_for_rules,
 )
 from techhub.localsmith.launcher import RunningServer, start_server
-
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 CORRECTED = (
     'I can see your order ORD-2025-0030 is currently in "processing" status. However, I don\'t have the '
@@ -134,10 +132,13 @@ def trace_conversation(client: ls.Client, thread_id: str, turns: list[tuple[str,
 
 
 def root_runs(client: ls.Client) -> list:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        runs = list(client.list_runs(project_name=TRACING_PROJECT, is_root=True))
-    return sorted(runs, key=lambda r: (r.start_time, str(r.id)))
+    runs = smith.query_root_runs(selects=("ID", "START_TIME", "METADATA"), client=client)
+    return sorted(runs, key=lambda r: (r.start_time, r.id))
+
+
+def queued_run_ids(client: ls.Client, queue_id: str, status: str = "needs_my_review") -> list[str]:
+    items = smith.api_for(client).annotation_queues.items.list(queue_id, status=status)
+    return [item.run_id for item in items]
 
 
 def test_the_data_flywheel(client: ls.Client) -> None:
@@ -148,7 +149,7 @@ def test_the_data_flywheel(client: ls.Client) -> None:
     assert create_user_sentiment_evaluator(client, idle_seconds=2)["id"] == evaluator["id"]
     assert create_review_queue(client)["id"] == queue["id"]
     assert create_negative_sentiment_automation(client)["id"] == automation["id"]
-    assert sorted(r["display_name"] for r in list_rules(client)) == sorted(
+    assert sorted(r.display_name for r in list_rules(client)) == sorted(
         [AUTOMATION_NAME, "User Sentiment"]
     )
     assert (queue["name"], queue["default_dataset"]) == (
@@ -173,7 +174,7 @@ def test_the_data_flywheel(client: ls.Client) -> None:
 
     runs = root_runs(client)
     latest = {
-        name: [r for r in runs if r.extra["metadata"]["thread_id"] == tid][-1]
+        name: [r for r in runs if r.metadata["thread_id"] == tid][-1]
         for name, tid in thread_ids.items()
     }
     for name, run in latest.items():
@@ -183,20 +184,16 @@ def test_the_data_flywheel(client: ls.Client) -> None:
     earlier = [r.id for r in runs if r.id not in {run.id for run in latest.values()}]
     assert list(client.list_feedback(run_ids=earlier, feedback_key=["user_sentiment"])) == []
 
-    queued = list(client.list_runs_from_annotation_queue(queue["id"]))
-    assert sorted(str(r.id) for r in queued) == sorted(str(latest[name].id) for name in NEGATIVE)
+    queued = queued_run_ids(client, queue["id"])
+    assert sorted(queued) == sorted(latest[name].id for name in NEGATIVE)
 
     # Review Gregory's conversation (workshop section 5).
-    run = next(r for r in queued if str(r.id) == str(latest["gregory"].id))
+    run = smith.get_run(next(r for r in queued if r == latest["gregory"].id), client=client)
     conversation = thread_conversation(client, run.id)
     assert conversation == [
         {"role": "user" if i % 2 == 0 else "assistant", "content": text}
         for i, text in enumerate(t for turn in THREADS["gregory"] for t in turn)
     ]
-    sarah = thread_conversation(client, latest["sarah"].id)
-    assert [m["content"] for m in sarah] == [
-        t for turn in THREADS["sarah"] for t in turn
-    ]  # resumed email kept
     sarah = thread_conversation(client, latest["sarah"].id)
     assert [m["content"] for m in sarah] == [
         t for turn in THREADS["sarah"] for t in turn
@@ -217,13 +214,11 @@ def test_the_data_flywheel(client: ls.Client) -> None:
         and keys["correction"].correction["messages"][0]["content"] == CORRECTED
     )
 
-    complete_item(client, queue["id"], run.id)
-    waiting = [
-        str(r.id) for r in client.list_runs_from_annotation_queue(queue["id"], status="needs_my_review")
-    ]
-    done = [str(r.id) for r in client.list_runs_from_annotation_queue(queue["id"], status="completed")]
-    assert waiting == [str(latest["sarah"].id)] and done == [str(run.id)]
-    assert complete_item(client, queue["id"], run.id)["is_archived"] is True  # a second click changes nothing
+    assert complete_item(client, queue["id"], run.id).is_archived is True
+    waiting = queued_run_ids(client, queue["id"])
+    done = queued_run_ids(client, queue["id"], status="archived")
+    assert waiting == [latest["sarah"].id] and done == [run.id]
+    assert complete_item(client, queue["id"], run.id).is_archived is True  # a second click changes nothing
 
 
 def test_conversation_from_delta_outputs_and_from_full_state() -> None:

@@ -28,11 +28,16 @@ from techhub.evaluators import (
     render_prompt,
     sentiment_evaluator_config,
 )
+from techhub.models.offline.judges.sentiment_acts import AgentAct, classify_agent_turn
+from techhub.models.offline.judges.sentiment_text import normalize
 from techhub.models.offline.structured import find_structured_handler
 
 DATA = Path(__file__).parent / "data" / "sentiment_labelled.json"
 LABELLED = json.loads(DATA.read_text())["conversations"]
 BY_ID = {c["id"]: c for c in LABELLED}
+# Floors the held-out splits must not fall below (measured once each, see benchmarks/README.md); the
+# target, 92% on each split, is checked by benchmarks/sentiment_judge.py. heldout-3 is under it.
+HELD_OUT_FLOORS = {"heldout-1": 0.95, "heldout-2": 0.90, "heldout-3": 0.70, "heldout-4": 0.90}
 
 
 @pytest.fixture(autouse=True)
@@ -155,18 +160,24 @@ def test_labelled_set_is_large_balanced_and_covers_the_hard_cases() -> None:
         assert case in cases
 
 
-def test_offline_judge_agrees_with_the_labels() -> None:
-    assert _agreement(LABELLED) >= 0.90
+def test_offline_judge_agrees_with_the_dev_labels() -> None:
+    assert _agreement([c for c in LABELLED if c["split"] == "dev"]) >= 0.97
 
 
-def test_offline_judge_on_conversations_never_tuned_on() -> None:
-    """A floor, not a target: the held-out set measures how the keyword rubric meets new wording."""
-    held_out = [c for c in LABELLED if c["split"] == "heldout-3"]
-    assert len(held_out) == 20
-    assert _agreement(held_out) >= 0.70
+@pytest.mark.parametrize("split", sorted(HELD_OUT_FLOORS))
+def test_offline_judge_on_conversations_never_tuned_on(split: str) -> None:
+    """A floor, not the target: held-out splits are measured in aggregate only (the 92% target and the
+    figures are in ``benchmarks/sentiment_judge.py``); their conversations are never read to fix a rule."""
+    held_out = [c for c in LABELLED if c["split"] == split]
+    assert len(held_out) >= (60 if split == "heldout-4" else 20)
+    assert _agreement(held_out) >= HELD_OUT_FLOORS[split]
 
 
-@pytest.mark.parametrize("conversation", [c for c in LABELLED if c.get("decides")], ids=lambda c: c["id"])
+# Per-conversation checks run on the dev split only: held-out splits are measured in aggregate, so a
+# failing held-out conversation is never read and patched one by one.
+@pytest.mark.parametrize(
+    "conversation", [c for c in LABELLED if c.get("decides") and c["split"] == "dev"], ids=lambda c: c["id"]
+)
 def test_reasoning_quotes_the_deciding_message(conversation: dict) -> None:
     verdict = judge_user_sentiment(conversation["messages"])
     assert verdict["value"] == conversation["label"]
@@ -271,3 +282,170 @@ def test_judge_structured_rejects_malformed_prompts(prompt: list, message: str) 
 def test_judge_structured_rejects_a_schema_without_title() -> None:
     with pytest.raises(ValueError, match="title"):
         judge_structured(SENTIMENT_PROMPT, {"properties": {}}, {"human_ai_pairs": "human: hi"})
+
+
+# --- the mechanisms of the offline judge, on conversations written here ----------------------------
+# Each kind of signal the judge reads, with a conversation written for this test (not taken from the
+# labelled set), and where it matters a twin with similar words that reads the other way.
+
+SUPPORT = "Please contact support at support@techhub.com or 1-800-TECHHUB, Monday to Friday, 9am to 6pm ET."
+VERIFY = "To look up your account, could you please share the email address you used for your orders?"
+
+
+def _conversation(*turns: str) -> list[dict]:
+    """Alternating customer and agent turns, the customer first."""
+    return [{"role": "user" if i % 2 == 0 else "assistant", "content": t} for i, t in enumerate(turns)]
+
+
+KINDS = [
+    # (label, kind named in the reasoning, turns)
+    ("negative", "sarcasm", ("Can you move my delivery to Saturday?",
+                             "I'm sorry, I can't change delivery dates.", "wonderful.")),
+    ("negative", "sarcasm", ("I need the address changed today, the courier comes tomorrow.",
+                             f"I can't change shipping addresses myself. {SUPPORT}",
+                             "It's 7pm, they closed an hour ago.",
+                             "Support is open Monday to Friday, 9am to 6pm ET.",
+                             "very useful, thanks a lot")),
+    ("negative", "sarcasm", ("cancel ORD-2025-0101 please, ben.ito@mail.com",
+                             "I've cancelled order ORD-2025-0101 and emailed you a confirmation.",
+                             "It still shows Processing and there is no email.",
+                             "I've cancelled order ORD-2025-0101. You will receive a confirmation shortly.",
+                             "Fantastic.")),
+    ("negative", "sarcasm", ("cheapest keyboard?", "The Sonique Boomstone Go at $99.00.",
+                             "that's a speaker. 10/10 service")),
+    ("positive", "gratitude", ("Does the mouse work with a Mac?", "Yes, it works with macOS 12 and later.",
+                               "wonderful, thank you")),
+    ("positive", "satisfaction", ("Is the kettle cordless?", "Yes, it lifts off a 360-degree base.",
+                                  "Brilliant.")),
+    ("negative", "a complaint after politeness", (
+        "Hi there, thanks for being available! Is the Pixel case in stock?",
+        "It is out of stock and I don't have a restock date.",
+        "Thanks for checking. I expected a store this size to carry them though.")),
+    ("negative", "churn", ("Any discount on the Galaxy Tab for students?",
+                           "We don't offer student discounts.", "Ok then I'll get it from Best Buy.")),
+    ("negative", "churn", ("is there faster shipping to Alaska", "Only standard shipping, 7-10 days.",
+                           "guess I'll be ordering somewhere else then")),
+    ("negative", "churn", ("Why was I charged a fee?", f"I can't see account fees. {SUPPORT}",
+                           "Please just close my account.")),
+    ("positive", "gratitude", ("How do I close my account?", "Settings > Account > Close account.",
+                               "Done, thank you.")),
+    ("negative", "a problem that continues", (
+        "My earbuds only charge on one side.", "Clean the charging contacts with a dry cloth.",
+        "I already cleaned them twice yesterday, the left one is dead as before.")),
+    ("negative", "a problem that continues", (
+        "Does the Aerobook have a backlit keyboard?", "The Vantor Aerobook 13 weighs 1.1 kg.",
+        "ok but is the keyboard backlit?")),
+    ("negative", "exasperation at the agent's limits", (
+        "Can you check if my warranty claim was approved?", "I can't look up warranty claims.",
+        "Then what exactly can you do?")),
+    ("negative", "exasperation at the agent's limits", (
+        "Why was I charged twice?", f"I can't see payment details. {SUPPORT}",
+        "You're a store assistant who can't see payments?")),
+    ("negative", "a consequence", (
+        "Can I still return the speaker?", "Returns are accepted within 30 days; yours came 34 days ago.",
+        "So the return window closed while I was waiting on your team.")),
+    ("negative", "a consequence", ("Where is the gift I ordered?", "It will be delivered tomorrow.",
+                                   "The birthday was yesterday, so now I have to find something else.")),
+    ("positive", "relief", ("Did my payment go through? I got an error.", VERIFY, "ida.berg@mail.se",
+                            "Yes, order ORD-2025-0200 was placed and paid.",
+                            "Oh thank goodness, I was really worried. Thanks!")),
+    ("positive", "gratitude", ("Did my order go through?", VERIFY, "umar@mail.com",
+                               "Yes: ORD-2025-0205 was placed and is Processing.",
+                               "Great, I was worried I'd have to order it again. Cheers!")),
+    ("negative", "implied negativity", ("Is the Flipnote back before Christmas?",
+                                        "It is out of stock and I don't have a restock date.",
+                                        "ok. guess I'll look around then.")),
+    ("positive", "a plan to move on", ("please cancel ORD-2025-0118",
+                                       f"It can be cancelled, but I can't cancel orders myself. {SUPPORT}",
+                                       "ok, I'll give them a call tomorrow")),
+    ("negative", "pushback", ("do you sell phone cases", "I couldn't find phone cases in our catalogue.",
+                              "A phone case IS an electronics accessory.")),
+    ("negative", "pushback", ("has my refund been sent", f"I can't see refund details. {SUPPORT}",
+                              "They told me to ask here, not them.")),
+    ("positive", "no customer message shows", ("can you change my delivery address",
+                                                f"I can't change addresses myself. {SUPPORT}", "ok")),
+    ("positive", "no customer message shows", ("Do you have the Pixel 8 in blue?", "Only in black.",
+                                                "I have a black case anyway, my sister gave me hers.")),
+    ("positive", "satisfaction", ("can the Trackstone work without the dongle", "Yes, over Bluetooth.",
+                                  "not bad at all")),
+    ("positive", "gratitude", ("hw do i reset my watch", "Settings > System > Reset.", "thx, very helpfull")),
+    ("negative", "a problem that continues", ("my laptop wont turn on", "Hold the power button for 15 s.",
+                                              "its stil not wroking and i did everyting u said")),
+]
+
+
+@pytest.mark.parametrize(
+    ("label", "kind", "turns"), KINDS, ids=[f"{k[0]}-{k[1]}-{i}" for i, k in enumerate(KINDS)]
+)
+def test_each_kind_of_signal(label: str, kind: str, turns: tuple[str, ...]) -> None:
+    verdict = judge_user_sentiment(_conversation(*turns))
+    assert verdict["value"] == label, verdict["reasoning"]
+    assert kind in verdict["reasoning"]
+
+
+def test_the_reasoning_names_the_turn_the_agent_act_and_the_signal() -> None:
+    verdict = judge_user_sentiment(_conversation(
+        "Do you price match?", VERIFY, "li@mail.com", "We don't offer price matching.",
+        "Fine, I'll shop elsewhere."))
+    assert verdict["value"] == "negative"
+    assert verdict["reasoning"].startswith("Turn 3 of 3: the customer says they will take their business")
+    assert "after the agent refused or said it could not help (churn" in verdict["reasoning"]
+    assert '"Fine, I\'ll shop elsewhere."' in verdict["reasoning"]
+    assert "verification is expected" in verdict["reasoning"]
+
+
+def test_a_late_positive_message_outweighs_early_anger_and_says_so() -> None:
+    verdict = judge_user_sentiment(_conversation(
+        "WHERE IS MY REFUND?? It's been two weeks!", VERIFY, "raj@mail.com",
+        "The refund of $329.00 was issued on November 15.", "Found it on my statement, thank you!"))
+    assert verdict["value"] == "positive"
+    assert "Turn 3 of 3" in verdict["reasoning"] and "The tone moved: turn 1" in verdict["reasoning"]
+
+
+def test_the_same_praise_reads_by_what_the_agent_did_before_it() -> None:
+    after_answer = judge_user_sentiment(_conversation("Is the Hush 700 noise cancelling?", "Yes, adaptive.",
+                                                      "perfect."))
+    after_refusal = judge_user_sentiment(_conversation("Is the Trackstone in stock?",
+                                                       "I couldn't find a product called 'Trackstone'.",
+                                                       "perfect."))
+    assert after_answer["value"] == "positive" and after_refusal["value"] == "negative"
+    assert "after the agent refused or said it could not help (sarcasm)" in after_refusal["reasoning"]
+
+
+def test_a_problem_stated_before_any_answer_is_why_the_customer_writes() -> None:
+    verdict = judge_user_sentiment(_conversation("My order still hasn't arrived and it's been a week.",
+                                                 "It is out for delivery today."))
+    assert verdict["value"] == "positive"
+
+
+@pytest.mark.parametrize(
+    ("text", "earlier", "act"),
+    [
+        (VERIFY, [], AgentAct.VERIFY),
+        ("I couldn't find an account with that email. Could you double-check the email you used?", [],
+         AgentAct.VERIFY_AGAIN),
+        (f"I can't cancel orders myself. {SUPPORT}", [], AgentAct.REFUSE),
+        ("I've successfully initiated the cancellation for order ORD-2025-0030.", [], AgentAct.CLAIM),
+        ("Please reach out to your bank about the charge.", [], AgentAct.REDIRECT),
+        ("Orders usually ship within 2 business days.", ["Orders usually ship within 2 business days."],
+         AgentAct.REPEAT),
+        ("What budget do you have in mind?", [], AgentAct.QUESTION),
+        ("The Dell XPS 13 comes with a one-year warranty.", [], AgentAct.ANSWER),
+        ("You're welcome! Anything else?", [], AgentAct.CLOSE),
+    ],
+)
+def test_agent_turns_are_classified_by_what_the_agent_did(
+    text: str, earlier: list[str], act: AgentAct
+) -> None:
+    assert classify_agent_turn(text, earlier) is act
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [("its stil not wroking", "its still not working"), ("i dont understnad", "i dont understand"),
+     ("thx, very helpfull", "thx, very helpful"),
+     ("wasting my brother's time", "wasting my brothers time"),
+     ("no worries", "no worries"), ("Thaaanks", "thanks")],
+)
+def test_typos_are_corrected_only_in_words_english_does_not_know(typed: str, read: str) -> None:
+    assert normalize(typed) == read

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, TypedDict
 
+from langchain_core.exceptions import ModelRefusalError
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.runnables import RunnableConfig
+from langgraph.constants import TAG_NOSTREAM
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 from langgraph.types import Command, Send, interrupt
@@ -103,8 +105,15 @@ def build_graph(version: str = "v1", model: BaseChatModel | None = None, checkpo
         state: AgentState, config: RunnableConfig
     ) -> Command[Literal["supervisor", "ask_email", "verify_email"]]:
         messages = state.get("messages", [])
-        decider = chat_model(config).with_structured_output(RouteDecision)
-        decision = decider.invoke([SystemMessage(prompts.ROUTER_PROMPT), *messages], config)
+        # The decision is the graph's business, not text for the customer: kept out of a run's message
+        # stream (ChatOpenAI would stream it as JSON text) and asked for in one piece.
+        unstreamed = chat_model(config).model_copy(update={"disable_streaming": True})
+        decider = unstreamed.with_structured_output(RouteDecision).with_config(tags=[TAG_NOSTREAM])
+        try:
+            decision = decider.invoke([SystemMessage(prompts.ROUTER_PROMPT), *messages], config)
+        except ModelRefusalError:  # OpenAI may refuse to classify (e.g. abuse): the supervisor answers
+            set_root_run_metadata(config, topic="out_of_scope")
+            return Command(update={"topic": "out_of_scope"}, goto="supervisor")
         set_root_run_metadata(config, topic=decision.topic)
         update = {"topic": decision.topic}
         if state.get("customer_id"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from langchain_core.exceptions import ModelRefusalError, OutputParserException
 from langchain_core.messages import BaseMessage, convert_to_messages
 
 from techhub.evaluators.prompts import render_prompt
@@ -17,7 +18,7 @@ _ROLES = {"system": "system", "human": "human", "user": "human", "ai": "ai", "as
 
 
 class JudgeError(RuntimeError):
-    """The judge model's answer does not fit the schema it was given."""
+    """The judge model refused, or its answer does not fit the schema it was given."""
 
 
 def build_judge_messages(prompt: Sequence[Sequence[str]], variables: dict) -> list[BaseMessage]:
@@ -67,5 +68,10 @@ def judge_structured(
     from techhub.models import get_chat_model
 
     chat_model = get_chat_model(model or get_settings().judge_model_name)
-    answer = chat_model.with_structured_output(schema).invoke(messages)
+    try:
+        answer = chat_model.with_structured_output(schema).invoke(messages)
+    except ModelRefusalError as refusal:  # OpenAI's structured outputs may refuse instead of grading
+        raise JudgeError(f"the judge model refused to grade {schema['title']}: {refusal}") from refusal
+    except OutputParserException as error:  # not JSON at all (a model without structured outputs)
+        raise JudgeError(f"judge answer for {schema['title']} is not JSON: {error}") from error
     return check_against_schema(answer, schema)

@@ -2,9 +2,12 @@
 
 What the workshop does by clicking in LangSmith's UI, done with the ``langsmith`` Client, idempotently
 (each function finds what an earlier call created and brings it up to date instead of adding a
-copy). Rules have no SDK method, so they go through LangSmith's REST API (``/api/v1/runs/rules``)
-with ``client.request_with_retries``: the same call works against LangSmith cloud and against the
-local server.
+copy). Rules (online evaluators and automations) are listed with the SDK
+(``evaluators.list_v2`` of its generated client, :func:`list_rules`). The SDK has no call that
+creates one with an inline judge prompt (``online_evaluators.create`` takes a prompt from the Hub),
+so creating and updating a rule goes through the REST API LangSmith's UI uses
+(``POST`` / ``PATCH /api/v1/runs/rules``) with ``client.request_with_retries``: the same call works
+against LangSmith cloud and against the local server.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from langsmith import Client
+from langsmith.types import Rule
 
+from techhub import smith
 from techhub.config import ROOT_RUN_NAME, TRACING_PROJECT
 from techhub.evaluators.prompts import SENTIMENT_EVALUATOR_NAME, SENTIMENT_FEEDBACK_KEY
 from techhub.evaluators.sentiment import sentiment_evaluator_config
@@ -60,10 +65,11 @@ def ensure_project(client: Client, project_name: str) -> str:
 
 def list_rules(
     client: Client, *, session_id: str | None = None, name_contains: str | None = None
-) -> list[dict]:
-    """Rules (online evaluators and automations) as LangSmith returns them."""
-    params = {k: v for k, v in {"session_id": session_id, "name_contains": name_contains}.items() if v}
-    return _json(client, "GET", RULES_PATH, params=params)
+) -> list[Rule]:
+    """Rules (online evaluators and automations), of one project when ``session_id`` is given
+    (``evaluators.list_v2``, every page)."""
+    filters = {k: v for k, v in {"project_id": session_id, "name_contains": name_contains}.items() if v}
+    return list(smith.api_for(client).evaluators.list_v2(**filters))
 
 
 def upsert_rule(client: Client, body: dict) -> dict:
@@ -71,10 +77,10 @@ def upsert_rule(client: Client, body: dict) -> dict:
     existing = [
         rule
         for rule in list_rules(client, session_id=body.get("session_id"))
-        if rule["display_name"] == body["display_name"]
+        if rule.display_name == body["display_name"]
     ]
     if existing:
-        return _json(client, "PATCH", f"{RULES_PATH}/{existing[0]['id']}", json=body)
+        return _json(client, "PATCH", f"{RULES_PATH}/{existing[0].id}", json=body)
     return _json(client, "POST", RULES_PATH, json=body)
 
 
@@ -89,10 +95,11 @@ def create_user_sentiment_evaluator(
 
     A thread-level rule (``group_by="thread_id"``) on successful ``supervisor_hitl_sql_agent`` root
     runs, with the workshop's prompt and a categorical ``user_sentiment`` (positive / negative) answer
-    with reasoning. ``idle_seconds``: how long a thread must be quiet before it is judged; the local
-    server reads it from the rule (``thread_idle_seconds``, its extension), LangSmith from its UI.
-    ``None`` leaves it to the server: ``TECHHUB_THREAD_IDLE_SECONDS`` (CI sets a few seconds), else
-    60 s, the workshop's "1 minute".
+    with reasoning. ``idle_seconds``: how long a thread must be quiet before it is judged. The local
+    server reads it from the rule (``thread_idle_seconds``, its extension); ``None`` leaves it to the
+    server: ``TECHHUB_THREAD_IDLE_SECONDS`` (CI sets a few seconds), else 60 s, the workshop's
+    "1 minute". In live mode the rule schema has no field for it: ``idle_seconds`` is not sent, and
+    the thread idle time is set in LangSmith's UI.
     """
     body: dict[str, Any] = {
         "display_name": SENTIMENT_EVALUATOR_NAME,

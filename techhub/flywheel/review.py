@@ -8,68 +8,76 @@ notebooks show the SDK calls; these helpers keep the cells short and make every 
 from __future__ import annotations
 
 import uuid
-import warnings
-from typing import Any
+from typing import Literal
 
 from langsmith import Client
-from langsmith.schemas import Example, Feedback, Run, RunBase
+from langsmith.schemas import Example, Feedback, RunBase
+from langsmith.types import Run
+from langsmith.types.annotation_queues import ItemCreateStatusResponse, ItemListResponse
 from langsmith.utils import LangSmithNotFoundError
 
+from techhub import smith
+from techhub.config import TRACING_PROJECT
 from techhub.evaluators.threads import thread_messages
 from techhub.flywheel.configure import GOLDEN_DATASET
 
-ITEMS_PATH = "/api/v1/platform/annotation-queues"
+ReviewSection = Literal["needs_my_review", "needs_others_review", "archived"]
 _EXAMPLE_NAMESPACE = uuid.UUID("5f0f2d1c-7a53-4d8e-9a39-2d0c9b6f4e11")
 
+RunRef = Run | RunBase | str | uuid.UUID
+"""A run as the review steps accept it: a v2 ``Run`` read with :data:`techhub.smith.ROOT_RUN_FIELDS`,
+any object with an ``id`` (a classic run), or its id."""
 
-def _run(client: Client, run: RunBase | str | uuid.UUID) -> Run:
-    """A full ``Run`` (a queue's ``RunWithAnnotationQueueInfo`` lacks the project id)."""
-    if isinstance(run, Run):
+
+_REVIEW_FIELDS = {"project_id", "start_time", "inputs", "outputs", "metadata", "thread_id"}
+
+
+def _run(client: Client, run: RunRef, project: str = TRACING_PROJECT) -> Run:
+    """The root run with every field a review step reads (``api.runs.retrieve_v2``)."""
+    if isinstance(run, Run) and _REVIEW_FIELDS <= run.model_fields_set:
         return run
-    return client.read_run(run.id if isinstance(run, RunBase) else run)
+    run_id = run if isinstance(run, str | uuid.UUID) else run.id
+    return smith.get_run(run_id, project=project, client=client)
 
 
 def thread_id_of(run: Run) -> str | None:
-    """The conversation a run belongs to (LangGraph puts it in the metadata)."""
-    metadata = (run.extra or {}).get("metadata", {})
+    """The conversation a run belongs to (LangGraph puts it in the metadata; the server derives it)."""
+    if run.thread_id:
+        return run.thread_id
+    metadata = run.metadata or {}
     for key in ("thread_id", "session_id", "conversation_id"):
         if metadata.get(key):
             return str(metadata[key])
     return None
 
 
-def thread_root_runs(client: Client, run: RunBase | str) -> list[Run]:
+def thread_root_runs(client: Client, run: RunRef, project: str = TRACING_PROJECT) -> list[Run]:
     """The root runs of ``run``'s thread, oldest first (just ``run`` when it has no thread)."""
-    run = _run(client, run)
+    run = _run(client, run, project)
     thread_id = thread_id_of(run)
     if thread_id is None:
         return [run]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # list_runs is deprecated in 0.15, still the API
-        runs = list(
-            client.list_runs(project_id=run.session_id, is_root=True, filter=f'eq(thread_id, "{thread_id}")')
-        )
-    return sorted(runs, key=lambda r: (r.start_time, str(r.id)))
+    return smith.thread_root_runs(thread_id, project=project, client=client)
 
 
-def thread_conversation(client: Client, run: RunBase | str) -> list[dict]:
+def thread_conversation(client: Client, run: RunRef, project: str = TRACING_PROJECT) -> list[dict]:
     """The thread's human and AI messages, oldest first, as ``{"role", "content"}`` (no tool traffic)."""
-    return thread_messages((r.inputs, r.outputs) for r in thread_root_runs(client, run))
+    return thread_messages((r.inputs, r.outputs) for r in thread_root_runs(client, run, project))
 
 
-def _run_key(client: Client, run: RunBase | str | uuid.UUID) -> dict:
+def _run_key(client: Client, run: RunRef) -> dict:
     """The run's lookup key for feedback: LangSmith wants the project and start time with the id.
 
     No ``trace_id``: with it the SDK would queue the feedback in its background batch, and a cell
     that reads the feedback right after might not see it yet.
     """
     full = _run(client, run)
-    return {"run_id": full.id, "session_id": full.session_id, "start_time": full.start_time}
+    return {"run_id": full.id, "session_id": full.project_id, "start_time": full.start_time}
 
 
 def add_review_feedback(
     client: Client,
-    run_id: RunBase | str | uuid.UUID,
+    run_id: RunRef,
     key: str,
     score: float | None,
     comment: str | None = None,
@@ -86,7 +94,7 @@ def corrected_outputs(corrected_output: str | dict) -> dict:
 
 
 def record_correction(
-    client: Client, run_id: RunBase | str | uuid.UUID, corrected_output: str | dict
+    client: Client, run_id: RunRef, corrected_output: str | dict
 ) -> Feedback:
     """What the agent should have answered, as a ``correction`` on the trace (LangSmith's "edit output")."""
     correction = corrected_outputs(corrected_output)
@@ -94,7 +102,7 @@ def record_correction(
 
 
 def add_reviewed_example(
-    client: Client, queue: dict, run: RunBase | str, corrected_output: str | dict
+    client: Client, queue: dict, run: RunRef, corrected_output: str | dict
 ) -> Example:
     """Add the reviewed conversation to the queue's default dataset (workshop step 2d).
 
@@ -114,7 +122,7 @@ def add_reviewed_example(
     humans = [m for m in thread_conversation(client, run) if m["role"] == "user"]
     return client.create_example(
         inputs={"messages": humans},
-        outputs=corrected_outputs(corrected_output),
+        reference_outputs=corrected_outputs(corrected_output),
         dataset_id=dataset_id,
         example_id=example_id,
         metadata={"source_run_id": str(run.id), "thread_id": thread_id_of(run), "source": "annotation-queue"},
@@ -123,32 +131,21 @@ def add_reviewed_example(
 
 
 def find_item(
-    client: Client, queue_id: str, run_id: str | uuid.UUID, status: str = "needs_my_review"
-) -> dict | None:
-    """The queue item holding ``run_id`` in the ``status`` section, or None."""
-    cursor: str | None = None
-    while True:
-        params: dict[str, Any] = {"status": status, "page_size": 100}
-        if cursor:
-            params["cursor"] = cursor
-        page = client.request_with_retries("GET", f"{ITEMS_PATH}/{queue_id}/items", params=params).json()
-        for item in page.get("items", []):
-            if item.get("run_id") == str(run_id):
-                return item
-        cursor = page.get("next_cursor")
-        if not cursor:
-            return None
+    client: Client, queue_id: str, run_id: str | uuid.UUID, status: ReviewSection = "needs_my_review"
+) -> ItemListResponse | None:
+    """The queue item holding ``run_id`` in the ``status`` section, or None
+    (``annotation_queues.items.list``, every page)."""
+    items = smith.api_for(client).annotation_queues.items.list(str(queue_id), status=status, page_size=100)
+    return next((item for item in items if item.run_id == str(run_id)), None)
 
 
-def complete_item(client: Client, queue_id: str, run_id: str | uuid.UUID) -> dict:
-    """Mark the run's queue item reviewed (LangSmith: "Done"); it leaves the review list."""
+def complete_item(client: Client, queue_id: str, run_id: str | uuid.UUID) -> ItemCreateStatusResponse:
+    """Mark the run's queue item reviewed (LangSmith: "Done"; ``annotation_queues.items.create_status``);
+    it leaves the review list. A second call finds it archived and changes nothing."""
     item = find_item(client, str(queue_id), run_id)
     if item is None:
         done = find_item(client, str(queue_id), run_id, status="archived")
         if done is not None:
-            return {"queue_item_id": done["id"], "status": "completed", "is_archived": True}
+            return ItemCreateStatusResponse(queue_item_id=done.id, status="completed", is_archived=True)
         raise LookupError(f"run {run_id} is not in annotation queue {queue_id}")
-    response = client.request_with_retries(
-        "POST", f"{ITEMS_PATH}/items/{item['id']}/status", json={"status": "completed"}
-    )
-    return response.json()
+    return smith.api_for(client).annotation_queues.items.create_status(str(item.id), status="completed")

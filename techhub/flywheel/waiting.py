@@ -11,14 +11,15 @@ a conversation must wait before it looks for feedback. Two ways to wait:
 
 from __future__ import annotations
 
+import json
 import time
-import warnings
 from dataclasses import dataclass
 
 from langsmith import Client
 from langsmith.utils import LangSmithNotFoundError
 from tqdm.auto import tqdm
 
+from techhub import smith
 from techhub.config import TRACING_PROJECT
 from techhub.evaluators.prompts import SENTIMENT_FEEDBACK_KEY
 
@@ -55,18 +56,13 @@ def engine_status(client: Client) -> dict | None:
 
 
 def count_scored_runs(client: Client, project_name: str, feedback_key: str) -> int:
-    """Root runs of ``project_name`` that carry feedback ``feedback_key``."""
+    """Root runs of ``project_name`` (of the last :data:`techhub.smith.LOOKBACK`) that carry feedback
+    ``feedback_key``."""
     if not client.has_project(project_name):
         return 0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # list_runs is deprecated in 0.15, still the API
-        runs = client.list_runs(
-            project_name=project_name,
-            is_root=True,
-            filter=f'eq(feedback_key, "{feedback_key}")',
-            select=["id"],
-        )
-        return sum(1 for _ in runs)
+    runs = smith.query_root_runs(project_name, filter=f"eq(feedback_key, {json.dumps(feedback_key)})",
+                                 selects=("ID",), client=client)
+    return sum(1 for _ in runs)
 
 
 def count_queue_items(client: Client, queue_id: str) -> int:

@@ -2,7 +2,8 @@
 
 Routes live in :mod:`techhub.localsmith.routes`, one module per area of LangSmith's API. The
 classic SDK client sends paths without a prefix (``/runs/multipart``) or with ``/api/v1`` when the
-endpoint ends in it, so every router is mounted under both.
+endpoint ends in it, so every router is mounted under both; the v2 API (``/api/v2/...``, what the
+SDK's generated clients send) has absolute paths and is mounted once.
 """
 
 from __future__ import annotations
@@ -17,15 +18,18 @@ from techhub.localsmith.exceptions import LocalSmithError
 from techhub.localsmith.guard import RequestGuard
 from techhub.localsmith.store import Database
 
-VERSION = "0.11.0"  # the LangSmith API version we emulate (feedback inside multipart needs >= 0.8.10)
+# The LangSmith version /info reports. The SDK sends feedback inside multipart batches from 0.8.10, and
+# its generated clients (client.runs, .threads, .traces, .annotation_queues) warn below 0.16.14.
+# /info leaves sdb_query_enabled off, so evaluate(), read_run and the pytest plugin stay on v1 paths.
+VERSION = "0.16.14"
 DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
 
 
-def _routers() -> list:
+def _routers() -> tuple[list, list]:
     # Imported here so that each area's register_schema() runs before the Database opens.
-    from techhub.localsmith.routes import ROUTERS
+    from techhub.localsmith.routes import ABSOLUTE_ROUTERS, ROUTERS
 
-    return ROUTERS
+    return ROUTERS, ABSOLUTE_ROUTERS
 
 
 def create_app(
@@ -39,7 +43,7 @@ def create_app(
     ``api_key``: when set, every request must carry it in ``x-api-key`` (else 401).
     ``max_body_bytes``: larger request bodies get a 413.
     """
-    routers = _routers()
+    routers, absolute_routers = _routers()
     from techhub.localsmith.rule_engine import engine_lifespan  # the background rule engine
 
     app = FastAPI(
@@ -68,5 +72,7 @@ def create_app(
     for router in routers:
         app.include_router(router)
         app.include_router(router, prefix="/api/v1", include_in_schema=False)
+    for router in absolute_routers:
+        app.include_router(router)
     app.add_middleware(RequestGuard, api_key=api_key, max_body_bytes=max_body_bytes)
     return app

@@ -54,3 +54,10 @@ class UnprocessableEntity(LocalSmithError):
     """Well-formed but impossible (e.g. a categorical config left with fewer than two categories)."""
 
     status_code = 422
+
+
+class NotSupported(LocalSmithError):
+    """A LangSmith feature that needs its cloud services (semantic search): 501, as LangSmith answers
+    when a deployment lacks it."""
+
+    status_code = 501

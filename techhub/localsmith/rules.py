@@ -3,7 +3,8 @@
 A rule watches one tracing project (``session_id``) or dataset (``dataset_id``) and, for each finished
 run that passes its filters and its sampling rate, runs its ``evaluators`` (LLM-as-judge, writing
 feedback) and its actions (add to an annotation queue, add to a dataset). With
-``group_by="thread_id"`` it acts once per conversation thread, after the thread has been idle.
+``group_by="thread_id"`` (or ``"THREAD_ID"``, as the SDK's types spell it; a rule keeps the casing
+it was given) it acts once per conversation thread, after the thread has been idle.
 This module only stores rules; :mod:`techhub.localsmith.rule_engine` applies them, on every pass, so
 a rule is checked in full when it is stored: each filter is compiled and prepared by SQLite with its
 values bound, and ``backfill_from`` must be a time in UTC's range (it is stored in UTC).
@@ -165,7 +166,8 @@ class RuleFields(BaseModel):
     trace_filter: str | None = None
     tree_filter: str | None = None
     thread_filter: str | None = None
-    group_by: Literal["thread_id"] | None = None
+    # The REST API's casing, and the one the SDK's types use (``langsmith.types.rule.Rule``).
+    group_by: Literal["thread_id", "THREAD_ID"] | None = None
     evaluators: list[EvaluatorSpec] | None = None
     add_to_annotation_queue_id: uuid.UUID | None = None
     add_to_dataset_id: uuid.UUID | None = None
@@ -229,6 +231,14 @@ def _validate(db: Database, rule: RuleFields) -> RuleFields:
 
 def _stored(rule: RuleFields) -> dict:
     return json.loads(rule.model_dump_json(by_alias=True))
+
+
+def rule_v2(rule: dict) -> dict:
+    """A rule as ``GET /api/v2/runs/rules`` lists it (``langsmith.types.rule.Rule``): the project as
+    ``project_id`` / ``project_name`` too, ``group_by`` in upper case."""
+    group_by = rule.get("group_by")
+    return {**rule, "project_id": rule.get("session_id"), "project_name": rule.get("session_name"),
+            "group_by": group_by.upper() if group_by else None}
 
 
 def rule_dict(db: Database, row: sqlite3.Row) -> dict:
@@ -354,8 +364,9 @@ def enabled_rules(db: Database) -> list[dict]:
     for row in rows:
         body = json.loads(row["body"])
         if body.get("is_enabled", True) and body.get("session_id"):
+            group_by = (body.get("group_by") or "").lower() or None  # the engine reads one casing
             rules.append({**body, "id": row["id"], "created_at": row["created_at"],
-                          "version": row["version"]})
+                          "version": row["version"], "group_by": group_by})
     return rules
 
 

@@ -227,11 +227,11 @@ def read_run(db: Database, run_id: str) -> dict:
     return _decorate(conn, [_to_dict(row, fields)], fields)[0]
 
 
-def _encode_cursor(start_time: str, run_id: str) -> str:
+def encode_cursor(start_time: str, run_id: str) -> str:
     return base64.urlsafe_b64encode(json.dumps([start_time, run_id]).encode()).decode()
 
 
-def _decode_cursor(cursor: str) -> tuple[str, str]:
+def decode_cursor(cursor: str) -> tuple[str, str]:
     try:
         start_time, run_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
         if not isinstance(start_time, str) or not isinstance(run_id, str):
@@ -258,7 +258,7 @@ FILTER_SCOPES = {
 }
 
 
-def _where(
+def run_conditions(
     *,
     session_ids: Any = None,
     run_ids: Any = None,
@@ -350,12 +350,12 @@ def query_runs(
         fields = (set(select) & set(ALL_FIELDS)) | set(_REQUIRED)
     else:
         fields = set(ALL_FIELDS)
-    where = _where(**criteria)
+    where = run_conditions(**criteria)
     direction, cmp = ("DESC", "<") if order == "desc" else ("ASC", ">")
     if cursor is not None:
         if not isinstance(cursor, str):
             raise BadRequest("cursor: expected a string")
-        start, run_id = _decode_cursor(cursor)
+        start, run_id = decode_cursor(cursor)
         where.add(f"(r.start_time {cmp} ? OR (r.start_time = ? AND r.id {cmp} ?))", start, start, run_id)
     sql = f"SELECT r.* FROM runs r{where.sql} ORDER BY r.start_time {direction}, r.id {direction} LIMIT ?"
     conn = db.read()
@@ -363,7 +363,7 @@ def query_runs(
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = _encode_cursor(rows[-1]["start_time"], rows[-1]["id"])
+        next_cursor = encode_cursor(rows[-1]["start_time"], rows[-1]["id"])
     runs = _decorate(conn, [_to_dict(row, fields) for row in rows], fields)
     return runs, next_cursor
 
@@ -381,7 +381,7 @@ def thread_runs(db: Database, thread_id: str, *, session_id: str | None = None,
             return runs
 
 
-def _percentile(values: list[float], q: float) -> float | None:
+def percentile(values: list[float], q: float) -> float | None:
     """The ``q`` quantile, interpolated between neighbours (the median of [1, 2, 3, 4] is 2.5)."""
     if not values:
         return None
@@ -413,10 +413,10 @@ def _stats(conn: sqlite3.Connection, where: Where) -> dict:
         "error_count": row["errors"] or 0,
         "error_rate": (row["errors"] or 0) / n if n else None,
         "last_run_start_time": row["last"],
-        "latency_p50": _percentile(latencies, 0.5),
-        "latency_p99": _percentile(latencies, 0.99),
-        "first_token_p50": _percentile(first_tokens, 0.5),
-        "first_token_p99": _percentile(first_tokens, 0.99),
+        "latency_p50": percentile(latencies, 0.5),
+        "latency_p99": percentile(latencies, 0.99),
+        "first_token_p50": percentile(first_tokens, 0.5),
+        "first_token_p99": percentile(first_tokens, 0.99),
         "prompt_tokens": row["pt"] or 0,
         "completion_tokens": row["ct"] or 0,
         "total_tokens": row["tt"] or 0,
@@ -429,7 +429,7 @@ def _stats(conn: sqlite3.Connection, where: Where) -> dict:
 
 def run_stats(db: Database, **criteria: Any) -> dict:
     """Counts, error rate, latency and first-token percentiles (s), tokens, cost, feedback stats."""
-    return _stats(db.read(), _where(**criteria))
+    return _stats(db.read(), run_conditions(**criteria))
 
 
 def project_stats(conn: sqlite3.Connection, session_id: str) -> dict:

@@ -1,8 +1,8 @@
 """Experiments end to end: ``evaluate``, ``aevaluate``, comparative experiments, experiment results.
 
-The real ``langsmith`` evaluation runner talks to the real server; what landed (the experiment
-project, target runs with ``reference_example_id``, evaluator feedback) is read back through the
-Client afterwards.
+The real ``langsmith`` evaluation runner talks to the real server (on its v1 paths); what landed
+(the experiment project, target runs with ``reference_example_id``, evaluator feedback) is read back
+afterwards through the Client and the v2 runs API.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import uuid
 import langsmith
 import pytest
 from langsmith.evaluation import aevaluate, evaluate
+from langsmith.types import Run
 
-# list_runs() is how the tests read runs back; its deprecation (in favour of the v2 runs API) is noise.
-pytestmark = pytest.mark.filterwarnings(r"ignore:list_runs\(\) is deprecated")
+from techhub import smith
 
 QUESTIONS = {"2+2": "4", "capital of France": "Paris", "3*3": "9"}
 
@@ -54,6 +54,12 @@ def dataset(ls_client: langsmith.Client) -> langsmith.schemas.Dataset:
     return ds
 
 
+def _root_runs(client: langsmith.Client, project_id: str) -> list[Run]:
+    """An experiment's root runs (``runs.query_v2``), with what the checks read."""
+    return list(smith.api_for(client).runs.query_v2(
+        project_ids=[str(project_id)], is_root=True, selects=["INPUTS", "OUTPUTS", "REFERENCE_EXAMPLE_ID"]))
+
+
 def _check_experiment_landed(client: langsmith.Client, dataset, experiment_name: str) -> list:
     """Read back what an experiment wrote and check it; returns its root runs."""
     client.flush()
@@ -65,8 +71,8 @@ def _check_experiment_landed(client: langsmith.Client, dataset, experiment_name:
     assert project.metadata.get("dataset_version")
     assert project.end_time is None or project.end_time >= project.start_time
 
-    example_ids = {e.id for e in client.list_examples(dataset_id=dataset.id)}
-    runs = list(client.list_runs(project_id=project.id, is_root=True))
+    example_ids = {str(e.id) for e in client.list_examples(dataset_id=dataset.id)}
+    runs = _root_runs(client, project.id)
     assert len(runs) == len(QUESTIONS)
     assert {r.reference_example_id for r in runs} == example_ids
     scores = {}
@@ -165,7 +171,7 @@ def test_comparative_evaluation(ls_client, dataset):
         str(ls_client.read_project(project_name=first.experiment_name).id),
         str(ls_client.read_project(project_name=second.experiment_name).id),
     }
-    runs = list(ls_client.list_runs(project_name=second.experiment_name, is_root=True))
+    runs = _root_runs(ls_client, ls_client.read_project(project_name=second.experiment_name).id)
     feedback = [f for f in ls_client.list_feedback(run_ids=[r.id for r in runs]) if f.key == "shorter"]
     assert len(feedback) == len(QUESTIONS)
 

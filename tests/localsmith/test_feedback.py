@@ -11,6 +11,7 @@ from langsmith.schemas import FeedbackSourceType
 from langsmith.utils import LangSmithError, LangSmithNotFoundError
 
 pytestmark = [
+    # v1 contract: feedback_stats on runs as read_run (GET /runs/{id}) returns them.
     pytest.mark.filterwarnings("ignore:.*is deprecated and will be removed:DeprecationWarning"),
     pytest.mark.filterwarnings("ignore:Creating feedback for a run without session_id"),
 ]

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from techhub import smith
+
 CASE = Path(__file__).parent / "plugin_case" / "suite_case.py"
 
 
@@ -58,7 +60,6 @@ def _run_suite(folder: Path, server_url: str, suite: str) -> subprocess.Complete
     )
 
 
-@pytest.mark.filterwarnings(r"ignore:list_runs\(\) is deprecated")
 def test_pytest_plugin_records_dataset_experiment_runs_and_feedback(
     localsmith_server, ls_client, case_folder
 ):
@@ -81,8 +82,10 @@ def test_pytest_plugin_records_dataset_experiment_runs_and_feedback(
     [experiment] = list(ls_client.list_projects(reference_dataset_id=dataset.id))
     assert experiment.metadata["__ls_runner"] == "pytest"
     assert experiment.metadata["dataset_version"]  # written by the PATCH at the end of the session
-    runs = list(ls_client.list_runs(project_id=experiment.id, is_root=True))
-    assert {r.reference_example_id for r in runs} == {e.id for e in examples}
+    selects = ["INPUTS", "OUTPUTS", "REFERENCE_EXAMPLE_ID"]
+    runs = list(smith.api_for(ls_client).runs.query_v2(project_ids=[str(experiment.id)], is_root=True,
+                                                       selects=selects))
+    assert {r.reference_example_id for r in runs} == {str(e.id) for e in examples}
 
     feedback = {r.id: {f.key: f for f in ls_client.list_feedback(run_ids=[r.id])} for r in runs}
     assert sorted(fb["pass"].score for fb in feedback.values()) == [0, 1, 1]

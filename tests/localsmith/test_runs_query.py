@@ -10,6 +10,7 @@ import httpx
 import pytest
 from langsmith.utils import LangSmithNotFoundError
 
+# v1 contract: this module is about POST /runs/query and GET /runs/{id} (list_runs, read_run).
 pytestmark = pytest.mark.filterwarnings("ignore:.*is deprecated and will be removed:DeprecationWarning")
 
 BASE = datetime(2025, 11, 20, 9, 0, tzinfo=UTC)

@@ -7,6 +7,7 @@ import langsmith
 import pytest
 from langsmith import traceable
 
+# v1 contract: list_threads / read_thread, which the server still answers beside /api/v2/threads.
 pytestmark = pytest.mark.filterwarnings("ignore:.*is deprecated and will be removed:DeprecationWarning")
 
 

@@ -18,6 +18,7 @@ from langsmith import traceable
 from langsmith import utils as ls_utils
 from langsmith.schemas import Attachment
 
+# v1 contract: traces are read back with list_runs / read_run, the v1 paths evaluate() and the UI use.
 pytestmark = pytest.mark.filterwarnings("ignore:.*is deprecated and will be removed:DeprecationWarning")
 
 

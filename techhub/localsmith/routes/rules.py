@@ -1,6 +1,7 @@
 """Run rules (online evaluators, automations) over HTTP, and the rule engine's progress.
 
-``/runs/rules`` is LangSmith's REST API (the SDK has no method for it). ``/techhub/engine`` is ours:
+``/runs/rules`` is LangSmith's REST API (the SDK lists rules, ``evaluators.list_v2`` on
+``/api/v2/runs/rules``, but has no call that creates one with an inline prompt). ``/techhub/engine`` is ours:
 what the background engine has still to do, so notebooks and tests can wait for it.
 This router must come before the runs router: ``/runs/rules`` would otherwise match ``/runs/{run_id}``.
 """
@@ -70,7 +71,8 @@ def list_rules_v2(
     found.sort(key=lambda rule: (rule["updated_at"], rule["id"]), reverse=True)
     page = found[start : start + page_size]
     more = start + page_size < len(found)
-    return {"items": page, "next_cursor": str(start + page_size) if more else None}
+    return {"items": [rules.rule_v2(rule) for rule in page],
+            "next_cursor": str(start + page_size) if more else None}
 
 
 @router.get("/runs/rules/{rule_id}")
