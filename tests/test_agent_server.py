@@ -19,6 +19,7 @@ from langgraph_sdk.client import SyncLangGraphClient
 
 from techhub.config import LOCAL_API_KEY, ROOT_RUN_NAME, TRACING_PROJECT
 from techhub.deployment import deployment_url, ensure_assistants, get_deployment_client
+from techhub.smith import query_root_runs
 
 if TYPE_CHECKING:
     from conftest import TechhubInstance
@@ -132,22 +133,6 @@ def test_traces_land_in_the_local_project_with_the_thread_id(
     assert {r.name for r in mine} == {ROOT_RUN_NAME}
 
 
-def _root_runs_with_topic(smith: langsmith.Client, topic: str) -> list[dict]:
-    """Root runs of the tracing project whose metadata has ``topic``, through ``POST /runs/query``."""
-    project = smith.read_project(project_name=TRACING_PROJECT)
-    response = smith.request_with_retries(
-        "POST",
-        "/runs/query",
-        json={
-            "session": [str(project.id)],
-            "is_root": True,
-            "filter": f'and(eq(metadata_key, "topic"), eq(metadata_value, "{topic}"))',
-            "limit": 100,
-        },
-    )
-    return response.json()["runs"]
-
-
 def test_each_turn_s_topic_is_root_run_metadata_the_sdk_can_filter_on(
     client: SyncLangGraphClient, assistants: dict[str, str], techhub_services: TechhubInstance
 ) -> None:
@@ -157,13 +142,14 @@ def test_each_turn_s_topic_is_root_run_metadata_the_sdk_can_filter_on(
         client.runs.wait(thread_id, assistant, input={"messages": [{"role": "user", "content": question}]})
     smith = langsmith.Client(api_url=techhub_services.localsmith_url, api_key=LOCAL_API_KEY)
 
-    def mine(topic: str) -> list[dict]:
-        runs = _root_runs_with_topic(smith, topic)
-        return [r for r in runs if (r.get("extra") or {}).get("metadata", {}).get("thread_id") == thread_id]
+    def mine(topic: str) -> list:
+        """Root runs whose metadata has this topic: the SDK's v2 query API (``runs.query_v2``)."""
+        query = f'and(eq(metadata_key, "topic"), eq(metadata_value, "{topic}"))'
+        return [r for r in query_root_runs(filter=query, client=smith) if str(r.thread_id) == thread_id]
 
     expected = {"orders": 2, "products": 1, "policies": 1}  # the interrupted run and its resume: 2 traces
     deadline = time.monotonic() + 30
-    found: dict[str, list[dict]] = {}
+    found: dict[str, list] = {}
     while time.monotonic() < deadline:
         try:
             found = {topic: mine(topic) for topic in (*expected, "chitchat", "out_of_scope")}
@@ -177,8 +163,9 @@ def test_each_turn_s_topic_is_root_run_metadata_the_sdk_can_filter_on(
         "chitchat": 0,
         "out_of_scope": 0,
     }
-    for runs in found.values():
-        assert {r["name"] for r in runs} <= {ROOT_RUN_NAME}
+    for topic, runs in found.items():
+        assert {r.name for r in runs} <= {ROOT_RUN_NAME}
+        assert all(r.metadata.get("topic") == topic for r in runs)
 
 
 def test_client_targets_the_remote_deployment_with_the_key_and_the_local_server_without(
