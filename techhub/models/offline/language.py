@@ -121,9 +121,7 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\bsupport(?:s)? (?:mac|windows|usb|bluetooth)|\b(?:for|with|on) (?:a |an |my )?(?:mac|macbook|ipad|"
         r"iphone|windows|pc|android|linux|ps5|playstation|xbox|switch|chromebook)\b"
     ),
-    "stock": re.compile(
-        r"\bin stock\b|\bstock\b|\bavailab|\binventory\b|\bsold out\b|\bcan i (?:buy|get)\b|\bin store\b"
-    ),
+    "stock": re.compile(r"\bin stock\b|\bstock\b|\bavailab|\binventory\b|\bsold out\b|\bin store\b"),
     "price": re.compile(
         r"\bprice|\bhow much (?:is|are|does|do|would|for)\b|\bcost(?:s)?\b|\bcheap|\bexpensive\b|"
         r"\bset me back\b|\bwhat do they cost\b"
@@ -147,19 +145,25 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
     ),
     "warranty_policy": re.compile(
         r"\bwarrant(?:y|ies)\b|\bguarantee\b|\bbroken\b|\bbroke\b|\bdefective\b|\brepair\b|\bfaulty\b|"
-        r"\bnot working\b|\bdoesn'?t work\b|\bwon'?t (?:turn on|charge|work|connect)\b|"
+        r"\bnot working\b|\bdoesn'?t work\b|\bwon'?t (?:turn on|charge|work|connect)\b|\bdamaged?\b|"
         r"\bdead pixels?\b|\bstopped working\b|\bcare (?:2|3)\b|\bprotection plan\b"
     ),
     "shipping_policy": re.compile(
         r"\bship(?:ping|s|ped)?\b|\bdeliver(?:y|ies|ed)?\b|\barriv(?:e|al)\b|\bexpress\b|\bnext day\b|"
         r"\bovernight\b|\bcourier\b|\bcarrier\b|\bparcel\b|\bpo box\b|\binternational\w*\b|"
-        r"\bwarehouse\b|\bpostage\b|\bdispatch\w*\b|\bget (?:it|stuff|things|them) (?:to me|by)\b"
+        r"\bwarehouse\b|\bpostage\b|\bdispatch\w*\b|\bget (?:it|stuff|things|them) (?:to me|by)\b|"
+        r"\b(?:by|get it|arrive|have it|receive it) tomorrow\b"
     ),
-    "cancellation_policy": re.compile(r"(?<!noise )\bcancel(?!l?ing noise)"),
+    "cancellation_policy": re.compile(  # the order changes and cancellation page
+        r"(?<!noise )\bcancel(?!l?ing noise)|"
+        r"\bchange (?:my |the |an |a )?(?:\w+ )?(?:address|order|items?)\b|"
+        r"\bmodify (?:my |an |the |a )?order\b"
+    ),
     "contact": re.compile(
         r"\bcontact\b|\bphone\b|\bcall (?:you|someone|support)\b|\bhuman\b|\breal person\b|"
         r"\brepresentative\b|\bspeak (?:to|with)\b|\btalk (?:to|with)\b|\bsupport (?:team|hours|email)\b|"
-        r"\bopening hours\b|\bbusiness hours\b|\bsupport hours\b|\byour hours\b|^hours\b|"
+        r"\b(?:service|support|opening|business|your|office|working) hours\b|^hours\b|"
+        r"\bcustomer (?:service|support|care)\b|"
         r"\bopen (?:on|at|during)\b|"
         r"\b(?:open|available|call|reach|support|answer|reply|staff)\b.{0,20}\b(?:weekends?|saturdays?|sundays?)\b|"
         r"\bwho do i (?:contact|call|email|write)\b|\bemail (?:address )?for\b|"
@@ -596,7 +600,14 @@ def _own_topic(reading: Reading, intents: set[str]) -> tuple[str | None, str]:
     ):
         return "orders", "intent"
     foreign = foreign_subjects(reading.normalized)
-    if reading.complaint and not intents & DOCS_INTENTS and not named and not foreign:
+    hypothetical_problem = bool(HYPOTHETICAL.search(text))  # "what if it arrives damaged?"
+    if (
+        reading.complaint
+        and not intents & DOCS_INTENTS
+        and not named
+        and not foreign
+        and not hypothetical_problem
+    ):
         return "orders", "intent"
     policy = bool(intents & POLICY_INTENTS)
     owned = re.search(r"\bmy (?:new |old )?(\w+)", reading.normalized)

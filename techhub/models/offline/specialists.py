@@ -215,6 +215,7 @@ QUERY_SYNONYMS = {
     "quick": "express", "quickest": "express next day", "long": "time", "pay": "cost", "fee": "cost",
     "price": "cost", "back": "return", "reply": "answer", "respond": "answer", "weekend": "weekends",
     "saturday": "weekends", "sunday": "weekends", "broken": "faulty", "money": "refund",
+    "tomorrow": "next day",
 }  # fmt: skip
 """Everyday words of a question and the words the policies use for the same thing."""
 
@@ -500,6 +501,16 @@ POLICY_TITLES = {
 """Which policy page an intent is about, by a word of the page's own title."""
 
 
+POLICY_QUERIES = {
+    "return": "returns and refunds policy",
+    "warrant": "warranty policy",
+    "cancel": "order changes and cancellation policy",
+    "shipping": "shipping policy",
+    "contact": "contacting support email phone number hours",
+}
+"""A search for a policy page by its own title, when the customer's words did not find it."""
+
+
 def _wanted_title(reading: Reading) -> str | None:
     """The title word of the policy page the question is most specifically about, if any."""
     for intent, title in POLICY_TITLES.items():  # the broad shipping words last
@@ -597,14 +608,18 @@ def docs_agent(turn: Turn) -> ToolCall | str:
         return ("search_documents", {"query": normalize(question)[:500]})
     hits = [hit for step in searches for hit in _hits(step.result)]
     wanted = _wanted_title(reading)
-    if not any(h.get("kind") == "policy" for h in hits) and (reading.topic == "policies" or not hits):
+    if (
+        wanted is None
+        and not any(h.get("kind") == "policy" for h in hits)
+        and (reading.topic == "policies" or not hits)
+    ):
         wanted = "contact"  # nothing in the policies: the support page says who can tell
     if (
         wanted
         and len(searches) < 2
         and not any(h.get("kind") == "policy" and wanted in h.get("title", "").lower() for h in hits)
     ):
-        return ("search_documents", {"query": f"{wanted} policy"})
+        return ("search_documents", {"query": POLICY_QUERIES[wanted]})
     products = list(reading.products[:3])
     if not products and not listings and reading.topic == "products":
         products = [h["title"] for h in hits[:1] if h.get("kind") == "product" and h.get("score", 0) >= 3.0]

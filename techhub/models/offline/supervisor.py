@@ -236,7 +236,7 @@ def supervisor(turn: Turn) -> ToolCall | str:
     facts, docs = turn.results(SQL_TOOL), turn.results(DOCS_TOOL)
     if reading.action:
         return _action_reply(turn, limits, facts, docs)
-    if reading.complaint:
+    if reading.complaint and turn.topic == "orders":
         return _complaint_reply(turn, limits, facts, docs)
     answer = "\n\n".join(_second_person(t) for t in facts + docs)
     social = _social(turn)
