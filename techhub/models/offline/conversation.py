@@ -247,6 +247,8 @@ def _place(reading: Reading) -> tuple[Reading, bool]:
     short = len(reading.normalized.split()) <= SHORT_MESSAGE_WORDS
     to_the_assistant = ABOUT_THE_ASSISTANT.search(reading.normalized) and not TASK.search(reading.normalized)
     unrelated = foreign_subjects(reading.normalized) or OUT_OF_SCOPE.search(reading.normalized)
+    if TASK.search(reading.normalized) and not on_topic:  # "can you book me a flight"
+        return replace(reading, topic="out_of_scope", out_of_scope=True), False
     if on_topic or not unrelated or (short and to_the_assistant):
         return replace(reading, topic="chitchat"), bool(on_topic)
     return replace(reading, topic="out_of_scope", out_of_scope=True), False

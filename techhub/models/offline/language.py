@@ -121,7 +121,10 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\bsupport(?:s)? (?:mac|windows|usb|bluetooth)|\b(?:for|with|on) (?:a |an |my )?(?:mac|macbook|ipad|"
         r"iphone|windows|pc|android|linux|ps5|playstation|xbox|switch|chromebook)\b"
     ),
-    "stock": re.compile(r"\bin stock\b|\bstock\b|\bavailab|\binventory\b|\bsold out\b|\bin store\b"),
+    "stock": re.compile(
+        r"\bin stock\b|\bstock\b(?! (?:price|market|exchange))|\bavailab|\binventory\b|\bsold out\b|"
+        r"\bin store\b"
+    ),
     "price": re.compile(
         r"\bprice|\bhow much (?:is|are|does|do|would|for)\b|\bcost(?:s)?\b|\bcheap|\bexpensive\b|"
         r"\bset me back\b|\bwhat do they cost\b"
@@ -195,7 +198,7 @@ DOCS_INTENTS = PRODUCT_INTENTS | POLICY_INTENTS
 SOCIAL_INTENTS = frozenset({"greeting", "thanks", "goodbye", "small_talk"})
 OUT_OF_SCOPE = re.compile(
     r"\b(?:weather|forecast|joke|jokes|poem|poems|recipe|recipes|cook|football|soccer|basketball|"
-    r"politic\w*|election|president|homework|capital of|translate|bitcoin|crypto\w*|stock market|"
+    r"politic\w*|election|president|homework|capital of|translate|bitcoin|crypto\w*|stock market|stock price|"
     r"horoscope|movie|movies|song|lyrics|essay|story|dating|girlfriend|boyfriend|medical|doctor|lottery|"
     r"write (?:me )?(?:a|an|some) (?:code|essay|story|song|poem|letter)|python code|math problem)\b"
 )
@@ -221,6 +224,12 @@ OWNERSHIP = re.compile(
 )
 """The customer speaks of something of their own (an order, a purchase, a delivery): an orders topic,
 whatever product it names."""
+
+SELLS = re.compile(
+    r"\bdo (?:you|u)(?: guys| folks| all)? (?:sell|have|carry|stock|offer)\b|\b(?:got|have you got|have) "
+    r"anything\b|\banything (?:for|good for)\b"
+)
+"""A question about what the store sells: answered (even with "we don't sell that"), never refused."""
 
 HYPOTHETICAL = re.compile(
     r"\b(?:what if|what happens if|if i|if my|if an?|if the|in case|suppose|let'?s say)\b"
@@ -268,7 +277,7 @@ CHAT_WORDS = frozenset(
     alright all set now just think guess well hmm here there new again one bye hello hi hey day morning
     evening night talk talking chat bot human person machine real actual right lot much very really hope
     wondering quick question guys folks oh ah wow actually anyway anything something stuff thing
-    things""".split()
+    things bored tired happy sad busy lonely excellent wonderful amazing awesome perfect""".split()
 )
 """Words of conversation itself: a message made only of these (and store words) is not about
 something else."""
@@ -630,7 +639,12 @@ def _own_topic(reading: Reading, intents: set[str]) -> tuple[str | None, str]:
         return "policies", "intent"
     if named:
         return "products", "named"
-    if product_question or intents & {"price", "product_info"}:
+    asks_what_we_sell = bool(SELLS.search(text))  # "do you sell printers?" is ours to answer, even "no"
+    if (
+        product_question
+        or "price" in intents
+        or ("product_info" in intents and (asks_what_we_sell or not foreign))
+    ):
         return "products", "intent"
     kind, score = _policy_signal(reading.normalized)
     if kind is not None and score >= BM25_TOPIC_SCORE and not foreign:
