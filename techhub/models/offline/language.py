@@ -324,6 +324,14 @@ _PRODUCT_WORD_MAX_FREQUENCY = 10_000
 together with its brand or another word of its name."""
 
 
+EMAIL_ANSWER_WORDS = frozenset(
+    """it's its it is my the email address mail is here sure ok okay yes yeah sorry oops oh right correct
+    one that this should be try again i meant mean typo bad use please pls thanks thank you sry
+    """.split()
+)
+"""The words around an email address given in answer to "what is your email?"."""
+
+
 @dataclass(frozen=True)
 class Ranking:
     """'The cheapest laptop', 'which mice are in stock': a kind or category ranked by a figure."""
@@ -370,8 +378,8 @@ class Reading:
     def only_email(self) -> bool:
         """The message is an email address and (almost) nothing else: an answer to 'what is your email?'."""
         rest = EMAIL_PATTERN.sub("", self.text).strip(" .,!:;-\n\t").lower()
-        rest = re.sub(r"^(?:it'?s|my email is|email:?|sure,?|here:?|ok,?)\s*", "", rest)
-        return bool(self.emails) and len(rest) <= 3
+        words = re.findall(r"[a-z']+", rest)  # "sorry, it's x@y.com": courtesy words only
+        return bool(self.emails) and len(words) <= 8 and set(words) <= EMAIL_ANSWER_WORDS
 
 
 # Chat shorthand that is not a typo of anything (so the corrector cannot find it).
