@@ -300,3 +300,45 @@ def test_live_mode_traces_to_the_cloud_and_starts_nothing_for_a_remote_deploymen
 
     monkeypatch.setenv("LANGGRAPH_DEPLOYMENT_URL", "https://techhub.example.invalid")
     assert services.specs(get_settings()) == []
+
+
+# --- techhub traffic --------------------------------------------------------------------------------
+
+
+def test_traffic_plays_conversations_and_prints_the_summary(techhub_services: TechhubInstance) -> None:
+    result = techhub_services.cli("traffic", "-n", "3", "--concurrency", "3", "--assistant", "v2")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("traffic batch ") and "3 conversations with techhub-v2 (seed 0" in lines[0]
+    for persona in ("sarah-where-is-my-order", "gregory-cancel-order", "kevin-late-delivery"):
+        assert persona in result.stdout
+    assert lines[-1].startswith("wall time ") and lines[-1].endswith("customer messages")
+    assert "conv" in result.stderr  # the progress bar, on stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--conversations", "0"), "--conversations must be at least 1, not 0"),
+        (("--concurrency", "0"), "--concurrency must be at least 1, not 0"),
+        (("--assistant", "v3"), "no assistant called 'v3'"),
+    ],
+)
+def test_traffic_bad_arguments_exit_2_with_one_line(
+    techhub_services: TechhubInstance, args: tuple[str, ...], message: str
+) -> None:
+    result = techhub_services.cli("traffic", *args)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ") and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_traffic_without_the_agent_server_exits_1_and_says_to_run_up(
+    techhub_instance: TechhubInstance,
+) -> None:
+    result = techhub_instance.cli("traffic", "--conversations", "1")
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: cannot reach the agent server")
+    assert "`techhub up`" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
