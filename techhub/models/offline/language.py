@@ -669,7 +669,8 @@ def read_message(text: str) -> Reading:
 
 @lru_cache(maxsize=2048)
 def _read(text: str) -> Reading:
-    normalized = normalize(text)
+    # "noise-cancelling" is a feature of headphones, never a request to cancel anything
+    normalized = re.sub(r"\bnoise[- ]?cancel+(?:l?ing|l?ation)\b", "noise anc", normalize(text))
     intents = {name for name, pattern in INTENT_PATTERNS.items() if pattern.search(normalized)}
     order_ids = tuple(dict.fromkeys(f"ORD-{a}-{b}" for a, b in ORDER_ID.findall(text)))
     emails = tuple(dict.fromkeys(e.lower() for e in EMAIL_PATTERN.findall(text)))

@@ -559,9 +559,7 @@ def _policy_answer(reading: Reading, question: str, own: str, hits: list[dict]) 
     if top is None:
         return "I couldn't find anything about that in TechHub's product pages or policies."
     if "contact" in reading.intents and "contact" in top.get("title", "").lower() and not reading.action:
-        answer = _contact_answer(top.get("text", ""), contacts)
-        extra = [p for p in passages if p not in answer and not re.match(r"(?:email|phone|hours)\b", p, re.I)]
-        return answer + (" " + " ".join(extra[:1]) if extra else "")
+        return _contact_answer(top.get("text", ""), contacts)
     answer = " ".join(p if p.endswith((".", "!", "?")) else p.rstrip(",;: ") + "." for p in passages)
     if not answer:
         where = " or ".join(contacts[:2]) if contacts else "our support team"
