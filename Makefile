@@ -13,14 +13,13 @@ PYTEST_ARGS ?=
 
 .PHONY: workshop test notebooks install up down status reset lint
 
-# JupyterLab stays offline too: no news feed, no update check, no PyPI extension manager.
+# JupyterLab stays offline too (no news, no update check, no PyPI extension manager): `install`
+# writes that into the environment's own settings (techhub/lab_settings.py), which every launch reads.
 # (--allow-root only when run as root, as in a container.)
 workshop: install
 	$(BIN)/techhub up
 	@mkdir -p notebooks
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks \
-		--LabApp.news_url=None --LabApp.extension_manager=readonly \
-		--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate \
 		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: install
@@ -39,8 +38,9 @@ $(BIN)/python:
 		{ echo "error: $(PYTHON) is older than 3.11; run: make PYTHON=python3.11 <target>" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
+$(STAMP): pyproject.toml techhub/lab_settings.py | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev,monitoring]'
+	$(BIN)/python -m techhub.lab_settings
 	@touch $(STAMP)
 
 up: install

@@ -1,25 +1,35 @@
 """``pytest --nbval`` over the notebooks: each run gets its own offline services, stopped afterwards.
 
 Whether pytest is started bare at the repository root, on ``notebooks/`` or by ``make test``, the
-notebooks run as a fresh offline learner would run them (see :mod:`techhub.harness`): the kernels
-inherit this process's environment, and the services they need are up before the first cell runs.
+notebooks run as a fresh offline learner would run them (see :mod:`techhub.harness`). The learner's
+environment applies only while a notebook's cells run (a kernel inherits it when it starts), so the
+unit tests collected in the same session keep theirs.
 """
 
 from __future__ import annotations
 
-from contextlib import ExitStack
+from collections.abc import Iterator
 
 import pytest
 
-from techhub.harness import offline_course
+from techhub.harness import OfflineCourse
 
-_stack = ExitStack()
+_course: OfflineCourse | None = None
 
 
-def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]):
-    if any(item.path.suffix == ".ipynb" for item in items):
-        _stack.enter_context(offline_course())
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    global _course
+    if item.path.suffix != ".ipynb":
+        yield
+        return
+    if _course is None:
+        _course = OfflineCourse()
+        _course.start()
+    with _course.environment():
+        yield
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    _stack.close()
+    if _course is not None:
+        _course.stop()

@@ -4,6 +4,7 @@
 LangSmith server and the LangGraph agent server in the background (only those the active mode needs),
 and prints their URLs with the one-line mode summary. ``down`` stops them, ``status`` shows them,
 ``reset`` stops them and deletes every piece of local state so the next ``up`` starts clean.
+``traffic`` sends simulated customers to the deployment.
 """
 
 from __future__ import annotations
@@ -60,10 +61,31 @@ def cmd_down(settings: Settings, _: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_status(settings: Settings, _: argparse.Namespace) -> int:
+def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
+    statuses = [services.status(spec, settings.home) for spec in services.all_specs(settings)]
+    if args.json:
+        needed = {spec.name for spec in services.specs(settings)}
+        report = {
+            "mode": settings.mode,
+            "summary": settings.summary(),
+            "model_backend": settings.model_backend,
+            "langsmith_backend": settings.langsmith_backend,
+            "langsmith_endpoint": settings.langsmith_endpoint,
+            "langsmith_project": settings.langsmith_project,
+            "deployment_url": settings.deployment_url,
+            "services": [
+                {
+                    "name": s.name, "state": s.state, "url": s.url, "pid": s.pid, "log": str(s.log),
+                    "detail": s.detail, "needed": s.name in needed,
+                }  # fmt: skip
+                for s in statuses
+            ],
+        }
+        print(json.dumps(report, indent=2))
+        return 0
     print(settings.summary())
-    for spec in services.all_specs(settings):
-        print(services.status(spec, settings.home).line())
+    for state in statuses:
+        print(state.line())
     return 0
 
 
@@ -94,6 +116,34 @@ def cmd_reset(settings: Settings, _: argparse.Namespace) -> int:
 def cmd_db_build(_: Settings, __: argparse.Namespace) -> int:
     print(_build_database())
     return 0
+
+
+def cmd_traffic(settings: Settings, args: argparse.Namespace) -> int:
+    """Simulated customers talking to the deployment; prints the summary and the wall time."""
+    from techhub.deployment import DeploymentError, get_deployment_client, resolve_assistant
+    from techhub.traffic import run_traffic
+
+    for option, value in (("--conversations", args.conversations), ("--concurrency", args.concurrency)):
+        if value < 1:
+            print(f"error: {option} must be at least 1, not {value}", file=sys.stderr)
+            return EXIT_CONFIG
+    client = get_deployment_client(settings)
+    try:
+        resolve_assistant(client, args.assistant)
+    except DeploymentError as exc:
+        # Raised from an HTTP error: the server is down or failing. Raised on its own: no such name.
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR if exc.__cause__ is not None else EXIT_CONFIG
+    try:
+        summary = run_traffic(args.conversations, args.concurrency, args.assistant, args.seed, client=client)
+    except DeploymentError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    print(summary)
+    print(f"wall time {summary.wall_seconds:.1f} s for {summary.turns} customer messages")
+    for thread in summary.errors:
+        print(f"error: conversation {thread.index + 1} ({thread.persona}): {thread.error}", file=sys.stderr)
+    return EXIT_ERROR if summary.errors else 0
 
 
 def cmd_localsmith(_: Settings, args: argparse.Namespace) -> int:
@@ -235,10 +285,27 @@ def build_parser() -> argparse.ArgumentParser:
         "up", help="build the database and start the services in the background"
     ).set_defaults(handler=cmd_up)
     commands.add_parser("down", help="stop the services started by `up`").set_defaults(handler=cmd_down)
-    commands.add_parser("status", help="show the mode and each service").set_defaults(handler=cmd_status)
+    status = commands.add_parser("status", help="show the mode and each service")
+    status.add_argument(
+        "--json", action="store_true", help="print JSON: the mode, and per service its name, state, url, pid"
+    )
+    status.set_defaults(handler=cmd_status)
     commands.add_parser(
         "reset", help="stop the services and delete all local state (.techhub/, .langgraph_api/)"
     ).set_defaults(handler=cmd_reset)
+    traffic = commands.add_parser(
+        "traffic",
+        help="simulated customers talking to the deployment (several conversations at a time)",
+        description="Personas from the store's customers talk to the deployed agent; each thread and "
+        "root run carries the persona and the batch id in its metadata.",
+    )
+    traffic.add_argument("--conversations", "-n", type=int, default=12, help="how many (default 12)")
+    traffic.add_argument("--concurrency", "-k", type=int, default=8, help="how many at a time (default 8)")
+    traffic.add_argument(
+        "--assistant", default="techhub-v1", help="techhub-v1 (default) or techhub-v2; v1 / v2 for short"
+    )
+    traffic.add_argument("--seed", type=int, default=0, help="same seed, same conversations offline")
+    traffic.set_defaults(handler=cmd_traffic)
     serve = commands.add_parser(
         "localsmith",
         help="serve the local LangSmith server in the foreground",

@@ -109,13 +109,18 @@ class Settings:
     def database_file(self) -> Path:
         return self.home / "techhub.db"
 
+    @property
+    def mode(self) -> Literal["offline", "live", "mixed"]:
+        """``offline`` (nothing leaves the machine), ``live`` (OpenAI model) or ``mixed`` (offline model,
+        LangSmith cloud)."""
+        return "offline" if self.offline else "live" if self.model_backend == "openai" else "mixed"
+
     def summary(self) -> str:
         """One line naming the active mode, without secrets."""
         model = f"model={self.model_backend} ({self.model_name})"
         smith = f"langsmith={self.langsmith_backend} ({self.langsmith_endpoint})"
         deployment = f"deployment={self.deployment_url or 'local agent server'}"
-        mode = "OFFLINE" if self.offline else "LIVE" if self.model_backend == "openai" else "MIXED"
-        return f"{mode} mode: {model}; {smith}; project={self.langsmith_project}; {deployment}"
+        return f"{self.mode.upper()} mode: {model}; {smith}; project={self.langsmith_project}; {deployment}"
 
 
 def _model_backend() -> ModelBackend:

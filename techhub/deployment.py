@@ -46,11 +46,20 @@ def get_deployment_client(settings: Settings | None = None) -> SyncLangGraphClie
 
     A remote deployment needs the LangSmith key (sent as ``x-api-key``). The local server needs
     none, and we send none: the SDK would otherwise pick up whatever key is in the environment.
+    Runs may take up to :data:`RUN_TIMEOUT_SECONDS`.
     """
     settings = settings or get_settings()
     timeout = httpx.Timeout(RUN_TIMEOUT_SECONDS, connect=5.0)
-    api_key = settings.langsmith_api_key if settings.deployment_url else None
-    return get_sync_client(url=deployment_url(settings), api_key=api_key, timeout=timeout)
+    if settings.deployment_url:
+        key = settings.langsmith_api_key
+        return get_sync_client(url=settings.deployment_url, api_key=key, timeout=timeout)
+    # The SDK's own client retries a refused connection 5 times with backoff (~10 s): right for a
+    # remote deployment, but on loopback a refusal means the server is down, and the learner should
+    # hear so at once.
+    local = httpx.Client(
+        base_url=deployment_url(settings), transport=httpx.HTTPTransport(retries=1), timeout=timeout
+    )
+    return SyncLangGraphClient(local)
 
 
 def ensure_assistants(client: SyncLangGraphClient, graph_id: str = GRAPH_ID) -> dict[str, Assistant]:

@@ -27,6 +27,7 @@ from langsmith.schemas import Dataset
 
 from techhub.config import REPO_ROOT
 
+GOLDEN_DATASET = "techhub-baseline-eval"
 GOLDEN_FILE = REPO_ROOT / "data" / "golden_dataset.json"
 _ID_NAMESPACE = uuid.UUID("8a5e0c7e-52a4-4f1e-9a55-0d7e1c0f6b21")
 

@@ -140,7 +140,12 @@ def _locked(home: Path) -> Iterator[None]:
 
 
 def pid_alive(pid: int) -> bool:
-    """True while ``pid`` runs. Reaps it first if it is our own exited child (a zombie looks alive)."""
+    """True while ``pid`` runs. Reaps it first if it is our own exited child (a zombie looks alive).
+
+    An exited process whose parent is still alive but not us (a service started by a notebook
+    kernel, stopped by ``techhub down`` in a shell) stays a zombie until that parent reaps it: it
+    counts as dead, or ``down`` would wait for it in vain.
+    """
     with contextlib.suppress(ChildProcessError, OSError):
         done, _ = os.waitpid(pid, os.WNOHANG)
         if done == pid:
@@ -151,7 +156,16 @@ def pid_alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    return not _is_zombie(pid)
+
+
+def _is_zombie(pid: int) -> bool:
+    """True if ``pid`` has exited and waits for its parent to reap it (Linux; False where unknown)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]
 
 
 def port_is_free(host: str, port: int) -> bool:

@@ -19,9 +19,10 @@ The read helpers below are what the trace view, the queue reviewer, the traffic 
 rollout metrics build on. Each takes the classic ``client`` it should read through (default: the
 active mode's), names a project by its name (default: the workshop's tracing project), and returns
 the SDK's own v2 type :class:`langsmith.types.Run` with the fields listed in its ``selects``
-(upper-case names, ``langsmith.types.RunSelectField``). In those runs ``run_type`` and ``status``
-are upper case (``"LLM"``, ``"SUCCESS"``), latency is ``latency_seconds``, and a run's parent is the
-last of its ``parent_run_ids`` (:func:`parent_id`).
+(upper-case names, ``langsmith.types.RunSelectField``). In those runs latency is
+``latency_seconds``, a run's parent is the last of its ``parent_run_ids`` (:func:`parent_id`), and
+``run_type`` and ``status`` are the SDK's enums (``"LLM"``, ``"SUCCESS"``; the local server sends
+them so, LangSmith cloud may send them lower case: compare with ``.upper()``).
 
 LangSmith's v2 queries only look at runs started in a time window (one day when none is given);
 these helpers look back :data:`LOOKBACK` unless told otherwise.

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from langchain_core.messages import AIMessage, ToolMessage
+from langchain_core.tracers.base import BaseTracer
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
@@ -191,3 +192,95 @@ def test_prompt_injection_cannot_read_another_customers_order(agent):
     assert "couldn't find" in _answer(state) or "ORD-2025-0030" not in _answer(state)
     assert "Processing" not in _answer(state)
     assert database_path().exists()
+
+
+# --- topics, follow-ups, rankings, clarifying questions -------------------------------------------
+
+
+class _RootRuns(BaseTracer):
+    """A tracer that keeps the finished root runs, to read what the graph wrote on them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.roots: list = []
+
+    def _persist_run(self, run) -> None:
+        self.roots.append(run)
+
+
+def test_each_turn_writes_its_topic_on_the_root_run(agent):
+    config = _thread("v2")
+    turns = [
+        ("Where is my order?", "orders"),
+        ("What's your return policy?", "policies"),
+        ("hi!", "chitchat"),
+    ]
+    for text, topic in turns:
+        tracer = _RootRuns()
+        state = agent.invoke({"messages": [("user", text)]}, {**config, "callbacks": [tracer]})
+        if state.get("__interrupt__"):
+            tracer_resume = _RootRuns()
+            agent.invoke(Command(resume=SARAH), {**config, "callbacks": [tracer_resume]})
+            assert [r.metadata.get("topic") for r in tracer_resume.roots] == [topic]  # the resume's trace
+        assert [(r.name, r.metadata.get("topic")) for r in tracer.roots] == [(ROOT_RUN_NAME, topic)]
+        assert agent.get_state(config).values["topic"] == topic
+
+
+def test_without_tracing_the_topic_is_still_in_the_state(agent):
+    config = _thread()
+    state = _say(agent, config, "tell me a joke")
+    assert state["topic"] == "out_of_scope"
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "not_answer"),
+    [
+        (
+            "what's the cheapest keyboard you sell?",
+            "Keystrel Quietboard",
+            "Glide Vertical",
+        ),  # a mouse is cheaper
+        ("whats the lightest laptp", "Orinth Flipnote 12", "Ferrow Loft"),  # a laptop stand is lighter
+        ("which headphones have the best battery?", "Sonique Hush 700", "Boomstone"),
+        ("most expensive monitor?", "Brightline Atelier 32", "Vantor"),
+    ],
+)
+def test_a_superlative_is_answered_from_the_catalogue_within_the_right_kind(
+    agent, question, answer, not_answer
+):
+    state = _say(agent, _thread(), question)
+    assert state["topic"] == "products"
+    first = _answer(state).split(".")[0]
+    assert answer in first and not_answer not in first, _answer(state)
+
+
+def test_in_stock_lists_only_products_in_stock(agent):
+    state = _say(agent, _thread(), "which gaming mice are in stock?")
+    answer = _answer(state)
+    assert "Keystrel Glide Vertical" in answer and "Pointwise Apex Gaming Mouse" not in answer  # stock 0
+
+
+def test_follow_ups_after_verification_are_answered_from_the_customers_orders(agent):
+    config = _thread("v2")
+    _say(agent, config, f"{SARAH} where is my order ORD-2025-0047?")
+    state = _say(agent, config, "when did that ship?")
+    assert state["topic"] == "orders"
+    assert "ORD-2025-0047" in _answer(state) and "November 1, 2025" in _answer(state)
+    state = _say(agent, config, "and the other ones?")
+    assert state["topic"] == "orders" and "ORD-2025-0118" in _answer(state)
+    assert "only help" not in _answer(state)
+
+
+def test_a_product_follow_up_keeps_the_product(agent):
+    config = _thread()
+    _say(agent, config, "tell me about the vantor aerobook")
+    state = _say(agent, config, "how much is it?")
+    assert state["topic"] == "products" and "$1,099.00" in _answer(state)
+
+
+def test_an_on_topic_message_nothing_places_gets_a_question_not_a_refusal(agent):
+    state = _say(agent, _thread(), "I have a question about something I bought")
+    assert "only help" not in _answer(state)
+    assert _answer(state).rstrip().endswith("?")
+    refused = _answer(_say(agent, _thread(), "what's the capital of France?"))
+    assert "I can only help with TechHub orders" in refused

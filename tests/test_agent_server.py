@@ -17,8 +17,9 @@ import langsmith
 import pytest
 from langgraph_sdk.client import SyncLangGraphClient
 
-from techhub.config import LOCAL_API_KEY, ROOT_RUN_NAME, TRACING_PROJECT
+from techhub.config import LOCAL_API_KEY, ROOT_RUN_NAME
 from techhub.deployment import deployment_url, ensure_assistants, get_deployment_client
+from techhub.smith import query_root_runs, thread_root_runs
 
 if TYPE_CHECKING:
     from conftest import TechhubInstance
@@ -110,7 +111,6 @@ def test_v1_claims_the_cancellation_and_v2_refuses_and_escalates(
     assert _orders_of(techhub_services.home, GREGORY)[CANCEL_ORDER] == "Processing"
 
 
-@pytest.mark.filterwarnings("ignore:list_runs\\(\\) is deprecated")
 def test_traces_land_in_the_local_project_with_the_thread_id(
     client: SyncLangGraphClient, assistants: dict[str, str], techhub_services: TechhubInstance
 ) -> None:
@@ -120,16 +120,50 @@ def test_traces_land_in_the_local_project_with_the_thread_id(
     mine: list = []
     while time.monotonic() < deadline:
         try:
-            roots = list(smith.list_runs(project_name=TRACING_PROJECT, is_root=True, limit=100))
+            mine = thread_root_runs(thread_id, client=smith, selects=("NAME",))
         except langsmith.utils.LangSmithNotFoundError:  # the project appears with the first trace
-            roots = []
-        mine = [r for r in roots if (r.extra or {}).get("metadata", {}).get("thread_id") == thread_id]
+            mine = []
         if len(mine) >= 2:
             break
         time.sleep(0.5)
     # The interrupted run and its resume are two traces of the same thread.
     assert len(mine) == 2, f"expected 2 root runs for thread {thread_id}, got {len(mine)}"
     assert {r.name for r in mine} == {ROOT_RUN_NAME}
+
+
+def test_each_turn_s_topic_is_root_run_metadata_the_sdk_can_filter_on(
+    client: SyncLangGraphClient, assistants: dict[str, str], techhub_services: TechhubInstance
+) -> None:
+    assistant = assistants["techhub-v2"]
+    thread_id, _ = _ask_then_verify(client, assistant, "Where is my order?", SARAH)
+    for question in ("How much is the Vantor Aerobook 13?", "what's your return policy?"):
+        client.runs.wait(thread_id, assistant, input={"messages": [{"role": "user", "content": question}]})
+    smith = langsmith.Client(api_url=techhub_services.localsmith_url, api_key=LOCAL_API_KEY)
+
+    def mine(topic: str) -> list:
+        """Root runs whose metadata has this topic: the SDK's v2 query API (``runs.query_v2``)."""
+        query = f'and(eq(metadata_key, "topic"), eq(metadata_value, "{topic}"))'
+        return [r for r in query_root_runs(filter=query, client=smith) if str(r.thread_id) == thread_id]
+
+    expected = {"orders": 2, "products": 1, "policies": 1}  # the interrupted run and its resume: 2 traces
+    deadline = time.monotonic() + 30
+    found: dict[str, list] = {}
+    while time.monotonic() < deadline:
+        try:
+            found = {topic: mine(topic) for topic in (*expected, "chitchat", "out_of_scope")}
+        except langsmith.utils.LangSmithNotFoundError:
+            found = {}
+        if {topic: len(found.get(topic, [])) for topic in expected} == expected:
+            break
+        time.sleep(0.5)
+    assert {topic: len(runs) for topic, runs in found.items()} == {
+        **expected,
+        "chitchat": 0,
+        "out_of_scope": 0,
+    }
+    for topic, runs in found.items():
+        assert {r.name for r in runs} <= {ROOT_RUN_NAME}
+        assert all(r.metadata.get("topic") == topic for r in runs)
 
 
 def test_client_targets_the_remote_deployment_with_the_key_and_the_local_server_without(

@@ -68,6 +68,22 @@ def test_status_shows_both_running(techhub_services: TechhubInstance) -> None:
     assert lines[services.AGENT_SERVER][2] == techhub_services.agent_url
 
 
+def test_status_json_names_the_mode_and_each_service(techhub_services: TechhubInstance) -> None:
+    result = techhub_services.cli("status", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["mode"] == "offline" and report["summary"].startswith("OFFLINE mode:")
+    assert report["langsmith_endpoint"] == techhub_services.localsmith_url
+    assert report["deployment_url"] is None
+    found = {s["name"]: s for s in report["services"]}
+    assert set(found) == {services.LOCALSMITH, services.AGENT_SERVER}
+    for name, url in ((services.LOCALSMITH, techhub_services.localsmith_url),
+                      (services.AGENT_SERVER, techhub_services.agent_url)):  # fmt: skip
+        assert found[name]["state"] == "running" and found[name]["url"] == url and found[name]["needed"]
+        assert found[name]["pid"] == _pid(techhub_services.home, name)
+        assert services.pid_alive(found[name]["pid"])
+
+
 def test_logs_live_in_the_state_folder(techhub_services: TechhubInstance) -> None:
     log = services.log_path(techhub_services.home, services.AGENT_SERVER).read_text()
     assert "langgraph dev" in log and "--no-reload" in log and "--no-browser" in log
@@ -228,12 +244,30 @@ def test_missing_data_is_reported_without_traceback(
     assert not services.record_path(techhub_instance.home, services.LOCALSMITH).exists()
 
 
+def test_status_json_of_stopped_services_and_of_a_remote_set_up(techhub_instance: TechhubInstance) -> None:
+    stopped = json.loads(techhub_instance.cli("status", "--json").stdout)
+    assert [(s["state"], s["pid"]) for s in stopped["services"]] == [("stopped", None), ("stopped", None)]
+
+    techhub_instance.env.pop("TECHHUB_OFFLINE")
+    techhub_instance.env["LANGSMITH_API_KEY"] = "lsv2-learner-key"
+    techhub_instance.env["LANGGRAPH_DEPLOYMENT_URL"] = "https://techhub.example.invalid"
+    result = techhub_instance.cli("status", "--json")
+    assert result.returncode == 0, result.stderr
+    live = json.loads(result.stdout)
+    assert live["mode"] == "mixed" and live["langsmith_backend"] == "cloud"  # offline model, cloud LangSmith
+    assert live["deployment_url"] == "https://techhub.example.invalid"
+    assert [s["needed"] for s in live["services"]] == [False, False]
+    assert "lsv2-learner-key" not in result.stdout  # no secrets in the report
+
+
 def test_config_error_is_reported_without_traceback(techhub_instance: TechhubInstance) -> None:
     techhub_instance.env.pop("TECHHUB_OFFLINE")
     techhub_instance.env["TECHHUB_MODEL_BACKEND"] = "openai"
     result = techhub_instance.cli("status")
     assert result.returncode == 2
     assert "OPENAI_API_KEY" in result.stderr and "Traceback" not in result.stderr
+    as_json = techhub_instance.cli("status", "--json")
+    assert as_json.returncode == 2 and as_json.stdout == "" and "OPENAI_API_KEY" in as_json.stderr
 
 
 # --- services.py: readiness failures name the log ---------------------------------------------------
@@ -300,3 +334,45 @@ def test_live_mode_traces_to_the_cloud_and_starts_nothing_for_a_remote_deploymen
 
     monkeypatch.setenv("LANGGRAPH_DEPLOYMENT_URL", "https://techhub.example.invalid")
     assert services.specs(get_settings()) == []
+
+
+# --- techhub traffic --------------------------------------------------------------------------------
+
+
+def test_traffic_plays_conversations_and_prints_the_summary(techhub_services: TechhubInstance) -> None:
+    result = techhub_services.cli("traffic", "-n", "3", "--concurrency", "3", "--assistant", "v2")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("traffic batch ") and "3 conversations with techhub-v2 (seed 0" in lines[0]
+    for persona in ("sarah-where-is-my-order", "gregory-cancel-order", "kevin-late-delivery"):
+        assert persona in result.stdout
+    assert lines[-1].startswith("wall time ") and lines[-1].endswith("customer messages")
+    assert "conv" in result.stderr  # the progress bar, on stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--conversations", "0"), "--conversations must be at least 1, not 0"),
+        (("--concurrency", "0"), "--concurrency must be at least 1, not 0"),
+        (("--assistant", "v3"), "no assistant called 'v3'"),
+    ],
+)
+def test_traffic_bad_arguments_exit_2_with_one_line(
+    techhub_services: TechhubInstance, args: tuple[str, ...], message: str
+) -> None:
+    result = techhub_services.cli("traffic", *args)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ") and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_traffic_without_the_agent_server_exits_1_and_says_to_run_up(
+    techhub_instance: TechhubInstance,
+) -> None:
+    result = techhub_instance.cli("traffic", "--conversations", "1")
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: cannot reach the agent server")
+    assert "`techhub up`" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

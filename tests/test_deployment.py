@@ -7,6 +7,7 @@ the answer (typo first), the follow-up; then the errors a learner can cause, eac
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -93,12 +94,17 @@ def test_a_run_that_fails_raises_with_the_reason(client):
         chat.send("hello")
 
 
-def test_a_server_that_is_down_says_to_run_techhub_up():
+def test_a_server_that_is_down_says_to_run_techhub_up(monkeypatch):
     from techhub.localsmith.launcher import free_port
 
     down = get_sync_client(url=f"http://127.0.0.1:{free_port()}", api_key=None)
     with pytest.raises(DeploymentError, match=r"cannot reach the agent server .*`techhub up`"):
         Conversation(client=down)
+    monkeypatch.setenv("TECHHUB_AGENT_PORT", str(free_port()))
+    started = time.monotonic()
+    with pytest.raises(DeploymentError, match="cannot reach"):
+        Conversation()  # the course's own client says so without the SDK's ~10 s of retries
+    assert time.monotonic() - started < 4
 
 
 def test_a_thread_that_is_gone_says_to_start_again(client):

@@ -162,14 +162,13 @@ def test_the_data_flywheel(client: ls.Client) -> None:
     thread_ids = {name: str(uuid.uuid4()) for name in THREADS}
     for name, turns in THREADS.items():
         trace_conversation(client, thread_ids[name], turns)
-    wait_for_rules(
-        client,
-        min_feedback=len(THREADS),
-        queue_id=queue["id"],
-        min_queue_items=len(NEGATIVE),
-        timeout=60,
-        progress=False,
+    state = wait_for_rules(
+        client, thread_ids=list(thread_ids.values()), queue_id=queue["id"], timeout=60, progress=False
     )
+    assert state.verdicts == {
+        tid: "negative" if name in NEGATIVE else "positive" for name, tid in thread_ids.items()
+    }
+    assert state.queued == {thread_ids[name] for name in NEGATIVE}
     wait_for_rules(client, timeout=60, progress=False)  # and nothing else is still on its way
 
     runs = root_runs(client)
@@ -202,7 +201,8 @@ def test_the_data_flywheel(client: ls.Client) -> None:
     record_correction(client, run.id, CORRECTED)
     example = add_reviewed_example(client, queue, run, CORRECTED)
     assert add_reviewed_example(client, queue, run, CORRECTED).id == example.id
-    (stored,) = client.list_examples(dataset_name=GOLDEN_DATASET)
+    examples = client.list_examples(dataset_name=GOLDEN_DATASET)
+    (stored,) = [e for e in examples if e.metadata.get("source_run_id")]  # beside data/'s golden examples
     assert stored.id == example.id
     assert stored.inputs == {"messages": [{"role": "user", "content": q} for q, _ in THREADS["gregory"]]}
     assert stored.outputs == {"messages": [{"role": "assistant", "content": CORRECTED}]}
@@ -245,5 +245,9 @@ def test_waiting_for_results_that_never_come_says_what_is_missing(client: ls.Cli
         wait_for_rules(client, min_feedback=1, timeout=1, poll_seconds=0.2, progress=False)
     message = str(raised.value)
     assert "0/1 runs with 'user_sentiment' feedback" in message and "Nothing arrived" in message
+    with pytest.raises(TimeoutError, match=r"0/2 threads judged with 'user_sentiment'"):
+        wait_for_rules(client, thread_ids=["t-1", "t-2"], timeout=1, poll_seconds=0.2, progress=False)
+    with pytest.raises(ValueError, match="not both"):
+        wait_for_rules(client, thread_ids=["t-1"], min_feedback=1, timeout=1)
     with pytest.raises(ValueError, match="queue_id"):
         wait_for_rules(client, min_queue_items=1, timeout=1)

@@ -9,6 +9,7 @@ from techhub.agent.graph import RouteDecision
 from techhub.agent.prompts import ROUTER_PROMPT, supervisor_prompt
 from techhub.agent.tools import SUPERVISOR_TOOLS
 from techhub.models import OfflineChatModel, get_chat_model
+from techhub.models.offline.language import normalize, read_message
 from techhub.models.offline.supervisor import stated_limits
 
 SQL, DOCS, TEXT = "transfer_to_sql_agent", "transfer_to_docs_agent", None
@@ -172,3 +173,57 @@ def test_forcing_openai_without_a_key_is_an_error_not_a_fallback(monkeypatch):
     monkeypatch.setenv("TECHHUB_MODEL_BACKEND", "openai")
     with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
         get_chat_model()
+
+
+# --- reading what learners type: typos, products named loosely, topics ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("ordr", "order"), ("stok", "stock"), ("mose", "mouse"), ("waht", "what"), ("laptp", "laptop"),
+     ("retrun", "return"), ("polcy", "policy"), ("warrenty", "warranty"), ("lumra", "lumora")],
+)  # fmt: skip
+def test_typos_are_corrected_towards_the_store_vocabulary_short_words_too(typed, meant):
+    assert normalize(f"the {typed} please") == f"the {meant} please"
+
+
+@pytest.mark.parametrize("word", ["nice", "house", "shopping", "stuck", "lost", "mice", "hub"])
+def test_real_words_are_never_corrected_into_store_words(word):
+    assert normalize(word) == word
+
+
+def test_products_and_kinds_are_recognised_through_typos_and_generic_names():
+    assert read_message("is the lumra vsta 27q in stok?").products == ("Lumora Vista 27Q",)
+    assert read_message("do you sell a powerbank?").groups == ("power bank",)
+    assert read_message("any good earphones?").groups == ("earbuds",)
+    assert read_message("the lightest notebook you have").ranking.sort_by == "weight"
+
+
+@pytest.mark.parametrize(
+    ("message", "topic"),
+    [
+        ("wheres my pakage, its been ages", "orders"),
+        ("can I pay with a credit card?", "policies"),
+        ("how many days do I have to send something back", "policies"),
+        ("do you sell a powerbank?", "products"),
+        ("how are you today?", "chitchat"),
+        ("what's the capital of France?", "out_of_scope"),
+    ],
+)
+def test_router_names_the_topic(message, topic):
+    router = OfflineChatModel().with_structured_output(RouteDecision)
+    decision = router.invoke([SystemMessage(ROUTER_PROMPT), HumanMessage(message)])
+    assert decision.topic == topic, decision.reason
+    assert decision.needs_identity is (topic == "orders")
+
+
+def test_a_follow_up_inherits_the_topic_of_the_conversation():
+    router = OfflineChatModel().with_structured_output(RouteDecision)
+    conversation = [
+        SystemMessage(ROUTER_PROMPT),
+        HumanMessage("where is my order ORD-2025-0047?"),
+        AIMessage("Order ORD-2025-0047 is currently Shipped."),
+        HumanMessage("and the other one?"),
+    ]
+    assert router.invoke(conversation).topic == "orders"
+    assert router.invoke([SystemMessage(ROUTER_PROMPT), HumanMessage("and the other one?")]).topic != "orders"

@@ -6,10 +6,12 @@
     router --(otherwise)--> supervisor
     supervisor --(handoff tool calls)--> sql_agent / docs_agent --> supervisor ; --(answer)--> END
 
-The verified customer id persists in the thread's state, so later turns skip verification. The
-prompt version (``v1`` baseline, ``v2`` with stated limits) and the model are chosen per run via
-``config["configurable"]["version"]`` and ``["model"]``, so one deployed graph serves both as two
-assistants.
+The router also names the turn's topic (``orders``, ``products``, ``policies``, ``chitchat`` or
+``out_of_scope``): it is kept in the state and written on the root run's metadata (key ``topic``),
+so traces can be filtered and grouped by topic. The verified customer id persists in the thread's
+state, so later turns skip verification. The prompt version (``v1`` baseline, ``v2`` with stated
+limits) and the model are chosen per run via ``config["configurable"]["version"]`` and
+``["model"]``, so one deployed graph serves both as two assistants.
 """
 
 from __future__ import annotations
@@ -26,12 +28,13 @@ from langgraph.graph.message import add_messages
 from langgraph.types import Command, Send, interrupt
 from pydantic import BaseModel, Field
 
+from techhub import models  # a module, not its function: the offline model reads techhub.agent's data
 from techhub.agent import prompts
 from techhub.agent.specialists import run_specialist
 from techhub.agent.tools import SUPERVISOR_TOOLS
+from techhub.agent.tracing import set_root_run_metadata
 from techhub.config import ROOT_RUN_NAME
 from techhub.db import EMAIL_PATTERN, find_customer_by_email, get_customer
-from techhub.models import configured_chat_model
 
 MAX_EMAIL_ATTEMPTS = 3
 MAX_DELEGATIONS = 6
@@ -42,6 +45,7 @@ class AgentState(TypedDict, total=False):
     customer_id: int | None
     customer_name: str | None
     email_attempts: int
+    topic: str
 
 
 class Delegation(TypedDict):
@@ -53,9 +57,15 @@ class Delegation(TypedDict):
     customer_id: int | None
 
 
-class RouteDecision(BaseModel):
-    """Whether answering the customer's latest message requires knowing who they are."""
+Topic = Literal["orders", "products", "policies", "chitchat", "out_of_scope"]
 
+
+class RouteDecision(BaseModel):
+    """What the customer's latest message is about, and whether answering it requires knowing who they are."""
+
+    topic: Topic = Field(
+        description="orders (their own orders or account), products, policies, chitchat or out_of_scope"
+    )
     needs_identity: bool = Field(
         description="True for the customer's own orders, spending or an action on an order"
     )
@@ -81,9 +91,9 @@ def build_graph(version: str = "v1", model: BaseChatModel | None = None, checkpo
     """Compile the agent graph.
 
     ``version``: the default prompt version (a run can override it in ``configurable``).
-    ``model``: a chat model for every node; by default ``configured_chat_model`` picks one per run
-    (``configurable["model"]``, else ``TECHHUB_MODEL``, with the run's temperature, timeout, retries
-    and response cache when its configuration sets them) in the active mode.
+    ``model``: a chat model for every node; by default ``models.configured_chat_model`` picks one per
+    run (``configurable["model"]``, else ``TECHHUB_MODEL``, with the run's temperature, timeout,
+    retries and response cache when its configuration sets them) in the active mode.
     ``checkpointer``: needed in-process for the email interrupt; the Agent Server brings its own.
     """
     if version not in prompts.VERSIONS:
@@ -93,18 +103,12 @@ def build_graph(version: str = "v1", model: BaseChatModel | None = None, checkpo
         if model is not None:
             return model
         # model, temperature, timeout, retries and response cache, as the run's configuration says
-        return configured_chat_model(_options(config, version)[1], (config or {}).get("configurable"))
+        return models.configured_chat_model(_options(config, version)[1], (config or {}).get("configurable"))
 
     def router(
         state: AgentState, config: RunnableConfig
     ) -> Command[Literal["supervisor", "ask_email", "verify_email"]]:
-        if state.get("customer_id"):
-            return Command(goto="supervisor")
         messages = state.get("messages", [])
-        last_ai = next((m for m in reversed(messages) if isinstance(m, AIMessage) and m.content), None)
-        has_email = bool(EMAIL_PATTERN.search(_latest_human(state)))
-        if has_email and last_ai is not None and last_ai.text in (prompts.ASK_EMAIL, prompts.RETRY_EMAIL):
-            return Command(goto="verify_email")  # answered our question with a new message, not a resume
         # The decision is the graph's business, not text for the customer: kept out of a run's message
         # stream (ChatOpenAI would stream it as JSON text) and asked for in one piece.
         unstreamed = chat_model(config).model_copy(update={"disable_streaming": True})
@@ -112,16 +116,27 @@ def build_graph(version: str = "v1", model: BaseChatModel | None = None, checkpo
         try:
             decision = decider.invoke([SystemMessage(prompts.ROUTER_PROMPT), *messages], config)
         except ModelRefusalError:  # OpenAI may refuse to classify (e.g. abuse): the supervisor answers
-            return Command(goto="supervisor")
+            set_root_run_metadata(config, topic="out_of_scope")
+            return Command(update={"topic": "out_of_scope"}, goto="supervisor")
+        set_root_run_metadata(config, topic=decision.topic)
+        update = {"topic": decision.topic}
+        if state.get("customer_id"):
+            return Command(update=update, goto="supervisor")
+        last_ai = next((m for m in reversed(messages) if isinstance(m, AIMessage) and m.content), None)
+        has_email = bool(EMAIL_PATTERN.search(_latest_human(state)))
+        if has_email and last_ai is not None and last_ai.text in (prompts.ASK_EMAIL, prompts.RETRY_EMAIL):
+            return Command(update=update, goto="verify_email")  # answered our question with a new message
         if not decision.needs_identity:
-            return Command(goto="supervisor")
-        return Command(goto="verify_email" if has_email else "ask_email")
+            return Command(update=update, goto="supervisor")
+        return Command(update=update, goto="verify_email" if has_email else "ask_email")
 
     def ask_email(state: AgentState) -> dict:
         question = prompts.RETRY_EMAIL if state.get("email_attempts") else prompts.ASK_EMAIL
         return {"messages": [AIMessage(question)]}
 
-    def await_email(state: AgentState) -> dict:
+    def await_email(state: AgentState, config: RunnableConfig) -> dict:
+        if state.get("topic"):  # the resume is a trace of its own: it carries the turn's topic too
+            set_root_run_metadata(config, topic=state["topic"])
         answer = interrupt({"question": state["messages"][-1].text, "expects": "email"})
         if isinstance(answer, dict):
             answer = answer.get("email") or answer.get("content") or ""

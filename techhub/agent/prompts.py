@@ -13,9 +13,21 @@ from techhub.config import STORE_TODAY
 VERSIONS = ("v1", "v2")
 
 ROUTER_PROMPT = f"""You are the front desk of TechHub, an online electronics store. Today is {STORE_TODAY}.
-Decide whether answering the customer's latest message requires knowing who the customer is.
-It does when the message is about the customer's own account: their orders, order status, items
-they bought, what they spent, or an action on one of their orders (cancel, refund, change).
+Read the conversation and decide two things about the customer's latest message.
+
+topic, what the message is about (a follow-up such as "and the other one?" keeps the topic of the
+message it follows up):
+- orders: the customer's own orders or account: status, delivery, items, spending, or an action on an
+  order (cancel, refund, return, change);
+- products: the products we sell: prices, stock, specs, comparisons, recommendations;
+- policies: store policies: returns, refunds, warranty, shipping, payment, cancellation rules,
+  how to contact support;
+- chitchat: greetings, thanks, goodbyes, questions about the assistant itself;
+- out_of_scope: anything unrelated to TechHub, its orders, products or policies.
+
+needs_identity: whether answering requires knowing who the customer is. It does when the message
+is about the customer's own account: their orders, order status, items they bought, what they
+spent, or an action on one of their orders (cancel, refund, change).
 It does not for questions about products, prices, stock, store policies, greetings or small talk."""
 
 ASK_EMAIL = "To look up your account, could you please share the email address you used for your orders?"
@@ -64,9 +76,10 @@ When a query fails, read the error and fix the query. Answer with the facts you 
 dates, statuses and amounts, exactly as stored."""
 
 DOCS_AGENT_PROMPT = f"""You are TechHub's product and policy specialist. Today is {STORE_TODAY}.
-Use search_documents to find product pages and policies, and get_product_details for a product's
-current price, stock and specs. Answer from what you found; quote prices and contact details
-exactly. If the documents do not say, say you don't know."""
+Use search_documents to find product pages and policies, get_product_details for a product's
+current price, stock and specs, and find_products to rank a kind or category of products (cheapest,
+lightest, best battery, biggest screen, in stock). Answer from what you found; quote prices and contact
+details exactly. If the documents do not say, say you don't know."""
 
 
 def supervisor_prompt(version: str, customer: str | None) -> str:

@@ -4,8 +4,10 @@ The supervisor gets two handoff tools (``transfer_to_sql_agent``, ``transfer_to_
 graph turns a call into a run of that specialist. The SQL agent gets ``run_sql_query``, bound to
 the verified customer: the query runs on a scoped, read-only snapshot of that customer's rows, so
 no prompt or model mistake can reveal another customer's data. The docs agent gets
-``search_documents`` (BM25 over ``data/documents``) and ``get_product_details`` (the public
-catalogue). Tool errors come back to the model as text it can act on, never as exceptions.
+``search_documents`` (BM25 over ``data/documents``), ``get_product_details`` (one product of the
+public catalogue) and ``find_products`` (a kind or category of products ranked by price, weight,
+battery, screen or stock: "the cheapest laptop", "which mice are in stock"). Tool errors come back
+to the model as text it can act on, never as exceptions.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from difflib import SequenceMatcher
 
 from langchain_core.tools import BaseTool, StructuredTool, tool
 
+from techhub.agent.catalogue import SORT_KEYS, SortKey, load_catalogue
 from techhub.agent.retrieval import search_documents as bm25_search
 from techhub.db import ScopedQueryError, database_path, run_customer_query
 
@@ -120,4 +123,49 @@ def get_product_details(product_name: str) -> str:
     return json.dumps(best)
 
 
-DOCS_TOOLS = [search_documents, get_product_details]
+@tool
+def find_products(
+    kind_or_category: str,
+    sort_by: SortKey = "price",
+    descending: bool = False,
+    in_stock_only: bool = False,
+    max_price: float | None = None,
+) -> str:
+    """TechHub's products of one kind or category, ranked: use it for the cheapest, most expensive,
+    lightest, longest battery, biggest or fastest screen, in-stock or within-budget products of a kind.
+
+    Args:
+        kind_or_category: A kind ("laptop", "headphones", "power bank", "mouse"), a category
+            ("Laptops", "Monitors", "Keyboards & Mice", "Audio", "Accessories") or a brand ("Sonique");
+            empty for all products.
+        sort_by: "price" (dollars), "weight" (kg), "battery" (hours), "screen" (inches), "refresh"
+            (the screen's Hz), "storage" or "ram" (GB), or "stock" (units).
+        descending: True for the most expensive, heaviest, longest battery, biggest or fastest screen,
+            most stock.
+        in_stock_only: True to leave out products that are out of stock.
+        max_price: the customer's budget in dollars, if they gave one.
+    """
+    if sort_by not in SORT_KEYS:
+        return f"Error: sort_by must be one of {', '.join(SORT_KEYS)}."
+    catalogue = load_catalogue()
+    if kind_or_category.strip() and not catalogue.select(kind_or_category):
+        return (
+            f"Error: no products of kind or category {kind_or_category!r}. "
+            f"Categories: {', '.join(catalogue.categories)}."
+        )
+    ranked = catalogue.ranked(
+        kind_or_category, sort_by, descending=descending, in_stock_only=in_stock_only, max_price=max_price
+    )
+    return json.dumps(
+        {
+            "kind_or_category": kind_or_category,
+            "sort_by": sort_by,
+            "descending": descending,
+            "in_stock_only": in_stock_only,
+            "max_price": max_price,
+            "products": [{**p.as_row(), sort_by: p.figure(sort_by)} for p in ranked],
+        }
+    )
+
+
+DOCS_TOOLS = [search_documents, get_product_details, find_products]

@@ -15,6 +15,9 @@ from techhub.flywheel.configure import (
     create_user_sentiment_evaluator,
     find_queue,
     list_rules,
+    negative_sentiment_rule,
+    upsert_rule,
+    user_sentiment_rule,
 )
 from techhub.flywheel.review import (
     add_review_feedback,
@@ -23,7 +26,7 @@ from techhub.flywheel.review import (
     record_correction,
     thread_conversation,
 )
-from techhub.flywheel.waiting import wait_for_rules
+from techhub.flywheel.waiting import feedback_value, latest_turns, wait_for_rules
 
 __all__ = [
     "AUTOMATION_NAME",
@@ -35,9 +38,14 @@ __all__ = [
     "create_negative_sentiment_automation",
     "create_review_queue",
     "create_user_sentiment_evaluator",
+    "feedback_value",
     "find_queue",
+    "latest_turns",
     "list_rules",
+    "negative_sentiment_rule",
     "record_correction",
     "thread_conversation",
+    "upsert_rule",
+    "user_sentiment_rule",
     "wait_for_rules",
 ]

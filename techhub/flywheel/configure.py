@@ -22,6 +22,7 @@ from techhub import smith
 from techhub.config import ROOT_RUN_NAME, TRACING_PROJECT
 from techhub.evaluators.prompts import SENTIMENT_EVALUATOR_NAME, SENTIMENT_FEEDBACK_KEY
 from techhub.evaluators.sentiment import sentiment_evaluator_config
+from techhub.golden import GOLDEN_DATASET, ensure_golden_dataset  # noqa: F401 (GOLDEN_DATASET re-exported)
 
 QUEUE_NAME = "Techhub Workshop Continuous Improvement"
 QUEUE_DESCRIPTION = "Human review on production traces for techhub workshop"
@@ -29,7 +30,6 @@ QUEUE_INSTRUCTIONS = (
     "Review traces flagged for negative sentiment. Validate failures, assign feedback, "
     "and add them to our golden dataset."
 )
-GOLDEN_DATASET = "techhub-baseline-eval"
 RUBRIC_ITEMS = [
     {"feedback_key": "correctness", "description": "Is the agent's answer correct? 1 = correct, 0 = wrong."},
     {"feedback_key": SENTIMENT_FEEDBACK_KEY, "description": "User sentiment from a multi-turn interaction"},
@@ -84,22 +84,22 @@ def upsert_rule(client: Client, body: dict) -> dict:
     return _json(client, "POST", RULES_PATH, json=body)
 
 
-def create_user_sentiment_evaluator(
+def user_sentiment_rule(
     client: Client,
     project_name: str = TRACING_PROJECT,
     idle_seconds: float | None = None,
     sampling_rate: float = 1.0,
     model: str | None = None,
 ) -> dict:
-    """The ``User Sentiment`` online evaluator: judges each finished conversation thread.
+    """The request body that creates the ``User Sentiment`` online evaluator (what LangSmith's UI sends).
 
     A thread-level rule (``group_by="thread_id"``) on successful ``supervisor_hitl_sql_agent`` root
     runs, with the workshop's prompt and a categorical ``user_sentiment`` (positive / negative) answer
     with reasoning. ``idle_seconds``: how long a thread must be quiet before it is judged. The local
     server reads it from the rule (``thread_idle_seconds``, its extension); ``None`` leaves it to the
-    server: ``TECHHUB_THREAD_IDLE_SECONDS`` (CI sets a few seconds), else 60 s, the workshop's
-    "1 minute". In live mode the rule schema has no field for it: ``idle_seconds`` is not sent, and
-    the thread idle time is set in LangSmith's UI.
+    server: ``TECHHUB_THREAD_IDLE_SECONDS``, else 60 s, the workshop's "1 minute". In live mode the
+    rule schema has no field for it: ``idle_seconds`` is not sent, and the thread idle time is set in
+    LangSmith's UI.
     """
     body: dict[str, Any] = {
         "display_name": SENTIMENT_EVALUATOR_NAME,
@@ -112,17 +112,18 @@ def create_user_sentiment_evaluator(
     }
     if is_local_server(client):
         body["thread_idle_seconds"] = idle_seconds  # None: back to the server's default
-    return upsert_rule(client, body)
+    return body
 
 
-def ensure_dataset(client: Client, dataset_name: str = GOLDEN_DATASET) -> str:
-    """The id of the golden dataset, created empty if Module 2 has not made it yet."""
-    if client.has_dataset(dataset_name=dataset_name):
-        return str(client.read_dataset(dataset_name=dataset_name).id)
-    dataset = client.create_dataset(
-        dataset_name, description="TechHub golden dataset: questions and reference answers"
-    )
-    return str(dataset.id)
+def create_user_sentiment_evaluator(
+    client: Client,
+    project_name: str = TRACING_PROJECT,
+    idle_seconds: float | None = None,
+    sampling_rate: float = 1.0,
+    model: str | None = None,
+) -> dict:
+    """Create or update the ``User Sentiment`` online evaluator (:func:`user_sentiment_rule`)."""
+    return upsert_rule(client, user_sentiment_rule(client, project_name, idle_seconds, sampling_rate, model))
 
 
 def find_queue(client: Client, name: str = QUEUE_NAME) -> dict | None:
@@ -133,14 +134,15 @@ def find_queue(client: Client, name: str = QUEUE_NAME) -> dict | None:
     return _json(client, "GET", f"{QUEUES_PATH}/{queues[0]['id']}")
 
 
-def create_review_queue(client: Client, dataset_name: str = GOLDEN_DATASET) -> dict:
-    """The ``Techhub Workshop Continuous Improvement`` queue, reviewed examples going to ``dataset_name``."""
+def create_review_queue(client: Client) -> dict:
+    """The ``Techhub Workshop Continuous Improvement`` queue; reviewed examples go to the golden dataset
+    (created with its examples if missing, :func:`techhub.golden.ensure_golden_dataset`)."""
     body = {
         "name": QUEUE_NAME,
         "description": QUEUE_DESCRIPTION,
         "rubric_instructions": QUEUE_INSTRUCTIONS,
         "rubric_items": RUBRIC_ITEMS,
-        "default_dataset": ensure_dataset(client, dataset_name),
+        "default_dataset": str(ensure_golden_dataset(client).id),
     }
     queue = find_queue(client)
     if queue is None:
@@ -150,12 +152,11 @@ def create_review_queue(client: Client, dataset_name: str = GOLDEN_DATASET) -> d
     return _json(client, "GET", f"{QUEUES_PATH}/{queue['id']}")
 
 
-def create_negative_sentiment_automation(
-    client: Client,
-    queue_id: str | None = None,
-    project_name: str = TRACING_PROJECT,
+def negative_sentiment_rule(
+    client: Client, queue_id: str | None = None, project_name: str = TRACING_PROJECT
 ) -> dict:
-    """``Annotate traces with negative sentiment``: root runs the judge scored negative go to the queue."""
+    """The request body of ``Annotate traces with negative sentiment``: root runs the judge scored
+    negative go to the review queue (by default the one :func:`create_review_queue` makes)."""
     if queue_id is None:
         queue = find_queue(client)
         if queue is None:
@@ -163,14 +164,18 @@ def create_negative_sentiment_automation(
                 f"annotation queue {QUEUE_NAME!r} not found: call create_review_queue(client) first"
             )
         queue_id = queue["id"]
-    return upsert_rule(
-        client,
-        {
-            "display_name": AUTOMATION_NAME,
-            "session_id": ensure_project(client, project_name),
-            "is_enabled": True,
-            "sampling_rate": 1.0,
-            "filter": NEGATIVE_SENTIMENT_FILTER,
-            "add_to_annotation_queue_id": str(queue_id),
-        },
-    )
+    return {
+        "display_name": AUTOMATION_NAME,
+        "session_id": ensure_project(client, project_name),
+        "is_enabled": True,
+        "sampling_rate": 1.0,
+        "filter": NEGATIVE_SENTIMENT_FILTER,
+        "add_to_annotation_queue_id": str(queue_id),
+    }
+
+
+def create_negative_sentiment_automation(
+    client: Client, queue_id: str | None = None, project_name: str = TRACING_PROJECT
+) -> dict:
+    """Create or update the negative-sentiment automation (:func:`negative_sentiment_rule`)."""
+    return upsert_rule(client, negative_sentiment_rule(client, queue_id, project_name))

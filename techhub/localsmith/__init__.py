@@ -7,13 +7,15 @@ Layout (after moto): ``store`` (SQLite), one module per area for state and behav
 ``exceptions`` (every error as a class with its status).
 
 Tracing core: ``ingest`` (write runs), ``multipart`` (decode ``/runs/multipart`` bodies), ``runs``
-(run tables, queries, threads, stats), ``projects``, ``feedback``, ``usage`` (tokens and cost),
-``times`` (the stored timestamp form), ``ids`` (canonical UUIDs), ``values`` (client JSON kept
-within the depth a response can carry), ``guard`` (API key, body limit, a JSON 500 for a bug),
-``launcher`` (start the server as a child process, for tests and benchmarks).
+(run tables, queries, threads, stats), ``runs_v2`` (the v2 query API: ``/api/v2/runs``, ``/traces``),
+``threads`` (the v2 thread query, a thread's traces, thread stats), ``projects``, ``feedback``,
+``usage`` (tokens and cost), ``times`` (the stored timestamp form), ``ids`` (canonical UUIDs),
+``values`` (client JSON kept within the depth a response can carry), ``guard`` (API key, body
+limit, a JSON 500 for a bug), ``launcher`` (start the server as a child process, for tests and benchmarks).
 
 Datasets and experiments: ``datasets``, ``examples`` (with their history), ``dataset_versions``
-(versions, tags, ``as_of``), ``example_filters``, ``experiments`` (comparative experiments, results).
+(versions, tags, ``as_of``), ``example_filters``, ``example_schemas`` (datasets' JSON schemas),
+``experiments`` (comparative experiments, results).
 Flywheel: ``queues`` (annotation queues and their items), ``rules`` (validation and storage),
 ``rule_engine`` (the background thread that applies rules to new runs and idle threads).
 """

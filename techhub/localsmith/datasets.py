@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from techhub.localsmith import projects
 from techhub.localsmith.dataset_versions import next_version, record_version, require_dataset
 from techhub.localsmith.example_filters import contains
+from techhub.localsmith.example_schemas import check_schema
 from techhub.localsmith.examples import (
     count_examples,
     current_rows,
@@ -118,6 +119,8 @@ def _insert_dataset(conn: sqlite3.Connection, body: dict) -> str:
     dataset_id = as_uuid(body["id"], "dataset id") if body.get("id") else str(uuid.uuid4())
     inputs_schema = object_field(body, "inputs_schema_definition")
     outputs_schema = object_field(body, "outputs_schema_definition")
+    check_schema(inputs_schema, "inputs_schema_definition")
+    check_schema(outputs_schema, "outputs_schema_definition")
     if conn.execute("SELECT 1 FROM datasets WHERE name = ?", (name,)).fetchone():
         raise Conflict(f"a dataset named {name!r} already exists")
     if conn.execute("SELECT 1 FROM datasets WHERE id = ?", (dataset_id,)).fetchone():
@@ -279,6 +282,8 @@ def update_dataset(db: Database, dataset_id: str, patch: dict) -> dict:
     for key in ("metadata", "inputs_schema_definition", "outputs_schema_definition"):
         if key in patch:
             object_field(patch, key)
+            if key != "metadata":
+                check_schema(patch[key], key)
     with db.write() as conn:
         row = require_dataset(conn, dataset_id)
         if "name" in patch and patch["name"] != row["name"]:

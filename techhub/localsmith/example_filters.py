@@ -5,6 +5,8 @@ LangSmith's example filters are a small cousin of the trace query language (see
 
     and(not(has(metadata, '{"foo": "bar"}')), exists(metadata, "tenant_id"))
 
+A field may be quoted (``has("metadata", '{"foo": "bar"}')``).
+
 Supported: ``and``/``or``/``not``; ``has(doc, '<json>')`` (JSON containment) and
 ``exists(doc, "key")`` on ``metadata``, ``inputs`` or ``outputs``; ``eq``/``neq``/``gt``/``gte``/
 ``lt``/``lte`` on a dotted path (``metadata.difficulty``, ``inputs.question``) or on ``id``,
@@ -104,6 +106,8 @@ class _Parser:
                 raise BadRequest(f"invalid example filter {self.text!r}: not() takes one expression")
             return (op, args)
         kind, field = self._next("a field")
+        if kind == "string" and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", field):
+            kind = "ident"  # a quoted field name: has("metadata", '{"k": "v"}'), as the SDK's docs write it
         if kind != "ident":
             raise BadRequest(f"invalid example filter {self.text!r}: expected a field, found {field!r}")
         self._punct(",")

@@ -30,6 +30,7 @@ from techhub.localsmith.dataset_versions import (
     resolve_as_of,
 )
 from techhub.localsmith.example_filters import contains, matches, parse_example_filter
+from techhub.localsmith.example_schemas import SchemaCheck
 from techhub.localsmith.exceptions import BadRequest, Conflict, NotFound
 from techhub.localsmith.ids import as_uuid
 from techhub.localsmith.store import Database, one_of, register_schema
@@ -463,8 +464,10 @@ def _write_examples(conn: sqlite3.Connection, placed: Sequence[tuple[str, _NewEx
     if taken:
         raise Conflict(f"example already exists: {taken[0]['example_id']}")
     version = next_version(conn)
+    schemas = SchemaCheck(conn)
     for dataset_id, new in placed:
         inputs, outputs, attachments = _from_source_run(conn, new)
+        schemas.check(dataset_id, new.example_id, inputs, outputs)
         _write_revision(
             conn,
             example_id=new.example_id,
@@ -531,18 +534,21 @@ def _apply_attachment_ops(
     ops: dict | None,
     new: list[tuple[str, str, bytes]],
 ) -> None:
-    """Carry attachments into the new revision: all of them, or only ``retain``/``rename`` ones.
+    """The new revision's attachments, as LangSmith updates them.
 
-    ``ops`` has been through :func:`_check_attachment_ops`.
+    An update that touches no attachment (no new ones, no ``attachments_operations``) keeps them all.
+    Otherwise the example ends with the new attachments plus the old ones ``retain`` keeps and
+    ``rename`` renames; every other old attachment is dropped. ``ops`` has been through
+    :func:`_check_attachment_ops`.
     """
     rows = conn.execute(
         "SELECT name, mime_type, data FROM example_attachments WHERE example_id = ? AND version = ?",
         (old["example_id"], old["version"]),
     ).fetchall()
     kept: list[tuple[str, str, bytes]] = []
-    if ops is None:
+    if ops is None and not new:
         kept = [(r["name"], r["mime_type"], r["data"]) for r in rows]
-    else:
+    elif ops is not None:
         rename, retain = ops["rename"], set(ops["retain"])
         for r in rows:
             if r["name"] in rename:
@@ -557,7 +563,9 @@ def update_examples(db: Database, updates: Sequence[dict], *, dataset_id: str | 
 
     Each update is ``{id, inputs?, outputs?, metadata?, split?, dataset_id?, attachments?,
     attachments_operations?}``. An example whose update names another dataset (``dataset_id`` in the
-    update, else the ``dataset_id`` argument: the dataset in the URL) moves there.
+    update) moves there. One request updates examples of one dataset: examples of several, or not of
+    the ``dataset_id`` argument (the dataset in the URL), are a 409, as in LangSmith. The result must
+    match the target dataset's schemas.
     """
     if not isinstance(updates, list | tuple) or not updates:
         raise BadRequest("updates must be a non-empty list")
@@ -571,15 +579,23 @@ def update_examples(db: Database, updates: Sequence[dict], *, dataset_id: str | 
         if dataset_id is not None:
             dataset_id = require_dataset(conn, dataset_id)["id"]
         version = next_version(conn)
+        schemas = SchemaCheck(conn)
         touched: set[str] = set()
         ids = []
-        for body, attachment_ops in zip(updates, ops, strict=True):
+        olds = []
+        for body in updates:
             example_id = as_uuid(body["id"], "example id")
             current = current_rows(conn, example_ids=[example_id])
             if not current:
                 raise NotFound(f"example not found: {example_id}")
-            old = current[0]
-            target = body.get("dataset_id") or dataset_id or old["dataset_id"]
+            olds.append(current[0])
+        datasets = {old["dataset_id"] for old in olds}
+        if len(datasets) > 1 or (dataset_id is not None and datasets != {dataset_id}):
+            raise Conflict(f"one update request changes examples of one dataset; these belong to"
+                           f" {', '.join(sorted(datasets))}" + (f", not {dataset_id}" if dataset_id else ""))
+        for body, attachment_ops, old in zip(updates, ops, olds, strict=True):
+            example_id = old["example_id"]
+            target = body.get("dataset_id") or old["dataset_id"]
             target = require_dataset(conn, target)["id"]
             old_meta = json_value(old["metadata"]) or {}
             metadata = dict(body["metadata"]) if body.get("metadata") is not None else dict(old_meta)
@@ -590,13 +606,16 @@ def update_examples(db: Database, updates: Sequence[dict], *, dataset_id: str | 
                 or [DEFAULT_SPLIT]
             )
             metadata["dataset_split"] = split
+            inputs = body["inputs"] if body.get("inputs") is not None else json_value(old["inputs"])
+            outputs = body["outputs"] if body.get("outputs") is not None else json_value(old["outputs"])
+            schemas.check(target, example_id, inputs, outputs)
             _write_revision(
                 conn,
                 example_id=example_id,
                 version=version,
                 dataset_id=target,
-                inputs=body["inputs"] if body.get("inputs") is not None else json_value(old["inputs"]),
-                outputs=body["outputs"] if body.get("outputs") is not None else json_value(old["outputs"]),
+                inputs=inputs,
+                outputs=outputs,
                 metadata=metadata,
                 source_run_id=old["source_run_id"],
                 created_at=old["created_at"],

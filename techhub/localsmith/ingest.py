@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+import reprlib
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable
@@ -31,7 +32,7 @@ from typing import Any
 import orjson
 
 from techhub.localsmith import usage
-from techhub.localsmith.exceptions import BadRequest
+from techhub.localsmith.exceptions import BadRequest, UnprocessableEntity
 from techhub.localsmith.feedback import insert_feedback
 from techhub.localsmith.ids import CANONICAL_UUID, as_uuid, optional_uuid
 from techhub.localsmith.projects import DEFAULT_PROJECT, ensure_project_ids
@@ -152,6 +153,8 @@ def _dump(value: Any) -> str | None:
 _SEGMENT = r"\d{8}T\d{6}\d{6}Z[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _DOTTED_ORDER = re.compile(rf"(?:{_SEGMENT}\.)*{_SEGMENT}")
 _OPTIONAL_STR = (str, type(None))
+# LangSmith's run types; any other is a 422 (the SDK logs it once and does not retry).
+RUN_TYPES = frozenset({"tool", "chain", "llm", "retriever", "embedding", "prompt", "parser"})
 _OPTIONAL_DICT = (dict, type(None))
 
 
@@ -198,6 +201,9 @@ def _prepare(payload: Any, where: str, *, post: bool) -> _Run:
             and isinstance(extra, _OPTIONAL_DICT) and isinstance(serialized, _OPTIONAL_DICT)
             and (events is None or (isinstance(events, list) and all(isinstance(e, dict) for e in events)))):
         raise _type_error(where, payload)
+    if run_type is not None and run_type not in RUN_TYPES:
+        raise UnprocessableEntity(f"{where}: run_type {reprlib.repr(run_type)} is not one of"
+                                  f" {', '.join(sorted(RUN_TYPES))}")
     start = parse_time(get("start_time"), f"{where}: start_time", epoch=False)
     end = parse_time(get("end_time"), f"{where}: end_time", epoch=False)
     parent = optional_uuid(get("parent_run_id"), where, "parent_run_id")

@@ -43,6 +43,7 @@ from techhub.localsmith.queues import parse_model
 from techhub.localsmith.runs import attachment_path, decode_cursor, encode_cursor, run_conditions
 from techhub.localsmith.store import Database, one_of
 from techhub.localsmith.times import normalize_time, stored_time
+from techhub.localsmith.usage import Usage, extract_usage
 from techhub.localsmith.values import json_value
 
 DEFAULT_WINDOW = timedelta(days=1)  # LangSmith's window when a query gives no min_start_time
@@ -86,12 +87,12 @@ def _text_of(value: Any) -> str | None:
     return content if isinstance(content, str) and content else None
 
 
-def preview(value: Any, *, last: bool) -> str | None:
+def preview(value: Any) -> str | None:
     """A short plain-text preview of run inputs or outputs, as LangSmith's run tables show them.
 
-    A ``messages`` list previews as one message's text (the last one for outputs: the answer; the
-    last one for inputs too: the new question), a single string value as itself, anything else as
-    compact JSON; cut to :data:`PREVIEW_CHARS` characters.
+    A ``messages`` list previews as its last message with text (in outputs the answer, in inputs
+    the new question), a single string value as itself, anything else as compact JSON; cut to
+    :data:`PREVIEW_CHARS` characters.
     """
     if value is None:
         return None
@@ -99,8 +100,7 @@ def preview(value: Any, *, last: bool) -> str | None:
     if isinstance(value, dict):
         messages = value.get("messages")
         if isinstance(messages, list) and messages:
-            candidates = messages[::-1] if last else messages
-            text = next((t for t in (_text_of(m) for m in candidates) if t), None)
+            text = next((t for t in (_text_of(m) for m in reversed(messages)) if t), None)
         elif len(value) == 1:
             text = _text_of(next(iter(value.values())))
     if text is None:
@@ -148,9 +148,9 @@ _FIELD: dict[str, Callable[[sqlite3.Row, _Context], Any]] = {
     "METADATA": lambda r, c: _metadata(r),
     "EVENTS": lambda r, c: json_value(r["events"]),
     "INPUTS": lambda r, c: json_value(r["inputs"]) or {},
-    "INPUTS_PREVIEW": lambda r, c: preview(json_value(r["inputs"]), last=True),
+    "INPUTS_PREVIEW": lambda r, c: preview(json_value(r["inputs"])),
     "OUTPUTS": lambda r, c: json_value(r["outputs"]),
-    "OUTPUTS_PREVIEW": lambda r, c: preview(json_value(r["outputs"]), last=True),
+    "OUTPUTS_PREVIEW": lambda r, c: preview(json_value(r["outputs"])),
     "MANIFEST": lambda r, c: json_value(r["serialized"]),
     "PARENT_RUN_IDS": lambda r, c: _parent_run_ids(r),
     "PROJECT_ID": lambda r, c: r["session_id"],
@@ -172,11 +172,13 @@ _FIELD: dict[str, Callable[[sqlite3.Row, _Context], Any]] = {
     "IS_IN_DATASET": lambda r, c: r["id"] in c.in_dataset,
     "LAST_QUEUED_AT": lambda r, c: rfc3339(c.queued.get(r["id"])),
     "FEEDBACK_STATS": lambda r, c: c.feedback.get(r["id"], {}),
+    "PROMPT_TOKEN_DETAILS": lambda r, c: c.details(r, "prompt_token_details"),
+    "COMPLETION_TOKEN_DETAILS": lambda r, c: c.details(r, "completion_token_details"),
+    "PROMPT_COST_DETAILS": lambda r, c: c.details(r, "prompt_cost_details"),
+    "COMPLETION_COST_DETAILS": lambda r, c: c.details(r, "completion_cost_details"),
 }
-# Token/cost breakdowns, the price model, sharing and user ids: nothing here records them.
-_ALWAYS_NULL = {"PROMPT_TOKEN_DETAILS", "COMPLETION_TOKEN_DETAILS", "PROMPT_COST_DETAILS",
-                "COMPLETION_COST_DETAILS", "PRICE_MODEL_ID", "THREAD_EVALUATION_TIME", "SHARE_URL",
-                "LS_USER_ID"}
+# The price model, thread evaluation, sharing and user ids: nothing here records them.
+_ALWAYS_NULL = {"PRICE_MODEL_ID", "THREAD_EVALUATION_TIME", "SHARE_URL", "LS_USER_ID"}
 
 
 class _Context:
@@ -186,6 +188,7 @@ class _Context:
                  subtree: bool, base_url: str) -> None:
         ids = [row["id"] for row in rows]
         self.subtree = subtree
+        self._usage: dict[str, Usage | None] = {}
         self.feedback = feedback_stats(conn, ids) if "FEEDBACK_STATS" in selects and ids else {}
         self.attachments: dict[str, dict[str, str]] = {}
         if "ATTACHMENTS" in selects and ids:
@@ -211,6 +214,16 @@ class _Context:
             self.queued = {row[0]: row[1] for row in conn.execute(
                 f"SELECT run_id, max(added_at) FROM annotation_queue_items WHERE {condition} GROUP BY run_id",
                 params)}
+
+
+    def details(self, row: sqlite3.Row, key: str) -> dict | None:
+        """An LLM run's own per-category breakdown (``{"raw": {...}}``), as its usage reported it."""
+        if row["run_type"] != "llm":
+            return None
+        if row["id"] not in self._usage:
+            self._usage[row["id"]] = extract_usage(json_value(row["outputs"]), json_value(row["extra"]))
+        found = self._usage[row["id"]]
+        return {"raw": getattr(found, key)} if found is not None and getattr(found, key) else None
 
 
 def check_selects(selects: Iterable[str] | None, allowed: Iterable[str] = RUN_SELECT_FIELDS,

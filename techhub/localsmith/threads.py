@@ -28,7 +28,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from techhub.localsmith.exceptions import BadRequest
 from techhub.localsmith.feedback import summarize
@@ -148,7 +148,7 @@ def _sum(rows: list[sqlite3.Row], column: str) -> Any:
 class ThreadQuery(BaseModel):
     """The body of ``POST /api/v2/threads/query`` (``client.threads.query``)."""
 
-    model_config = {"extra": "forbid"}
+    model_config = ConfigDict(extra="forbid")
     project_id: uuid.UUID | None = None
     cursor: str | None = None
     filter: str | None = None
@@ -175,8 +175,8 @@ def _thread_item(conn: sqlite3.Connection, thread_id: str, roots: list[sqlite3.R
         "first_trace_id": first["id"],
         "last_trace_id": last["id"],
         "trace_id": last["id"],
-        "first_inputs": preview(json_value(first["inputs"]), last=True),
-        "last_outputs": preview(json_value(last["outputs"]), last=True),
+        "first_inputs": preview(json_value(first["inputs"])),
+        "last_outputs": preview(json_value(last["outputs"])),
         "last_error": errors[-1] if errors else None,
         "num_errored_turns": len(errors),
         "latency_p50": percentile(latencies, 0.5),
@@ -238,8 +238,8 @@ def _trace_item(row: sqlite3.Row, selects: list[str], turn: int, first_token: st
         "START_TIME": rfc3339(row["start_time"]), "END_TIME": rfc3339(row["end_time"]),
         "LATENCY": row["latency"], "FIRST_TOKEN_TIME": rfc3339(first_token),
         "INPUTS": json_value(row["inputs"]), "OUTPUTS": json_value(row["outputs"]),
-        "INPUTS_PREVIEW": preview(json_value(row["inputs"]), last=True),
-        "OUTPUTS_PREVIEW": preview(json_value(row["outputs"]), last=True),
+        "INPUTS_PREVIEW": preview(json_value(row["inputs"])),
+        "OUTPUTS_PREVIEW": preview(json_value(row["outputs"])),
         "ERROR": row["error"], "ERROR_PREVIEW": row["error"][:200] if row["error"] else None,
         "PROMPT_TOKENS": row["prompt_tokens"] or 0, "COMPLETION_TOKENS": row["completion_tokens"] or 0,
         "TOTAL_TOKENS": row["total_tokens"] or 0, "PROMPT_COST": row["prompt_cost"],
@@ -320,7 +320,7 @@ def thread_stats(db: Database, thread_id: str, session_id: str, selects: list[st
 
 
 class Stride(BaseModel):
-    model_config = {"extra": "forbid"}
+    model_config = ConfigDict(extra="forbid")
     unit: Literal["SECOND", "MINUTE", "HOUR", "DAY"]
     value: int = Field(default=1, ge=1)
 
@@ -328,7 +328,7 @@ class Stride(BaseModel):
 class AggregateQuery(BaseModel):
     """The body of ``POST /api/v2/threads/stats`` (``client.threads.aggregate_stats``)."""
 
-    model_config = {"extra": "forbid"}
+    model_config = ConfigDict(extra="forbid")
     project_id: uuid.UUID
     select: list[str]
     filter: str | None = None

@@ -131,7 +131,7 @@ class ScriptedCustomer:
     def opening(self) -> str:
         return self._say(self.current.says)
 
-    def _next_ask_or_close(self, reply: str) -> str | None:
+    def _next_ask_or_close(self, reply: str) -> str:
         """The ask was dealt with: ask the next thing (unless ``reply`` answered it already), or close."""
         self._ask += 1
         self._rephrased = self._clarified = False
@@ -144,7 +144,7 @@ class ScriptedCustomer:
             return self._say(self.current.says)
         return self._leave(self.persona.closings or CLOSINGS[self.persona.mood], "got answers")
 
-    def _email(self) -> str | None:
+    def _email(self) -> str:
         email = self.persona.email
         self._email_answers += 1
         if self.style == "typo" and self._email_answers == 1:
@@ -163,7 +163,7 @@ class ScriptedCustomer:
         wanted = self.current.answered_by
         return not wanted or any(word.lower() in reply.lower() for word in wanted)
 
-    def _missed(self, surprised: bool = False) -> str | None:
+    def _missed(self, surprised: bool = False) -> str:
         """The reply talked past the question: rephrase it once, then give up.
 
         ``surprised``: the agent claimed or refused an action the customer never asked for.

@@ -15,6 +15,8 @@ Fixtures other test modules may reuse:
     each flushed at teardown.
 ``project_name``
     A project name unique to the test (``test-<uuid>``), so tests never see each other's runs.
+``dataset_name``
+    A dataset name unique to the test (``ds-<uuid>``).
 ``http``
     An ``httpx.Client`` with ``base_url`` set to the server, for raw requests.
 ``multipart_body``
@@ -90,6 +92,11 @@ def ls_client_factory(localsmith_server: RunningServer) -> Iterator[Callable[...
 @pytest.fixture
 def project_name() -> str:
     return f"test-{uuid.uuid4()}"
+
+
+@pytest.fixture
+def dataset_name() -> str:
+    return f"ds-{uuid.uuid4()}"
 
 
 @pytest.fixture

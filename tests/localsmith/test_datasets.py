@@ -18,11 +18,6 @@ from langsmith.utils import LangSmithConflictError, LangSmithNotFoundError
 
 
 @pytest.fixture
-def dataset_name() -> str:
-    return f"ds-{uuid.uuid4()}"
-
-
-@pytest.fixture
 def api_v1_client(localsmith_server) -> langsmith.Client:
     """A client whose endpoint ends in /api/v1: the SDK then builds every path differently."""
     return langsmith.Client(api_url=f"{localsmith_server.url}/api/v1", api_key="test")
@@ -161,6 +156,7 @@ def test_list_examples_filters_and_paging(ls_client, dataset_name):
     assert qs(splits=["test"]) == ["three"]
     assert qs(metadata={"tag": "x"}) == ["two"]
     assert qs(filter="has(metadata, '{\"level\": 1}')") == ["one"]
+    assert qs(filter="has(\"metadata\", '{\"level\": 1}')") == ["one"]  # a quoted field, as the SDK writes it
     assert qs(filter='and(exists(metadata, "level"), not(eq(metadata.tag, "x")))') == ["one"]
     assert qs(filter="gte(metadata.level, 2)") == ["two"]
     assert qs(offset=1, limit=1) == ["two"]
@@ -178,6 +174,7 @@ def test_bad_example_filter_is_a_400(http, ls_client, dataset_name):
         ("has(metadata, ", "expected"),
         ('exists(inputz, "a")', "inputz"),
         ("has(inputs, '{x')", "JSON"),
+        ("has(\"meta data\", '{}')", "field"),  # quoted, still a field name
     ]:
         # checked even when the dataset is empty, so a typo never passes silently
         response = http.get("/examples", params={"dataset": str(dataset.id), "filter": bad})
@@ -226,11 +223,16 @@ def test_update_examples_single_and_bulk(ls_client, dataset_name):
     }  # split survives a metadata edit
 
 
-def test_move_example_to_another_dataset_and_delete_the_first(ls_client, dataset_name):
+def test_move_example_to_another_dataset_and_delete_the_first(ls_client, ls_client_factory, dataset_name):
     first = ls_client.create_dataset(dataset_name)
     second = ls_client.create_dataset(dataset_name + "-b")
     ids = _create_three(ls_client, first.id)
-    ls_client.update_example(ids[0], dataset_id=second.id)
+    # A move is an update naming the new dataset (PATCH /examples/{id}, the SDK's JSON path); the
+    # multipart path updates examples of the dataset in its URL only (see test_update_conflicts).
+    json_client = ls_client_factory(info={"instance_flags": {"dataset_examples_multipart_enabled": False}})
+    json_client.update_example(ids[0], dataset_id=second.id)
+    with pytest.raises(LangSmithConflictError):
+        ls_client.update_example(ids[1], dataset_id=second.id, inputs={"q": "moved?"})
     assert ls_client.read_example(ids[0]).dataset_id == second.id
     assert [str(e.id) for e in ls_client.list_examples(dataset_id=second.id)] == [ids[0]]
     assert len(list(ls_client.list_examples(dataset_id=first.id))) == 2

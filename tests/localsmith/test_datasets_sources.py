@@ -17,11 +17,6 @@ from langsmith.schemas import Attachment
 from langsmith.utils import LangSmithConflictError, LangSmithError, LangSmithNotFoundError
 
 
-@pytest.fixture
-def dataset_name() -> str:
-    return f"ds-{uuid.uuid4()}"
-
-
 def _traced_run(ls_client, project_name: str, *, chart: bytes | None = None) -> uuid.UUID:
     """A finished traced run with inputs, outputs and (optionally) an attachment, on the server."""
     run_id = uuid.uuid4()

@@ -13,6 +13,7 @@ from techhub.localsmith import filters
 from techhub.localsmith.exceptions import BadRequest
 from techhub.localsmith.filters import And, Comparison, Not, Or, parse_filter
 
+# v1 contract: the filter language through list_runs (POST /runs/query); test_v2_api covers the v2 path.
 pytestmark = pytest.mark.filterwarnings("ignore:.*is deprecated and will be removed:DeprecationWarning")
 
 

@@ -10,7 +10,7 @@ import pytest
 from langsmith import traceable
 from langsmith.utils import LangSmithConflictError, LangSmithNotFoundError
 
-pytestmark = pytest.mark.filterwarnings("ignore:.*is deprecated and will be removed:DeprecationWarning")
+from techhub import smith
 
 
 def test_create_read_and_has_project(ls_client, project_name):
@@ -84,7 +84,7 @@ def test_update_and_delete_project(ls_client, project_name):
     assert (updated.name, updated.description, updated.metadata) == (renamed, "closed", {"v": 2})
     ls_client.delete_project(project_name=renamed)
     assert not ls_client.has_project(renamed)
-    assert list(ls_client.list_runs(project_id=project.id)) == []
+    assert list(smith.api_for(ls_client).runs.query_v2(project_ids=[str(project.id)])) == []  # runs went too
 
 
 def test_project_stats(ls_client, project_name):

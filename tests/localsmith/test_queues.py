@@ -16,6 +16,7 @@ import langsmith as ls
 import pytest
 from langsmith.utils import LangSmithConflictError, LangSmithNotFoundError
 
+# v1 contract: the classic queue methods (add_runs_to_annotation_queue, list_runs_from_annotation_queue...).
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 

@@ -19,17 +19,19 @@ import sys
 import threading
 import time
 import uuid
-import warnings
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import langsmith as ls
 import pytest
 import zstandard
+from langsmith.types import Run
 
+from techhub import smith
 from techhub.localsmith.launcher import running_server, start_server
 
 REPO = Path(__file__).resolve().parents[2]
@@ -49,11 +51,12 @@ def stored_ids(http: httpx.Client, project: str, **query: object) -> list[str]:
     return list(bench.fetch_run_ids(http, bench.project_id(http, project), **query))
 
 
-def sdk_runs(client: ls.Client, project: str, **query: object) -> list[ls.schemas.Run]:
-    """``Client.list_runs`` over a whole project: the path a learner's notebook takes."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # list_runs is deprecated in 0.15, still the API
-        return list(client.list_runs(project_name=project, **query))
+def sdk_runs(client: ls.Client, project: str, *, is_root: bool) -> list[Run]:
+    """Every run of a project through the SDK's v2 runs API (``runs.query_v2``), as a notebook reads
+    them; from any time (the benchmark's traces are dated early 2026)."""
+    return list(smith.api_for(client).runs.query_v2(
+        project_ids=[smith.project_id(project, client=client)], is_root=is_root, page_size=1000,
+        min_start_time=datetime(2000, 1, 1, tzinfo=UTC), selects=["NAME", "TRACE_ID", "PARENT_RUN_IDS"]))
 
 
 def body_for(tag: str, traces: range, project: str = PROJECT, *, zstd: bool = False):
@@ -109,20 +112,13 @@ def test_eight_sdk_clients_each_sending_1000_traces_lose_nothing(tmp_path: Path)
         assert len(sent_roots) == 8000
 
         client = ls.Client(api_url=server.url, api_key="unused")
-        roots = sdk_runs(
-            client, PROJECT, is_root=True, select=["id", "name", "run_type", "start_time", "trace_id"]
-        )
-        children = sdk_runs(
-            client,
-            PROJECT,
-            is_root=False,
-            select=["id", "name", "run_type", "start_time", "trace_id", "parent_run_id"],
-        )
-        assert len(roots) == 8000 and {str(r.id) for r in roots} == sent_roots
+        roots = sdk_runs(client, PROJECT, is_root=True)
+        children = sdk_runs(client, PROJECT, is_root=False)
+        assert len(roots) == 8000 and {r.id for r in roots} == sent_roots
         assert {r.name for r in roots} == {bench.ROOT_NAME}
-        assert len(children) == 8000 and {str(c.id) for c in children} == {c for _, c in sent}
-        assert {str(c.parent_run_id) for c in children} == sent_roots
-        assert all(str(c.trace_id) == str(c.parent_run_id) for c in children)
+        assert len(children) == 8000 and {c.id for c in children} == {c for _, c in sent}
+        assert {c.parent_run_ids[-1] for c in children} == sent_roots
+        assert all(c.trace_id == c.parent_run_ids[-1] for c in children)
 
 
 # --------------------------------------------------------------------------- crash safety

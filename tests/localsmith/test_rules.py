@@ -8,14 +8,12 @@ Each test starts its own server with ``TECHHUB_THREAD_IDLE_SECONDS=2`` (the rule
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import os
 import signal
 import sqlite3
 import time
 import uuid
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -24,15 +22,16 @@ from pathlib import Path
 import httpx
 import langsmith as ls
 import pytest
+from langsmith.types import Run
 
+from techhub import smith
 from techhub.evaluators import sentiment_evaluator_config
 from techhub.flywheel import wait_for_rules
-from techhub.localsmith import rules
+from techhub.localsmith import projects, rules
 from techhub.localsmith.exceptions import BadRequest
 from techhub.localsmith.launcher import RunningServer, start_server
 from techhub.localsmith.store import Database
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 IDLE = 2.0
 SENTIMENT = sentiment_evaluator_config()  # the workshop's judge: prompt, schema, model
 
@@ -110,7 +109,9 @@ class Stack:
         return str(self.client.create_annotation_queue(name=f"q-{uuid.uuid4()}").id)
 
     def queued(self, queue_id: str) -> list[str]:
-        return [str(r.id) for r in self.client.list_runs_from_annotation_queue(queue_id)]
+        """The runs waiting for review in the queue, oldest first (``annotation_queues.items``)."""
+        items = smith.api_for(self.client).annotation_queues.items.list(queue_id, status="needs_my_review")
+        return [item.run_id for item in items]
 
     def wait(self) -> dict:
         self.client.flush()
@@ -120,11 +121,11 @@ class Stack:
     def engine(self) -> dict:
         return self.http.get("/api/v1/techhub/engine").json()
 
-    def root_runs(self, project: str) -> list:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            runs = list(self.client.list_runs(project_name=project, is_root=True))
-        return sorted(runs, key=lambda r: (r.start_time, str(r.id)))
+    def root_runs(self, project: str) -> list[Run]:
+        """The project's root runs, oldest first (``runs.query_v2``)."""
+        selects = ("NAME", "INPUTS", "OUTPUTS", "START_TIME", "PROJECT_ID", "METADATA")
+        runs = smith.query_root_runs(project, client=self.client, selects=selects)
+        return sorted(runs, key=lambda r: (r.start_time, r.id))
 
 
 @pytest.fixture
@@ -207,20 +208,12 @@ def test_rule_crud_round_trips_langsmith_fields(api: Stack) -> None:
     assert (patched.json()["sampling_rate"], patched.json()["is_enabled"]) == (1.0, False)
     assert patched.json()["filter"] == 'eq(status, "error")' and patched.json()["evaluator_version"] == 2
 
-    # The SDK's generated rules resource (``Client.evaluators`` is the newer platform API) parses the
-    # responses into its typed models, so this checks our fields against LangSmith's schema.
-    rules_api = api.client._get_langsmith_api().evaluators
-
-    async def through_the_generated_client() -> tuple[list, list]:
-        listed = await rules_api.list(session_id=project_id)
-        paged = [r async for r in rules_api.list_v2(project_id=project_id, page_size=1)]
-        return listed, paged
-
-    listed, paged = asyncio.run(through_the_generated_client())
+    # The SDK's generated rules resource parses the responses into its typed models, so this checks
+    # our fields against LangSmith's schema (see also the strict check below).
+    listed = list(smith.api_for(api.client).evaluators.list_v2(project_id=project_id, page_size=1))
     assert [(r.id, r.display_name, r.add_to_annotation_queue_id) for r in listed] == [
         (rule["id"], "Flag errors", queue_id)
     ]
-    assert [r.id for r in paged] == [rule["id"]]
 
     assert api.http.delete(f"/api/v1/runs/rules/{rule['id']}").status_code == 200
     assert api.http.get(f"/api/v1/runs/rules/{rule['id']}").status_code == 404
@@ -300,6 +293,32 @@ def test_backfill_from_is_stored_in_utc_and_huge_numbers_are_fine(api: Stack) ->
 def test_a_cursor_the_server_never_wrote_is_400(api: Stack, cursor: str) -> None:
     response = api.http.get("/api/v2/runs/rules", params={"cursor": cursor})
     assert response.status_code == 400 and "cursor" in response.json()["detail"]
+
+
+def test_rules_list_as_the_sdks_rule_type_and_take_either_group_by_casing(api: Stack, tmp_path: Path) -> None:
+    """``group_by`` as the REST API spells it (``thread_id``) or as the SDK's types do (``THREAD_ID``);
+    ``evaluators.list_v2`` (strictly validated) gets the SDK's ``Rule``; the engine reads both alike."""
+    _, project_id = api.project()
+    upper, lower = (
+        api.rule(display_name=name, session_id=project_id, group_by=casing, evaluators=[SENTIMENT])
+        for name, casing in (("upper", "THREAD_ID"), ("lower", "thread_id"))
+    )
+    assert (upper["group_by"], lower["group_by"]) == ("THREAD_ID", "thread_id")  # v1: as it was sent
+    with ls.Langsmith(base_url=api.server.url, api_key="test", _strict_response_validation=True) as sdk:
+        listed = {rule.display_name: rule for rule in sdk.evaluators.list_v2(project_id=project_id)}
+    assert {name: r.group_by for name, r in listed.items()} == {"upper": "THREAD_ID", "lower": "THREAD_ID"}
+    assert listed["upper"].project_id == project_id and listed["upper"].project_name.startswith("rules-")
+    assert listed["upper"].evaluators[0].structured.prompt == SENTIMENT["structured"]["prompt"]
+
+    db = Database(tmp_path / "casing.db")
+    try:
+        session = projects.create_project(db, {"name": "casing"})["id"]
+        for casing in ("THREAD_ID", "thread_id"):
+            rules.create_rule(db, {"display_name": casing, "session_id": session, "group_by": casing,
+                                   "evaluators": [SENTIMENT]})
+        assert [rule["group_by"] for rule in rules.enabled_rules(db)] == ["thread_id", "thread_id"]
+    finally:
+        db.close()
 
 
 @pytest.mark.parametrize(
@@ -434,8 +453,8 @@ def test_feedback_given_later_triggers_the_automation(stack: Stack) -> None:
     stack.wait()
     assert stack.queued(queue_id) == []
     first, second = stack.root_runs(project)
-    stack.client.create_feedback(run_id=first.id, key="flag", value="good", session_id=first.session_id)
-    stack.client.create_feedback(run_id=second.id, key="flag", value="bad", session_id=second.session_id)
+    stack.client.create_feedback(run_id=first.id, key="flag", value="good", session_id=first.project_id)
+    stack.client.create_feedback(run_id=second.id, key="flag", value="bad", session_id=second.project_id)
     stack.wait()
     assert stack.queued(queue_id) == [str(second.id)]
 
@@ -454,7 +473,7 @@ def test_dataset_action_prefers_the_correction(stack: Stack) -> None:
     trace(stack, project, "where is my order", answer="It ships tomorrow.")
     first, _ = stack.root_runs(project)
     stack.client.create_feedback(
-        session_id=first.session_id,
+        session_id=first.project_id,
         run_id=first.id,
         key="correction",
         correction={"messages": [{"role": "assistant", "content": "I cannot cancel."}]},
@@ -536,7 +555,7 @@ def test_thread_evaluator_waits_for_idle_and_rescores_a_reopened_thread(stack: S
     assert time.monotonic() - started >= IDLE_HERE - 1.5
     runs = stack.root_runs(project)
     latest = {
-        thread: [r for r in runs if r.extra["metadata"]["thread_id"] == thread][-1]
+        thread: [r for r in runs if r.metadata["thread_id"] == thread][-1]
         for thread in (angry, happy)
     }
     verdicts, comments = {}, {}

@@ -27,7 +27,7 @@ _QUERY_KEYS = {
 }
 # Accepted and ignored: options of LangSmith's query API that change nothing here.
 _IGNORED_KEYS = {"data_source_type", "skip_pagination", "search_filter", "use_experimental_search",
-                 "execution_order", "skip_prev_cursor"}
+                 "skip_prev_cursor"}
 
 
 def _as_list(value: object) -> list:
@@ -35,10 +35,16 @@ def _as_list(value: object) -> list:
 
 
 def _criteria(body: dict) -> dict:
-    unknown = set(body) - set(_QUERY_KEYS) - _IGNORED_KEYS
+    unknown = set(body) - set(_QUERY_KEYS) - _IGNORED_KEYS - {"execution_order"}
     if unknown:
         raise BadRequest(f"unknown query keys: {sorted(unknown)}")
     out: dict = {}
+    order = body.get("execution_order")
+    if order is not None:
+        # A run's position in its trace; 1 is the root, the one value clients ask for.
+        if order != 1 or isinstance(order, bool):
+            raise BadRequest(f"execution_order: only 1 (root runs) is supported, got {order!r}")
+        out["is_root"] = True
     for key, value in body.items():
         if key in _QUERY_KEYS and value is not None:
             target = _QUERY_KEYS[key]

@@ -1,43 +1,48 @@
-"""How the offline model reads a customer's message: intents, order ids, emails, the action asked for.
+"""How the offline model reads a customer's message: its topic, intents, order ids, emails, the
+products it names and the action it asks for.
 
-A real model understands free text; the offline model approximates that with keyword patterns over
-a normalised text. Normalisation lower-cases, strips accents and corrects near-miss spellings of the
-words the patterns look for ("ordr" -> "order", "refnud" -> "refund"), so typos and lower case work.
+A real model understands free text; the offline model approximates that in three layers:
+
+* **spelling**: the text is lower-cased, accents folded, and misspelt words corrected towards the
+  store's own vocabulary (catalogue, documents, reading cues; :mod:`.vocabulary`), short words too;
+* **what it names**: products, brands, product kinds and categories of the catalogue, order ids,
+  emails, and a ranking ("the cheapest", "the lightest", "in stock") over a kind of product;
+* **what it is about**: intent patterns per kind of request, and the topic (``orders``,
+  ``products``, ``policies``, ``chitchat``, ``out_of_scope``) decided from what the message names
+  first, then from how well the store's documents match it (BM25 as a signal). A message that names
+  nothing of its own (a follow-up: "and the other one?") gets no topic here; :mod:`.conversation`
+  gives it the topic of the conversation.
+
 Everything here is pure and deterministic.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from techhub.agent.catalogue import KINDS, SortKey, kind_of, load_catalogue
+from techhub.agent.retrieval import search_documents
 from techhub.db.customers import EMAIL_PATTERN
+from techhub.models.offline.vocabulary import CUE_WORDS, correct_word
 
 ORDER_ID = re.compile(r"\bORD[-\s]?(\d{4})[-\s]?(\d{4})\b", re.IGNORECASE)
 
-# The words the intent patterns use, for typo correction. Short words are never corrected.
-VOCABULARY = sorted(
-    set(
-        """
-        order orders status where track tracking shipped shipping ship delivery delivered deliver arrive
-        arrived package history previous recent purchases purchased bought items contents spend spent
-        total money price cost costs much stock available availability inventory specs specifications
-        battery screen resolution weight ports processor memory storage compatible compatibility works
-        support contact phone email hours human agent representative policy policies return returns
-        refund refunds warranty exchange cancel cancellation cancelled change modify update address
-        hello thanks thank appreciate goodbye recommend laptop laptops monitor monitors keyboard keyboards
-        mouse mice headphones earbuds speaker speakers audio accessories charger cable dock webcam
-        received ridiculous immediately cancelled expensive cheapest cheaper difference compare tell
-        """.split()
-    )
-)
+TOPICS = ("orders", "products", "policies", "chitchat", "out_of_scope")
+"""The topics a turn is routed to (the router's ``topic``, the root run's ``topic`` metadata)."""
+
+VOCABULARY = sorted(CUE_WORDS)
+"""The cue words the patterns below look for (kept for callers of the earlier typo corrector)."""
 
 ACTION_PATTERNS: dict[str, re.Pattern[str]] = {
-    "cancel": re.compile(r"\bcancel+(?:l?ation|l?ed|l?ing)?\b"),
-    "refund": re.compile(r"\brefund(?:ed|s)?\b|\bmoney back\b"),
+    "cancel": re.compile(
+        r"\bcancel+(?:l?ation|l?ing)?\b"
+    ),  # "the cancelled order" is a status, not a request
+    "refund": re.compile(  # returning an order is asking for its refund
+        r"\brefund(?:ed|s)?\b|\bmoney back\b|\breturn (?:it|them|this|these|those|the|my)\b"
+    ),
     "change_address": re.compile(
         r"\b(?:change|update|modify|correct|fix)\b.{0,30}\b(?:address|shipping (?:address|details))\b"
         r"|\bship (?:it )?to (?:a )?(?:different|new|another)\b|\bnew address\b"
@@ -63,81 +68,281 @@ QUESTION_CUES = re.compile(
 COMPLAINT = re.compile(
     r"\bnever (?:received|got|arrived|came)\b|\bhas(?:n'?t| not) (?:been|arrived|shipped)\b|"
     r"\bstill (?:not|hasn'?t|haven'?t|waiting|no)\b|\bnot (?:fixed|working|cancelled)\b|"
+    r"\bnothing has (?:turned up|arrived|come)\b|\b(?:don'?t|do not|didn'?t) have it\b|\bcrack(?:ed)?\b|"
+    r"\bdamaged\b|\barrived? broken\b|\bwrong item\b|\bonly wanted\b|"
+    r"\bmissing (?:an? |the |some )?(?:item|items|part|parts|piece|pieces|from)\b|"
+    r"\bcharged twice\b|"
+    r"\bnever (?:sent|shipped)\b|\blost\b|\bwhy \d+\b|"
     r"\bwhat the (?:heck|hell)\b|\bridiculous\b|\bunacceptable\b|\bterrible\b|\bwtf\b|"
     r"\b(?:it'?s|its) been (?:weeks|ages|forever|days|a month)\b|\buseless\b|\bscam\b"
 )
 
 INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
-    "greeting": re.compile(r"^(?:hi|hello|hey|hiya|howdy|good (?:morning|afternoon|evening)|greetings)\b"),
-    "thanks": re.compile(r"\b(?:thanks|thank you|thx|ty|appreciate|cheers)\b"),
-    "goodbye": re.compile(r"\b(?:bye|goodbye|see you|that'?s all|have a (?:good|nice) (?:day|one))\b"),
+    "greeting": re.compile(
+        r"^(?:hi|hello|hey|heya|hiya|howdy|yo|sup|good (?:morning|afternoon|evening|day)|greetings|morning|"
+        r"evening|afternoon)\b"
+    ),
+    "thanks": re.compile(
+        r"\b(?:thanks|thank you|thx|ty|appreciate|cheers|(?:very |super |really )?helpful|"
+        r"you'?re (?:a star|the "
+        r"best|awesome|great|amazing)|brilliant|much appreciated|great help)\b"
+    ),
+    "goodbye": re.compile(
+        r"\b(?:bye|goodbye|see you|see ya|that'?s all|have a (?:good|nice|great) (?:day|one|evening)|"
+        r"all set|that'?s everything|that'?s it|nothing else|nothing more|i'?m done|cya|take care|talk soon|"
+        r"later|good ?night)\b"
+    ),
     "order_items": re.compile(
-        r"\bwhat (?:did|have) i (?:order|buy|purchase)|\bwhat(?:'s| is| was) in (?:my|the|that|this) "
-        r"(?:order|package)|\bitems?\b.{0,20}\border|\border\b.{0,25}\bitems?\b|\bcontents?\b|"
-        r"\bwhat (?:products|things)\b"
+        r"\bwhat (?:did |have )?i (?:order|ordered|buy|bought|purchase|purchased|get|got)\b|"
+        r"\bwhat(?:'s| is| was) in (?:my|the|that|this|it)\b"
+        r".{0,15}\b(?:order|package|parcel|box)?|\bitems?\b.{0,20}\bord|\bord\w*\b.{0,25}\bitems?\b|"
+        r"\bcontents?\b|\bwhat (?:products|things)\b|\bwhich (?:things|items|products)\b"
     ),
     "spending": re.compile(
-        r"\bspend|\bspent\b|\bhow much (?:have|did) i\b|\btotal (?:amount|spending|spent)\b|\blifetime\b"
+        r"\b(?:i|we) (?:have |had |'ve )?spent\b|\bhow much (?:have|did) (?:i|we) spen[dt]\b|\bmy spending|"
+        r"\bspent (?:so far|in total|with you|at)|"
+        r"\bhow much (?:have|did) i\b|\btotal (?:amount|spending|spent)\b|\blifetime\b|"
+        r"\b(?:bought|ordered) too (?:many|much)\b"
     ),
     "order_history": re.compile(
         r"\border history\b|\b(?:past|previous|all|recent|my) orders\b|\bhow many orders\b|"
-        r"\blist (?:of )?(?:my )?orders\b|\bpurchase history\b|\borders have i\b"
+        r"\blist (?:of )?(?:my )?orders\b|\bpurchase history\b|\borders have i\b|\bmy purchases\b|"
+        r"\bshow (?:me )?my orders\b|\bcheck my orders\b"
     ),
     "order_status": re.compile(
         r"\bwhere(?:'s| is|s)? (?:my|the)\b.{0,20}\b(?:order|package|stuff|delivery|parcel)|"
         r"\bstatus\b|\btrack(?:ing)?\b|\bwhen (?:will|is|does)\b.{0,30}\b(?:arrive|come|ship|deliver)|"
-        r"\bhas (?:it|my order) (?:shipped|arrived)|\b(?:shipped|delivered) yet\b|\blate\b|"
-        r"\bmy (?:last|latest|recent) order\b|\bord-\d{4}-\d{4}\b|\bmy order\b|\bmy package\b"
+        r"\bhas (?:it|my order) (?:shipped|arrived)|\b(?:shipped|delivered) yet\b|"
+        r"\bmy (?:last|latest|recent) order\b|\bord-\d{4}-\d{4}\b|\bmy order\b|\bmy package\b|"
+        r"\b(?:last|latest|recent) order\b|^order status\b|\bmy (?:pending|open) order"
     ),
     "compatibility": re.compile(
         r"\bcompatib|\bwork(?:s)? with\b|\bconnect (?:to|with)\b|"
-        r"\bsupport(?:s)? (?:mac|windows|usb|bluetooth)"
+        r"\bsupport(?:s)? (?:mac|windows|usb|bluetooth)|\b(?:for|with|on) (?:a |an |my )?(?:mac|macbook|ipad|"
+        r"iphone|windows|pc|android|linux|ps5|playstation|xbox|switch|chromebook)\b"
     ),
-    "stock": re.compile(r"\bin stock\b|\bstock\b|\bavailab|\binventory\b|\bsold out\b|\bcan i (?:buy|get)\b"),
-    "price": re.compile(r"\bprice|\bhow much (?:is|are|does|do)\b|\bcost(?:s)?\b|\bcheap|\bexpensive\b|\$\d"),
+    "stock": re.compile(
+        r"\bin stock\b|\bstock\b(?! (?:price|market|exchange))|\bavailab|\binventory\b|\bsold out\b|"
+        r"\bin store\b"
+    ),
+    "price": re.compile(
+        r"\bprice|\bhow much (?:is|are|does|do|would|for)\b|\bcost(?:s)?\b|\bcheap|\bexpensive\b|"
+        r"\bset me back\b|\bwhat do they cost\b"
+    ),
     "specs": re.compile(
-        r"\bspec|\bbattery\b|\bscreen\b|\bresolution\b|\bweigh|\bports?\b|\bprocessor\b|\bcpu\b|\bram\b|"
-        r"\bmemory\b|\bstorage\b|\brefresh rate\b|\bnoise cancell?ing\b|\bwireless\b|\bfeatures?\b"
+        r"\bspec|\bbattery\b|\bresolution\b|\bweigh|\bports?\b|\bprocessor\b|\bcpu\b|\bram\b|"
+        r"\bmemory\b|\bstorage\b|\brefresh rate\b|\bnoise cancell?ing\b|\bwireless\b|\bfeatures?\b|"
+        r"\bheavy\b|\blight\b|\bhow big\b|\bsize\b|\bwaterproof\b|\bhz\b|\bdpi\b|\bconnected\b"
     ),
     "product_info": re.compile(
-        r"\b(?:laptops?|notebooks?|monitors?|displays?|keyboards?|mouse|mice|headphones?|headsets?|earbuds?|"
-        r"speakers?|audio|accessor(?:y|ies)|chargers?|cables?|docks?|docking|hubs?|webcams?|stands?)\b|"
-        r"\brecommend|\btell me about\b|\bwhat (?:products|do you sell)\b|\bdifference between\b|\bcompare\b"
+        r"\brecommend|\bsuggest|\btell me about\b|\bwhat (?:products|do you (?:sell|have|carry))\b|"
+        r"\bdo (?:you|u)(?: guys| folks| all)? (?:sell|have|carry|stock|offer)\b|\b(?:got|have you got|have) "
+        r"anything\b|\banything (?:for|good for)\b|\bdifference between\b|\bcompare\b|\bvs\b|\bversus\b"
     ),
-    "returns_policy": re.compile(r"\breturn(?:s|ing)?\b|\bexchange\b|\bsend (?:it )?back\b"),
-    "warranty_policy": re.compile(r"\bwarrant(?:y|ies)\b|\bguarantee\b|\bbroken\b|\bdefective\b|\brepair\b"),
+    "returns_policy": re.compile(
+        r"\breturn(?:s|ing|ed)?\b|\bexchange\b|\b(?:send|bring|take|ship|give)\b.{0,25}\bback\b|"
+        r"\bmoney back\b|"
+        r"\brefund|\brestock(?:ing)?\b|\b(?:don'?t|do not|not|stop) lik(?:e|ing)\b|"
+        r"\bchange (?:my|your) mind\b|"
+        r"\brefus(?:e|ed|ing) (?:the )?deliver"
+    ),
+    "warranty_policy": re.compile(
+        r"\bwarrant(?:y|ies)\b|\bguarantee\b|\bbroken\b|\bbroke\b|\bdefective\b|\brepair\b|\bfaulty\b|"
+        r"\bnot working\b|\bdoesn'?t work\b|\bwon'?t (?:turn on|charge|work|connect)\b|\bdamaged?\b|"
+        r"\bdead pixels?\b|\bstopped working\b|\bcare (?:2|3)\b|\bprotection plan\b"
+    ),
     "shipping_policy": re.compile(
-        r"\bshipping (?:cost|fee|time|option|policy|polic)|\bhow long (?:does|will) (?:shipping|delivery)|"
-        r"\bexpress\b|\bfree shipping\b|\bdeliver (?:to|internationally)|\binternational\b"
+        r"\bship(?:ping|s|ped)?\b|\bdeliver(?:y|ies|ed)?\b|\barriv(?:e|al)\b|\bexpress\b|\bnext day\b|"
+        r"\bovernight\b|\bcourier\b|\bcarrier\b|\bparcel\b|\bpo box\b|\binternational\w*\b|"
+        r"\bwarehouse\b|\bpostage\b|\bdispatch\w*\b|\bget (?:it|stuff|things|them) (?:to me|by)\b|"
+        r"\b(?:by|get it|arrive|have it|receive it) tomorrow\b"
     ),
-    "cancellation_policy": re.compile(r"\bcancel"),
+    "cancellation_policy": re.compile(  # the order changes and cancellation page
+        r"(?<!noise )\bcancel(?!l?ing noise)|"
+        r"\bchange (?:my |the |an |a )?(?:\w+ )?(?:address|order|items?)\b|"
+        r"\bmodify (?:my |an |the |a )?order\b"
+    ),
     "contact": re.compile(
         r"\bcontact\b|\bphone\b|\bcall (?:you|someone|support)\b|\bhuman\b|\breal person\b|"
         r"\brepresentative\b|\bspeak (?:to|with)\b|\btalk (?:to|with)\b|\bsupport (?:team|hours|email)\b|"
-        r"\bopening hours\b|\bbusiness hours\b"
+        r"\b(?:service|support|opening|business|your|office|working) hours\b|^hours\b|"
+        r"\bcustomer (?:service|support|care)\b|"
+        r"\bopen (?:on|at|during)\b|"
+        r"\b(?:open|available|call|reach|support|answer|reply|staff)\b.{0,20}\b(?:weekends?|saturdays?|sundays?)\b|"
+        r"\bwho do i (?:contact|call|email|write)\b|\bemail (?:address )?for\b|"
+        r"\bhow fast do you (?:reply|answer|respond)\b"
+    ),
+    "payment": re.compile(
+        r"\bpay(?:ment|ments|ing|pal)?\b|\bcredit card|\bdebit card|\binstal+ments?\b|\bklarna\b|"
+        r"\bafterpay\b|\bcheckout\b|\bcoupons?\b|\bdiscounts?\b|\bpromo(?: code)?\b|\bgift cards?\b|"
+        r"\bprice match|\bdeals?\b|\bsales?\b|\bblack friday\b|\bspecial offers?\b|\bvouchers?\b"
+    ),
+    "small_talk": re.compile(
+        r"\bhow are you\b|\bwho are you\b|\b(?:are|is) (?:you|this|i talking to) (?:an? )?(?:actual |real )?"
+        r"(?:bot|robot|human|real|ai|person|machine|chatbot)\b|\btalking to (?:an? )?(?:actual |real )?"
+        r"(?:bot|robot|human|person|machine)\b|\bwhat can you do\b|\bwhat do you do\b|\bcan you help\b|"
+        r"\bhelp me\b|\bi need help\b|\bnice to meet\b|\byou there\b|\bare you there\b|\bi'?m new\b|"
+        r"\byour name\b|\bwho (?:made|built|created|programmed) you\b|\bhow'?s it going\b|\bwhat'?s up\b|"
+        r"\bare you (?:chatgpt|gpt|an? ai|automated|a real)\b|\bhow do you work\b|"
+        r"^(?:(?:ok|okay|cool|great|nice|got it|sure|alright|yes|no|nope|yep|yeah|hmm+|lol|haha|k|one|then)"
+        r"[\s\W]*)+$"
     ),
 }
 
 ACCOUNT_INTENTS = frozenset({"order_status", "order_history", "order_items", "spending"})
-DOCS_INTENTS = frozenset(
-    {
-        "product_info",
-        "price",
-        "stock",
-        "specs",
-        "compatibility",
-        "returns_policy",
-        "warranty_policy",
-        "shipping_policy",
-        "cancellation_policy",
-        "contact",
-    }
+PRODUCT_INTENTS = frozenset({"product_info", "price", "stock", "specs", "compatibility"})
+POLICY_INTENTS = frozenset(
+    {"returns_policy", "warranty_policy", "shipping_policy", "cancellation_policy", "contact", "payment"}
 )
-SOCIAL_INTENTS = frozenset({"greeting", "thanks", "goodbye"})
+DOCS_INTENTS = PRODUCT_INTENTS | POLICY_INTENTS
+SOCIAL_INTENTS = frozenset({"greeting", "thanks", "goodbye", "small_talk"})
 OUT_OF_SCOPE = re.compile(
-    r"\b(?:weather|joke|poem|recipe|football|soccer|politic|election|homework|capital of|translate|"
-    r"write (?:me )?(?:a|an|some) (?:code|essay|story|song)|bitcoin|stock market|horoscope|movie)\b"
+    r"\b(?:weather|forecast|joke|jokes|poem|poems|recipe|recipes|cook|football|soccer|basketball|"
+    r"politic\w*|election|president|homework|capital of|translate|bitcoin|crypto\w*|stock market|stock price|"
+    r"horoscope|movie|movies|song|lyrics|essay|story|dating|girlfriend|boyfriend|medical|doctor|lottery|"
+    r"write (?:me )?(?:a|an|some) (?:code|essay|story|song|poem|letter)|python code|math problem)\b"
 )
+"""Subjects a store's assistant has nothing to say about: they make a message out of scope unless it
+also names something of the store's (an order, a product, a policy)."""
+
+OWNERSHIP = re.compile(
+    r"\b(?:i|we|i've|i'd|i'm)\b(?: (?!never\b|not\b|haven't\b|didn't\b)\w+){0,3} "
+    r"(?:bought|ordered|purchased|paid for|got|received|was charged|"
+    r"were charged|cancel+ed|returned|placed|was expecting|am expecting|'m expecting|am waiting|'m waiting|"
+    r"was sent|only wanted|didn't order)\b|"
+    r"\bmy (?:\w+ ){0,3}(?:order|orders|package|packages|parcel|delivery|refund|purchase|purchases|"
+    r"account)\b|"
+    r""
+    r"\bmy (?:\w+ ){0,2}(?:arrived|came|shipped|was delivered|were delivered|is late|are late|coming|"
+    r"arriving|"
+    r"(?:is|are) on (?:the|its|their) way)\b|"
+    r"\border of me\b|\bthe (?:cancel+ed|last|latest|recent|pending|other) order\b|\bmy money\b|"
+    r"\b(?:the|my) (?:\w+ ){0,3}i (?:bought|ordered|got|purchased|cancel+ed)\b|\bi was charged\b|"
+    r"\b(?:did|has|have) (?:my|the) order\b|\b(?:did|have|has) (?:you|u|it|they)\b.{0,12}\b(?:send|sent|ship|"
+    r"shipped|dispatch\w*|deliver\w*)\b|\b(?:total|much) (?:i|we) spen[dt]\b|\bi spend (?:in|at|"
+    r"with)\b|\bcharged (?:twice|me)\b|\bwrong (?:item|product|colou?r|size)\b"
+)
+"""The customer speaks of something of their own (an order, a purchase, a delivery): an orders topic,
+whatever product it names."""
+
+SELLS = re.compile(
+    r"\bdo (?:you|u)(?: guys| folks| all)? (?:sell|have|carry|stock|offer)\b|\b(?:got|have you got|have) "
+    r"anything\b|\banything (?:for|good for)\b"
+)
+"""A question about what the store sells: answered (even with "we don't sell that"), never refused."""
+
+HYPOTHETICAL = re.compile(
+    r"\b(?:what if|what happens if|if i|if my|if an?|if the|in case|suppose|let'?s say)\b"
+)
+GENERAL_FORM = re.compile(
+    r"\b(?:would i|do i have to|can i|could i|am i able|is it possible|how do i|how long|how many days)\b"
+)
+CONCRETE = re.compile(
+    r"\b(?:i|we)\b(?: \w+){0,3} (?:bought|ordered|purchased|received|got|placed)\b|"
+    r"\b(?:arrived|was delivered|"
+    r"were delivered|when did|still)\b"
+)
+"""A question about what the store does in a case ("what if my package gets lost?"): a policy question,
+even when it speaks of "my" order."""
+
+FOLLOW_UP = re.compile(
+    r"^(?:and|also|plus|what about|how about|ok(?:ay)?|so|then|but|same|which|even|except)\b|"
+    r"\b(?:it|its|it's|that|this|those|these|them|they|one|ones|other|another|same|either|both|"
+    r"there|then|instead|too)\b"
+)
+"""Cues that a message leans on the previous turn ("and the other one?", "when did that ship?")."""
+
+RANKINGS: tuple[tuple[re.Pattern[str], SortKey, bool], ...] = (
+    (re.compile(r"\b(?:most expensive|priciest|dearest|highest price|high end|top of the line)\b"),
+     "price", True),
+    (re.compile(r"\b(?:cheapest|cheaper|least expensive|lowest price|lowest cost|most affordable|"
+                r"inexpensive|budget|cheap)\b"), "price", False),
+    (re.compile(r"\b(?:lightest|lighter|least heavy|lightweight|weighs? (?:the )?least|most portable)\b"),
+     "weight", False),
+    (re.compile(r"\b(?:heaviest|heavier|weighs? (?:the )?most)\b"), "weight", True),
+    (re.compile(r"\b(?:(?:best|longest|biggest|most|greatest|good|great|long|longer|better) battery|"
+                r"battery (?:life )?(?:lasts? )?(?:the )?(?:longest|best|most)|longest lasting|"
+                r"lasts? (?:the )?longest)\b"), "battery", True),
+    (re.compile(r"\b(?:biggest|largest|bigger|larger|widest) (?:screen|display|monitor)\b"), "screen", True),
+    (re.compile(r"\b(?:smallest|smaller) (?:screen|display|monitor)\b"), "screen", False),
+    (re.compile(r"\b(?:fastest|quickest|highest refresh|best refresh|most hz|smoothest)\b"), "refresh", True),
+    (re.compile(r"\b(?:most|more|biggest|largest|highest|max\w*) (?:storage|ssd|disk|space)\b"),
+     "storage", True),
+    (re.compile(r"\b(?:most|more|highest|max\w*) (?:ram|memory)\b"), "ram", True),
+)  # fmt: skip
+"""How customers ask for the top of a ranking: (pattern, figure, descending)."""
+
+CHAT_WORDS = frozenset(
+    """ok okay lol haha hah yes no yeah yep nope sure thanks thank cool great nice good fine awesome perfect
+    alright all set now just think guess well hmm here there new again one bye hello hi hey day morning
+    evening night talk talking chat bot human person machine real actual right lot much very really hope
+    wondering quick question guys folks oh ah wow actually anyway anything something stuff thing
+    things bored tired happy sad busy lonely excellent wonderful amazing awesome perfect""".split()
+)
+"""Words of conversation itself: a message made only of these (and store words) is not about
+something else."""
+
+
+def foreign_subjects(normalized: str) -> list[str]:
+    """The message's content words that are neither the store's vocabulary nor conversation: "pizza",
+    "haiku", "landlord". A message about these and nothing of the store's is out of scope."""
+    from techhub.agent.retrieval import _STOP_WORDS
+    from techhub.models.offline.vocabulary import store_vocabulary
+
+    vocabulary = store_vocabulary()
+    return [
+        w
+        for w in re.findall(r"[a-z]+", normalized)
+        if len(w) > 2
+        and w not in vocabulary
+        and w not in CHAT_WORDS
+        and w not in _STOP_WORDS
+        and w.rstrip("s") not in vocabulary
+        and not _shares_stem(w, vocabulary)
+        and not _everyday(w)
+    ]
+
+
+def _everyday(word: str) -> bool:
+    """Words so common they name no subject ("came", "sell", "life")."""
+    from techhub.models.offline.vocabulary import _english
+
+    return _english()[word] >= EVERYDAY_FREQUENCY
+
+
+def _shares_stem(word: str, vocabulary: frozenset[str]) -> bool:
+    """ "podcasting" and "podcaster", "waterproofing" and "waterproof": the same word for the store."""
+    stem = word[: max(6, len(word) - 3)]
+    return len(word) >= 7 and any(v.startswith(stem) for v in vocabulary if len(v) >= 6)
+
+
+EVERYDAY_FREQUENCY = 150_000
+"""At least this frequent in English (pyspellchecker's list), a word is part of any conversation."""
+
+_PRODUCT_WORD_MAX_FREQUENCY = 10_000
+"""A product-name word more common than this in English ("studio", "stand") names the product only
+together with its brand or another word of its name."""
+
+
+EMAIL_ANSWER_WORDS = frozenset(
+    """it's its it is my the email address mail is here sure ok okay yes yeah sorry oops oh right correct
+    one that this should be try again i meant mean typo bad use please pls thanks thank you sry
+    """.split()
+)
+"""The words around an email address given in answer to "what is your email?"."""
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """'The cheapest laptop', 'which mice are in stock': a kind or category ranked by a figure."""
+
+    group: str
+    sort_by: SortKey
+    descending: bool = False
+    in_stock_only: bool = False
+    max_price: float | None = None
+    superlative: bool = True
+    """False for a plain listing ("which monitors are in stock?", "what headphones do you have?")."""
 
 
 @dataclass(frozen=True)
@@ -153,58 +358,69 @@ class Reading:
     complaint: bool = False
     out_of_scope: bool = False
     foreign: bool = False
+    products: tuple[str, ...] = ()
+    brands: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    """Product kinds ("laptop", "power bank") and categories ("Audio") the message names."""
+    ranking: Ranking | None = None
+    topic: str | None = None
+    """The message's own topic (one of TOPICS), None when it names nothing to place it by."""
+    follow_up: bool = False
+    """It leans on the previous turn (a pronoun, "and ...", "what about ...")."""
     extra: dict = field(default_factory=dict)
 
     @property
     def needs_identity(self) -> bool:
         """Questions about the customer's own orders need a verified identity; so do actions on them."""
-        return (
-            bool(self.intents & ACCOUNT_INTENTS)
-            or self.action is not None
-            or (self.complaint and not (self.intents & DOCS_INTENTS))
-        )
+        return self.topic == "orders"
 
     @property
     def only_email(self) -> bool:
         """The message is an email address and (almost) nothing else: an answer to 'what is your email?'."""
         rest = EMAIL_PATTERN.sub("", self.text).strip(" .,!:;-\n\t").lower()
-        rest = re.sub(r"^(?:it'?s|my email is|email:?|sure,?|here:?|ok,?)\s*", "", rest)
-        return bool(self.emails) and len(rest) <= 3
+        words = re.findall(r"[a-z']+", rest)  # "sorry, it's x@y.com": courtesy words only
+        return bool(self.emails) and len(words) <= 8 and set(words) <= EMAIL_ANSWER_WORDS
 
 
-# Short misspellings that fuzzy matching cannot safely catch (too many real words are one edit away).
-SHORT_TYPOS = {
-    "ordr": "order",
-    "oder": "order",
-    "stok": "stock",
-    "waht": "what",
-    "wher": "where",
+# Chat shorthand that is not a typo of anything (so the corrector cannot find it).
+SHORTHAND = {
     "pls": "please",
     "plz": "please",
     "thx": "thanks",
+    "ty": "thanks",
     "ur": "your",
     "u": "you",
+    "r": "are",
+    "wat": "what",
+    "wheres": "where's",
+    "whats": "what's",
+    "hows": "how's",
+    "cant": "can't",
+    "dont": "don't",
+    "didnt": "didn't",
+    "doesnt": "doesn't",
+    "hasnt": "hasn't",
+    "havent": "haven't",
+    "isnt": "isn't",
+    "wont": "won't",
+    "im": "i'm",
+    "ive": "i've",
+    "id": "i'd",
+    "2day": "today",
+    "tmrw": "tomorrow",
+    "asap": "asap",
 }
 
 
-@lru_cache(maxsize=4096)
 def _correct(word: str) -> str:
-    if word in SHORT_TYPOS:
-        return SHORT_TYPOS[word]
-    if len(word) < 5 or word in _VOCAB_SET or not word.isalpha():
-        return word
-    match = difflib.get_close_matches(word, VOCABULARY, n=1, cutoff=0.82)
-    return match[0] if match else word
-
-
-_VOCAB_SET = frozenset(VOCABULARY)
+    return SHORTHAND.get(word) or correct_word(word)
 
 
 def normalize(text: str) -> str:
-    """Lower-case, fold accents, unify quotes, correct near-miss spellings of known words."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    folded = folded.replace("\u2019", "'").lower()
-    words = re.split(r"(\W+)", folded)
+    """Lower-case, fold accents, unify quotes, correct misspelt words towards the store's vocabulary."""
+    folded = unicodedata.normalize("NFKD", text.replace("\u2019", "'")).encode("ascii", "ignore").decode()
+    folded = folded.lower()
+    words = re.split(r"([^a-z0-9']+)", folded)
     return "".join(_correct(w) for w in words)
 
 
@@ -235,10 +451,226 @@ def _is_foreign(text: str, normalized: str) -> bool:
     return len(words & markers) >= 2 or (bool(words) and len(words & markers) / len(words) > 0.4)
 
 
+def _name_words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+@lru_cache(maxsize=1)
+def _product_index() -> tuple[dict[str, tuple[str, ...]], dict[str, str], dict[str, str]]:
+    """(product name -> its own name words, distinctive name word -> product, brand word -> brand)."""
+    catalogue = load_catalogue()
+    own = {
+        p.name: tuple(w for w in _name_words(p.name) if w not in _name_words(p.brand))
+        for p in catalogue.products
+    }
+    counts: dict[str, int] = {}
+    for words in own.values():
+        for word in set(words):
+            counts[word] = counts.get(word, 0) + 1
+    described = {
+        p.name: set(_name_words(f"{p.description} {' '.join(p.specs.values())}")) for p in catalogue.products
+    }
+    distinctive = {  # in one name only, and not a word other products are described with ("gaming")
+        w: name
+        for name, words in own.items()
+        for w in words
+        if counts[w] == 1
+        and not any(w in text for other, text in described.items() if other != name)
+        and kind_of(w) is None  # "speakers", "mouse": a kind of product, not one product
+    }
+    brands = {w: p.brand for p in catalogue.products for w in _name_words(p.brand)}
+    return own, distinctive, brands
+
+
+def _common_english(word: str) -> bool:
+    from techhub.models.offline.vocabulary import _english
+
+    return word.isalpha() and _english()[word] > _PRODUCT_WORD_MAX_FREQUENCY
+
+
+def _products_named(normalized: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(products, brands) the message names: a distinctive name word ("aerobook"), or a brand with a
+    word of one of its names ("sonique hush"), or two words of one name ("vista 27q")."""
+    words = set(_name_words(normalized))
+    own, distinctive, brand_words = _product_index()
+    brands = tuple(dict.fromkeys(brand_words[w] for w in _name_words(normalized) if w in brand_words))
+    catalogue = load_catalogue()
+    found = []
+    for product in catalogue.products:
+        matched = words & set(own[product.name])
+        if not matched:
+            continue
+        strong = any(
+            distinctive.get(w) == product.name and not _common_english(w) and not w.isdigit() for w in matched
+        )
+        if strong or len(matched) >= 2 or (product.brand in brands and matched - {"pro", "go"}):
+            found.append(product.name)
+    if not found:  # "the keyboard, the quiet one": a kind and the start of one of its names
+        kinds = {kind_of(w) for w in words} - {None}
+        starts = [w for w in words if len(w) >= 4 and not w.isdigit()]
+        found = [
+            p.name
+            for p in catalogue.products
+            if p.kind in kinds
+            and any(n.startswith(w) and distinctive.get(n) == p.name for n in own[p.name] for w in starts)
+        ]
+    if len(found) > 1:  # "vantor forge 16 pro": keep the products matching most of their name
+        best = max(len(words & set(own[name])) for name in found)
+        found = [name for name in found if len(words & set(own[name])) == best or name.lower() in normalized]
+    return tuple(found), brands
+
+
+LOOSE_KIND_WORDS = frozenset(
+    {"screen", "screens", "display", "displays", "camera", "cameras", "stand", "stands"}
+)
+"""Words for a kind of product that are also parts of other products (a laptop's screen, its camera)."""
+
+
+def _groups_named(normalized: str) -> tuple[str, ...]:
+    """Product kinds and categories the message names ("power bank", "earphones" -> earbuds, "audio")."""
+    groups: list[str] = []
+    loose: set[str] = set()  # kinds named only by a word that is also a part of other things
+    for kind, words in KINDS.items():
+        found = [w for w in words if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", normalized)]
+        if found:
+            groups.append(kind)
+            if set(found) <= LOOSE_KIND_WORDS:
+                loose.add(kind)
+    words = normalized.split()
+    modifiers = {  # "laptop stand", "laptop camera": in a compound the last noun is the thing
+        kind_of(first)
+        for first, second in zip(words, words[1:], strict=False)
+        if kind_of(first) and kind_of(second.strip("?.!,"))
+    }
+    if len(groups) > 1 and modifiers - {None}:
+        groups = [g for g in groups if g not in modifiers] or groups
+    elif len(groups) > 1:  # "laptop with the biggest screen": the screen is the laptop's
+        groups = [g for g in groups if g not in loose] or groups
+    catalogue = load_catalogue()
+    for category in catalogue.categories:
+        words = re.findall(r"[a-z]+", category.lower())
+        if any(re.search(rf"\b{w}\b", normalized) for w in words) and not any(
+            catalogue.select(g) and catalogue.select(g)[0].category == category for g in groups
+        ):
+            groups.append(category)
+    return tuple(dict.fromkeys(groups))
+
+
+BUDGET = re.compile(
+    r"\b(?:under|below|less than|no more than|more than|max(?:imum)?|up to|within|budget(?: of| is)?|"
+    r"around)\s*"
+    r"(?:\$\s?(\d[\d,]*)|(\d[\d,]*)\s*(?:dollars|usd|bucks)\b)|"
+    r"\$\s?(\d[\d,]*)\s*(?:budget|max|or less|tops)\b"
+)
+
+
+def _ranking(normalized: str, groups: tuple[str, ...], intents: set[str]) -> Ranking | None:
+    group = groups[0] if groups else ""
+    budget = BUDGET.search(normalized)
+    amount = next((g for g in budget.groups() if g), None) if budget else None
+    max_price = float(amount.replace(",", "")) if amount else None
+    for pattern, sort_by, descending in RANKINGS:
+        if pattern.search(normalized):
+            in_stock = "stock" in intents
+            return Ranking(group, sort_by, descending, in_stock, max_price)
+    if max_price is not None and group:
+        return Ranking(group, "price", True, "stock" in intents, max_price, superlative=False)
+    if group and "stock" in intents:
+        return Ranking(group, "price", False, True, superlative=False)
+    return None
+
+
+def _policy_signal(normalized: str) -> tuple[str | None, float]:
+    """The kind of the store document that best matches the message ("policy"/"product") and its score."""
+    hits = search_documents(normalized, k=1)
+    return (hits[0].document.kind, hits[0].score) if hits else (None, 0.0)
+
+
+BM25_TOPIC_SCORE = 6.0
+"""A message naming nothing the patterns know still belongs to a topic when a document matches it at
+least this well (BM25 score; an exact policy title scores 15 to 25, one shared rare word about 4)."""
+
+
+def _own_topic(reading: Reading, intents: set[str]) -> tuple[str | None, str]:
+    """The message's own topic and what decided it: "named" (an order, a product, a kind of product),
+    "intent" (what it asks), "documents" (BM25 over the store's pages), "social", or "" (nothing).
+
+    Priority follows what a request needs: the customer's own orders first (an order id, an account
+    question, an action, something they bought), then products, then policies; a product question
+    next to a policy question is a products request that also gets the policy."""
+    named_products = bool(reading.products or reading.brands)
+    named = named_products or bool(reading.groups)
+    if not reading.normalized.strip():
+        return "chitchat", "social"
+    if reading.order_ids:
+        return "orders", "named"
+    text = reading.normalized
+    hypothetical = (
+        bool(intents & POLICY_INTENTS)
+        and not CONCRETE.search(text)
+        and bool(HYPOTHETICAL.search(text) or GENERAL_FORM.search(text))
+    )
+    if (
+        intents & ACCOUNT_INTENTS
+        or reading.action
+        or (OWNERSHIP.search(reading.normalized) and not hypothetical)
+    ):
+        return "orders", "intent"
+    foreign = foreign_subjects(reading.normalized)
+    hypothetical_problem = bool(HYPOTHETICAL.search(text))  # "what if it arrives damaged?"
+    if (
+        reading.complaint
+        and not intents & DOCS_INTENTS
+        and not named
+        and not foreign
+        and not hypothetical_problem
+    ):
+        return "orders", "intent"
+    policy = bool(intents & POLICY_INTENTS)
+    owned = re.search(r"\bmy (?:new |old )?(\w+)", reading.normalized)
+    if (
+        policy
+        and owned
+        and not hypothetical
+        and (kind_of(owned.group(1)) or owned.group(1) in _name_words(" ".join(reading.products)))
+    ):
+        return "orders", "intent"  # "the return window on my headphones": their order's dates decide
+    product_question = (
+        (named_products and not intents & POLICY_INTENTS)
+        or bool(reading.ranking and reading.ranking.group)
+        or bool(intents & {"stock", "specs", "compatibility"})
+        or (named and bool(intents & {"price", "product_info"}) and not policy)
+    )
+    if OUT_OF_SCOPE.search(reading.normalized) and not (named or policy or product_question):
+        return "out_of_scope", "intent"
+    if policy and not product_question and not (named_products and intents & {"price", "product_info"}):
+        return "policies", "intent"
+    if named:
+        return "products", "named"
+    asks_what_we_sell = bool(SELLS.search(text))  # "do you sell printers?" is ours to answer, even "no"
+    if (
+        product_question
+        or "price" in intents
+        or ("product_info" in intents and (asks_what_we_sell or not foreign))
+    ):
+        return "products", "intent"
+    kind, score = _policy_signal(reading.normalized)
+    if kind is not None and score >= BM25_TOPIC_SCORE and not foreign:
+        return ("policies" if kind == "policy" else "products"), "documents"
+    if intents & SOCIAL_INTENTS:
+        return "chitchat", "social"
+    return None, ""
+
+
 def read_message(text: str) -> Reading:
     """Understand one customer message (deterministically)."""
-    text = (text or "")[:4000]
-    normalized = normalize(text)
+    return _read(str(text or "")[:4000])
+
+
+@lru_cache(maxsize=2048)
+def _read(text: str) -> Reading:
+    # "noise-cancelling" is a feature of headphones, never a request to cancel anything
+    normalized = re.sub(r"\bnoise[- ]?cancel+(?:l?ing|l?ation)\b", "noise anc", normalize(text))
     intents = {name for name, pattern in INTENT_PATTERNS.items() if pattern.search(normalized)}
     order_ids = tuple(dict.fromkeys(f"ORD-{a}-{b}" for a, b in ORDER_ID.findall(text)))
     emails = tuple(dict.fromkeys(e.lower() for e in EMAIL_PATTERN.findall(text)))
@@ -255,6 +687,8 @@ def read_message(text: str) -> Reading:
             if asked and not (complaint and re.search(r"\bhas(?:n'?t| not) been cancel", normalized)):
                 action = name
                 break
+    if "small_talk" in intents:  # "am I talking to a human?" is about the assistant, not a request
+        intents.discard("contact")
     if action:
         intents.discard("cancellation_policy")
         intents.discard("returns_policy")
@@ -262,8 +696,20 @@ def read_message(text: str) -> Reading:
         intents.discard("order_status")
     if order_ids and not (intents & (ACCOUNT_INTENTS - {"order_status"})):
         intents.add("order_status")
+    products, brands = _products_named(normalized)
+    # "my last laptop", "my laptop screen": what they own is not what they ask about, unless it is all
+    # they name ("my laptop camera is so grainy": a camera is what they need)
+    owned = {w for pair in re.findall(r"\bmy (?:(\w+) )?(\w+)", normalized) for w in pair if w}
+    named_groups = _groups_named(normalized)
+    groups = tuple(g for g in named_groups if not owned & set(KINDS.get(g, ())))
+    if not groups and not intents & (ACCOUNT_INTENTS | POLICY_INTENTS) and not OWNERSHIP.search(normalized):
+        groups = named_groups
     product_question = intents & {"price", "stock", "specs", "compatibility"}
-    if product_question and not order_ids and not re.search(r"\bmy order\b", normalized):
+    if (
+        (product_question or products)
+        and not order_ids
+        and not re.search(r"\bmy (?:order|package)\b", normalized)
+    ):
         intents.discard("order_status")
     if "order_items" in intents or "order_history" in intents or "spending" in intents:
         if not order_ids and not re.search(r"\bwhere\b|\bstatus\b|\btrack", normalized):
@@ -274,18 +720,13 @@ def read_message(text: str) -> Reading:
         and not re.search(r"polic|cost|fee", normalized)
     ):
         intents.discard("shipping_policy")
+    if (products or groups or brands) and not intents & (DOCS_INTENTS | ACCOUNT_INTENTS):
+        intents.add("product_info")
 
+    ranking = _ranking(normalized, groups, intents)
     topical = intents - SOCIAL_INTENTS
-    foreign = not topical and not action and _is_foreign(text, normalized)
-    out_of_scope = bool(OUT_OF_SCOPE.search(normalized)) or (
-        not intents
-        and not action
-        and not complaint
-        and not emails
-        and not foreign
-        and bool(normalized.strip())
-    )
-    return Reading(
+    foreign = not topical and not action and not products and _is_foreign(text, normalized)
+    reading = Reading(
         text=text,
         normalized=normalized,
         intents=frozenset(intents),
@@ -293,6 +734,12 @@ def read_message(text: str) -> Reading:
         emails=emails,
         action=action,
         complaint=complaint,
-        out_of_scope=out_of_scope and not topical and not action,
         foreign=foreign,
+        products=products,
+        brands=brands,
+        groups=groups,
+        ranking=ranking,
+        follow_up=bool(FOLLOW_UP.search(normalized)),
     )
+    topic, source = (None, "") if foreign or (emails and reading.only_email) else _own_topic(reading, intents)
+    return replace(reading, topic=topic, out_of_scope=topic == "out_of_scope", extra={"topic_source": source})

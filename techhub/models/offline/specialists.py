@@ -7,32 +7,55 @@ searches the documents and quotes them.
 
 from __future__ import annotations
 
+import math
 import re
+from dataclasses import replace
 from datetime import date
 
+from techhub.agent.catalogue import load_catalogue, plural
+from techhub.agent.retrieval import tokenize
 from techhub.models.offline.conversation import Turn, load_json
-from techhub.models.offline.language import normalize
+from techhub.models.offline.language import (
+    POLICY_INTENTS,
+    Ranking,
+    Reading,
+    foreign_subjects,
+    normalize,
+    read_message,
+)
 
 ToolCall = tuple[str, dict]
 
 ORDER_COLUMNS = "order_id, order_date, status, shipped_date, delivered_date, total_amount"
-SQL_PLANS: dict[str, str] = {
-    "order_items": (
-        "SELECT oi.order_id, p.name, oi.quantity, oi.unit_price FROM order_items oi "
-        "JOIN products p ON p.product_id = oi.product_id WHERE oi.order_id = {order} ORDER BY p.name"
-    ),
-    "spending": (
-        "SELECT COUNT(*) AS orders, ROUND(COALESCE(SUM(total_amount), 0), 2) AS total_spent "
-        "FROM orders WHERE status != 'Cancelled'"
-    ),
-    "order_history": f"SELECT {ORDER_COLUMNS} FROM orders ORDER BY order_date DESC, order_id DESC",
-    "order_status": (
-        f"SELECT {ORDER_COLUMNS} FROM orders ORDER BY CASE WHEN status IN ('Processing', 'Shipped') "
-        "THEN 0 ELSE 1 END, order_date DESC LIMIT 3"
-    ),
-    "order_by_id": f"SELECT {ORDER_COLUMNS} FROM orders WHERE order_id = {{order}}",
+ORDERS_WITH_ITEMS = (
+    "SELECT o.order_id, o.order_date, o.status, o.shipped_date, o.delivered_date, o.total_amount, "
+    "o.shipping_address, (SELECT group_concat(oi.quantity || ' x ' || p.name, ', ') FROM order_items oi "
+    "JOIN products p ON p.product_id = oi.product_id WHERE oi.order_id = o.order_id) AS items FROM orders o"
+)
+SPENDING = (
+    "SELECT COUNT(*) AS orders, ROUND(COALESCE(SUM(total_amount), 0), 2) AS total_spent "
+    "FROM orders WHERE status != 'Cancelled'"
+)
+OPEN_FIRST = "CASE WHEN o.status IN ('Processing', 'Shipped') THEN 0 ELSE 1 END, o.order_date DESC"
+NEWEST_FIRST = "o.order_date DESC, o.order_id DESC"
+STATUS_WORDS = {
+    "Cancelled": r"\bcancel+ed\b",
+    "Processing": r"\bprocessing\b|\bpending\b|\bopen orders?\b",
+    "Shipped": r"\b(?:the|which|what) (?:\w+ )?(?:order|orders|one|ones) (?:\w+ )?(?:was |were |is |are )?"
+    r"(?:shipped|on (?:the|its) way|in transit)\b|\b(?:the )?(?:shipped|in transit) (?:one|ones|orders?)\b",
+    "Delivered": r"\b(?:the|which|what) (?:\w+ )?(?:order|orders|one|ones) (?:\w+ )?(?:was |were |is |are )?"
+    r"delivered\b|\b(?:the )?delivered (?:one|ones|orders?)\b",
 }
-LATEST_ORDER = "(SELECT order_id FROM orders ORDER BY order_date DESC, order_id DESC LIMIT 1)"
+"""How customers pick orders by status ("the one I cancelled", "my pending order"; the statuses are
+the store's own)."""
+ORDER_EXTREMES = (
+    (r"\b(?:most expensive|biggest|largest|priciest|highest)\b", "o.total_amount DESC"),
+    (r"\b(?:cheapest|smallest|least expensive|lowest)\b", "o.total_amount ASC"),
+    (r"\b(?:oldest|first|earliest)\b", "o.order_date ASC, o.order_id ASC"),
+)
+"""Orders picked by an extreme ("my most expensive order", "my first order")."""
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+          "october", "november", "december")  # fmt: skip
 
 
 def _money(value: float | int | None) -> str:
@@ -49,25 +72,66 @@ def _day(value: str | None) -> str:
     return f"{d:%B} {d.day}, {d.year}"
 
 
+def _filters(reading: Reading) -> list[str]:
+    """SQL conditions for what the request says about its orders: their status, month, products."""
+    text = reading.normalized
+    conditions = []
+    negated = r"(?:n't|not|never|no)\s+(?:\w+\s+)?(?:been\s+|yet\s+)?"
+    statuses = [
+        status
+        for status, pattern in STATUS_WORDS.items()
+        if any(not re.search(negated + r"$", text[: m.start()]) for m in re.finditer(pattern, text))
+    ]
+    if statuses and not reading.action:
+        conditions.append("o.status IN (" + ", ".join(f"'{s}'" for s in statuses) + ")")
+    months = [f"'{i + 1:02d}'" for i, month in enumerate(MONTHS) if re.search(rf"\b{month}\b", text)]
+    if months:
+        conditions.append(f"strftime('%m', o.order_date) IN ({', '.join(months)})")
+    catalogue = load_catalogue()
+    ids = {p.product_id for p in catalogue.products if p.name in reading.products}
+    for group in reading.groups:
+        ids |= {p.product_id for p in catalogue.select(group)}
+    if ids:
+        conditions.append(
+            "o.order_id IN (SELECT order_id FROM order_items WHERE product_id IN ("
+            + ", ".join(str(i) for i in sorted(ids))
+            + "))"
+        )
+    return conditions
+
+
 def _sql_plan(turn: Turn) -> list[tuple[str, str]]:
     """The queries the request needs, in order, as (purpose, sql)."""
     reading = turn.request
-    quoted = [f"'{oid}'" for oid in reading.order_ids]
     plan: list[tuple[str, str]] = []
-    if "order_items" in reading.intents:
-        for order in quoted or [LATEST_ORDER]:
-            plan.append(("order_items", SQL_PLANS["order_items"].format(order=order)))
     if "spending" in reading.intents:
-        plan.append(("spending", SQL_PLANS["spending"]))
-    if "order_history" in reading.intents:
-        plan.append(("order_history", SQL_PLANS["order_history"]))
-    wants_status = "order_status" in reading.intents or reading.action or reading.complaint
-    if wants_status and not any(p == "order_items" for p, _ in plan) or (quoted and not plan):
-        if quoted:
-            plan.extend(("order_by_id", SQL_PLANS["order_by_id"].format(order=o)) for o in quoted)
-        else:
-            plan.append(("order_status", SQL_PLANS["order_status"]))
-    return plan or [("order_history", SQL_PLANS["order_history"])]
+        plan.append(("spending", SPENDING))
+    if reading.order_ids:
+        quoted = ", ".join(f"'{oid}'" for oid in reading.order_ids)
+        plan.append(("orders", f"{ORDERS_WITH_ITEMS} WHERE o.order_id IN ({quoted}) ORDER BY {NEWEST_FIRST}"))
+        return plan
+    conditions = _filters(reading)
+    extreme = next(
+        (order for pattern, order in ORDER_EXTREMES if re.search(pattern, reading.normalized)), None
+    )
+    if extreme is not None:
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        plan.append(("orders", f"{ORDERS_WITH_ITEMS}{where} ORDER BY {extreme} LIMIT 1"))
+    elif conditions:
+        where = " AND ".join(conditions)
+        plan.append(("orders", f"{ORDERS_WITH_ITEMS} WHERE {where} ORDER BY {NEWEST_FIRST}"))
+    elif "order_items" in reading.intents or re.search(
+        r"\b(?:last|latest|recent|newest)\b", reading.normalized
+    ):
+        plan.append(("orders", f"{ORDERS_WITH_ITEMS} ORDER BY {NEWEST_FIRST} LIMIT 1"))
+    elif "order_status" in reading.intents or reading.action or reading.complaint:
+        plan.append(("order_status", f"{ORDERS_WITH_ITEMS} ORDER BY {OPEN_FIRST} LIMIT 3"))
+    elif not plan:
+        plan.append(("spending", SPENDING))
+        plan.append(("order_history", f"{ORDERS_WITH_ITEMS} ORDER BY {NEWEST_FIRST}"))
+    elif "order_history" in reading.intents:
+        plan.append(("order_history", f"{ORDERS_WITH_ITEMS} ORDER BY {NEWEST_FIRST}"))
+    return plan
 
 
 def _rows(result: str | None) -> list[dict] | None:
@@ -78,50 +142,46 @@ def _rows(result: str | None) -> list[dict] | None:
     return [dict(zip(columns, row, strict=False)) for row in data["rows"]]
 
 
-def _describe_order(row: dict) -> str:
+def _describe_order(row: dict, with_address: bool = False) -> str:
     text = f"Order {row['order_id']}, placed on {_day(row.get('order_date'))}, is currently {row['status']}"
-    if row.get("status") == "Delivered" and row.get("delivered_date"):
-        text += f" (delivered on {_day(row['delivered_date'])})"
-    elif row.get("status") == "Shipped" and row.get("shipped_date"):
-        text += f" (shipped on {_day(row['shipped_date'])})"
-    return text + f". Order total: {_money(row.get('total_amount'))}."
+    dates = []
+    if row.get("shipped_date"):
+        dates.append(f"shipped on {_day(row['shipped_date'])}")
+    if row.get("delivered_date"):
+        dates.append(f"delivered on {_day(row['delivered_date'])}")
+    if dates:
+        text += f" ({', '.join(dates)})"
+    if row.get("items"):
+        text += f": {row['items']}"
+    text += f". Order total: {_money(row.get('total_amount'))}."
+    if with_address and row.get("shipping_address"):
+        text += f" Shipping address: {row['shipping_address']}."
+    return text
 
 
-def _sql_answer(purpose: str, sql: str, rows: list[dict] | None, error: str | None) -> str:
+def _sql_answer(purpose: str, sql: str, rows: list[dict] | None, error: str | None, address: bool) -> str:
     if rows is None:
         return f"I couldn't read that from the order database ({(error or 'no result').strip()[:200]})."
-    if purpose == "order_by_id":
-        oid = re.search(r"ORD-\d{4}-\d{4}", sql)
-        if not rows:
-            return f"I couldn't find order {oid.group(0) if oid else ''} on this customer's account."
-        return _describe_order(rows[0])
-    if purpose == "order_status":
-        if not rows:
-            return "This customer has no orders yet."
-        lines = [_describe_order(r) for r in rows]
-        return "Most relevant orders, newest open orders first:\n" + "\n".join(f"- {line}" for line in lines)
-    if purpose == "order_history":
-        if not rows:
-            return "This customer has no orders yet."
-        lines = [
-            f"- {r['order_id']} ({_day(r['order_date'])}): {r['status']}, {_money(r['total_amount'])}"
-            for r in rows[:15]
-        ]
-        more = f"\n(and {len(rows) - 15} more)" if len(rows) > 15 else ""
-        return f"The customer has {len(rows)} orders:\n" + "\n".join(lines) + more
-    if purpose == "order_items":
-        if not rows:
-            return "I couldn't find any items for that order on this customer's account."
-        order = rows[0]["order_id"]
-        lines = [f"- {r['quantity']} x {r['name']} ({_money(r['unit_price'])} each)" for r in rows]
-        return f"Order {order} contains:\n" + "\n".join(lines)
     if purpose == "spending":
         row = rows[0] if rows else {"orders": 0, "total_spent": 0}
         return (
             f"The customer has spent {_money(row['total_spent'])} across {row['orders']} orders "
             "(cancelled orders not counted)."
         )
-    return str(rows)
+    if not rows:
+        wanted = re.findall(r"ORD-\d{4}-\d{4}", sql)
+        if wanted:
+            return f"I couldn't find order {', '.join(wanted)} on this customer's account."
+        return "I couldn't find any matching orders on this customer's account."
+    lines = [_describe_order(r, address) for r in rows[:15]]
+    more = f"\n(and {len(rows) - 15} more)" if len(rows) > 15 else ""
+    if purpose == "order_status":
+        return "Most relevant orders, newest open orders first:\n" + "\n".join(f"- {line}" for line in lines)
+    if purpose == "order_history":
+        return f"The customer has {len(rows)} orders:\n" + "\n".join(f"- {line}" for line in lines) + more
+    if len(lines) == 1:
+        return lines[0]
+    return "\n".join(f"- {line}" for line in lines) + more
 
 
 def sql_agent(turn: Turn) -> ToolCall | str:
@@ -130,10 +190,11 @@ def sql_agent(turn: Turn) -> ToolCall | str:
     done = turn.called("run_sql_query")
     if len(done) < len(plan) and all(step.result is not None for step in done):
         return ("run_sql_query", {"query": plan[len(done)][1]})
+    address = bool(re.search(r"\baddress", turn.request.normalized))
     answers = []
     for (purpose, sql), step in zip(plan, done, strict=False):
         rows = _rows(step.result)
-        answers.append(_sql_answer(purpose, sql, rows, None if rows is not None else step.result))
+        answers.append(_sql_answer(purpose, sql, rows, None if rows is not None else step.result, address))
     return "\n\n".join(answers)
 
 
@@ -149,9 +210,25 @@ _CONTACT = re.compile(
 )
 
 
+QUERY_SYNONYMS = {
+    "arrive": "delivery", "arrival": "delivery", "fast": "express", "fastest": "express next day",
+    "quick": "express", "quickest": "express next day", "long": "time", "pay": "cost", "fee": "cost",
+    "price": "cost", "back": "return", "reply": "answer", "respond": "answer", "weekend": "weekends",
+    "saturday": "weekends", "sunday": "weekends", "broken": "faulty", "money": "refund",
+    "tomorrow": "next day",
+}  # fmt: skip
+"""Everyday words of a question and the words the policies use for the same thing."""
+
+
 def _keywords(text: str) -> set[str]:
-    words = re.findall(r"[a-z0-9]+", normalize(text))
-    return {w.rstrip("s") if len(w) > 3 else w for w in words if w not in _STOP}
+    """The words of a text as the document index sees them (stop words out, light stemming)."""
+    return set(tokenize(normalize(text)))
+
+
+def _query_keywords(text: str) -> set[str]:
+    """A question's words, with the policies' words for the everyday ones."""
+    words = re.findall(r"[a-z]+", normalize(text))
+    return _keywords(" ".join([text, *(QUERY_SYNONYMS[w] for w in words if w in QUERY_SYNONYMS)]))
 
 
 def _hits(result: str | None) -> list[dict]:
@@ -162,7 +239,7 @@ def _hits(result: str | None) -> list[dict]:
 def _passages(markdown: str) -> list[tuple[str, str]]:
     """A Markdown document as (section title, passage): paragraphs, bullets and table rows, unformatted."""
     section, passages, paragraph = "", [], []
-    in_table = False
+    in_table, header = False, []
 
     def flush() -> None:
         if paragraph:
@@ -181,9 +258,10 @@ def _passages(markdown: str) -> list[tuple[str, str]]:
             flush()
             cells = [c.strip() for c in line.strip("|").split("|")]
             if not in_table:
-                in_table = True  # the first row of a table is its header
+                in_table, header = True, cells  # the first row of a table is its header
                 continue
-            passages.append((section, f"{cells[0]}: " + ", ".join(cells[1:])))
+            labelled = [f"{h.lower()} {c}" if h else c for h, c in zip(header[1:], cells[1:], strict=False)]
+            passages.append((section, f"{cells[0]}: " + "; ".join(labelled)))
         elif line.startswith(("- ", "* ")):  # a bullet is a paragraph; indented lines continue it
             flush()
             in_table = False
@@ -194,15 +272,22 @@ def _passages(markdown: str) -> list[tuple[str, str]]:
     return passages
 
 
-def _best_passages(text: str, query: str, limit: int = 3) -> list[str]:
-    """The passages sharing most words with the query (section titles count), in document order."""
-    keywords = _keywords(query)
+def _best_passages(text: str, query: str, limit: int = 4, focus: str = "", lead: bool = False) -> list[str]:
+    """The passages that share the rarest words with the query (the customer's own ``focus`` words of a
+    follow-up count double, section titles half), in document order."""
+    keywords, own = _query_keywords(query), _query_keywords(focus)
     passages = _passages(text)
-    scored = [
-        (len(_keywords(body) & keywords) + 0.5 * len(_keywords(title) & keywords), i, body)
-        for i, (title, body) in enumerate(passages)
-    ]
-    best = sorted((t for t in scored if t[0] > 0), key=lambda t: (-t[0], t[1]))[:limit]
+    bodies = [_keywords(body) for _, body in passages]
+    rarity = {w: math.log(1 + len(passages) / (1 + sum(w in b for b in bodies))) for w in keywords | own}
+    scored = []
+    for i, ((title, body), words) in enumerate(zip(passages, bodies, strict=True)):
+        score = sum(rarity[w] * (2 if w in own else 1) for w in (keywords | own) & words)
+        score += 0.5 * sum(rarity[w] for w in (keywords | own) & _keywords(title))
+        scored.append((score, i, body))
+    top = max((t[0] for t in scored), default=0.0)
+    best = sorted((t for t in scored if t[0] > 0 and t[0] >= top / 2), key=lambda t: (-t[0], t[1]))[:limit]
+    if best and lead and all(i > 0 for _, i, _ in best):  # the page's opening sums it up: keep it
+        best.append(scored[0])
     return [body for _, _, body in sorted(best, key=lambda t: t[1])]
 
 
@@ -211,64 +296,348 @@ def contact_details(text: str) -> list[str]:
     return list(dict.fromkeys(m.group(0) for m in _CONTACT.finditer(text)))
 
 
-def _product_answer(turn: Turn, product: dict, page: str) -> str:
-    """Price and stock from the live catalogue; specs and compatibility from the product's page."""
-    intents = turn.request.intents
+SPEC_WORDS = {
+    "weight": "weight weigh weighs heavy heavier light lighter kg kilo kilos kilograms grams pounds lbs",
+    "battery": "battery charge charging lasts last hours life",
+    "screen": "screen display resolution size inch inches hz refresh panel",
+    "ports": "port ports usb hdmi thunderbolt displayport ethernet",
+    "connectivity": "bluetooth wifi wi-fi wireless connect connected connection pair multipoint",
+    "noise_cancelling": "noise cancelling anc quiet",
+    "water_resistance": "water waterproof sweat rain ip67 ipx5 swim",
+    "ram": "ram memory",
+    "storage": "storage ssd space",
+    "cpu": "cpu processor chip",
+    "gpu": "gpu graphics",
+}
+"""Everyday words for the catalogue's spec names (other specs match by their own name)."""
+
+
+def _asked_specs(question: str, specs: dict) -> dict:
+    words = set(re.findall(r"[a-z0-9-]+", normalize(question)))
+    chosen = {}
+    for key, value in specs.items():
+        names = set(key.replace("_", " ").split()) | set(SPEC_WORDS.get(key, "").split())
+        if words & names:
+            chosen[key] = value
+    return chosen
+
+
+def _product_answer(reading: Reading, question: str, product: dict, page: str) -> str:
+    """Price and stock from the live catalogue, then what was asked: the specs named, compatibility,
+    or the product's description and the page's passages closest to the question."""
+    intents = reading.intents
     name = product["name"]
-    parts = []
-    if "price" in intents or not (intents & {"stock", "specs", "compatibility"}):
-        parts.append(f"The {name} costs {_money(product['price'])}.")
-    if intents & {"stock", "price"}:
-        stock = int(product.get("stock") or 0)
-        subject = "It" if parts else f"The {name}"
-        parts.append(
-            f"{subject} is in stock ({stock} available)."
-            if stock > 0
-            else f"{subject} is currently out of stock."
-        )
+    parts = [f"The {name} costs {_money(product['price'])} and is {_stock_note(product)}."]
     if "compatibility" in intents:
         section = [body for title, body in _passages(page) if title.lower().startswith("compatib")]
-        parts.append(f"Compatibility of the {name}: " + " ".join(section) if section else "")
+        parts.append(f"Compatibility: {' '.join(section)}" if section else "")
     specs = product.get("specs") or {}
-    if isinstance(specs, dict) and specs and ("specs" in intents or intents == {"product_info"}):
-        wanted = _keywords(turn.request.text)
-        chosen = {k: v for k, v in specs.items() if _keywords(k.replace("_", " ")) & wanted}
-        listed = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in (chosen or specs).items())
-        parts.append(f"Specs of the {name}: {listed}.")
-    if intents == {"product_info"} and product.get("description"):
-        parts.insert(0, str(product["description"]))
+    asked = _asked_specs(question, specs) if isinstance(specs, dict) else {}
+    if asked:
+        parts.append("; ".join(f"{k.replace('_', ' ').capitalize()}: {v}" for k, v in asked.items()) + ".")
+    elif not intents & {"price", "stock", "compatibility"} or "product_info" in intents:
+        parts.append(str(product.get("description") or ""))
+        said = " ".join(parts).lower()
+        about = re.sub("|".join(re.escape(w) for w in name.lower().split()), " ", question.lower())
+        extra = [p for p in _best_passages(page, about, limit=3) if p.lower() not in said and name not in p]
+        parts.extend(p if p.endswith(".") else p + "." for p in extra)
+        if isinstance(specs, dict) and specs and "specs" in intents:
+            parts.append("Specs: " + "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in specs.items()) + ".")
     return " ".join(p for p in parts if p)
 
 
+def _stock_note(product: dict) -> str:
+    stock = int(product.get("stock") or 0)
+    return f"{stock} in stock" if stock > 0 else "currently out of stock"
+
+
+SUPERLATIVES = {
+    ("price", False): "cheapest",
+    ("price", True): "most expensive",
+    ("weight", False): "lightest",
+    ("weight", True): "heaviest",
+    ("battery", True): "longest-lasting",
+    ("battery", False): "shortest-lasting",
+    ("screen", True): "biggest-screen",
+    ("screen", False): "smallest-screen",
+    ("refresh", True): "fastest (highest refresh rate)",
+    ("refresh", False): "slowest",
+    ("storage", True): "most-storage",
+    ("storage", False): "least-storage",
+    ("ram", True): "most-memory",
+    ("ram", False): "least-memory",
+    ("stock", True): "best-stocked",
+    ("stock", False): "least-stocked",
+}
+_FIGURE_SPEC = {"weight": "weight", "battery": "battery", "screen": "screen", "refresh": "screen"}
+
+
+def _listings(reading: Reading) -> list[Ranking]:
+    """The rankings a question asks for ("the cheapest laptop"), one per kind it names; or, for "do you
+    sell webcams?", each kind listed by price. None when it names a product: that product is the answer."""
+    ranking = reading.ranking
+    if ranking is not None and len(reading.products) >= 2:  # "which is lighter, the aerobook or the slate?"
+        return [replace(ranking, group="")]
+    if ranking is not None and not ranking.group and not reading.products and ranking.superlative:
+        return [ranking]  # "the cheapest thing you sell": the whole catalogue
+    if ranking is not None and ranking.group and (ranking.superlative or not reading.products):
+        groups = reading.groups or (ranking.group,)
+        return [replace(ranking, group=g) for g in groups]
+    only_the_kind = not reading.products and not (
+        reading.intents & (POLICY_INTENTS | {"specs", "compatibility"})
+    )
+    if reading.groups and only_the_kind:
+        return [Ranking(g, "price", superlative=False) for g in reading.groups]
+    if reading.brands and only_the_kind:  # "anything from Sonique?"
+        return [Ranking(b, "price", superlative=False) for b in reading.brands]
+    if reading.groups and not reading.products and not reading.intents & POLICY_INTENTS:
+        return [Ranking(g, "price", superlative=False) for g in reading.groups]  # with the specs asked
+    return []
+
+
+def _stock_note(product: dict) -> str:
+    stock = int(product.get("stock") or 0)
+    return f"{stock} in stock" if stock > 0 else "currently out of stock"
+
+
+SUPERLATIVES = {
+    ("price", False): "cheapest",
+    ("price", True): "most expensive",
+    ("weight", False): "lightest",
+    ("weight", True): "heaviest",
+    ("battery", True): "longest-lasting",
+    ("battery", False): "shortest-lasting",
+    ("screen", True): "biggest-screen",
+    ("screen", False): "smallest-screen",
+    ("refresh", True): "fastest (highest refresh rate)",
+    ("refresh", False): "slowest",
+    ("storage", True): "most-storage",
+    ("storage", False): "least-storage",
+    ("ram", True): "most-memory",
+    ("ram", False): "least-memory",
+    ("stock", True): "best-stocked",
+    ("stock", False): "least-stocked",
+}
+_FIGURE_SPEC = {"weight": "weight", "battery": "battery", "screen": "screen", "refresh": "screen"}
+
+
+def _listing(reading: Reading) -> Ranking | None:
+    """The ranking a question asks for; or, for "do you sell webcams?", the kind listed by price."""
+    if reading.ranking is not None:
+        return reading.ranking if reading.ranking.group else None
+    asks_only_about_the_kind = not reading.products and not (reading.intents & (POLICY_INTENTS | {"specs"}))
+    if reading.groups and asks_only_about_the_kind:
+        return Ranking(reading.groups[0], "price", superlative=False)
+    return None
+
+
+def _ranking_answer(
+    ranking: Ranking, result: str | None, question: str = "", only: tuple[str, ...] = ()
+) -> str:
+    data = load_json(result)
+    if not isinstance(data, dict) or not isinstance(data.get("products"), list):
+        return f"I couldn't rank our {ranking.group} products ({(result or 'no result').strip()[:200]})."
+    products = data["products"]
+    if only:  # compare just the products the customer named
+        products = [p for p in products if p["name"] in only]
+    group = plural(ranking.group) or "products"
+    if not products:
+        budget = f" within {_money(ranking.max_price)}" if ranking.max_price is not None else ""
+        return f"We have no {group}{budget} in stock right now."
+
+    def line(p: dict) -> str:
+        specs = p.get("specs", {})
+        shown = {_FIGURE_SPEC.get(ranking.sort_by, ranking.sort_by): ""} | _asked_specs(question, specs)
+        extra = "".join(f", {k.replace('_', ' ')}: {specs[k]}" for k in shown if specs.get(k))
+        return f"{p['name']} ({_money(p['price'])}{extra}, {_stock_note(p)})"
+
+    if not ranking.superlative:
+        lines = "; ".join(line(p) for p in products)
+        if ranking.max_price is not None:
+            return f"Our {group} within {_money(ranking.max_price)}, dearest first: {lines}."
+        if ranking.in_stock_only:
+            return f"These {group} are in stock: {lines}."
+        return f"Our {group} range, cheapest first: {lines}."
+    best = products[0]
+    words = SUPERLATIVES[(ranking.sort_by, ranking.descending)]
+    answer = f"The {words} of our {group} is the {line(best)}."
+    if only:
+        answer = f"Of the {len(products)} you named, the {words} is the {line(best)}."
+    if int(best.get("stock") or 0) <= 0 and not ranking.in_stock_only:
+        available = next((p for p in products[1:] if int(p.get("stock") or 0) > 0), None)
+        if available:
+            answer += f" The {words} one in stock is the {line(available)}."
+    if len(products) > 1:
+        answer += " All of them, in order: " + "; ".join(line(p) for p in products) + "."
+    return answer
+
+
+PROBLEM_WORDS = re.compile(
+    r"\b(?:cancel\w*|change\w*|swap\w*|return\w*|refund\w*|exchang\w*|address|broken|damaged|crack\w*|"
+    r"lost|problem|wrong|claim|repair\w*|fault\w*|dead|defect\w*|contact|support|email|phone|call)\b"
+)
+"""A question that ends with "what do I do": it gets the support contact the policy gives."""
+
+
+def _customer_words(question: str) -> tuple[str, str]:
+    """(the whole question, the customer's own words without the follow-up's "(about ...)" context)."""
+    question = re.sub(
+        r"^(?:Customer (?:question|request)|Cancellation and order changes policy, and support "
+        r"contact email and phone, for): ",
+        "",
+        question.strip(),
+    )
+    own = re.sub(r"\s*\(about [^)]*\)\s*$", "", question)
+    return question, own
+
+
+POLICY_TITLES = {
+    "returns_policy": "return",
+    "warranty_policy": "warrant",
+    "cancellation_policy": "cancel",
+    "shipping_policy": "shipping",
+    "contact": "contact",
+}
+"""Which policy page an intent is about, by a word of the page's own title."""
+
+
+POLICY_QUERIES = {
+    "return": "returns and refunds policy",
+    "warrant": "warranty policy",
+    "cancel": "order changes and cancellation policy",
+    "shipping": "shipping policy",
+    "contact": "contacting support email phone number hours",
+}
+"""A search for a policy page by its own title, when the customer's words did not find it."""
+
+
+def _wanted_title(reading: Reading) -> str | None:
+    """The title word of the policy page the question is most specifically about, if any."""
+    for intent, title in POLICY_TITLES.items():  # the broad shipping words last
+        if intent in reading.intents:
+            return title
+    return None
+
+
+def _best_policy(
+    reading: Reading, question: str, own: str, hits: list[dict]
+) -> tuple[dict | None, list[str]]:
+    """The policy page (and its passages) that answers best: the most and rarest shared words, with a
+    bonus for the page the question's intent names."""
+    wanted = _wanted_title(reading)
+    best: tuple[float, dict | None, list[str]] = (0.0, None, [])
+    for hit in (h for h in hits if h.get("kind") == "policy"):
+        passages = _best_passages(
+            hit.get("text", ""), question, focus=own if own != question else "", lead=True
+        )
+        shared = _keywords(" ".join(passages)) & (_keywords(question) | _keywords(own))
+        score = len(shared) + (100.0 if wanted and wanted in hit.get("title", "").lower() else 0.0)
+        if best[1] is None or score > best[0]:
+            best = (score, hit, passages)
+    return best[1], best[2]
+
+
+def _contact_answer(page: str, contacts: list[str]) -> str:
+    """The support page's own contact lines (email with reply time, phone, hours)."""
+    lines = [body for _, body in _passages(page) if re.match(r"(?:email|phone|hours)\b", body, re.IGNORECASE)]
+    return (
+        "You can reach TechHub support: "
+        + " ".join(line if line.endswith(".") else line + "." for line in lines)
+        if lines
+        else "You can reach TechHub support at " + " or ".join(contacts[:2]) + "."
+    )
+
+
+def _policy_answer(reading: Reading, question: str, own: str, hits: list[dict]) -> str:
+    """The passages of the best policy page that answer the question, with the support contact when the
+    question calls for it; or an honest "the policies don't say" with the contact."""
+    contacts = contact_details("\n".join(h.get("text", "") for h in hits))
+    top, passages = _best_policy(reading, question, own, hits)
+    if top is None and hits:
+        top = hits[0]
+        passages = _best_passages(top.get("text", ""), question)
+    if top is None:
+        return "I couldn't find anything about that in TechHub's product pages or policies."
+    if "contact" in reading.intents and "contact" in top.get("title", "").lower() and not reading.action:
+        return _contact_answer(top.get("text", ""), contacts)
+    answer = " ".join(p if p.endswith((".", "!", "?")) else p.rstrip(",;: ") + "." for p in passages)
+    if not answer:
+        where = " or ".join(contacts[:2]) if contacts else "our support team"
+        return (
+            f"Our product pages and policies don't say more about that. Our support team can help: {where}."
+        )
+    wants_contact = "contact" in reading.intents or reading.action or PROBLEM_WORDS.search(reading.normalized)
+    if contacts and wants_contact and not all(c in answer for c in contacts[:2]):
+        answer += " Support contact: " + " or ".join(contacts[:2]) + "."
+    return f"From our {top['title']} page: {answer}"
+
+
+def _not_in_catalogue(reading: Reading) -> str:
+    """What a product question gets when no product of ours fits it."""
+    asked = foreign_subjects(reading.normalized)
+    what = f"any {asked[-1]}" if asked else "a product like that"
+    categories = ", ".join(load_catalogue().categories)
+    return (
+        f"I couldn't find {what} in our catalogue. TechHub sells {categories}: "
+        "can I help you find something there?"
+    )
+
+
 def docs_agent(turn: Turn) -> ToolCall | str:
-    """Search first; for a product, fetch its live details; then answer from what was found."""
-    question = turn.request.text
-    label, _, rest = question.partition(": ")
-    if rest and len(label) < 120:  # "Customer question: ..." -> search for the customer's own words
-        question = rest
+    """Rank kinds of products from the catalogue; or search, fetch each named product's live details,
+    and answer from them and from the policy the question also asks about."""
+    question, own = _customer_words(turn.request.text)
+    reading = read_message(question)
+    listings = _listings(reading)
+    ranked = turn.called("find_products")
+    if len(ranked) < len(listings):
+        listing = listings[len(ranked)]
+        args = {
+            "kind_or_category": listing.group,
+            "sort_by": listing.sort_by,
+            "descending": listing.descending,
+            "in_stock_only": listing.in_stock_only,
+        }
+        if listing.max_price is not None:
+            args["max_price"] = listing.max_price
+        return ("find_products", args)
     searches = turn.called("search_documents")
     if not searches:
-        return ("search_documents", {"query": question[:500]})
-    hits = _hits(searches[0].result)
-    top = hits[0] if hits else None
-    wants_product = bool(turn.request.intents & {"price", "stock", "specs", "compatibility", "product_info"})
+        return ("search_documents", {"query": normalize(question)[:500]})
+    hits = [hit for step in searches for hit in _hits(step.result)]
+    wanted = _wanted_title(reading)
+    if (
+        wanted is None
+        and not any(h.get("kind") == "policy" for h in hits)
+        and (reading.topic == "policies" or not hits)
+    ):
+        wanted = "contact"  # nothing in the policies: the support page says who can tell
+    if (
+        wanted
+        and len(searches) < 2
+        and not any(h.get("kind") == "policy" and wanted in h.get("title", "").lower() for h in hits)
+    ):
+        return ("search_documents", {"query": POLICY_QUERIES[wanted]})
+    products = list(reading.products[:3])
+    if not products and not listings and reading.topic == "products":
+        products = [h["title"] for h in hits[:1] if h.get("kind") == "product" and h.get("score", 0) >= 3.0]
+        if not products:
+            return _not_in_catalogue(reading)
     details = turn.called("get_product_details")
-    if top and top.get("kind") == "product" and wants_product and not details:
-        return ("get_product_details", {"product_name": top["title"]})
-    if details:
-        product = load_json(details[0].result)
+    if len(details) < len(products):
+        return ("get_product_details", {"product_name": products[len(details)]})
+    parts = [
+        _ranking_answer(listing, step.result, question, reading.products if len(reading.products) > 1 else ())
+        for listing, step in zip(listings, ranked, strict=False)
+    ]
+    if listings and len(reading.products) > 1 and reading.ranking is not None:
+        return "\n\n".join(parts)  # the comparison is the answer
+    for step in details:
+        product = load_json(step.result)
         if isinstance(product, dict) and product.get("name"):
-            return _product_answer(turn, product, top.get("text", "") if top else "")
-    if not top:
-        return "I couldn't find anything about that in TechHub's product pages or policies."
-    passages = _best_passages(top.get("text", ""), question)
-    answer = " ".join(p if p.endswith((".", "!", "?")) else p.rstrip(",;: ") + "." for p in passages)
-    answer = answer or top.get("text", "")[:400]
-    contacts = contact_details(top.get("text", ""))
-    if "contact" in turn.request.intents and contacts and not turn.request.action:
-        hours = [body for title, body in _passages(top.get("text", "")) if body.lower().startswith("hours")]
-        return "You can reach TechHub support at " + " or ".join(contacts) + ". " + " ".join(hours)
-    asks_contact = bool(turn.request.intents & {"contact", "cancellation_policy"}) or turn.request.action
-    if contacts and asks_contact and not all(c in answer for c in contacts):
-        answer += " Support contact: " + " or ".join(contacts) + "."
-    return f"From our {top['title']} page: {answer}"
+            page = next((h.get("text", "") for h in hits if h.get("title") == product["name"]), "")
+            parts.append(_product_answer(reading, question, product, page))
+    asks_policy = bool(reading.intents & POLICY_INTENTS or reading.action)
+    if not parts or (asks_policy and any(h.get("kind") == "policy" for h in hits)):
+        parts.append(_policy_answer(reading, question, own, hits))
+    return "\n\n".join(p for p in parts if p)

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 
 from techhub.models.offline.conversation import Turn
-from techhub.models.offline.language import ACCOUNT_INTENTS, DOCS_INTENTS
-from techhub.models.offline.specialists import ToolCall, contact_details
+from techhub.models.offline.language import DOCS_INTENTS, POLICY_INTENTS
+from techhub.models.offline.specialists import PROBLEM_WORDS, ToolCall, contact_details
 
 SQL_TOOL = "transfer_to_sql_agent"
 DOCS_TOOL = "transfer_to_docs_agent"
@@ -104,6 +104,11 @@ def _social(turn: Turn) -> str | None:
         return "You're welcome! Is there anything else I can help you with?"
     if "goodbye" in intents:
         return "Goodbye, and thanks for shopping with TechHub!"
+    if "small_talk" in intents:
+        return (
+            "I'm TechHub's automated support assistant. I can look up your orders, answer questions about "
+            "our products and explain our store policies. What can I do for you?"
+        )
     if "greeting" in intents:
         return (
             "Hello! I'm TechHub's support assistant. I can help with your orders, our products and our "
@@ -113,24 +118,52 @@ def _social(turn: Turn) -> str | None:
 
 
 def _plan(turn: Turn, limits: set[str]) -> list[str]:
+    """The specialists this turn needs, by its topic (and both for a two-part question)."""
     reading = turn.request
     tools = []
-    account = bool(reading.intents & ACCOUNT_INTENTS) or reading.action or reading.complaint
-    if account and _verified(turn.system):
+    if turn.topic == "orders" and _verified(turn.system):
         tools.append(SQL_TOOL)
-    docs = bool(reading.intents & DOCS_INTENTS) or (reading.action and reading.action in limits)
-    if docs:
+    asked = reading.intents & (POLICY_INTENTS if turn.topic == "orders" else DOCS_INTENTS)
+    if turn.topic == "orders" and not SHIPPING_QUESTION.search(reading.normalized):
+        asked = asked - {"shipping_policy"}  # "did it ship?" asks about the order, not the policy
+    docs = (
+        turn.topic in ("products", "policies")
+        or bool(asked)
+        or bool(reading.action and reading.action in limits)
+        or (turn.topic == "orders" and (reading.complaint or bool(PROBLEM_WORDS.search(reading.normalized))))
+    )
+    if docs and turn.topic != "out_of_scope":
         tools.append(DOCS_TOOL)
     return tools
 
 
 def _task(tool: str, turn: Turn) -> str:
+    """A self-contained task: the customer's words, plus what a follow-up refers to."""
     request = turn.request.text.strip()
+    if turn.context:
+        request += f" (about {turn.context})"
     if tool == SQL_TOOL:
         return f"Customer request: {request}"
     if turn.request.action:
         return f"Cancellation and order changes policy, and support contact email and phone, for: {request}"
+    if turn.topic == "orders" and (turn.request.complaint or PROBLEM_WORDS.search(turn.request.normalized)):
+        return f"Customer question: {request} (policy and support contact)"
     return f"Customer question: {request}"
+
+
+SHIPPING_QUESTION = re.compile(
+    r"\bhow long\b|\bshipping (?:cost|time|option|fee)|\bpolic(?:y|ies)\b|\bnormally\b|\busually\b"
+)
+CLARIFY = (
+    "I'd be glad to help. I can look up your orders, answer questions about our products (prices, "
+    "stock, specs) and explain our policies (returns, warranty, shipping). Could you tell me a little "
+    "more about what you need?"
+)
+OUT_OF_SCOPE_REPLY = (
+    "I'm sorry, I can only help with TechHub orders, our products (laptops, monitors, keyboards "
+    "and mice, audio and accessories) and our store policies. Is there something along those lines I can "
+    "help with?"
+)
 
 
 def _action_reply(turn: Turn, limits: set[str], facts: list[str], docs: list[str]) -> str:
@@ -173,14 +206,15 @@ def _complaint_reply(turn: Turn, limits: set[str], facts: list[str], docs: list[
         )
         return " ".join(parts)
     if facts:
-        parts.append(facts[0] if len(facts) == 1 else "\n\n".join(facts))
-    if limits:
-        contacts = contact_details("\n".join(docs))
+        parts.append(_second_person("\n\n".join(facts)))
+    parts.extend(docs)
+    contacts = contact_details("\n".join(docs))
+    if limits and not (contacts and contacts[0] in " ".join(parts)):
         contact = " or ".join(contacts[:2]) if contacts else "our support team"
         parts.append(
             f"If you'd like a person to look into this, you can reach our support team at {contact}."
         )
-    return " ".join(parts)
+    return "\n\n".join(parts[:1] + ["\n\n".join(parts[1:])]) if len(parts) > 1 else parts[0]
 
 
 def supervisor(turn: Turn) -> ToolCall | str:
@@ -202,7 +236,7 @@ def supervisor(turn: Turn) -> ToolCall | str:
     facts, docs = turn.results(SQL_TOOL), turn.results(DOCS_TOOL)
     if reading.action:
         return _action_reply(turn, limits, facts, docs)
-    if reading.complaint:
+    if reading.complaint and turn.topic == "orders":
         return _complaint_reply(turn, limits, facts, docs)
     answer = "\n\n".join(_second_person(t) for t in facts + docs)
     social = _social(turn)
@@ -212,10 +246,8 @@ def supervisor(turn: Turn) -> ToolCall | str:
         return answer + "\n\nIs there anything else I can help you with?"
     if social:
         return social
-    if (reading.intents & ACCOUNT_INTENTS) and not _verified(turn.system):
+    if turn.topic == "orders" and not _verified(turn.system):
         return "I need to verify your account before I can look up orders. What email address did you use?"
-    return (
-        "I'm sorry, I can only help with TechHub orders, our products (laptops, monitors, keyboards "
-        "and mice, "
-        "audio and accessories) and our store policies. Is there something along those lines I can help with?"
-    )
+    if turn.topic == "out_of_scope":
+        return OUT_OF_SCOPE_REPLY
+    return CLARIFY

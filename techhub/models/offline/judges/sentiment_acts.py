@@ -102,5 +102,3 @@ def classify_agent_turn(text: str, earlier: list[str]) -> AgentAct:
         return AgentAct.CLOSE
     asks = text.rstrip().endswith("?") and len(substance.split()) < 20
     return AgentAct.QUESTION if asks else AgentAct.ANSWER
-
-

@@ -36,8 +36,9 @@ class CueKind:
     weak: bool = False  # a weak cue (worry) is cancelled by any positive cue of the same message
 
 
-def _kind(name: str, polarity: Polarity, says: str, *alternatives: str, when: When = "always",
-          weak: bool = False) -> CueKind:
+def _kind(
+    name: str, polarity: Polarity, says: str, *alternatives: str, when: When = "always", weak: bool = False
+) -> CueKind:
     return CueKind(name, polarity, says, re.compile("|".join(f"(?:{a})" for a in alternatives)), when, weak)
 
 
@@ -45,25 +46,37 @@ def _kind(name: str, polarity: Polarity, says: str, *alternatives: str, when: Wh
 # Patterns run on normalised text: lower case, apostrophes removed ("doesnt", "im", "ill").
 
 ANGER = _kind(
-    "anger or a demand", "negative", "shows anger or makes a demand",
+    "anger or a demand",
+    "negative",
+    "shows anger or makes a demand",
     r"\b(?:ridiculous|unacceptable|outrageous|absurd|insane|shocking|unbelievable|furious|livid|angry|"
     r"infuriating|disgraceful|disgusting|appalling|scandalous)\b",
-    r"\bwhat the (?:heck|hell|fuck|f|actual)\b", r"\b(?:wtf|wth|ffs|smh)\b",
+    r"\bwhat the (?:heck|hell|fuck|f|actual)\b",
+    r"\b(?:wtf|wth|ffs|smh)\b",
     r"\bare you (?:kidding|serious|joking|for real)\b",
     r"\b(?:cant|cannot|can not|couldnt) believe\b(?=.*\b(?:not|dont|didnt|no|never|cant|wont|isnt|still)\b)",
     r"\byou (?:must|have got to|gotta) be kidding\b",
-    r"\bseriously\s*[?!]", r"^\W*seriously\b", r"\bfor real\s*\?",
+    r"\bseriously\s*[?!]",
+    r"^\W*seriously\b",
+    r"\bfor real\s*\?",
     r"\b(?:i want|i demand|give me|i need) (?:a |my |a full )?(?:refund|money back)\b",
     r"\bmoney back\b",
     r"\b(?:get me|talk to|speak (?:to|with)|want|need|put me through to|transfer me to) "
     r"(?:a |an |your |the |some )?(?:manager|supervisor|human|real person|actual person|person|agent|"
     r"someone real)\b",
-    r"\bright now\b", r"\bimmediately\b(?=.*!)", r"\bfed up\b", r"\bsick (?:and tired )?of\b",
+    r"\bright now\b",
+    r"\bimmediately\b(?=.*!)",
+    r"\bfed up\b",
+    r"\bsick (?:and tired )?of\b",
     r"\bhad enough\b",
-    r"\bscam(?:med|mers)?\b", r"\brip ?off\b", r"\bugh+\b", r"\bargh+\b",
+    r"\bscam(?:med|mers)?\b",
+    r"\brip ?off\b",
+    r"\bugh+\b",
+    r"\bargh+\b",
     r"\b(?:this is|thats|its|what) (?:a |such a |an absolute )?joke\b",
     r"\bbeyond (?:frustrating|annoying|ridiculous|a joke)\b",
-    r"\bnot listening\b", r"\blisten to me\b",
+    r"\bnot listening\b",
+    r"\blisten to me\b",
     r"\byou (?:dont|didnt|arent|are not|never|wont|do not) (?:even )?"
     r"(?:listen|listening|read|reading|understand|answer|help)",
     r"\byou keep (?:saying|repeating|telling|ignoring)\b",
@@ -71,26 +84,37 @@ ANGER = _kind(
 )
 
 DISSATISFACTION = _kind(
-    "dissatisfaction", "negative", "says they are dissatisfied",
+    "dissatisfaction",
+    "negative",
+    "says they are dissatisfied",
     r"\b(?:useless|terrible|awful|horrible|horrendous|worst|pathetic|hopeless|worthless|shameful|"
     r"unhelpful|unhappy|dissatisfied|incompetent|misleading|rude|lame|meh|robbery|lied|liar|lying|typical|"
     r"shady|dodgy|sketchy|scammy|unprofessional|brutal|sloppy|shoddy|clueless|pointless|sneaky|rigid|"
     r"inflexible|"
     r"unfair|petty|stingy|greedy)\b",
-    r"\bshould (?:just|already|have been|have|not have|be able to)\b", r"\bshouldnt (?:have to|need to|be)\b",
+    r"\bshould (?:just|already|have been|have|not have|be able to)\b",
+    r"\bshouldnt (?:have to|need to|be)\b",
     r"\bim not (?:going to |gonna )?(?:putting|doing|paying|buying|waiting|spending|calling)\b",
     r"\b(?:kind of|pretty|really|quite) (?:basic|poor|bad|weak|lame|sad|silly)\b",
     r"\b(?:bought|paid|ordered|want|wanted|need|needed)\b.{0,40},? not (?:to|for|so)\b",
     r"\bjust saying\b",
     r"\b(?:most|other|every other|all the other) (?:places|stores|shops|retailers|sites|companies)\b",
-    r"\bdisappoint(?:ed|ing|ment)\b", r"\bfrustrat(?:ed|ing|ion)\b", r"\bannoy(?:ed|ing)\b",
-    r"\birritat(?:ed|ing)\b", r"\bupset\b", r"\blet down\b", r"\bnot impressed\b", r"\ba lie\b",
-    r"\bwaste of (?:time|money|my time)\b", r"\bwasted (?:my|an|a whole|so much) ",
+    r"\bdisappoint(?:ed|ing|ment)\b",
+    r"\bfrustrat(?:ed|ing|ion)\b",
+    r"\bannoy(?:ed|ing)\b",
+    r"\birritat(?:ed|ing)\b",
+    r"\bupset\b",
+    r"\blet down\b",
+    r"\bnot impressed\b",
+    r"\ba lie\b",
+    r"\bwaste of (?:time|money|my time)\b",
+    r"\bwasted (?:my|an|a whole|so much) ",
     r"\b(?:not|never|isnt|wasnt|arent|werent) (?:very |really |that |so |at all |particularly |exactly |"
     r"even )?"
     r"(?:helpful|useful|happy|satisfied|good|great|clear|acceptable|ok|okay|fine|good enough|cool|nice|"
     r"what i (?:asked|needed|wanted|expected))\b",
-    r"\bno help\b", r"\b(?:bad|poor|lousy|crappy|crap|shoddy|sloppy|abysmal) "
+    r"\bno help\b",
+    r"\b(?:bad|poor|lousy|crappy|crap|shoddy|sloppy|abysmal) "
     r"(?:service|support|experience|answer|bot|chatbot|help|job|customer service)\b",
     r"\b(?:nobody|no one|noone) (?:has )?(?:ever )?(?:answered|replied|responded|helped|called|cares)\b",
     r"\bdoesnt (?:answer|address|help with) (?:my|the) question\b",
@@ -98,14 +122,16 @@ DISSATISFACTION = _kind(
     r"\bi (?:didnt|did not) ask (?:for|about) (?:that|this)\b",
     r"\bthis (?:chat|bot|chatbot|assistant|service|store|company) (?:is|sucks)\b.{0,20}"
     r"\b(?:useless|terrible|awful|bad|sucks|joke|broken)?",
-    r"\bsucks?\b", r"\bnot (?:acceptable|ok|okay|good enough|fair|right)\b",
+    r"\bsucks?\b",
+    r"\bnot (?:acceptable|ok|okay|good enough|fair|right)\b",
     r"\b(?:thats|that is|this is|its|it is|what a|such a)\b(?: \w+){0,3}? (?:bad|poor|lousy|weak|sad|silly|"
     r"stupid|"
     r"dumb|shame|pity|mess|nonsense|rubbish|garbage|inconvenient|unfair|hassle|nightmare|pain)\b",
     r"\b(?:getting|gets|is) (?:old|tiresome|tiring|exhausting)\b",
     r"\b(?:a|an|such a|total|complete|absolute|real|bit of a|what a|been a)\s+(?:\w+\s+)?(?:mess|nightmare|"
     r"disaster|joke|hassle|shambles|fiasco|letdown|let down|farce|headache|ripoff|rip off|circus)\b",
-    r"\b(?:letdown|bummer|gutted|shame|pity)\b", r"\boh (?:dear|no|man)\b",
+    r"\b(?:letdown|bummer|gutted|shame|pity)\b",
+    r"\boh (?:dear|no|man)\b",
     r"\b(?:thats|that is|its|this is) (?:a )?(?:big |real |bit of a |serious )?(?:problem|issue)\b",
     r"\bnot (?:great|ideal|the best|good at all)\b",
     r"\btoo (?:slow|long|expensive|pricey|complicated|late|much hassle|difficult)\b",
@@ -113,38 +139,68 @@ DISSATISFACTION = _kind(
 )
 
 CONFUSION = _kind(
-    "confusion", "negative", "says they are confused",
-    r"\bconfus(?:ed|ing)\b", r"^\W*(?:how|what|huh|sorry what|wait what)\W*\?+\W*$",
+    "confusion",
+    "negative",
+    "says they are confused",
+    r"\bconfus(?:ed|ing)\b",
+    r"^\W*(?:how|what|huh|sorry what|wait what)\W*\?+\W*$",
     r"\b(?:dont|do not|didnt|still dont) (?:understand|get it|get what|follow)\b",
-    r"\b(?:makes|made) no sense\b", r"\bdoesnt make (?:any )?sense\b", r"\bwhat do you mean\b",
-    r"\bim lost\b", r"\bunclear\b", r"\b(?:said|says|say) (?:two )?(?:different|opposite) things\b",
-    r"\bwhich (?:one )?is it\b", r"\bcontradict", r"\bwhat does that (?:even )?mean\b", r"\bhuh\s*\?",
+    r"\b(?:makes|made) no sense\b",
+    r"\bdoesnt make (?:any )?sense\b",
+    r"\bwhat do you mean\b",
+    r"\bim lost\b",
+    r"\bunclear\b",
+    r"\b(?:said|says|say) (?:two )?(?:different|opposite) things\b",
+    r"\bwhich (?:one )?is it\b",
+    r"\bcontradict",
+    r"\bwhat does that (?:even )?mean\b",
+    r"\bhuh\s*\?",
 )
 
 IMPLIED = _kind(
-    "implied negativity", "negative", "gives up or brushes the agent off",
-    r"\bwhatever\b", r"\bfigure it out (?:myself|on my own|by myself)\b", r"\bforget (?:it|about it)\b",
-    r"\bnever ?mind\b", r"\bnvm\b", r"\bdont bother\b", r"\bi give up\b",
+    "implied negativity",
+    "negative",
+    "gives up or brushes the agent off",
+    r"\bwhatever\b",
+    r"\bfigure it out (?:myself|on my own|by myself)\b",
+    r"\bforget (?:it|about it)\b",
+    r"\bnever ?mind\b",
+    r"\bnvm\b",
+    r"\bdont bother\b",
+    r"\bi give up\b",
     r"\bdoesnt matter (?:anymore|now)\b",
-    r"\blive with it\b", r"\bif you say so\b", r"^\W*(?:figures|typical|pass|whatever you say)\W*$",
-    r"^\W*(?:of course|naturally|classic|go figure)\W*\.\W*$", r"\b(?:isnt|not) going anywhere\b",
+    r"\blive with it\b",
+    r"\bif you say so\b",
+    r"^\W*(?:figures|typical|pass|whatever you say)\W*$",
+    r"^\W*(?:of course|naturally|classic|go figure)\W*\.\W*$",
+    r"\b(?:isnt|not) going anywhere\b",
     r"\bgoing (?:nowhere|in circles)\b",
-    r"^\W*(?:fine|sure|ok|right|great)\s*(?:then)?\W*\.\.+\W*$", r"^\W*fine\W*$",
+    r"^\W*(?:fine|sure|ok|right|great)\s*(?:then)?\W*\.\.+\W*$",
+    r"^\W*fine\W*$",
     r"\b(?:ill|i will|i guess ill|guess ill) (?:just )?(?:call|email|ask|try|look|search|google|find|deal|"
     r"sort)\b"
     r".{0,40}\b(?:instead|myself|elsewhere|someone else|on my own|somewhere else)\b",
-    r"\bi guess (?:thats|that is) it\b", r"\bi suppose\W*$",
+    r"\bi guess (?:thats|that is) it\b",
+    r"\bi suppose\W*$",
     r"\b(?:ill|i will) (?:just )?\w+ (?:\w+ )?i suppose\b",
     r"\bso (?:thats|that is|its|the answer is) (?:a )?no\b",
     r"\b(?:i )?guess (?:ill|i will|i(?:ll)? (?:have to|just|need to)|i can|im|thats|that is|not|so)\b",
-    r"\bbelieve it when i see it\b", r"\bi doubt (?:it|that)\b", r"\byeah,? sure\b",
-    r"\bso (?:thats|that is) it\b", r"\bthats it\?", r"\bdont (?:bother|worry) about it\b(?!.*thank)",
-    r"\b(?:no|not) (?:point|use) (?:asking|talking|trying)\b", r"\bwhy (?:do|did) i (?:even )?bother\b",
-    r"\bnot worth (?:it|the hassle)\b", r"\bill pass\b",
+    r"\bbelieve it when i see it\b",
+    r"\bi doubt (?:it|that)\b",
+    r"\byeah,? sure\b",
+    r"\bso (?:thats|that is) it\b",
+    r"\bthats it\?",
+    r"\bdont (?:bother|worry) about it\b(?!.*thank)",
+    r"\b(?:no|not) (?:point|use) (?:asking|talking|trying)\b",
+    r"\bwhy (?:do|did) i (?:even )?bother\b",
+    r"\bnot worth (?:it|the hassle)\b",
+    r"\bill pass\b",
 )
 
 CHURN = _kind(
-    "churn", "negative", "says they will take their business elsewhere",
+    "churn",
+    "negative",
+    "says they will take their business elsewhere",
     r"\b(?:buy|buying|order|ordering|ordered|get|getting|got|shop|shopping|purchase|purchasing|go|going|went|"
     r"take|taking|spend|spending|bought|look|looking|try|trying)\b.{0,25}"
     r"\b(?:elsewhere|somewhere else|(?:another|other|a different|different) (?:store|shop|retailer|site|"
@@ -167,7 +223,9 @@ CHURN = _kind(
 )
 
 CONTINUING = _kind(
-    "a problem that continues", "negative", "says the problem continues",
+    "a problem that continues",
+    "negative",
+    "says the problem continues",
     # Persistence: the same problem, again, after what the agent said or did.
     r"\bstill (?:\w+ )?(?:not|no|nothing|doesnt|dont|didnt|hasnt|havent|isnt|arent|wont|cant|cannot|"
     r"processing|pending|waiting|broken|stuck|missing|dead|empty|the same|only|charging me|being charged|"
@@ -191,8 +249,10 @@ CONTINUING = _kind(
     r"\b(?:ive|i have|i|weve|we) (?:already |also |even )?tried\b",
     r"\b(?:said|says|showed|shows|was|told me) (?:that|the same|this)\b.{0,25}\b(?:too|before|already|"
     r"last)\b",
-    r"\bas i (?:said|told you|mentioned|explained|wrote)\b", r"\bi (?:already )?told you\b",
-    r"\byou (?:already |just )?(?:said|told me) (?:that|this|the same)\b", r"\byou promised\b",
+    r"\bas i (?:said|told you|mentioned|explained|wrote)\b",
+    r"\bi (?:already )?told you\b",
+    r"\byou (?:already |just )?(?:said|told me) (?:that|this|the same)\b",
+    r"\byou promised\b",
     r"\byou (?:said|told me|claimed)\b.{0,60}!",
     r"\b(?:the )?(?:second|third|fourth|fifth|\d+(?:st|nd|rd|th)|umpteenth|hundredth) time\b",
     r"\b(?:as|like|same as) (?:before|last time)\b",
@@ -206,7 +266,8 @@ CONTINUING = _kind(
     r"refund|money|reply|response|answer|call|update|package|parcel|order|tracking|notification|message|"
     r"anything|word)\b",
     r"\bno (?:refund|email|confirmation|package|parcel|tracking|money|credit|delivery|call|text|notification|"
-    r"replacement|sign of)\b", r"\bnothing (?:here|there|in my (?:account|inbox|mailbox))\b",
+    r"replacement|sign of)\b",
+    r"\bnothing (?:here|there|in my (?:account|inbox|mailbox))\b",
     r"\b(?:its|it has|its been|weve been|ive been) (?:been )?(?:waiting )?(?:\w+ )?"
     r"(?:days|weeks|months|ages|forever)\b",
     r"\b(?:still )?waiting (?:for|on)\b",
@@ -291,7 +352,9 @@ _PAST_WORRY = re.compile(
 )
 
 EXASPERATION = _kind(
-    "exasperation at the agent's limits", "negative", "asks, exasperated, what the agent can do at all",
+    "exasperation at the agent's limits",
+    "negative",
+    "asks, exasperated, what the agent can do at all",
     r"\bwhat(?:s| is) the point (?:of|in) (?:you|this|asking|talking|having)\b",
     r"\bwhat (?:good|use) (?:are|is) (?:you|this)\b",
     r"\bwhat are you (?:even |actually )?(?:for|good for)\b",
@@ -310,7 +373,9 @@ EXASPERATION = _kind(
     r"has no)\b",
     r"\bevery (?:single )?(?:time|thing i ask|question)\b",
     r"\b(?:all|everything) you (?:ever )?(?:say|do) is\b",
-    r"\bhow (?:can|could|do) you not\b", r"\byes or no\b", r"^\W*(?:then|so) why\b",
+    r"\bhow (?:can|could|do) you not\b",
+    r"\byes or no\b",
+    r"^\W*(?:then|so) why\b",
     r"\byou(?:re| are)?\b.{0,40}\b(?:cant|cannot|can not|dont|arent able to|are unable to)\b[^.!]{0,30}\?",
     r"\b(?:so )?you (?:cant|cannot|can not|wont) (?:do|help(?: me)?(?: with)?) (?:anything|a thing|"
     r"nothing)\b",
@@ -319,14 +384,20 @@ EXASPERATION = _kind(
     r"(?:anyone|someone|somebody|a human|a person|a real|an actual|a manager)\b",
     r"\bam i (?:talking|speaking|chatting) to a (?:bot|robot|machine|wall)\b",
     r"\b(?:are you|is this) (?:even |just )?(?:a |an )?(?:real|actual)? ?(?:bot|robot|machine)\b.*\?",
-    r"\b(?:so )?what (?:am i|are we) (?:supposed|meant) to do\b", r"\b(?:so )?what (?:now|then)\s*\?",
-    r"\bnow what\b", r"\bthen what\b", r"\bhow (?:else )?(?:am i|do i) supposed to\b",
-    r"\b(?:can|could) you not (?:just )?\w+", r"\bcant you (?:just |even )?\w+",
+    r"\b(?:so )?what (?:am i|are we) (?:supposed|meant) to do\b",
+    r"\b(?:so )?what (?:now|then)\s*\?",
+    r"\bnow what\b",
+    r"\bthen what\b",
+    r"\bhow (?:else )?(?:am i|do i) supposed to\b",
+    r"\b(?:can|could) you not (?:just )?\w+",
+    r"\bcant you (?:just |even )?\w+",
     when="after_answer",
 )
 
 CONSEQUENCE = _kind(
-    "a consequence", "negative", "describes what the failure cost them",
+    "a consequence",
+    "negative",
+    "describes what the failure cost them",
     r"\btoo late\b",
     r"\b(?:might|may|wont|will not|not going to|isnt going to)\b (?:not )?(?:even )?(?:make it|"
     r"arrive in time|"
@@ -345,20 +416,26 @@ CONSEQUENCE = _kind(
     r"\b(?:was|is|were) (?:yesterday|last (?:week|night|weekend)|this morning)\b",
     r"\b(?:was|were|is) (?:meant|supposed|planned) to (?:be|arrive|come|go|have)\b",
     r"\bi needed (?:it|them|this|that) (?:for|by|before|on)\b",
-    r"\bno longer (?:need|want|matters|any use|useful|relevant)\b", r"\b(?:pointless|useless) now\b",
-    r"\b(?:so |and )?now i (?:have|had|need|got|must|ll have) to\b", r"\bnow ill have to\b",
+    r"\bno longer (?:need|want|matters|any use|useful|relevant)\b",
+    r"\b(?:pointless|useless) now\b",
+    r"\b(?:so |and )?now i (?:have|had|need|got|must|ll have) to\b",
+    r"\bnow ill have to\b",
     r"\bill have to (?:pay|buy|wait|cancel|return|rebook|order|get another|replace)\b",
     r"\b(?:had|have|having) to (?:buy|order|get|pay for) (?:another|a new|it again|a replacement|"
     r"one elsewhere|"
     r"twice|a second)\b",
-    r"\bruin(?:ed|s)?\b", r"\bcost me\b",
+    r"\bruin(?:ed|s)?\b",
+    r"\bcost me\b",
     r"\b(?:spent|wasted|lost|been at this for|been on (?:this|here) for)\b.{0,20}\b(?:minutes|hours|an hour|"
     r"all day|"
-    r"ages|half a day|the whole)\b", r"\b(?:stuck|stranded|left) with\b", r"\bim stuck\b",
+    r"ages|half a day|the whole)\b",
+    r"\b(?:stuck|stranded|left) with\b",
+    r"\bim stuck\b",
     r"\b(?:lost|lose|losing|missed|miss|missing out on) (?:the |my |our |a |it |his |her |their )?(?:\w+ )?"
     r"(?:return|refund|chance|price|deal|sale|window|deadline|money)\b",
     r"\b(?:closed|shut|ended|expired|passed)\b.{0,20}\bago\b",
-    r"\b(?:is|are|was|were|already|now) (?:closed|shut)\b", r"\b(?:out of pocket|lost money)\b",
+    r"\b(?:is|are|was|were|already|now) (?:closed|shut)\b",
+    r"\b(?:out of pocket|lost money)\b",
     r"\bfor nothing\b",
     r"\b(?:wasted|waste) (?:a|my|the|another) (?:day|morning|afternoon|week|trip|journey|drive)\b",
     r"\b(?:kids?|son|daughter|wife|husband|partner|mom|mum|dad|friend|client|boss)\b.{0,30}"
@@ -367,16 +444,23 @@ CONSEQUENCE = _kind(
 )
 
 SARCASM = _kind(
-    "sarcasm", "negative", "praises the agent sarcastically",
+    "sarcasm",
+    "negative",
+    "praises the agent sarcastically",
     r"\bthanks? (?:a lot |so much )?for (?:nothing|absolutely nothing|wasting|ruining|making me|"
     r"the runaround|"
     r"the hassle|the trouble)\b",
-    r"\byeah,? right\b", r"\bbig help\b", r"\bgee,? thanks\b", r"\bcool story\b",
+    r"\byeah,? right\b",
+    r"\bbig help\b",
+    r"\bgee,? thanks\b",
+    r"\bcool story\b",
     r"\bgood to know (?:how|that|what) (?:you|your|techhub|this store)\b",
     r"\b(?:great|good|nice|fantastic|brilliant) job\b(?=.{0,30}(?:not|nothing|\.\.\.|lol))",
-    r"\bwell done\b(?=.*(?:\.\.\.|not|nothing))", r"\bso (?:helpful|useful)\b(?=.*(?:\.\.\.|lol|not))",
+    r"\bwell done\b(?=.*(?:\.\.\.|not|nothing))",
+    r"\bso (?:helpful|useful)\b(?=.*(?:\.\.\.|lol|not))",
     r"\b(?:real|really|very|so|super) (?:helpful|useful)\b(?=.*\.\.\.)",
-    r"\blol\b(?=.*(?:not|no|never|cant|useless))", r"/s\b",
+    r"\blol\b(?=.*(?:not|no|never|cant|useless))",
+    r"/s\b",
     r"\bwhat a (?:great|wonderful|fantastic|brilliant|lovely|helpful|amazing) "
     r"(?:service|help|experience|answer|assistant|bot|chatbot|store|company)\b(?!.*!)",
     r"\b(?:clap|slow clap|bravo)\b",
@@ -392,21 +476,27 @@ IRONY = re.compile(
 
 # Asking how to close an account is a request; saying so after an answer is leaving.
 LEAVING = _kind(
-    "churn", "negative", "says they will close their account",
+    "churn",
+    "negative",
+    "says they will close their account",
     r"\b(?:close|closing|delete|deleting|cancel|cancelling|canceling|deactivate|terminate|remove|end)\b"
     r"(?: \w+){0,2} (?:my|the|this) (?:account|membership|subscription|profile)\b",
     when="after_answer",
 )
 
 COMPETITOR = _kind(
-    "churn", "negative", "points to a competitor",
+    "churn",
+    "negative",
+    "points to a competitor",
     r"\b(?:amazon|best ?buy|walmart|target\.com|newegg|ebay|costco|currys|argos|mediamarkt|media markt|"
     r"b ?h photo|micro ?center|john lewis|aliexpress|temu)\b",
     when="after_answer",
 )
 
 DEADLINE = _kind(
-    "a deadline at stake", "negative", "names a date the answer does not meet",
+    "a deadline at stake",
+    "negative",
+    "names a date the answer does not meet",
     r"\b(?:trip|flight|birthday|party|wedding|holiday|vacation|exam|event|meeting|presentation|christmas|"
     r"move|"
     r"deadline|interview|conference)\b (?:is|was|starts|started|leaves|left|begins|began|ends) (?:on |this |"
@@ -414,32 +504,55 @@ DEADLINE = _kind(
     r"in )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|tonight|yesterday|"
     r"weekend|morning|\d+)",
     r"\bi (?:leave|fly|travel|move|need (?:it|them|this)) (?:on|by|before|tomorrow|today|this|next)\b",
-    when="after_answer", weak=True,
+    when="after_answer",
+    weak=True,
 )
 
 # "Thanks anyway" closes a conversation that did not help; with "makes sense" or "fair enough" in the
 # same message it is only politeness.
 RESIGNED_THANKS = _kind(
-    "implied negativity", "negative", "thanks the agent for trying, without having been helped",
+    "implied negativity",
+    "negative",
+    "thanks the agent for trying, without having been helped",
     r"\bthanks? (?:you )?(?:anyway|anyways|for trying|i guess|all the same)\b",
     weak=True,
 )
 
 WORRY = _kind(
-    "worry", "negative", "sounds worried",
+    "worry",
+    "negative",
+    "sounds worried",
     r"\b(?:worried|worrying|nervous|anxious|scared|afraid|panic(?:king)?|stressed|concerned)\b",
     weak=True,
 )
 
-NEGATIVE_KINDS = (ANGER, DISSATISFACTION, CONFUSION, IMPLIED, CHURN, CONTINUING, EXASPERATION, CONSEQUENCE,
-                  SARCASM, LEAVING, COMPETITOR, DEADLINE, RESIGNED_THANKS, WORRY)
+NEGATIVE_KINDS = (
+    ANGER,
+    DISSATISFACTION,
+    CONFUSION,
+    IMPLIED,
+    CHURN,
+    CONTINUING,
+    EXASPERATION,
+    CONSEQUENCE,
+    SARCASM,
+    LEAVING,
+    COMPETITOR,
+    DEADLINE,
+    RESIGNED_THANKS,
+    WORRY,
+)
 
 # A report inferred from the wording ("the reset email never comes", "mine broke at 13 months") rather
 # than said outright ("still", "already tried"): a positive cue later in the message ("... didn't hear
 # the doorbell. thanks") makes it background.
 INFERRED_PROBLEM = CueKind(
-    "a problem that continues", "negative", "reports that something did not happen or does not work", None,
-    when="after_answer", weak=True,
+    "a problem that continues",
+    "negative",
+    "reports that something did not happen or does not work",
+    None,
+    when="after_answer",
+    weak=True,
 )
 
 # Read from the conversation rather than from one sentence (see :mod:`.sentiment`).
@@ -451,57 +564,100 @@ POLITE_COMPLAINT = CueKind(
 # --- positive kinds -------------------------------------------------------------------------------
 
 GRATITUDE = _kind(
-    "gratitude", "positive", "thanks the agent",
+    "gratitude",
+    "positive",
+    "thanks the agent",
     r"\bthank(?:s|you| you| u|ing)?\b(?! (?:you )?(?:anyway|anyways|for trying|i guess|all the same|"
-    r"for nothing))", r"\b(?:thx|ty|tysm|tyvm|cheers|kudos)\b", r"\bappreciated?\b",
-    r"\bgrateful\b", r"\bhelpful\b", r"\bthat helps?\b", r"\bhelps\b(?! (?:me|you|us|with)\b)",
-    r"\bhelps? a lot\b", r"\blifesaver\b",
+    r"for nothing))",
+    r"\b(?:thx|ty|tysm|tyvm|cheers|kudos)\b",
+    r"\bappreciated?\b",
+    r"\bgrateful\b",
+    r"\bhelpful\b",
+    r"\bthat helps?\b",
+    r"\bhelps\b(?! (?:me|you|us|with)\b)",
+    r"\bhelps? a lot\b",
+    r"\blifesaver\b",
     r"\b(?:gracias|merci|danke|grazie|obrigad[oa]|dank je|arigato|spasibo|dziekuje|tack)\b",
 )
 
 RESOLUTION = _kind(
-    "resolution", "positive", "says the problem is solved",
+    "resolution",
+    "positive",
+    "says the problem is solved",
     r"\b(?:its|that|thats|it is|everything is|all) (?:\w+ )?(?:fixed|working|clear|resolved|sorted|solved|"
     r"fine now|good now|ok now|back)\b",
-    r"\bworks? (?:now|again|perfectly|great|fine|like a charm)\b", r"\bit works\b",
+    r"\bworks? (?:now|again|perfectly|great|fine|like a charm)\b",
+    r"\bit works\b",
     r"\bworking (?:now|again)\b",
-    r"\b(?:fixed|solved|sorted) it\b", r"\bthat did (?:it|the trick)\b", r"\bdid the trick\b",
-    r"\bgot it\b", r"\bfound it\b", r"^\W*(?:(?:ah|oh|ok|yes|yep|yeah)\W+)?i (?:can )?see it\b",
-    r"\bi see it now\b", r"\b(?:it )?(?:arrived|came|showed up|turned up)\b"
+    r"\b(?:fixed|solved|sorted) it\b",
+    r"\bthat did (?:it|the trick)\b",
+    r"\bdid the trick\b",
+    r"\bgot it\b",
+    r"\bfound it\b",
+    r"^\W*(?:(?:ah|oh|ok|yes|yep|yeah)\W+)?i (?:can )?see it\b",
+    r"\bi see it now\b",
+    r"\b(?:it )?(?:arrived|came|showed up|turned up)\b"
     r"(?=.{0,20}(?:thank|great|finally|today|now|yesterday))",
-    r"\bmakes (?:total |perfect )?sense\b", r"\bclear now\b", r"\ball (?:set|good|sorted)\b",
-    r"\bthat answers\b", r"\banswers my question\b", r"\bgood to know\b", r"\bsounds good\b",
+    r"\bmakes (?:total |perfect )?sense\b",
+    r"\bclear now\b",
+    r"\ball (?:set|good|sorted)\b",
+    r"\bthat answers\b",
+    r"\banswers my question\b",
+    r"\bgood to know\b",
+    r"\bsounds good\b",
     r"\bthats (?:all|everything) i (?:needed|wanted)\b",
     r"\bexactly what i (?:needed|wanted|was looking for)\b",
-    r"\b(?:shows|says) (?:shipped|delivered|refunded|cancelled) now\b", r"\bthere it is\b",
-    r"\bproblem solved\b", r"\bissue (?:is )?(?:resolved|fixed|solved)\b",
+    r"\b(?:shows|says) (?:shipped|delivered|refunded|cancelled) now\b",
+    r"\bthere it is\b",
+    r"\bproblem solved\b",
+    r"\bissue (?:is )?(?:resolved|fixed|solved)\b",
 )
 
 SATISFACTION = _kind(
-    "satisfaction", "positive", "says they are satisfied",
+    "satisfaction",
+    "positive",
+    "says they are satisfied",
     r"\b(?:great|perfect(?:o)?|awesome|excellent|wonderful|fantastic|amazing|brilliant|lovely|cool|nice|"
     r"superb|super|terrific|splendid|fabulous|neat|sweet|outstanding|impressive|stellar)\b",
-    r"\b(?:good|glad|happy|pleased|delighted) (?:to hear|news|stuff|job)\b", r"\bgood one\b",
+    r"\b(?:good|glad|happy|pleased|delighted) (?:to hear|news|stuff|job)\b",
+    r"\bgood one\b",
     r"\b(?:im|i am|so|very) (?:happy|pleased|glad|satisfied|impressed|delighted)\b",
     r"\bhave a (?:good|great|nice|lovely|wonderful) (?:day|one|evening|weekend)\b",
     r"\blove (?:it|that|this)\b",
-    r"\byoure (?:the best|a star|a legend|awesome|great)\b", r"\bwell done\b", r"\bgreat job\b",
-    r"\byay\b", r"\bwoo+\b", r"^\W*(?:yes|yess+|woo+hoo|hooray)\W*(?:finally|!|$)", r"\bnot bad\b",
+    r"\byoure (?:the best|a star|a legend|awesome|great)\b",
+    r"\bwell done\b",
+    r"\bgreat job\b",
+    r"\byay\b",
+    r"\bwoo+\b",
+    r"^\W*(?:yes|yess+|woo+hoo|hooray)\W*(?:finally|!|$)",
+    r"\bnot bad\b",
     r"\bcouldnt be happier\b",
 )
 
 RELIEF = _kind(
-    "relief", "positive", "is relieved",
+    "relief",
+    "positive",
+    "is relieved",
     r"\b(?:phew|whew|relief|relieved|thank (?:god|goodness|heavens)|thankfully|oh good|good to hear|"
     r"glad to hear|good news|(?:weight|load) off|what a relief|that settles it|panic over)\b",
 )
 
 ACCEPTANCE = _kind(
-    "acceptance", "positive", "accepts the answer",
-    r"\bno (?:problem|worries|worry|biggie|big deal|rush)\b", r"\bfair enough\b", r"\bunderstood\b",
-    r"\b(?:these things|stuff|it|that) happens?\b", r"\bcant be helped\b", r"\boh well\b",
-    r"\bthats (?:fine|ok|good|great|alright)\b", r"\bokay then\b(?=.*(?:thank|!))", r"^\W*will do\b",
-    r"\bsounds like a plan\b", r"\bthat works\b", r"\b(?:is|are|sounds|seems) (?:fine|ok|good|alright)\b",
+    "acceptance",
+    "positive",
+    "accepts the answer",
+    r"\bno (?:problem|worries|worry|biggie|big deal|rush)\b",
+    r"\bfair enough\b",
+    r"\bunderstood\b",
+    r"\b(?:these things|stuff|it|that) happens?\b",
+    r"\bcant be helped\b",
+    r"\boh well\b",
+    r"\bthats (?:fine|ok|good|great|alright)\b",
+    r"\bokay then\b(?=.*(?:thank|!))",
+    r"^\W*will do\b",
+    r"\bsounds like a plan\b",
+    r"\bthat works\b",
+    r"\b(?:is|are|sounds|seems) (?:fine|ok|good|alright)\b",
     r"\bworks for (?:me|us)\b",
     r"\b(?:worth a (?:try|shot)|had to (?:ask|try)|no harm (?:in )?(?:asking|trying))\b",
     r"\bthanks for (?:letting me know|the info|checking|clarifying|explaining|the quick)\b",
@@ -510,7 +666,9 @@ ACCEPTANCE = _kind(
 # The customer moves on with a plan of their own ("I'll call them", "I'm good"): content, unless a
 # negative cue says otherwise ("I'll take my business elsewhere").
 PLAN = _kind(
-    "a plan to move on", "positive", "says what they will do next",
+    "a plan to move on",
+    "positive",
+    "says what they will do next",
     r"\b(?:ill|i will|we will|well) (?:just |probably |definitely |go ahead and |then )?(?!have to|"
     r"look around)\w+",
     r"\bim (?:good|fine|all set)\b",
@@ -610,11 +768,15 @@ def read_sentence(sentence: str, index: int, *, answered: bool) -> list[Signal]:
         # thanks!") makes them background rather than a complaint.
         question = sentence.rstrip().endswith("?")
         pleased = any(s.polarity == "positive" for s in signals)
-        report = None if pleased else (
-            _COMPLAINT_QUESTION.search(cleared)
-            or (None if question else _failure_statement(cleared) or _OVERDUE.search(cleared))
-            or (None if question else _BROKEN.search(cleared))
-            or _STILL.search(cleared)
+        report = (
+            None
+            if pleased
+            else (
+                _COMPLAINT_QUESTION.search(cleared)
+                or (None if question else _failure_statement(cleared) or _OVERDUE.search(cleared))
+                or (None if question else _BROKEN.search(cleared))
+                or _STILL.search(cleared)
+            )
         )
         if report:
             signals.append(Signal(INFERRED_PROBLEM, (report.group(0),), index, report.start()))

@@ -262,5 +262,3 @@ def _stressed_word(text: str) -> bool:
     return 0 < len(words) < len(text.split()) / 2 and any(
         w not in ACRONYMS and is_english_word(w.lower()) for w in words
     )
-
-
