@@ -259,6 +259,7 @@ def wait_for_records(
     *,
     timeout: float = 60.0,
     poll_seconds: float = 0.25,
+    settle_seconds: float = 1.0,
     project_name: str = TRACING_PROJECT,
     filter: str | None = None,  # noqa: A002
     start: datetime | None = None,
@@ -267,9 +268,10 @@ def wait_for_records(
 ) -> list[QueryRecord]:
     """Wait until at least ``expected`` finished root runs match, then load their records.
 
-    The agent server traces in the background: a turn's reply comes back before its trace has
-    landed, and an LLM run may land after its root. So the records are loaded until two loads in a
-    row agree (same runs, same tokens). Raises ``TimeoutError`` saying how many arrived.
+    The agent server traces in the background, in batches sent by several threads: a turn's reply
+    comes back before its trace has landed, and an LLM run may land after its root. So the records
+    are loaded again until they have not changed for ``settle_seconds`` (same runs, same tokens,
+    same feedback). Raises ``TimeoutError`` saying how many arrived.
     """
     client = client or smith.get_client()
     deadline = time.monotonic() + timeout
@@ -288,12 +290,14 @@ def wait_for_records(
                 f"{timeout:.0f} s (filter {filter!r}); is the agent server tracing to this LangSmith?"
             )
         time.sleep(poll_seconds)
-    previous = None
+    previous, changed = None, time.monotonic()
     while True:
         records = load_records(
             project_name=project_name, filter=filter, start=start, root_run_name=root_run_name, client=client
         )
-        if records == previous or time.monotonic() >= deadline:
+        now = time.monotonic()
+        if records != previous:
+            previous, changed = records, now
+        elif now - changed >= settle_seconds or now >= deadline:
             return records
-        previous = records
         time.sleep(poll_seconds)
