@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import groupby
 from typing import Any
 
 import orjson
@@ -49,6 +50,14 @@ _UPSERT_SQL = (
     f"INSERT INTO runs ({', '.join(_MERGE_COLUMNS)}) VALUES ({', '.join('?' * len(_MERGE_COLUMNS))})"
     " ON CONFLICT(id) DO UPDATE SET "
     + ", ".join(f"{c} = COALESCE(excluded.{c}, runs.{c})" for c in _MERGE_COLUMNS[1:])
+)
+# A post that arrives after its run has ended (its patch came first: the SDK sends batches from
+# several threads) is the older state: it only fills what is still missing, so it cannot undo the
+# patch (metadata added during the run, such as the agent's topic).
+_UPSERT_LATE_POST_SQL = (
+    f"INSERT INTO runs ({', '.join(_MERGE_COLUMNS)}) VALUES ({', '.join('?' * len(_MERGE_COLUMNS))})"
+    " ON CONFLICT(id) DO UPDATE SET "
+    + ", ".join(f"{c} = COALESCE(runs.{c}, excluded.{c})" for c in _MERGE_COLUMNS[1:])
 )
 _DERIVE_SQL = f"""
     UPDATE runs SET
@@ -129,6 +138,7 @@ class _Run:
     end: datetime | None
     own: tuple
     session_name: str | None
+    post: bool = False
 
     @property
     def id(self) -> str:
@@ -237,7 +247,7 @@ def _prepare(payload: Any, where: str, *, post: bool) -> _Run:
         raise BadRequest(f"{where}: inputs, outputs, events, extra or serialized nest deeper than"
                          f" {MAX_JSON_DEPTH} levels") from None
     return _Run(values, extra, outputs, events, start, end, _usage_values(run_type, outputs, extra, events),
-                session_name or None)
+                session_name or None, post)
 
 
 def _with_session(run: _Run, project_ids: dict[str, str]) -> _Run:
@@ -464,7 +474,12 @@ def _write_runs(conn: sqlite3.Connection, runs: list[_Run], result: IngestResult
             conn.executemany("DELETE FROM run_metadata WHERE key = ? AND value = ? AND run_id = ?",
                              [entry for run_id, metadata in _stored_metadata(conn, merged_json)
                               for entry in _metadata_rows(run_id, metadata)])
-        conn.executemany(_UPSERT_SQL, [run.values for run in merged])
+        ended = {row[0] for row in conn.execute(
+            "SELECT id FROM runs WHERE id IN (SELECT value FROM json_each(?)) AND end_time IS NOT NULL",
+            (merged_json,))}
+        for late_post, group in groupby(merged, key=lambda run: run.post and run.id in ended):
+            sql = _UPSERT_LATE_POST_SQL if late_post else _UPSERT_SQL
+            conn.executemany(sql, [run.values for run in group])
         conn.execute(_DERIVE_SQL, (merged_json,))
         _recompute_usage(conn, merged_json)
         merged_metadata = _stored_metadata(conn, merged_json)

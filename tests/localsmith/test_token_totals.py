@@ -120,3 +120,19 @@ def test_a_patch_that_takes_usage_away_re_sums_the_trace(http, project_name):
     assert http.post("/runs", json={"id": llm, "parent_run_id": root, "name": "llm", "run_type": "chain",
                                     "outputs": usage, **common}).status_code == 202
     assert [http.get(f"/runs/{r}").json()["total_tokens"] for r in (root, llm)] == [0, 0]
+
+
+def test_a_post_that_arrives_after_its_patch_does_not_undo_it(http, project_name):
+    """The SDK sends batches from several threads: a run's patch (with metadata added while it ran)
+    can land before its post. The late post fills what is missing and changes nothing else."""
+    run = str(uuid.uuid4())
+    common = {"id": run, "session_name": project_name, "name": "agent", "run_type": "chain",
+              "start_time": BASE.isoformat()}
+    patch = {**common, "end_time": (BASE + timedelta(seconds=2)).isoformat(),
+             "outputs": {"answer": "42"}, "extra": {"metadata": {"thread_id": "t-1", "topic": "orders"}}}
+    assert http.patch(f"/runs/{run}", json=patch).status_code == 202
+    late = {**common, "inputs": {"question": "?"}, "extra": {"metadata": {"thread_id": "t-1"}}}
+    assert http.post("/runs/batch", json={"post": [late]}).status_code == 202
+    got = http.get(f"/runs/{run}").json()
+    assert got["extra"]["metadata"]["topic"] == "orders" and got["outputs"] == {"answer": "42"}
+    assert got["inputs"] == {"question": "?"} and got["status"] == "success"
