@@ -28,8 +28,8 @@ It prints, per split, the accuracy per labelled route and overall, the route acc
 confusion between labelled and routed topics, the number of on-topic messages that got the
 out-of-scope reply (target 0), and the ``must_contain`` pass rate. Held-out items are reported only
 in aggregate: ``--show-misses`` lists the misses of the tuning splits (``dev``, ``fresh``) only, since
-the held-out split is never tuned on. Target: held-out accuracy >= 97% and no on-topic refusal. Exits 1 when a target of a
-reported held-out split is missed.
+the held-out split is never tuned on. Target: held-out accuracy >= 97% and no on-topic refusal.
+Exits 1 when a target of a reported held-out split is missed.
 """
 
 from __future__ import annotations
@@ -210,7 +210,9 @@ def _load(path: Path) -> list[dict]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=(*SPLITS, "all"), default="all")
-    parser.add_argument("--show-misses", action="store_true", help="list the misses of the dev and fresh splits")
+    parser.add_argument(
+        "--show-misses", action="store_true", help="list the misses of the dev and fresh splits"
+    )
     parser.add_argument("--version", choices=("v1", "v2"), default="v2", help="the agent's prompt version")
     parser.add_argument("--corpus", type=Path, action="append", help="a labelled file (repeatable)")
     args = parser.parse_args()

@@ -102,6 +102,9 @@ GENERAL_QUESTION = re.compile(
     r"\bhow (?:do|can|long|much does)\b|\bis it possible\b|\bwhat if\b"
 )
 """A question about how the store works in general, not about the order just discussed."""
+REFERS_BACK = re.compile(r"\b(?:it|them|that one|this one|that order|this order|those|the other|the rest)\b")
+"""Words that point at what the previous turn was about, even inside a general question ("can I still
+cancel it?")."""
 
 
 def _inherits(reading: Reading, previous: Reading) -> bool:
@@ -109,8 +112,9 @@ def _inherits(reading: Reading, previous: Reading) -> bool:
     if reading.emails or reading.topic in ("chitchat", "out_of_scope"):
         return False
     if previous.topic == "orders" and reading.follow_up and not reading.order_ids:
-        # "which one was cancelled?", "the one with the three laptops": still about their orders
-        if not (reading.products or reading.brands) and not GENERAL_QUESTION.search(reading.normalized):
+        # "which one was cancelled?", "can I still cancel it?": still about their orders
+        general = GENERAL_QUESTION.search(reading.normalized) and not REFERS_BACK.search(reading.normalized)
+        if not (reading.products or reading.brands) and not general:
             return True
     if (
         previous.topic == "policies"
@@ -152,6 +156,9 @@ SELECTORS = re.compile(
     r"\bjuly|\baugust|\bseptember|\boctober|\bnovember|\bdecember|\bbig|\blarge|\bexpensive"
 )
 """Words that pick orders by what they are (status, month, size): the SQL agent filters on them."""
+
+
+OTHERS = re.compile(r"\b(?:other|another|rest|remaining)\b")
 
 
 def _referred_orders(reading: Reading, previous: Reading, answer: str) -> tuple[str, ...]:
@@ -198,6 +205,21 @@ def _inherit(reading: Reading, previous: Reading, answer: str) -> tuple[Reading,
         if not intents & ACCOUNT_INTENTS:
             intents.add("order_status")
     order_ids = _referred_orders(reading, previous, answer) if previous.topic == "orders" else ()
+    others = previous.topic == "orders" and bool(OTHERS.search(reading.normalized))
+    if others and not order_ids:  # "and my other orders?": all of them but the one discussed
+        discussed = previous.order_ids or tuple(dict.fromkeys(ORDER.findall(answer)))[:1]
+        merged = replace(
+            reading,
+            topic="orders",
+            intents=frozenset({"order_history"}),
+            order_ids=(),
+            products=(),
+            brands=(),
+            groups=(),
+            ranking=None,
+            out_of_scope=False,
+        )
+        return merged, ("orders other than " + ", ".join(discussed)) if discussed else "all their orders"
     groups = reading.groups or previous.groups
     ranking = reading.ranking
     if ranking is not None and not ranking.group and groups:

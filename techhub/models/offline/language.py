@@ -245,6 +245,23 @@ CONCRETE = re.compile(
 """A question about what the store does in a case ("what if my package gets lost?"): a policy question,
 even when it speaks of "my" order."""
 
+_SPECIFIC = r"(?:my|our|the|it|its|that|this|they|them|those|these|everything|anything|stuff|\w+ i)"
+ORDER_EVENT = re.compile(
+    r"\bwhere(?:'s| is| are|s| r)? (?:my|our|all my|all of my|the \w+ i)\b"
+    r"|\btrack(?:ing)?\b(?! (?:pad|ball))"
+    r"|\b(?:when|did|has|have|had|is|are|was|were|wasn't|hasn't|haven't|isn't)\b"
+    rf"(?: \w+){{0,4}}? {_SPECIFIC}\b(?: \w+){{0,4}}? "
+    r"(?:delivered|shipped|arrived|arrive|dispatched|sent out|left|come|came|show(?:ed|n)? up)\b"
+    r"|\b(?:still |already )?on (?:its|their|my) way\b|\b(?:anything|something|orders?) (?:\w+ )?on the way\b"
+    rf"|\b{_SPECIFIC} (?:was|were|got|has been|have been) (?:\w+ )?(?:delivered|shipped|dispatched|sent)\b"
+    r"|\b(?:billed|charged)\b|\bmoney (?:come|came) back\b"
+)
+"""A question about something that happened (or is happening) to one of the customer's own orders:
+where it is, whether and when it shipped, arrived or was billed. It speaks of a particular thing ("my",
+"it", "the aerobook"), so it is an account question whatever product it names ("forge laptop
+tracking", "when was the aerobook delivered?"); the same words in general form ("how long does
+delivery take?", "what if it never arrives?") are a policy question."""
+
 FOLLOW_UP = re.compile(
     r"^(?:and|also|plus|what about|how about|ok(?:ay)?|so|then|but|same|which|even|except)\b|"
     r"\b(?:it|its|it's|that|this|those|these|them|they|one|ones|other|another|same|either|both|"
@@ -367,6 +384,8 @@ class Reading:
     """The message's own topic (one of TOPICS), None when it names nothing to place it by."""
     follow_up: bool = False
     """It leans on the previous turn (a pronoun, "and ...", "what about ...")."""
+    event: bool = False
+    """It asks about an event of one of the customer's orders (:data:`ORDER_EVENT`)."""
     extra: dict = field(default_factory=dict)
 
     @property
@@ -514,9 +533,14 @@ def _products_named(normalized: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
             if p.kind in kinds
             and any(n.startswith(w) and distinctive.get(n) == p.name for n in own[p.name] for w in starts)
         ]
-    if len(found) > 1:  # "vantor forge 16 pro": keep the products matching most of their name
-        best = max(len(words & set(own[name])) for name in found)
-        found = [name for name in found if len(words & set(own[name])) == best or name.lower() in normalized]
+    if len(found) > 1:  # "vantor forge 16 pro" names the Forge, not the Pocketview 16 ("aerobook vs slate")
+        matched = {name: words & set(own[name]) for name in found}
+        found = [
+            name
+            for name in found
+            if name.lower() in normalized
+            or not any(matched[name] < matched[other] for other in found if other != name)
+        ]
     return tuple(found), brands
 
 
@@ -662,6 +686,21 @@ def _own_topic(reading: Reading, intents: set[str]) -> tuple[str | None, str]:
     return None, ""
 
 
+CLAUSE_BREAK = re.compile(
+    r"(?<=[?!.;])\s+(?=\S)"
+    r"|,?\s+\b(?:and also|also|plus|oh and|btw|by the way|and)\s+(?=(?:how|what|whats|what's|when|where|"
+    r"which|who|why|can|could|do|does|did|is|are|will|would|should|has|have|tell|i|any)\b)"
+)
+"""Where one request ends and the next begins: a sentence end, or "and"/"also" before a new question
+("what's the status of my order and how long is your return window?")."""
+
+
+def clauses(text: str) -> list[str]:
+    """The separate requests of a message, in order (one item for a single request)."""
+    parts = [p.strip(" ,") for p in CLAUSE_BREAK.split(str(text or "")) if p and p.strip(" ,")]
+    return parts or [str(text or "")]
+
+
 def read_message(text: str) -> Reading:
     """Understand one customer message (deterministically)."""
     return _read(str(text or "")[:4000])
@@ -696,6 +735,11 @@ def _read(text: str) -> Reading:
         intents.discard("order_status")
     if order_ids and not (intents & (ACCOUNT_INTENTS - {"order_status"})):
         intents.add("order_status")
+    event = bool(ORDER_EVENT.search(normalized)) and not (
+        HYPOTHETICAL.search(normalized) or GENERAL_FORM.search(normalized)
+    )
+    if event:
+        intents.add("order_status")
     products, brands = _products_named(normalized)
     # "my last laptop", "my laptop screen": what they own is not what they ask about, unless it is all
     # they name ("my laptop camera is so grainy": a camera is what they need)
@@ -708,6 +752,7 @@ def _read(text: str) -> Reading:
     if (
         (product_question or products)
         and not order_ids
+        and not event
         and not re.search(r"\bmy (?:order|package)\b", normalized)
     ):
         intents.discard("order_status")
@@ -740,6 +785,7 @@ def _read(text: str) -> Reading:
         groups=groups,
         ranking=ranking,
         follow_up=bool(FOLLOW_UP.search(normalized)),
+        event=event,
     )
     topic, source = (None, "") if foreign or (emails and reading.only_email) else _own_topic(reading, intents)
     return replace(reading, topic=topic, out_of_scope=topic == "out_of_scope", extra={"topic_source": source})

@@ -100,10 +100,26 @@ def _filters(reading: Reading) -> list[str]:
     return conditions
 
 
+EXCLUDED = re.compile(r"\bother than (?:orders? )?((?:ORD-\d{4}-\d{4}(?:,? (?:and )?)?)+)")
+"""The supervisor's way of saying "the customer's other orders" in a task."""
+
+
 def _sql_plan(turn: Turn) -> list[tuple[str, str]]:
     """The queries the request needs, in order, as (purpose, sql)."""
     reading = turn.request
     plan: list[tuple[str, str]] = []
+    excluded = EXCLUDED.search(reading.text)
+    if excluded:
+        others = tuple(re.findall(r"ORD-\d{4}-\d{4}", excluded.group(1)))
+        quoted = ", ".join(f"'{oid}'" for oid in others)
+        reading = replace(reading, order_ids=tuple(o for o in reading.order_ids if o not in others))
+        if not reading.order_ids:
+            return [
+                (
+                    "order_history",
+                    f"{ORDERS_WITH_ITEMS} WHERE o.order_id NOT IN ({quoted}) ORDER BY {NEWEST_FIRST}",
+                )
+            ]
     if "spending" in reading.intents:
         plan.append(("spending", SPENDING))
     if reading.order_ids:
