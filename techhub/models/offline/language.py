@@ -65,6 +65,13 @@ QUESTION_CUES = re.compile(
     r"\b(?:how (?:do|can|would) i|what(?:'s| is) (?:your|the)|policy|policies|is it possible|"
     r"can orders|are orders|can i still|am i (?:able|eligible)|eligible|allowed)\b"
 )
+ACTION_TARGET = re.compile(
+    r"\b(?:my|our|this|that|it|them|these|those|ord-\d{4}-\d{4})\b|\bi (?:want|need|would like|'d like)\b"
+)
+"""What an action request acts on: the customer's own order or item (or a plain "I want ...")."""
+GENERAL_CASE = re.compile(r"\?\s*$|\b(?:after|before|once|while|when|if)\b")
+"""A question, or a case in general ("after shipping"): with no target, an action word asks about the
+policy ("refund to original card?", "can you change the address after shipping?")."""
 COMPLAINT = re.compile(
     r"\bnever (?:received|got|arrived|came)\b|\bhas(?:n'?t| not) (?:been|arrived|shipped)\b|"
     r"\bstill (?:not|hasn'?t|haven'?t|waiting|no)\b|\bnot (?:fixed|working|cancelled)\b|"
@@ -149,7 +156,9 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
     "warranty_policy": re.compile(
         r"\bwarrant(?:y|ies)\b|\bguarantee\b|\bbroken\b|\bbroke\b|\bdefective\b|\brepair\b|\bfaulty\b|"
         r"\bnot working\b|\bdoesn'?t work\b|\bwon'?t (?:turn on|charge|work|connect)\b|\bdamaged?\b|"
-        r"\bdead pixels?\b|\bstopped working\b|\bcare (?:2|3)\b|\bprotection plan\b"
+        r"\bdead pixels?\b|\bstopped working\b|\bcare (?:2|3)\b|\bprotection plan\b|"
+        r"\bbarely (?:lasts?|works?|holds?|charges?)\b|\b(?:no longer|doesn'?t|won'?t|does not) "
+        r"(?:last|hold|charge|turn on)\b|\bdies (?:fast|quickly|after)\b|\bdegrad\w*\b"
     ),
     "shipping_policy": re.compile(
         r"\bship(?:ping|s|ped)?\b|\bdeliver(?:y|ies|ed)?\b|\barriv(?:e|al)\b|\bexpress\b|\bnext day\b|"
@@ -184,6 +193,7 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\bhelp me\b|\bi need help\b|\bnice to meet\b|\byou there\b|\bare you there\b|\bi'?m new\b|"
         r"\byour name\b|\bwho (?:made|built|created|programmed) you\b|\bhow'?s it going\b|\bwhat'?s up\b|"
         r"\bare you (?:chatgpt|gpt|an? ai|automated|a real)\b|\bhow do you work\b|"
+        r"\b(?:you|u) (?:are|r) (?:a |an )?(?:real )?(?:robot|bot|human|ai|person|machine|chatbot)\b|"
         r"^(?:(?:ok|okay|cool|great|nice|got it|sure|alright|yes|no|nope|yep|yeah|hmm+|lol|haha|k|one|then)"
         r"[\s\W]*)+$"
     ),
@@ -261,6 +271,30 @@ where it is, whether and when it shipped, arrived or was billed. It speaks of a 
 "it", "the aerobook"), so it is an account question whatever product it names ("forge laptop
 tracking", "when was the aerobook delivered?"); the same words in general form ("how long does
 delivery take?", "what if it never arrives?") are a policy question."""
+
+ASKS = re.compile(
+    r"\?|^(?:how|what|whats|what's|when|where|which|who|why|can|could|do|does|did|is|are|will|would|"
+    r"should)\b|\b(?:can|could|would|will) (?:you|u|i)\b|\bi (?:need|want|would like)\b|\btell me\b|"
+    r"\bplease\b|\bwondering\b"
+)
+"""A message that asks or requests something (a thank-you that does not is chit-chat)."""
+COVERAGE = re.compile(
+    r"\bcover(?:s|ed|age)?\b|\bunder (?:the )?warranty\b|\beligible\b|\bqualif(?:y|ies)\b|"
+    r"\b(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|\d+) (?:days?|weeks?|months?|years?) ago\b"
+)
+"""What a policy answers by itself: whether a case is covered, or a case whose dates the customer gives."""
+
+_SHOP_NOUNS = r"(?:package|packages|parcel|order|orders|delivery|purchase|account)"
+
+
+def elsewhere(normalized: str) -> bool:
+    """An order of another shop or carrier: "my amazon package", "an order from ebay" (a name: a word that
+    is neither the store's nor common English)."""
+    named = re.findall(rf"\b(\w+) {_SHOP_NOUNS}\b|\b{_SHOP_NOUNS} (?:from|on|at|with) (\w+)\b", normalized)
+    from techhub.models.offline.vocabulary import ENGLISH_TARGET_FREQUENCY, _english
+
+    words = [w for pair in named for w in pair if w and _english()[w] < ENGLISH_TARGET_FREQUENCY]
+    return bool(words) and bool(set(foreign_subjects(" ".join(words))))
 
 FOLLOW_UP = re.compile(
     r"^(?:and|also|plus|what about|how about|ok(?:ay)?|so|then|but|same|which|even|except)\b|"
@@ -634,16 +668,24 @@ def _own_topic(reading: Reading, intents: set[str]) -> tuple[str | None, str]:
         and not CONCRETE.search(text)
         and bool(HYPOTHETICAL.search(text) or GENERAL_FORM.search(text))
     )
+    if elsewhere(text):
+        return "out_of_scope", "intent"  # "my amazon package": another shop's order
+    if intents & {"thanks", "goodbye"} and not ASKS.search(text) and not (named or reading.action):
+        return "chitchat", "social"  # "you've saved me a phone call, appreciate it"
+    # "is that covered by the warranty?", "I bought it eight months ago": the customer's situation is
+    # context for a policy answer, not something to look up in their orders
+    coverage = bool(intents & POLICY_INTENTS) and bool(COVERAGE.search(text)) and not reading.event
     if (
         intents & ACCOUNT_INTENTS
         or reading.action
-        or (OWNERSHIP.search(reading.normalized) and not hypothetical)
+        or (OWNERSHIP.search(reading.normalized) and not hypothetical and not coverage)
     ):
         return "orders", "intent"
     foreign = foreign_subjects(reading.normalized)
     hypothetical_problem = bool(HYPOTHETICAL.search(text))  # "what if it arrives damaged?"
     if (
         reading.complaint
+        and not coverage
         and not intents & DOCS_INTENTS
         and not named
         and not foreign
@@ -656,9 +698,12 @@ def _own_topic(reading: Reading, intents: set[str]) -> tuple[str | None, str]:
         policy
         and owned
         and not hypothetical
+        and not coverage
         and (kind_of(owned.group(1)) or owned.group(1) in _name_words(" ".join(reading.products)))
     ):
         return "orders", "intent"  # "the return window on my headphones": their order's dates decide
+    if coverage and not named_products:
+        return "policies", "intent"  # "my laptop battery barely lasts, bought it eight months ago"
     product_question = (
         (named_products and not intents & POLICY_INTENTS)
         or bool(reading.ranking and reading.ranking.group)
@@ -718,9 +763,13 @@ def _read(text: str) -> Reading:
     action = None
     for name, pattern in ACTION_PATTERNS.items():
         if pattern.search(normalized):
-            asked = bool(REQUEST_CUES.search(normalized)) and not (
-                QUESTION_CUES.search(normalized)
-                and not re.search(r"\b(?:can|could|would|will) you\b", normalized)
+            asked = (
+                bool(REQUEST_CUES.search(normalized))
+                and not (
+                    QUESTION_CUES.search(normalized)
+                    and not re.search(r"\b(?:can|could|would|will) you\b", normalized)
+                )
+                and (bool(ACTION_TARGET.search(normalized)) or not GENERAL_CASE.search(normalized))
             )
             # "my order hasn't been cancelled" is a complaint about an earlier request, not a new one.
             if asked and not (complaint and re.search(r"\bhas(?:n'?t| not) been cancel", normalized)):
