@@ -27,8 +27,10 @@ from techhub.models.offline.language import (
     Ranking,
     Reading,
     foreign_subjects,
+    mostly_ours,
     read_message,
 )
+from techhub.models.offline.synonyms import expand
 
 ORDER = re.compile(r"ORD-\d{4}-\d{4}")
 TOPICAL = ("orders", "products", "policies")
@@ -124,10 +126,11 @@ def _inherits(reading: Reading, previous: Reading) -> bool:
             or reading.brands
             or reading.order_ids
             or reading.ranking
-            or reading.intents & {"price", "stock", "specs", "compatibility"}
+            or (reading.groups and "price" in reading.intents)  # "how much are the laptops?"
+            or reading.intents & {"stock", "specs", "compatibility"}
         )
     ):
-        return True  # "what's your return policy?" -> "and for opened laptops?"
+        return True  # "what's your return policy?" -> "and for opened laptops?", "how much does it cost?"
     if previous.topic not in TOPICAL or _named(reading):
         return False
     if reading.topic is None:
@@ -261,9 +264,11 @@ def _place(reading: Reading) -> tuple[Reading, bool]:
         return reading, False
     if reading.intents & SOCIAL_INTENTS:
         return replace(reading, topic="chitchat"), False
-    hits = search_documents(reading.normalized, k=1)
+    hits = search_documents(expand(reading.normalized), k=1)
     on_topic = STORE_WORDS.search(reading.normalized) and not OUT_OF_SCOPE.search(reading.normalized)
-    if hits and hits[0].score >= UNPLACED_SCORE and on_topic:
+    if TASK.search(reading.normalized) and not on_topic:  # "can you book me a flight"
+        return replace(reading, topic="out_of_scope", out_of_scope=True), False
+    if hits and hits[0].score >= UNPLACED_SCORE and (on_topic or mostly_ours(reading.normalized)):
         topic = "policies" if hits[0].document.kind == "policy" else "products"
         return replace(reading, topic=topic), True
     short = len(reading.normalized.split()) <= SHORT_MESSAGE_WORDS

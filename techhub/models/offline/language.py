@@ -26,6 +26,7 @@ from functools import lru_cache
 from techhub.agent.catalogue import KINDS, SortKey, kind_of, load_catalogue
 from techhub.agent.retrieval import search_documents
 from techhub.db.customers import EMAIL_PATTERN
+from techhub.models.offline.synonyms import EVERYDAY_WORDS, expand
 from techhub.models.offline.vocabulary import CUE_WORDS, correct_word
 
 ORDER_ID = re.compile(r"\bORD[-\s]?(\d{4})[-\s]?(\d{4})\b", re.IGNORECASE)
@@ -172,7 +173,10 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\bmodify (?:my |an |the |a )?order\b"
     ),
     "contact": re.compile(
-        r"\bcontact\b|\bphone\b|\bcall (?:you|someone|support)\b|\bhuman\b|\breal person\b|"
+        r"\bcontact\b|\bphone (?:number|no|line|support)\b|\b(?:by|over the|on the|your|a) phone\b|"
+        r"\bphone (?:you|someone|support)\b|^phone\b|\bcall (?:you|someone|support)\b|"
+        r"\bhuman\b|\breal person\b|"
+        r"\bhours?\b.{0,30}\b(?:open|support|team|staff|call)\b|\b(?:open|support|team|staff)\b.{0,30}\bhours?\b|"
         r"\brepresentative\b|\bspeak (?:to|with)\b|\btalk (?:to|with)\b|\bsupport (?:team|hours|email)\b|"
         r"\b(?:service|support|opening|business|your|office|working) hours\b|^hours\b|"
         r"\bcustomer (?:service|support|care)\b|"
@@ -280,7 +284,8 @@ ASKS = re.compile(
 """A message that asks or requests something (a thank-you that does not is chit-chat)."""
 COVERAGE = re.compile(
     r"\bcover(?:s|ed|age)?\b|\bunder (?:the )?warranty\b|\beligible\b|\bqualif(?:y|ies)\b|"
-    r"\b(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|\d+) (?:days?|weeks?|months?|years?) ago\b"
+    r"\b(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|\d+) "
+    r"(?:days?|weeks?|months?|years?) ago\b"
 )
 """What a policy answers by itself: whether a case is covered, or a case whose dates the customer gives."""
 
@@ -351,7 +356,18 @@ def foreign_subjects(normalized: str) -> list[str]:
         and w.rstrip("s") not in vocabulary
         and not _shares_stem(w, vocabulary)
         and not _everyday(w)
+        and w not in EVERYDAY_WORDS  # "loud", "typing": everyday words for things we sell
     ]
+
+
+def mostly_ours(normalized: str, foreign: list[str] | None = None) -> bool:
+    """Whether at most a third of the message's content words are foreign to the store ("what time
+    cutoff for same day processing": one odd word among store words is still a store question)."""
+    from techhub.agent.retrieval import tokenize
+
+    foreign = foreign_subjects(normalized) if foreign is None else foreign
+    content = [w for w in tokenize(normalized) if len(w) > 2]
+    return not OUT_OF_SCOPE.search(normalized) and 3 * len(foreign) <= len(content)
 
 
 def _everyday(word: str) -> bool:
@@ -640,7 +656,7 @@ def _ranking(normalized: str, groups: tuple[str, ...], intents: set[str]) -> Ran
 
 def _policy_signal(normalized: str) -> tuple[str | None, float]:
     """The kind of the store document that best matches the message ("policy"/"product") and its score."""
-    hits = search_documents(normalized, k=1)
+    hits = search_documents(expand(normalized), k=1)
     return (hits[0].document.kind, hits[0].score) if hits else (None, 0.0)
 
 
@@ -723,8 +739,10 @@ def _own_topic(reading: Reading, intents: set[str]) -> tuple[str | None, str]:
         or ("product_info" in intents and (asks_what_we_sell or not foreign))
     ):
         return "products", "intent"
+    if intents & {"small_talk", "thanks", "goodbye"} and not intents - SOCIAL_INTENTS:
+        return "chitchat", "social"  # "you are robot or human?": about the assistant, not the support team
     kind, score = _policy_signal(reading.normalized)
-    if kind is not None and score >= BM25_TOPIC_SCORE and not foreign:
+    if kind is not None and score >= BM25_TOPIC_SCORE and mostly_ours(reading.normalized, foreign):
         return ("policies" if kind == "policy" else "products"), "documents"
     if intents & SOCIAL_INTENTS:
         return "chitchat", "social"
@@ -795,7 +813,13 @@ def _read(text: str) -> Reading:
     owned = {w for pair in re.findall(r"\bmy (?:(\w+) )?(\w+)", normalized) for w in pair if w}
     named_groups = _groups_named(normalized)
     groups = tuple(g for g in named_groups if not owned & set(KINDS.get(g, ())))
-    if not groups and not intents & (ACCOUNT_INTENTS | POLICY_INTENTS) and not OWNERSHIP.search(normalized):
+    needs = re.search(r"\bi (?:need|want) to\b|\bneed (?:a|an|something)\b|\blooking for\b", normalized)
+    if (
+        not groups
+        and not needs
+        and not intents & (ACCOUNT_INTENTS | POLICY_INTENTS)
+        and not OWNERSHIP.search(normalized)
+    ):
         groups = named_groups
     product_question = intents & {"price", "stock", "specs", "compatibility"}
     if (

@@ -23,6 +23,7 @@ from techhub.models.offline.language import (
     normalize,
     read_message,
 )
+from techhub.models.offline.synonyms import expand
 
 ToolCall = tuple[str, dict]
 
@@ -226,16 +227,6 @@ _CONTACT = re.compile(
 )
 
 
-QUERY_SYNONYMS = {
-    "arrive": "delivery", "arrival": "delivery", "fast": "express", "fastest": "express next day",
-    "quick": "express", "quickest": "express next day", "long": "time", "pay": "cost", "fee": "cost",
-    "price": "cost", "back": "return", "reply": "answer", "respond": "answer", "weekend": "weekends",
-    "saturday": "weekends", "sunday": "weekends", "broken": "faulty", "money": "refund",
-    "tomorrow": "next day",
-}  # fmt: skip
-"""Everyday words of a question and the words the policies use for the same thing."""
-
-
 def _keywords(text: str) -> set[str]:
     """The words of a text as the document index sees them (stop words out, light stemming)."""
     return set(tokenize(normalize(text)))
@@ -243,8 +234,7 @@ def _keywords(text: str) -> set[str]:
 
 def _query_keywords(text: str) -> set[str]:
     """A question's words, with the policies' words for the everyday ones."""
-    words = re.findall(r"[a-z]+", normalize(text))
-    return _keywords(" ".join([text, *(QUERY_SYNONYMS[w] for w in words if w in QUERY_SYNONYMS)]))
+    return _keywords(expand(normalize(text)))
 
 
 def _hits(result: str | None) -> list[dict]:
@@ -619,7 +609,7 @@ def docs_agent(turn: Turn) -> ToolCall | str:
         return ("find_products", args)
     searches = turn.called("search_documents")
     if not searches:
-        return ("search_documents", {"query": normalize(question)[:500]})
+        return ("search_documents", {"query": expand(normalize(question))[:500]})
     hits = [hit for step in searches for hit in _hits(step.result)]
     wanted = _wanted_title(reading)
     if (
@@ -655,5 +645,8 @@ def docs_agent(turn: Turn) -> ToolCall | str:
             parts.append(_product_answer(reading, question, product, page))
     asks_policy = bool(reading.intents & POLICY_INTENTS or reading.action)
     if not parts or (asks_policy and any(h.get("kind") == "policy" for h in hits)):
-        parts.append(_policy_answer(reading, question, own, hits))
+        catalogue = {p.name: p for p in load_catalogue().products}
+        kinds = " ".join(catalogue[n].kind or "" for n in reading.products if n in catalogue)
+        # "can I return the pebble buds opened?": the policy speaks of earbuds, not of the product's name
+        parts.append(_policy_answer(reading, f"{question} {kinds}".strip(), f"{own} {kinds}".strip(), hits))
     return "\n\n".join(p for p in parts if p)
