@@ -108,6 +108,7 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
     ),
     "spending": re.compile(
         r"\b(?:i|we) (?:have |had |'ve )?spent\b|\bhow much (?:have|did) (?:i|we) spen[dt]\b|\bmy spending|"
+        r"\b(?:what|how much) (?:did|have|do) (?:i|we) (?:\w+ )?spen[dt]\b|"
         r"\bspent (?:so far|in total|with you|at)|"
         r"\bhow much (?:have|did) i\b|\btotal (?:amount|spending|spent)\b|\blifetime\b|"
         r"\b(?:bought|ordered) too (?:many|much)\b"

@@ -34,8 +34,15 @@ ORDERS_WITH_ITEMS = (
     "JOIN products p ON p.product_id = oi.product_id WHERE oi.order_id = o.order_id) AS items FROM orders o"
 )
 SPENDING = (
-    "SELECT COUNT(*) AS orders, ROUND(COALESCE(SUM(total_amount), 0), 2) AS total_spent "
-    "FROM orders WHERE status != 'Cancelled'"
+    "SELECT SUM(o.status != 'Cancelled') AS orders, "
+    "ROUND(COALESCE(SUM(CASE WHEN o.status != 'Cancelled' THEN o.total_amount END), 0), 2) AS total_spent, "
+    "SUM(o.status = 'Cancelled') AS cancelled, ROUND(COALESCE(SUM(o.total_amount), 0), 2) AS total_all "
+    "FROM orders o"
+)
+PRODUCT_SPENDING = (
+    "SELECT COUNT(DISTINCT o.order_id) AS orders, ROUND(COALESCE(SUM(oi.quantity * oi.unit_price), 0), 2) "
+    "AS total_spent, 0 AS cancelled, 0 AS total_all FROM order_items oi JOIN orders o ON o.order_id = "
+    "oi.order_id WHERE o.status != 'Cancelled' AND oi.product_id IN ({ids})"
 )
 OPEN_FIRST = "CASE WHEN o.status IN ('Processing', 'Shipped') THEN 0 ELSE 1 END, o.order_date DESC"
 NEWEST_FIRST = "o.order_date DESC, o.order_id DESC"
@@ -88,10 +95,7 @@ def _filters(reading: Reading) -> list[str]:
     months = [f"'{i + 1:02d}'" for i, month in enumerate(MONTHS) if re.search(rf"\b{month}\b", text)]
     if months:
         conditions.append(f"strftime('%m', o.order_date) IN ({', '.join(months)})")
-    catalogue = load_catalogue()
-    ids = {p.product_id for p in catalogue.products if p.name in reading.products}
-    for group in reading.groups:
-        ids |= {p.product_id for p in catalogue.select(group)}
+    ids = _product_ids(reading)
     if ids:
         conditions.append(
             "o.order_id IN (SELECT order_id FROM order_items WHERE product_id IN ("
@@ -103,6 +107,25 @@ def _filters(reading: Reading) -> list[str]:
 
 EXCLUDED = re.compile(r"\bother than (?:orders? )?((?:ORD-\d{4}-\d{4}(?:,? (?:and )?)?)+)")
 """The supervisor's way of saying "the customer's other orders" in a task."""
+
+
+def _spending_sql(reading: Reading) -> str:
+    """What the customer spent, within what the request picks: a month, a status, a product or kind
+    ("what did I spend on monitors in March?")."""
+    ids = _product_ids(reading)
+    conditions = [c for c in _filters(reading) if "order_items" not in c]
+    if ids:
+        sql = PRODUCT_SPENDING.format(ids=", ".join(str(i) for i in sorted(ids)))
+        return sql + "".join(f" AND {c}" for c in conditions)
+    return SPENDING + (f" WHERE {' AND '.join(conditions)}" if conditions else "")
+
+
+def _product_ids(reading: Reading) -> set[int]:
+    catalogue = load_catalogue()
+    ids = {p.product_id for p in catalogue.products if p.name in reading.products}
+    for group in reading.groups:
+        ids |= {p.product_id for p in catalogue.select(group)}
+    return ids
 
 
 def _sql_plan(turn: Turn) -> list[tuple[str, str]]:
@@ -122,7 +145,7 @@ def _sql_plan(turn: Turn) -> list[tuple[str, str]]:
                 )
             ]
     if "spending" in reading.intents:
-        plan.append(("spending", SPENDING))
+        plan.append(("spending", _spending_sql(reading)))
     if reading.order_ids:
         quoted = ", ".join(f"'{oid}'" for oid in reading.order_ids)
         plan.append(("orders", f"{ORDERS_WITH_ITEMS} WHERE o.order_id IN ({quoted}) ORDER BY {NEWEST_FIRST}"))
@@ -181,10 +204,16 @@ def _sql_answer(purpose: str, sql: str, rows: list[dict] | None, error: str | No
         return f"I couldn't read that from the order database ({(error or 'no result').strip()[:200]})."
     if purpose == "spending":
         row = rows[0] if rows else {"orders": 0, "total_spent": 0}
-        return (
-            f"The customer has spent {_money(row['total_spent'])} across {row['orders']} orders "
+        answer = (
+            f"The customer has spent {_money(row['total_spent'])} across {row['orders'] or 0} orders "
             "(cancelled orders not counted)."
         )
+        if row.get("cancelled"):  # the total with them too, since customers count either way
+            answer += (
+                f" Including {row['cancelled']} cancelled order(s), the orders total "
+                f"{_money(row.get('total_all'))}."
+            )
+        return answer
     if not rows:
         wanted = re.findall(r"ORD-\d{4}-\d{4}", sql)
         if wanted:
@@ -305,7 +334,7 @@ def contact_details(text: str) -> list[str]:
 SPEC_WORDS = {
     "weight": "weight weigh weighs heavy heavier light lighter kg kilo kilos kilograms grams pounds lbs",
     "battery": "battery charge charging lasts last hours life",
-    "screen": "screen display resolution size inch inches hz refresh panel",
+    "screen": "screen display resolution size inch inches hz refresh panel colour color colours accurate",
     "ports": "port ports usb hdmi thunderbolt displayport ethernet",
     "connectivity": "bluetooth wifi wi-fi wireless connect connected connection pair multipoint",
     "noise_cancelling": "noise cancelling anc quiet",
@@ -314,6 +343,13 @@ SPEC_WORDS = {
     "storage": "storage ssd space",
     "cpu": "cpu processor chip",
     "gpu": "gpu graphics",
+    "output": "loud loudness volume watts power sound",
+    "calibration": "colour color colours colors accurate accuracy calibrated",
+    "switches": "switch keys clicky tactile typing",
+    "power_delivery": "charge charging charges watts power",
+    "displays": "monitors screens displays",
+    "capacity": "capacity mah charges big",
+    "sensor": "dpi sensor precision",
 }
 """Everyday words for the catalogue's spec names (other specs match by their own name)."""
 
@@ -347,9 +383,17 @@ def _product_answer(reading: Reading, question: str, product: dict, page: str) -
         about = re.sub("|".join(re.escape(w) for w in name.lower().split()), " ", question.lower())
         extra = [p for p in _best_passages(page, about, limit=3) if p.lower() not in said and name not in p]
         parts.extend(p if p.endswith(".") else p + "." for p in extra)
-        if isinstance(specs, dict) and specs and "specs" in intents:
+        if isinstance(specs, dict) and specs and ("specs" in intents or _unanswered(question, name, parts)):
             parts.append("Specs: " + "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in specs.items()) + ".")
     return " ".join(p for p in parts if p)
+
+
+def _unanswered(question: str, name: str, parts: list[str]) -> bool:
+    """Whether the question asks about something the answer so far does not mention: then the full
+    specs go with it (a question the spec names did not catch, "how big is the battery pack?")."""
+    asked = _keywords(re.sub(re.escape(name), " ", question, flags=re.IGNORECASE)) - _keywords(name)
+    said = _keywords(" ".join(parts))
+    return bool(asked - said - _keywords("price cost stock available tell more about info"))
 
 
 def _stock_note(product: dict) -> str:
