@@ -30,14 +30,16 @@ ToolCall = tuple[str, dict]
 ORDER_COLUMNS = "order_id, order_date, status, shipped_date, delivered_date, total_amount"
 ORDERS_WITH_ITEMS = (
     "SELECT o.order_id, o.order_date, o.status, o.shipped_date, o.delivered_date, o.total_amount, "
-    "o.shipping_address, (SELECT group_concat(oi.quantity || ' x ' || p.name, ', ') FROM order_items oi "
+    "o.shipping_address, (SELECT group_concat(oi.quantity || ' x ' || p.name || ' ($' || printf('%.2f', oi.unit_price) || ')', "
+    "', ') FROM order_items oi "
     "JOIN products p ON p.product_id = oi.product_id WHERE oi.order_id = o.order_id) AS items FROM orders o"
 )
 SPENDING = (
     "SELECT SUM(o.status != 'Cancelled') AS orders, "
     "ROUND(COALESCE(SUM(CASE WHEN o.status != 'Cancelled' THEN o.total_amount END), 0), 2) AS total_spent, "
-    "SUM(o.status = 'Cancelled') AS cancelled, ROUND(COALESCE(SUM(o.total_amount), 0), 2) AS total_all "
-    "FROM orders o"
+    "SUM(o.status = 'Cancelled') AS cancelled, ROUND(COALESCE(SUM(o.total_amount), 0), 2) AS total_all, "
+    "group_concat(CASE WHEN o.status = 'Cancelled' THEN o.order_id || ' ($' || printf('%.2f', o.total_amount) "
+    "|| ')' END, ', ') AS cancelled_orders FROM orders o"
 )
 PRODUCT_SPENDING = (
     "SELECT COUNT(DISTINCT o.order_id) AS orders, ROUND(COALESCE(SUM(oi.quantity * oi.unit_price), 0), 2) "
@@ -208,10 +210,10 @@ def _sql_answer(purpose: str, sql: str, rows: list[dict] | None, error: str | No
             f"The customer has spent {_money(row['total_spent'])} across {row['orders'] or 0} orders "
             "(cancelled orders not counted)."
         )
-        if row.get("cancelled"):  # the total with them too, since customers count either way
+        if row.get("cancelled"):  # which ones, and the total with them, since customers count either way
             answer += (
-                f" Including {row['cancelled']} cancelled order(s), the orders total "
-                f"{_money(row.get('total_all'))}."
+                f" Not counted, since no payment was taken: cancelled order {row.get('cancelled_orders')}."
+                f" With the cancelled orders, all orders together total {_money(row.get('total_all'))}."
             )
         return answer
     if not rows:
@@ -323,7 +325,18 @@ def _best_passages(text: str, query: str, limit: int = 4, focus: str = "", lead:
     best = sorted((t for t in scored if t[0] > 0 and t[0] >= top / 2), key=lambda t: (-t[0], t[1]))[:limit]
     if best and lead and all(i > 0 for _, i, _ in best):  # the page's opening sums it up: keep it
         best.append(scored[0])
-    return [body for _, _, body in sorted(best, key=lambda t: t[1])]
+    chosen = {i for _, i, _ in best}
+    sections = [title for title, _ in passages]
+    for i in list(chosen):  # a short list ("Extended warranty options": two plans) is answered whole
+        siblings = [j for j, title in enumerate(sections) if title == sections[i]]
+        if title_is_list(passages, siblings) and len(siblings) <= 3:
+            chosen.update(siblings)
+    return [passages[i][1] for i in sorted(chosen)]
+
+
+def title_is_list(passages: list[tuple[str, str]], indexes: list[int]) -> bool:
+    """Whether these passages are the items of one section with a title of its own (not the intro)."""
+    return bool(indexes) and bool(passages[indexes[0]][0]) and len(indexes) > 1
 
 
 def contact_details(text: str) -> list[str]:
@@ -587,6 +600,10 @@ def _best_policy(
     return best[1], best[2]
 
 
+SUPPORT_ARRANGED = re.compile(r"\b(?:returns?|warranty|cancell?ation)\b", re.IGNORECASE)
+"""Policy pages whose process runs through the support team: their answers give its contact."""
+
+
 def _contact_answer(page: str, contacts: list[str]) -> str:
     """The support page's own contact lines (email with reply time, phone, hours)."""
     lines = [body for _, body in _passages(page) if re.match(r"(?:email|phone|hours)\b", body, re.IGNORECASE)]
@@ -616,7 +633,12 @@ def _policy_answer(reading: Reading, question: str, own: str, hits: list[dict]) 
         return (
             f"Our product pages and policies don't say more about that. Our support team can help: {where}."
         )
-    wants_contact = "contact" in reading.intents or reading.action or PROBLEM_WORDS.search(reading.normalized)
+    wants_contact = (
+        "contact" in reading.intents
+        or reading.action
+        or PROBLEM_WORDS.search(reading.normalized)
+        or SUPPORT_ARRANGED.search(top.get("title", ""))  # returns, warranty claims, cancellations go via support
+    )
     if contacts and wants_contact and not all(c in answer for c in contacts[:2]):
         answer += " Support contact: " + " or ".join(contacts[:2]) + "."
     return f"From our {top['title']} page: {answer}"
