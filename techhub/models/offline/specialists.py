@@ -30,16 +30,16 @@ ToolCall = tuple[str, dict]
 ORDER_COLUMNS = "order_id, order_date, status, shipped_date, delivered_date, total_amount"
 ORDERS_WITH_ITEMS = (
     "SELECT o.order_id, o.order_date, o.status, o.shipped_date, o.delivered_date, o.total_amount, "
-    "o.shipping_address, (SELECT group_concat(oi.quantity || ' x ' || p.name || ' ($' || printf('%.2f', oi.unit_price) || ')', "
-    "', ') FROM order_items oi "
+    "o.shipping_address, (SELECT group_concat(oi.quantity || ' x ' || p.name || ' ($' || "
+    "printf('%.2f', oi.unit_price) || ')', ', ') FROM order_items oi "
     "JOIN products p ON p.product_id = oi.product_id WHERE oi.order_id = o.order_id) AS items FROM orders o"
 )
 SPENDING = (
     "SELECT SUM(o.status != 'Cancelled') AS orders, "
     "ROUND(COALESCE(SUM(CASE WHEN o.status != 'Cancelled' THEN o.total_amount END), 0), 2) AS total_spent, "
     "SUM(o.status = 'Cancelled') AS cancelled, ROUND(COALESCE(SUM(o.total_amount), 0), 2) AS total_all, "
-    "group_concat(CASE WHEN o.status = 'Cancelled' THEN o.order_id || ' ($' || printf('%.2f', o.total_amount) "
-    "|| ')' END, ', ') AS cancelled_orders FROM orders o"
+    "group_concat(CASE WHEN o.status = 'Cancelled' THEN o.order_id || ' ($' || "
+    "printf('%.2f', o.total_amount) || ')' END, ', ') AS cancelled_orders FROM orders o"
 )
 PRODUCT_SPENDING = (
     "SELECT COUNT(DISTINCT o.order_id) AS orders, ROUND(COALESCE(SUM(oi.quantity * oi.unit_price), 0), 2) "
@@ -637,7 +637,7 @@ def _policy_answer(reading: Reading, question: str, own: str, hits: list[dict]) 
         "contact" in reading.intents
         or reading.action
         or PROBLEM_WORDS.search(reading.normalized)
-        or SUPPORT_ARRANGED.search(top.get("title", ""))  # returns, warranty claims, cancellations go via support
+        or SUPPORT_ARRANGED.search(top.get("title", ""))  # returns, warranty, cancellation: via support
     )
     if contacts and wants_contact and not all(c in answer for c in contacts[:2]):
         answer += " Support contact: " + " or ".join(contacts[:2]) + "."
