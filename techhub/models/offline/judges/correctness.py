@@ -201,6 +201,7 @@ class Grade:
 
 SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _SUBJECT_FACTS = (_statuses, _money, _dates)
+EVENT = re.compile(r"\b(?:shipped|delivered|cancell?ed)\s+(?=on\b)", re.IGNORECASE)
 
 
 def _about_orders(text: str) -> dict[tuple[str, str], dict[str, Fact]]:
@@ -212,6 +213,8 @@ def _about_orders(text: str) -> dict[tuple[str, str], dict[str, Fact]]:
         if len(orders) != 1:
             continue
         order = orders.pop()
+        # "shipped on November 1" is a step of the order's history, not a claim about its status now
+        sentence = EVENT.sub(" ", sentence)
         for extract in _SUBJECT_FACTS:
             for fact in extract(ORDER_ID.sub(" ", sentence)):
                 facts.setdefault((order, fact.kind), {})[fact.value] = fact
@@ -241,15 +244,18 @@ def grade_answer(answer: str, reference: str) -> Grade:
     contradicted: list[Fact] = []
     for extract in FACT_EXTRACTORS:
         expected, given = extract(reference), extract(answer)
-        given_values = {f.value for f in given}
+        expected_values, given_values = {f.value for f in expected}, {f.value for f in given}
         for fact in {f.value: f for f in expected}.values():
             (kept if fact.value in given_values else missing).append(fact)
-    if extract_order_facts := _about_orders(reference):
-        said = _about_orders(answer)
-        for (order, kind), values in extract_order_facts.items():
-            instead = said.get((order, kind), {})
-            if instead and not set(values) & set(instead):
-                contradicted.extend(instead.values())
+        if expected_values - given_values:  # a value given instead of the reference's
+            contradicted.extend({f.value: f for f in given if f.value not in expected_values}.values())
+    said = _about_orders(answer)
+    for (order, kind), values in _about_orders(reference).items():
+        other = {v: f for v, f in said.get((order, kind), {}).items() if v not in values}
+        # an order has one status (two contradict); it has several dates and amounts (placed, shipped;
+        # items, total), so only a value given instead of the reference's contradicts
+        if other and (kind == "status" or not set(values) & set(said[(order, kind)])):
+            contradicted.extend(f for f in other.values() if f not in contradicted)
     answer_text = _normalized_text(answer)
     for fact in {f.value: f for f in _product_names(reference)}.values():
         (kept if fact.value in answer_text else missing).append(fact)
