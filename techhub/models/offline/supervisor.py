@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from techhub.models.offline.conversation import Turn
-from techhub.models.offline.language import DOCS_INTENTS, POLICY_INTENTS
+from techhub.models.offline.language import DOCS_INTENTS, POLICY_INTENTS, clauses, read_message
 from techhub.models.offline.specialists import PROBLEM_WORDS, ToolCall, contact_details
 
 SQL_TOOL = "transfer_to_sql_agent"
@@ -117,12 +117,29 @@ def _social(turn: Turn) -> str | None:
     return None
 
 
+def _parts(turn: Turn) -> dict[str, list[str]]:
+    """For a message with several requests, each request's words by its own topic (the turn's topic
+    for a part that has none of its own); {} for a single request."""
+    parts = clauses(turn.latest.text)
+    if len(parts) < 2:
+        return {}
+    by_topic: dict[str, list[str]] = {}
+    for part in parts:
+        topic = read_message(part).topic
+        by_topic.setdefault(topic if topic in ("orders", "products", "policies") else turn.topic, []).append(
+            part
+        )
+    return by_topic if len(by_topic) > 1 else {}
+
+
 def _plan(turn: Turn, limits: set[str]) -> list[str]:
     """The specialists this turn needs, by its topic (and both for a two-part question)."""
     reading = turn.request
     tools = []
     if turn.topic == "orders" and _verified(turn.system):
         tools.append(SQL_TOOL)
+    if turn.topic == "orders" and {"products", "policies"} & set(_parts(turn)):
+        return [*tools, DOCS_TOOL]  # "did my mic arrive? and does the Boomstone float?"
     asked = reading.intents & (POLICY_INTENTS if turn.topic == "orders" else DOCS_INTENTS)
     if turn.topic == "orders" and not SHIPPING_QUESTION.search(reading.normalized):
         asked = asked - {"shipping_policy"}  # "did it ship?" asks about the order, not the policy
@@ -140,6 +157,12 @@ def _plan(turn: Turn, limits: set[str]) -> list[str]:
 def _task(tool: str, turn: Turn) -> str:
     """A self-contained task: the customer's words, plus what a follow-up refers to."""
     request = turn.request.text.strip()
+    parts = _parts(turn) if turn.topic == "orders" else {}
+    if parts:  # each specialist gets its own part of a two-part message
+        if tool == SQL_TOOL:
+            request = " ".join(parts.get("orders", [request]))
+        else:
+            return "Customer question: " + " ".join(parts.get("products", []) + parts.get("policies", []))
     if turn.context:
         request += f" (about {turn.context})"
     if tool == SQL_TOOL:
