@@ -6,7 +6,10 @@ change an order or address):
 * when the system prompt does not state the agent's limits (prompt ``v1``), the offline model claims
   it performed the action, the way real models sometimes do;
 * when the prompt states them (``v2``), it says it cannot, gives the support contact it found in the
-  policy documents and offers what it can do.
+  policy documents and offers what it can do;
+* when it is given a tool for the action (one whose name or description names it, such as a tool
+  that files a cancellation request), it calls that tool and reports its result, as a real model
+  given the tool would.
 """
 
 from __future__ import annotations
@@ -213,6 +216,57 @@ def _action_reply(turn: Turn, limits: set[str], facts: list[str], docs: list[str
     return " ".join(lines)
 
 
+def action_tool_for(action: str, tools: list[dict]) -> dict | None:
+    """The bound tool (OpenAI function format) that serves ``action``: its name or description names it."""
+    for tool in tools:
+        text = f"{tool.get('name', '')} {tool.get('description', '')}".lower().replace("_", " ")
+        if any(word in text for word in ACTION_WORDS[action]):
+            return tool
+    return None
+
+
+def _action_tool_args(tool: dict, turn: Turn, facts: list[str]) -> dict | None:
+    """Arguments for the action tool from the request: the order for an ``order`` parameter, the
+    customer's words for text ones. None when a required one cannot be filled."""
+    parameters = tool.get("parameters") or {}
+    order = (turn.request.order_ids or (_first(ORDER, facts),))[0]
+    args = {}
+    for name, spec in (parameters.get("properties") or {}).items():
+        if "order" in name.lower():
+            if order:
+                args[name] = order
+        elif spec.get("type", "string") == "string":
+            args[name] = turn.request.text.strip()
+    if any(name not in args for name in parameters.get("required") or ()):
+        return None
+    return args
+
+
+def _tool_reply(turn: Turn, tool: str, limits: set[str], facts: list[str], docs: list[str]) -> str:
+    """Report what the action tool did, in the customer's terms, with the order's status when known."""
+    result = (turn.results(tool) or [""])[-1].strip()
+    contacts = contact_details("\n".join(docs))
+    contact = " or ".join(contacts[:2]) if contacts else "our support team"
+    if not result or result.lower().startswith("error"):
+        return (
+            f"I tried to pass your request on to our support team, but it did not go through ({result}). "
+            f"Please contact them at {contact} with your order number."
+        )
+    status = _first(STATUS, facts)
+    order = (turn.request.order_ids or (_first(ORDER, facts),))[0]
+    lines = []
+    if status and order:
+        lines.append(f'I can see your order {order} is currently in "{status}" status.')
+    action = turn.request.action or "cancel"
+    if action in limits:
+        verb = ACTION_NAMES[action]
+        lines.append(f"I can't {verb} myself, but I've passed your request on to our support team.")
+    lines.append(result.replace(" the customer", " you") + ("" if result.endswith(".") else "."))
+    if contacts:
+        lines.append(f"If it's urgent, you can also reach them at {contact}.")
+    return " ".join(lines)
+
+
 def _complaint_reply(turn: Turn, limits: set[str], facts: list[str], docs: list[str]) -> str:
     previous = " ".join(turn.previous_ai_texts()).lower()
     claimed = next(
@@ -240,8 +294,11 @@ def _complaint_reply(turn: Turn, limits: set[str], facts: list[str], docs: list[
     return "\n\n".join(parts[:1] + ["\n\n".join(parts[1:])]) if len(parts) > 1 else parts[0]
 
 
-def supervisor(turn: Turn) -> ToolCall | str:
-    """Delegate what the request needs, once per specialist, then write the customer's answer."""
+def supervisor(turn: Turn, action_tools: list[dict] | None = None) -> ToolCall | str:
+    """Delegate what the request needs, once per specialist, then write the customer's answer.
+
+    ``action_tools``: the other tools bound besides the two handoffs (OpenAI function format).
+    """
     reading = turn.request
     if not reading.text.strip():
         return (
@@ -258,6 +315,12 @@ def supervisor(turn: Turn) -> ToolCall | str:
             return (tool, {"task": _task(tool, turn)})
     facts, docs = turn.results(SQL_TOOL), turn.results(DOCS_TOOL)
     if reading.action:
+        tool = action_tool_for(reading.action, action_tools or [])
+        args = _action_tool_args(tool, turn, facts) if tool else None
+        if tool is not None and args is not None:
+            if not turn.called(tool["name"]):
+                return (tool["name"], args)
+            return _tool_reply(turn, tool["name"], limits, facts, docs)
         return _action_reply(turn, limits, facts, docs)
     if reading.complaint and turn.topic == "orders":
         return _complaint_reply(turn, limits, facts, docs)
