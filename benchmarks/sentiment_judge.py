@@ -80,7 +80,8 @@ def main() -> None:
         verdict = judge_user_sentiment(conversation["messages"])
         rows.append((conversation, verdict["value"], (time.perf_counter() - start) * 1000))
         # Held-out misses are never printed: nobody reads them, so nobody can patch one by one.
-        if args.show_misses and conversation["split"] == "dev" and verdict["value"] != conversation["label"]:
+        tuned_on = not conversation["split"].startswith("heldout")
+        if args.show_misses and tuned_on and verdict["value"] != conversation["label"]:
             print(f"MISS {conversation['id']} (label {conversation['label']}): {verdict['reasoning']}")
 
     figures = {}

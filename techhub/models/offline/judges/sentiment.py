@@ -25,6 +25,7 @@ elsewhere after the agent refused or said it could not help (churn): ...".
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -67,15 +68,25 @@ def _describe(turn: CustomerTurn, total: int) -> str:
     )
 
 
+_DETAILS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\bORD[-\s]?\d{4}[-\s]?\d{4}\b", re.IGNORECASE)
+
+
+def _only_details(text: str) -> bool:
+    """The message only gives the email or an order id ("it's jo@mail.com"): an answer to the agent's
+    question, not a new request."""
+    return bool(_DETAILS.search(text)) and len(_DETAILS.sub(" ", text).split()) <= 5
+
+
 def judge_conversation(turns: list[tuple[str, str]]) -> Verdict:
     """Apply the rubric to ``[("human" | "ai", text), ...]`` (the parsed ``human_ai_pairs``)."""
     customer: list[CustomerTurn] = []
     agent_replies: list[str] = []
     context = Context()
     verification_asked = False
+    asked = ""  # what the customer last asked for (not a message that only gives their email)
     for speaker, text in turns:
         if speaker == "ai":
-            act = classify_agent_turn(text, agent_replies)
+            act = classify_agent_turn(text, agent_replies, asked)
             agent_replies.append(text)
             verification_asked |= act in (AgentAct.VERIFY, AgentAct.VERIFY_AGAIN)
             context = replace(
@@ -86,9 +97,14 @@ def judge_conversation(turns: list[tuple[str, str]]) -> Verdict:
                 reply=text,
             )
             continue
+        if not _only_details(text):
+            asked = text
         turn = read_customer_turn(len(customer) + 1, text, context)
         customer.append(turn)
-        unresolved = turn.label == "negative" or (context.unresolved and turn.label == "neutral")
+        # A complaint in the opening message is why the customer writes; one after an answer says the
+        # answer did not solve it, and keeps the problem open until the customer sounds positive.
+        complained = turn.label == "negative" and context.answered
+        unresolved = complained or (context.unresolved and turn.label == "neutral")
         context = replace(context, unresolved=unresolved, earlier=(*context.earlier, text))
     notes = [
         "The agent's request for email verification is expected and not held against it."

@@ -64,7 +64,8 @@ ANGER = _kind(
     r"\b(?:get me|talk to|speak (?:to|with)|want|need|put me through to|transfer me to) "
     r"(?:a |an |your |the |some )?(?:manager|supervisor|human|real person|actual person|person|agent|"
     r"someone real)\b",
-    r"\bright now\b",
+    r"\b(?:want|need|demand|do|fix|send|give|get|cancel|refund|sort)\b.{0,30}\bright now\b(?!.{0,5}\?)",
+    r"\bright now\s*!",
     r"\bimmediately\b(?=.*!)",
     r"\bfed up\b",
     r"\bsick (?:and tired )?of\b",
@@ -136,6 +137,9 @@ DISSATISFACTION = _kind(
     r"\bnot (?:great|ideal|the best|good at all)\b",
     r"\btoo (?:slow|long|expensive|pricey|complicated|late|much hassle|difficult)\b",
     r"\b(?:tired|weary) of\b",
+    r"\byou(?:re| are)? (?:just |only |simply )?(?:repeating|copying|pasting|reading|quoting|parroting)\b",
+    r"\b(?:canned|scripted|copy ?paste|copy and paste|generic|automated|boilerplate) "
+    r"(?:answer|reply|response|message|text)\b",
 )
 
 CONFUSION = _kind(
@@ -195,6 +199,9 @@ IMPLIED = _kind(
     r"\bwhy (?:do|did) i (?:even )?bother\b",
     r"\bnot worth (?:it|the hassle)\b",
     r"\bill pass\b",
+    r"\b(?:ill|i will|i guess ill|guess ill) (?:just |have to )?figure (?:it|this|that|something) out\b",
+    r"\bwait and see\b",
+    r"\bi (?:guess|suppose)\W*$",
 )
 
 CHURN = _kind(
@@ -220,6 +227,14 @@ CHURN = _kind(
     r"\bnext time i(?:ll| will)? (?:buy|order|shop|go|get)\b",
     r"\b(?:look|looking|shop|shopping|check) around\b",
     r"\b(?:switch|switching|moving|move) (?:to|over to) (?:another|a different)\b",
+    r"\b(?:last|final) (?:time|thing|order|purchase|item)\b.{0,12}\b(?:i (?:order|buy|get|shop)|from|with|"
+    r"here|ever)\b",
+    r"\b(?:look|looking|switch|switching|go|going|try|trying|consider|considering|move|moving|use|using)\b"
+    r".{0,20}\b(?:other|another|different|new) (?:suppliers?|vendors?|sellers?|stores?|shops?|retailers?|"
+    r"companies|company|options|places?|sites?|websites?)\b",
+    r"\b(?:order|buy|get|shop|purchase|ordering|buying|getting|shopping)\b.{0,25}\b(?:from|at|with) "
+    r"(?:someone|somebody|a store|a shop|a place|people|somewhere|a company|a retailer) "
+    r"(?:else|who|that|which)\b",
 )
 
 CONTINUING = _kind(
@@ -285,6 +300,13 @@ CONTINUING = _kind(
     r"\bi (?:asked|said|wanted|meant|need|needed)\b.{0,40}\bnot\b",
     r"\byou said\b.{0,60}\b(?:but|not|never|didnt|hasnt|isnt|no)\b",
     r"\b(?:no|nope),? (?:it|its|that|you|i) (?:isnt|wasnt|didnt|hasnt|doesnt|did not|has not|is not|dont)\b",
+    r"\b(?:well |way |long |far )?(?:over|more than|past|beyond|longer than) (?:the )?(?:\d+|a|two|three|"
+    r"four|five|six|seven|eight|nine|ten) (?:business |working )?(?:days|weeks|months|week|month)\b",
+    r"\b(?:\d+|a|two|three|four|five|six|seven|eight|nine|ten) (?:business |working )?(?:days?|weeks?|"
+    r"hours?) (?:late|overdue|behind)\b",
+    r"\b(?:is|are|was|its|thats|it is|already) (?:\w+ )?(?:late|overdue)\b",
+    r"\byou (?:said|told me|claimed|promised|confirmed|assured me)\b.{0,80}\b(?:and|but|yet|however|still|"
+    r"now|today|instead)\b",
     when="after_answer",
 )
 
@@ -414,6 +436,10 @@ CONSEQUENCE = _kind(
     r"(?: \w+){0,2} (?:has |had |is |was |already |now )*(?:passed|closed|expired|ended|over|gone|"
     r"finished)\b",
     r"\b(?:was|is|were) (?:yesterday|last (?:week|night|weekend)|this morning)\b",
+    r"\b(?:my|the|our) (?:\d+ days?|thirty days|return window|window|warranty|deadline|grace period|"
+    r"return period)\b.{0,20}\b(?:will be |would be |are |is |have |has )?(?:over|gone|closed|expired|"
+    r"passed|up|done)\b",
+    r"\bby the time\b.{0,60}\b(?:over|gone|closed|expired|too late|passed|late|useless|pointless)\b",
     r"\b(?:was|were|is) (?:meant|supposed|planned) to (?:be|arrive|come|go|have)\b",
     r"\bi needed (?:it|them|this|that) (?:for|by|before|on)\b",
     r"\bno longer (?:need|want|matters|any use|useful|relevant)\b",
@@ -514,7 +540,7 @@ RESIGNED_THANKS = _kind(
     "implied negativity",
     "negative",
     "thanks the agent for trying, without having been helped",
-    r"\bthanks? (?:you )?(?:anyway|anyways|for trying|i guess|all the same)\b",
+    r"\bthanks?(?:\W+you)?\W+(?:anyway|anyways|for trying|i guess|all the same)\b",
     weak=True,
 )
 
@@ -567,7 +593,7 @@ GRATITUDE = _kind(
     "gratitude",
     "positive",
     "thanks the agent",
-    r"\bthank(?:s|you| you| u|ing)?\b(?! (?:you )?(?:anyway|anyways|for trying|i guess|all the same|"
+    r"\bthank(?:s|you| you| u|ing)?\b(?!\W+(?:you\W+)?(?:anyway|anyways|for trying|i guess|all the same|"
     r"for nothing))",
     r"\b(?:thx|ty|tysm|tyvm|cheers|kudos)\b",
     r"\bappreciated?\b",
@@ -632,6 +658,9 @@ SATISFACTION = _kind(
     r"^\W*(?:yes|yess+|woo+hoo|hooray)\W*(?:finally|!|$)",
     r"\bnot bad\b",
     r"\bcouldnt be happier\b",
+    r"\b(?:battery|price|prices|deal|screen|sound|quality|specs?|performance|speed|hours|life|value|display|"
+    r"range|weight)\b.{0,12}\b(?:is|are|looks?|sounds?) (?:\w+ )?(?:insane|crazy|ridiculous|sick|unreal|"
+    r"nuts|wild|mental|bonkers)\b",
 )
 
 RELIEF = _kind(
@@ -653,6 +682,8 @@ ACCEPTANCE = _kind(
     r"\bcant be helped\b",
     r"\boh well\b",
     r"\bthats (?:fine|ok|good|great|alright)\b",
+    r"\b(?:but|still|anyway),? (?:thats |its |that is |it is )?"
+    r"(?:fine|ok|okay|alright|understandable|fair)\b",
     r"\bokay then\b(?=.*(?:thank|!))",
     r"^\W*will do\b",
     r"\bsounds like a plan\b",
@@ -669,12 +700,35 @@ PLAN = _kind(
     "a plan to move on",
     "positive",
     "says what they will do next",
-    r"\b(?:ill|i will|we will|well) (?:just |probably |definitely |go ahead and |then )?(?!have to|"
+    r"\b(?:ill|i will|we will) (?:just |probably |definitely |go ahead and |then )?(?!have to|"
     r"look around)\w+",
     r"\bim (?:good|fine|all set)\b",
 )
 
-POSITIVE_KINDS = (GRATITUDE, RESOLUTION, SATISFACTION, RELIEF, ACCEPTANCE, PLAN)
+# The customer decides to buy what the agent found: "sold.", "adding it to my cart", "I'll take two".
+DECISION = _kind(
+    "a decision to buy",
+    "positive",
+    "decides to buy what the agent found",
+    r"^\W*sold\W*$",
+    r"\b(?:ill|i will|im going to|im gonna|gonna|going to|lets) (?:just )?(?:take|buy|order|get|grab|go with|"
+    r"go for) (?:it|one|two|them|that|this|the|a pair)\b",
+    r"\b(?:ordering|buying|grabbing|getting) (?:it|one|two|them|that|this|a pair|the)\b",
+    r"\badd(?:ing|ed)? (?:it|them|one|two|that|this|\w+) to (?:my |the )?(?:cart|basket|order)\b",
+    r"\b\w+ it is\b",
+    r"\bshut up and take my money\b",
+)
+
+# Slang praise of what was found: "40 hours is insane", "that price is crazy", "sick specs".
+SLANG_PRAISE = re.compile(
+    r"\b(?:battery|price|prices|deal|screen|sound|quality|specs?|performance|speed|hours|life|value|display|"
+    r"range|weight|it|that)\b.{0,12}\b(?:is|are|looks?|sounds?) (?:\w+ )?(?:insane|crazy|ridiculous|sick|"
+    r"unreal|nuts|wild|mental|bonkers)\b"
+    r"|\b(?:insane|crazy|ridiculous|sick|unreal|nuts) (?:battery|price|deal|value|specs?|sound|quality|"
+    r"performance)\b"
+)
+
+POSITIVE_KINDS = (GRATITUDE, RESOLUTION, SATISFACTION, RELIEF, ACCEPTANCE, PLAN, DECISION)
 
 # Negations that are not complaints, removed before the negative kinds read a sentence.
 BENIGN_NEGATIONS = re.compile(
@@ -744,7 +798,8 @@ def read_sentence(sentence: str, index: int, *, answered: bool) -> list[Signal]:
     something after an answer (a problem that continues, a consequence) are read too.
     """
     text = normalize(sentence)
-    cleared = BENIGN_NEGATIONS.sub(lambda m: " " * len(m.group(0)), text)  # offsets stay aligned
+    blank = lambda m: " " * len(m.group(0))  # noqa: E731 - offsets stay aligned
+    cleared = SLANG_PRAISE.sub(blank, BENIGN_NEGATIONS.sub(blank, text))
     # "I was worried I'd have to order it again": a feared consequence, not one that happened.
     feared = bool(_PAST_WORRY.search(text))
     signals = []
@@ -803,7 +858,9 @@ def read_sentences(text: str, *, answered: bool) -> list[list[Signal]]:
 _PRAISE = re.compile(
     r"\b(?:great|wonderful|perfect|fantastic|brilliant|lovely|amazing|awesome|excellent|super|superb|nice|"
     r"marvelous|marvellous|terrific|splendid|fabulous|helpful|useful|good job|great job|well done|bravo|"
-    r"impressive|outstanding|stellar|incredible|top notch|first class|world class|five stars?|5 stars?)\b|"
+    r"impressive|outstanding|stellar|incredible|top notch|first class|world class|five stars?|5 stars?|"
+    r"informative|enlightening|insightful|reassuring|thorough|handy|comforting|convenient|efficient|detailed|"
+    r"clear|exactly what i (?:asked|needed|wanted)(?: for)?|just what i (?:needed|wanted|asked for))\b|"
     r"\b10/10\b"
 )
 _PRAISE_FILLER = re.compile(
@@ -814,7 +871,9 @@ _PRAISE_FILLER = re.compile(
     r"the|for|ok|okay|cool|man|mate|dude|lol|news|answer|then|hmm|ah|uh|ha|haha|veryy|sooo|usual|always|"
     r"cheers|ta|thx|ty|appreciate|appreciated|it|top|notch|first|class|world|five|stars?|10|incredible|"
     r"policy|"
-    r"support|store|shop|system|bot|chat|experience|response|advice|info|customer|work|stuff|here|there)\b"
+    r"support|store|shop|system|bot|chat|experience|response|advice|info|customer|work|stuff|here|there|"
+    r"informative|enlightening|insightful|reassuring|thorough|handy|comforting|convenient|efficient|detailed|"
+    r"clear|exactly|i|asked|needed|wanted)\b"
 )
 _SINCERE_MARKS = re.compile(
     r"\b(?:no problem|no worries|letting me know|for the info|for checking|understood|fair enough|ill wait|"

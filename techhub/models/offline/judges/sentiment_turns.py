@@ -35,6 +35,7 @@ from techhub.models.offline.judges.sentiment_cues import (
     CONSEQUENCE,
     CONTINUING,
     DEADLINE,
+    DECISION,
     DISSATISFACTION,
     EXASPERATION,
     GRATITUDE,
@@ -87,6 +88,10 @@ _NEGATIVE_PRIORITY = (
 )
 
 
+# Positive kinds that, later in a message, outweigh its complaint: "..., but fine", "insane. sold."
+_TURNAROUND = (RESOLUTION, RELIEF, ACCEPTANCE, DECISION)
+
+
 @dataclass(frozen=True)
 class CustomerTurn:
     """One customer message as the judge read it."""
@@ -129,9 +134,7 @@ def _combine(
     worry = [s for s in found if s.kind.weak and s.kind is not INFERRED_PROBLEM]
     if negative:
         last_negative = max(s.position for s in negative)
-        turnaround = [
-            s for s in positive if s.kind in (RESOLUTION, RELIEF, ACCEPTANCE) and s.position > last_negative
-        ]
+        turnaround = [s for s in positive if s.kind in _TURNAROUND and s.position > last_negative]
         if turnaround:
             return CustomerTurn(number, text, after, "positive", tuple(turnaround))
         return CustomerTurn(number, text, after, "negative", tuple(negative))
@@ -166,6 +169,10 @@ _INSISTENCE = re.compile(
     r"\b(?:not|no|never|nothing|nobody|none|nt|doesnt|dont|didnt|isnt|arent|wasnt|hasnt|havent|cant|cannot|wont|"
     r"already|again|twice|times|even|literally|still|right here|right there|cheaper|elsewhere|weird|strange|"
     r"odd|apparently|supposedly|obviously|clearly)\b"
+    # The customer holds the proof of what the agent could not find: "I'm looking at the confirmation".
+    r"|\bim (?:literally )?(?:looking at|staring at|holding)\b"
+    r"|\b(?:i|we) (?:have|got|received|can see) (?:\w+ )?(?:orders?|e-?mails?|confirmations?|receipts?|"
+    r"tracking|invoices?|charges?)\b"
 )
 # After a real answer the bar is higher: a sentence that opens with a denial ("No charger.", "It
 # doesn't."), or "already", "literally", "even", "again".
