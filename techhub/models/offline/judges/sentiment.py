@@ -101,10 +101,7 @@ def judge_conversation(turns: list[tuple[str, str]]) -> Verdict:
             asked = text
         turn = read_customer_turn(len(customer) + 1, text, context)
         customer.append(turn)
-        # A complaint in the opening message is why the customer writes; one after an answer says the
-        # answer did not solve it, and keeps the problem open until the customer sounds positive.
-        complained = turn.label == "negative" and context.answered
-        unresolved = complained or (context.unresolved and turn.label == "neutral")
+        unresolved = turn.label == "negative" or (context.unresolved and turn.label == "neutral")
         context = replace(context, unresolved=unresolved, earlier=(*context.earlier, text))
     notes = [
         "The agent's request for email verification is expected and not held against it."

@@ -145,13 +145,17 @@ _ACTION_REQUEST = re.compile(
     r"|\b(?:i want|i need|i would like|id like|i demand|give me|get me) (?:a |my |the |to get )?"
     r"(?:refund|money back|replacement|return|cancell?ation)\b"
 )
-# The customer reports a problem with their own order or item: it is late, missing, broken, not refunded.
-_OWN_PROBLEM = re.compile(
-    r"\b(?:my|our|ord)\b.{0,60}\b(?:late|delayed|missing|lost|broken|broke|stopped|damaged|defective|"
-    r"dead|faulty|wrong|not (?:arrived|here|working|received)|hasnt|havent|hasn t|isnt here|never (?:came|"
-    r"arrived)|still|taking so long|so long|yet|charged|double|twice|where)\b"
-    r"|\bwhere (?:is|are|s) (?:my|our)\b|\b(?:hasnt|havent|didnt|never) (?:arrived|come|came|shipped|"
-    r"got|received)\b|\bwhy is my\b"
+# The customer asks about the state of their own order, delivery or refund, or reports it late or
+# missing: what only their order data answers, not a policy page. (A fault report, "my earbuds stopped
+# charging", is answered by the warranty policy itself.)
+_OWN_STATUS = re.compile(
+    r"\b(?:my|our|ord)\b.{0,60}\b(?:late|delayed|missing|lost|not (?:arrived|here|received|delivered"
+    r"|shipped)|"
+    r"hasnt|havent|isnt here|never (?:came|arrived|showed)|still|taking so long|so long|yet|charged|double|"
+    r"twice|status|come through|gone through|went through)\b"
+    r"|\bwhere(?:s| is| are|re)? (?:my|our)\b|\b(?:hasnt|havent|didnt|never) (?:arrived|come|came|shipped|"
+    r"got|received)\b|\bwhy is my\b|\b(?:status|progress) of (?:my|our)\b"
+    r"|\b(?:my|our|the) refund\b"
 )
 _ASKS_FOR_CONTACT = re.compile(
     r"\b(?:contact|phone|number|call|email address|e-?mail you|reach|hours|open|opening|closed|talk to|"
@@ -254,7 +258,7 @@ def classify_agent_turn(text: str, earlier: list[str], asked: str = "") -> Agent
         if not information and not _ASKS_FOR_CONTACT.search(request):
             return AgentAct.REDIRECT
         # A policy passage and the contact, to a customer whose own order has a problem: sidestepped.
-        if _OWN_PROBLEM.search(request) and not _ORDER_DETAIL.search(normalize(text)) and not wants_action:
+        if _OWN_STATUS.search(request) and not _ORDER_DETAIL.search(normalize(text)) and not wants_action:
             return AgentAct.REDIRECT
     if information or Function.CONTACT in functions:
         questions = [s for s in sentences if s.function is Function.QUESTION]

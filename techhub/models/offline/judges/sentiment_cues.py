@@ -50,12 +50,19 @@ ANGER = _kind(
     "negative",
     "shows anger or makes a demand",
     r"\b(?:ridiculous|unacceptable|outrageous|absurd|insane|shocking|unbelievable|furious|livid|angry|"
-    r"infuriating|disgraceful|disgusting|appalling|scandalous)\b",
+    r"infuriating|disgraceful|disgusting|appalling|scandalous|unreal|shocked|appalled|stunned|horrified|"
+    r"gobsmacked|flabbergasted)\b",
     r"\bwhat the (?:heck|hell|fuck|f|actual)\b",
     r"\b(?:wtf|wth|ffs|smh)\b",
     r"\bare you (?:kidding|serious|joking|for real)\b",
     r"\b(?:cant|cannot|can not|couldnt) believe\b(?=.*\b(?:not|dont|didnt|no|never|cant|wont|isnt|still)\b)",
-    r"\byou (?:must|have got to|gotta) be kidding\b",
+    r"\byou(?:ve)? (?:must|have got to|gotta|got to|have to) be (?:kidding|joking)\b",
+    r"\bare you (?:actually |really )?(?:joking|kidding)\b",
+    r"\bhow (?:is|can) (?:this|that|it) (?:be )?(?:acceptable|ok|okay|fair|right|legal|allowed|possible)\b",
+    r"\b(?:los(?:ing|t)|running out of|out of|testing) (?:my |all )?patience\b",
+    r"\b(?:file|filing|lodge|lodging|make|making|raise|raising|submit|submitting) (?:a |an )?(?:formal |"
+    r"official )?complaint\b",
+    r"\b(?:will|is going to|gonna|are going to) (?:be )?hear(?:ing)? (?:about|from)\b",
     r"\bseriously\s*[?!]",
     r"^\W*seriously\b",
     r"\bfor real\s*\?",
@@ -63,7 +70,7 @@ ANGER = _kind(
     r"\bmoney back\b",
     r"\b(?:get me|talk to|speak (?:to|with)|want|need|put me through to|transfer me to) "
     r"(?:a |an |your |the |some )?(?:manager|supervisor|human|real person|actual person|person|agent|"
-    r"someone real)\b",
+    r"someone real|someone else|somebody else|a real human|an actual human|someone who)\b",
     r"\b(?:want|need|demand|do|fix|send|give|get|cancel|refund|sort)\b.{0,30}\bright now\b(?!.{0,5}\?)",
     r"\bright now\s*!",
     r"\bimmediately\b(?=.*!)",
@@ -82,6 +89,14 @@ ANGER = _kind(
     r"(?:listen|listening|read|reading|understand|answer|help)",
     r"\byou keep (?:saying|repeating|telling|ignoring)\b",
     r"\bhow (?:hard|difficult) (?:can it be|is it)\b",
+    r"\b(?:dispute|disputing|contest|reverse|reversing) (?:the |this |my )?(?:charge|payment|transaction)\b",
+    r"\bcharge ?back\b",
+    r"\b(?:leave|leaving|write|writing|post|posting|give|giving) (?:a |an |you a |you an )?(?:bad |negative |"
+    r"honest |one star |1 star |1-star |terrible )?(?:review|rating)\b",
+    r"\b(?:one|1)[ -]star\b",
+    r"\b(?:report|reporting) (?:you|this|techhub|your company)\b",
+    r"\b(?:better business bureau|bbb|consumer protection|my lawyer|a lawyer|small claims|legal action)\b",
+    r"\b(?:tell|telling|warn|warning) (?:everyone|all my friends|people|others)\b",
 )
 
 DISSATISFACTION = _kind(
@@ -137,7 +152,35 @@ DISSATISFACTION = _kind(
     r"\bnot (?:great|ideal|the best|good at all)\b",
     r"\btoo (?:slow|long|expensive|pricey|complicated|late|much hassle|difficult)\b",
     r"\b(?:tired|weary) of\b",
+    r"\b(?:have|having|had) to (?:deal|put up) with (?:this|that|it|all this)\b",
+    r"\bregret(?:ting|ted)? (?:ever )?(?:ordering|buying|choosing|shopping|using|this|it|the|my)\b",
+    r"\bwhy (?:wasnt|werent|didnt|was nobody|did nobody|did no one) (?:i |we |anyone |you |nobody )?"
+    r"(?:\w+ )?(?:told|informed|warned|notified|say|tell|mention|warn)\b",
     r"\byou(?:re| are)? (?:just |only |simply )?(?:repeating|copying|pasting|reading|quoting|parroting)\b",
+    # Expectations unmet, praise withheld: "I expected more", "could be better", "can't say I'm impressed".
+    r"\bi (?:expected|expect|was expecting|hoped for|was hoping for) (?:a lot |much |far "
+    r"|way )?(?:more|better)\b",
+    r"\b(?:could|should) (?:be|have been) (?:\w+ )?(?:a lot |much |way |far )?better\b",
+    r"\b(?:thought|hoped|assumed|figured|expected)\b.{0,30}\b(?:more (?:useful|helpful|capable)|better "
+    r"than this|able to (?:help|do))\b",
+    r"\b(?:better|more \w+) than (?:this|that)\W*$",
+    r"\b(?:dont|cant|do not|cannot|fail to) see how\b",
+    r"\b(?:doesnt|does not|didnt|did not) (?:really |actually )?(?:tell|show|give) me (?:anything"
+    r"|much|what)\b",
+    r"(?:^\W*|\byou (?:can|could|should|need to|have to|gotta|got to) )do better\b",
+    r"\b(?:cant|cannot|wouldnt|couldnt) (?:say|call) (?:im|i am|it|that|this"
+    r"|myself) (?:\w+ )?(?:impressed|happy|"
+    r"pleased|satisfied|thrilled|great|helpful|good)\b",
+    r"\bnot (?:much|any|a lot of|of (?:any|much)) (?:use|help)\b",
+    r"\bnot (?:really |exactly |quite )?(?:an|the) answer\b",
+    r"\b(?:a lot of|lots of|so many|many) words (?:for|to say) (?:no|nothing)\b",
+    r"\b(?:another|just a|typical|stupid|dumb|useless) (?:bot|chatbot|robot|script|machine)\b",
+    r"\bi (?:asked|had) (?:you )?(?:a |one )?(?:simple|straightforward|easy|basic|clear"
+    r"|yes or no) question\b",
+    r"\bthis is how you treat\b",
+    r"\b(?:loyal|long ?time|regular) customer\b.{0,60}\b(?:and|but|yet)\b",
+    r"\bcustomer (?:for|since) (?:\d+|a|many|several|two|three|five|ten) (?:years?|decades?)\b.{0,40}"
+    r"\b(?:and|but|yet)\b",
     r"\b(?:canned|scripted|copy ?paste|copy and paste|generic|automated|boilerplate) "
     r"(?:answer|reply|response|message|text)\b",
 )
@@ -201,6 +244,13 @@ IMPLIED = _kind(
     r"\bill pass\b",
     r"\b(?:ill|i will|i guess ill|guess ill) (?:just |have to )?figure (?:it|this|that|something) out\b",
     r"\bwait and see\b",
+    r"^\W*(?:wow|hm+|huh)\W+(?:ok|okay|alright|right|fine|cool)\W*$",
+    r"\b(?:ill|i will|i guess ill|guess ill) just cancel\b",
+    r"\blesson learned\b",
+    r"^\W*(?:\*?sighs?\*?|smh|ugh+)\W*$",
+    r"^\W*(?:im|i am) (?:so |just )?(?:done|over it|out)\W*$",
+    r"\bim (?:so )?done with\b",
+    r"\bsurely (?:you|there|someone|somebody)\b",
     r"\bi (?:guess|suppose)\W*$",
 )
 
@@ -299,6 +349,8 @@ CONTINUING = _kind(
     r"(?:a |an |the )?\w+",
     r"\bi (?:asked|said|wanted|meant|need|needed)\b.{0,40}\bnot\b",
     r"\byou said\b.{0,60}\b(?:but|not|never|didnt|hasnt|isnt|no)\b",
+    r"\b(?:i was|we were|i got|i have been|ive been) told\b.{0,40}\b(?:different|otherwise|opposite|"
+    r"something else|the same)\b",
     r"\b(?:no|nope),? (?:it|its|that|you|i) (?:isnt|wasnt|didnt|hasnt|doesnt|did not|has not|is not|dont)\b",
     r"\b(?:well |way |long |far )?(?:over|more than|past|beyond|longer than) (?:the )?(?:\d+|a|two|three|"
     r"four|five|six|seven|eight|nine|ten) (?:business |working )?(?:days|weeks|months|week|month)\b",
@@ -413,6 +465,13 @@ EXASPERATION = _kind(
     r"\bhow (?:else )?(?:am i|do i) supposed to\b",
     r"\b(?:can|could) you not (?:just )?\w+",
     r"\bcant you (?:just |even )?\w+",
+    r"^\W*so (?:\w+ )?(?:you|nobody|no one|noone|theres nobody|there is nobody) (?:\w+ )?(?:cant"
+    r"|cannot|can not|"
+    r"dont|wont|is able|can actually|can really|can)\b.{0,30}\b(?:help|tell|do|anything|nothing)\b",
+    r"\bwhat am i (?:even )?(?:paying|paying you) for\b",
+    r"\bwhy (?:is|does) (?:this|it|everything) (?:have to be |need to be )?(?:so )?(?:complicated"
+    r"|difficult|hard|"
+    r"confusing|slow)\b",
     when="after_answer",
 )
 
@@ -462,6 +521,8 @@ CONSEQUENCE = _kind(
     r"\b(?:closed|shut|ended|expired|passed)\b.{0,20}\bago\b",
     r"\b(?:is|are|was|were|already|now) (?:closed|shut)\b",
     r"\b(?:out of pocket|lost money)\b",
+    r"\b(?:im|i am|were|we are|i was) (?:now )?out (?:\$?\d[\d,.]*|a lot of money|hundreds|my money)\b",
+    r"\b(?:taking|takes|took|take) (?:forever|ages|an eternity|so long|way too long)\b",
     r"\bfor nothing\b",
     r"\b(?:wasted|waste) (?:a|my|the|another) (?:day|morning|afternoon|week|trip|journey|drive)\b",
     r"\b(?:kids?|son|daughter|wife|husband|partner|mom|mum|dad|friend|client|boss)\b.{0,30}"
@@ -490,13 +551,17 @@ SARCASM = _kind(
     r"\bwhat a (?:great|wonderful|fantastic|brilliant|lovely|helpful|amazing) "
     r"(?:service|help|experience|answer|assistant|bot|chatbot|store|company)\b(?!.*!)",
     r"\b(?:clap|slow clap|bravo)\b",
+    r"\bso much for\b",
+    r"^\W*(?:great|fantastic|wonderful|perfect|brilliant|lovely|awesome|terrific|super|cool|nice)\W+"
+    r"(?:another|more|so now|now i|yet another)\b",
 )
 
 # Praise that is ironic only when the agent failed or the problem is still open: "oh great" after a
 # refusal is sarcasm, "oh great, that's a load off" after an answer is relief.
 IRONY = re.compile(
     r"\bjust (?:great|perfect|wonderful|brilliant|fantastic|lovely)\b"
-    r"|\boh (?:great|perfect|wonderful|fantastic|brilliant|lovely|joy|good grief|sure|really)\b"
+    r"|\boh,? (?:great|perfect|wonderful|fantastic|brilliant|lovely|joy|good grief|sure|really)\b"
+    r"|\bjust what i (?:needed|wanted) (?:today|right now|this week|this morning)\b"
     r"|\bthanks? a bunch\b|\bhow (?:helpful|useful|convenient|nice|lovely|wonderful)\b(?!.*\?)"
 )
 
