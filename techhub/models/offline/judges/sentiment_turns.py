@@ -223,9 +223,10 @@ def read_customer_turn(number: int, text: str, context: Context) -> CustomerTurn
         s.kind is GRATITUDE for sentence in per_sentence for s in sentence
     )
     irony = None if sincere else IRONY.search(normalize(text))
-    # Right after a failure even "Perfect, thank you so much!" can be bitter; with only an earlier
-    # complaint open, an exclamation with thanks is sincere.
-    praise = None if sincere and not just_failed else sarcastic_praise(text, flat_counts=just_failed)
+    # An exclamation with thanks is sincere ("Perfect, thank you so much!" after being told whom to
+    # call), unless the agent repeats a claim or a reply the customer already disputed.
+    repeated_failure = context.unresolved and after in (AgentAct.CLAIM, AgentAct.REPEAT)
+    praise = None if sincere and not repeated_failure else sarcastic_praise(text, flat_counts=just_failed)
     sarcasm = open_problem and (praise or (irony and irony.group(0)))
     if sarcasm:
         per_sentence = [[s for s in sentence if s.polarity == "negative"] for sentence in per_sentence]
