@@ -98,7 +98,7 @@ _REFUSAL = re.compile(
     r"thats not))\b"
     r"|\bunable to\b|\bnot (?:possible|something (?:i|we) can)\b|\bisnt possible\b|\bno way (?:to|for me)\b"
     r"|\bcan only (?:help|assist) with\b|\boutside (?:of )?(?:what i|my|the scope)\b"
-    r"|\bthere (?:is|s) nothing (?:more )?(?:i|we) can\b|\bi dont know\b|\bi (?:have|ve) no (?:way|access)\b"
+    r"|\bthere (?:is|s) nothing (?:more )?(?:i|we) can\b|\bi dont (?:know|have)\b|\bi (?:have|ve) no (?:way|access)\b"
     r"|\b(?:i|we) (?:couldnt|could not|was unable to|wasnt able to|were unable to) (?:find|locate|see|"
     r"access|get)\b"
     r"|\bim not (?:sure|aware)\b"
@@ -118,12 +118,18 @@ _CONTACT = re.compile(
     r".{0,40}\b(?:support|bank|carrier|manufacturer|store|team|customer service|department|courier|"
     r"retailer|website|help ?center|brand)\b"
     r"|\bsupport contact\b|\byou can reach\b"
+    # A pointer to somewhere else to look: "please check our returns policy", "you could browse the
+    # monitors section of our website", "firmware updates are described in the product manual".
+    r"|\b(?:check|see|read|review|look at|visit|browse|consult|refer to|go to|search)\b.{0,30}"
+    r"\b(?:policy|policies|website|site|faq|manual|help ?center|page|terms|section|documentation)\b"
+    r"|\b(?:described|explained|covered|found|listed|detailed) (?:in|on) (?:the|our) (?:\w+ )?(?:manual|guide|"
+    r"documentation|website|site|faq|help ?center|page)\b"
 )
 # What the agent says around an answer: greetings, thanks, sympathy, offers of more help.
 _COURTESY = re.compile(
     r"^\W*(?:(?:hi|hello|hey|thanks|thank you|great|sure|certainly|of course|absolutely|ok|okay|got it)"
     r"(?:\W+\w+){0,3}"
-    r"|youre welcome|you are welcome|glad (?:i could|to help|it|that)|happy to help|my pleasure"
+    r"|youre welcome|you are welcome|glad (?:i could|to help|it|that)[^.!?]*|happy to help|my pleasure"
     r"|(?:im|i am|we are|were) (?:so |very |really )?sorry\b[^.!?]*|i (?:apologi[sz]e|understand)\b[^.!?]*"
     r"|(?:is there )?anything else\b[^.!?]*|(?:is there )?something (?:else|along those lines)\b[^.!?]*"
     r"|let me know if\b[^.!?]*|feel free\b[^.!?]*|hope (?:this|that) helps\b[^.!?]*"
@@ -158,7 +164,7 @@ _OWN_STATUS = re.compile(
     r"|\b(?:my|our|the) refund\b"
 )
 _ASKS_FOR_CONTACT = re.compile(
-    r"\b(?:contact|phone|number|call|email address|e-?mail you|reach|hours|open|opening|closed|talk to|"
+    r"\b(?:contact|phone|number|call|e-?mail|reach|hours|open|opening|closed|talk to|"
     r"speak to|human|person|who do i|who should i|how do i get in touch)\b"
 )
 _ORDER_DETAIL = re.compile(r"\bord-?\d{4}-?\d{4}\b|\b(?:your|the) order\b.{0,60}\b(?:processing|shipped|"
@@ -219,7 +225,10 @@ def _function(sentence: str) -> Function:
 
 
 def _information_words(sentences: list[ReplySentence]) -> int:
-    return sum(len(s.text.split()) for s in sentences if s.function is Function.INFORMATION)
+    """How much information the reply gives: its informative words, a fact with a figure (a price, a
+    date, an order id) counting as a sentence's worth."""
+    informative = [s.text for s in sentences if s.function is Function.INFORMATION]
+    return sum(len(text.split()) + 8 * bool(re.search(r"\d", text)) for text in informative)
 
 
 def _substance(reply: str) -> str:
@@ -255,7 +264,7 @@ def classify_agent_turn(text: str, earlier: list[str], asked: str = "") -> Agent
     if Function.CONTACT in functions:
         if wants_action:  # asked to do something, given who to ask instead
             return AgentAct.REDIRECT
-        if not information and not _ASKS_FOR_CONTACT.search(request):
+        if information < 8 and not _ASKS_FOR_CONTACT.search(request):  # little but a pointer elsewhere
             return AgentAct.REDIRECT
         # A policy passage and the contact, to a customer whose own order has a problem: sidestepped.
         if _OWN_STATUS.search(request) and not _ORDER_DETAIL.search(normalize(text)) and not wants_action:

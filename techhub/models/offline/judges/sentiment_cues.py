@@ -136,6 +136,7 @@ DISSATISFACTION = _kind(
     r"\bdoesnt (?:answer|address|help with) (?:my|the) question\b",
     r"\bthat (?:wasnt|isnt|is not|was not) (?:my|the) question\b",
     r"\bi (?:didnt|did not) ask (?:for|about) (?:that|this)\b",
+    r"\b(?:i |we )?(?:didnt|did not|never) ask(?:ed)? (?:for|about) (?:it|that|this|any of (?:that|this))?\b",
     r"\bthis (?:chat|bot|chatbot|assistant|service|store|company) (?:is|sucks)\b.{0,20}"
     r"\b(?:useless|terrible|awful|bad|sucks|joke|broken)?",
     r"\bsucks?\b",
@@ -552,6 +553,9 @@ SARCASM = _kind(
     r"(?:service|help|experience|answer|assistant|bot|chatbot|store|company)\b(?!.*!)",
     r"\b(?:clap|slow clap|bravo)\b",
     r"\bso much for\b",
+    # Mock thanks for what nobody wanted: "thanks for the warranty lecture", "for the essay".
+    r"\bthanks? (?:you )?(?:so much |a lot )?for (?:the|that|this|your) (?:\w+ )?(?:lecture|essay|novel|sermon|"
+    r"wall of text|speech|history lesson|copy ?paste|brochure|sales pitch)\b",
     r"^\W*(?:great|fantastic|wonderful|perfect|brilliant|lovely|awesome|terrific|super|cool|nice)\W+"
     r"(?:another|more|so now|now i|yet another)\b",
 )
