@@ -98,7 +98,8 @@ _REFUSAL = re.compile(
     r"thats not))\b"
     r"|\bunable to\b|\bnot (?:possible|something (?:i|we) can)\b|\bisnt possible\b|\bno way (?:to|for me)\b"
     r"|\bcan only (?:help|assist) with\b|\boutside (?:of )?(?:what i|my|the scope)\b"
-    r"|\bthere (?:is|s) nothing (?:more )?(?:i|we) can\b|\bi dont (?:know|have)\b|\bi (?:have|ve) no (?:way|access)\b"
+    r"|\bthere (?:is|s) nothing (?:more )?(?:i|we) can\b|\bi dont (?:know|have)\b|\bi (?:have"
+    r"|ve) no (?:way|access)\b"
     r"|\b(?:i|we) (?:couldnt|could not|was unable to|wasnt able to|were unable to) (?:find|locate|see|"
     r"access|get)\b"
     r"|\bim not (?:sure|aware)\b"
@@ -122,7 +123,8 @@ _CONTACT = re.compile(
     # monitors section of our website", "firmware updates are described in the product manual".
     r"|\b(?:check|see|read|review|look at|visit|browse|consult|refer to|go to|search)\b.{0,30}"
     r"\b(?:policy|policies|website|site|faq|manual|help ?center|page|terms|section|documentation)\b"
-    r"|\b(?:described|explained|covered|found|listed|detailed) (?:in|on) (?:the|our) (?:\w+ )?(?:manual|guide|"
+    r"|\b(?:described|explained|covered|found|listed|detailed) (?:in|on) (?:the"
+    r"|our) (?:\w+ )?(?:manual|guide|"
     r"documentation|website|site|faq|help ?center|page)\b"
 )
 # What the agent says around an answer: greetings, thanks, sympathy, offers of more help.

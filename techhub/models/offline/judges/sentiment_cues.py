@@ -554,7 +554,8 @@ SARCASM = _kind(
     r"\b(?:clap|slow clap|bravo)\b",
     r"\bso much for\b",
     # Mock thanks for what nobody wanted: "thanks for the warranty lecture", "for the essay".
-    r"\bthanks? (?:you )?(?:so much |a lot )?for (?:the|that|this|your) (?:\w+ )?(?:lecture|essay|novel|sermon|"
+    r"\bthanks? (?:you )?(?:so much |a lot )?for (?:the|that|this|your) (?:\w+ )?(?:lecture|essay"
+    r"|novel|sermon|"
     r"wall of text|speech|history lesson|copy ?paste|brochure|sales pitch)\b",
     r"^\W*(?:great|fantastic|wonderful|perfect|brilliant|lovely|awesome|terrific|super|cool|nice)\W+"
     r"(?:another|more|so now|now i|yet another)\b",
