@@ -71,10 +71,17 @@ def _describe(turn: CustomerTurn, total: int) -> str:
 _DETAILS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\bORD[-\s]?\d{4}[-\s]?\d{4}\b", re.IGNORECASE)
 
 
+_FILLER = frozenset(
+    "its it is my the email address e-mail here sure yes yeah ok okay order id number this that hi hello "
+    "oops sorry typo i mean try again use used account on a of for thanks thank you please".split()
+)
+
+
 def _only_details(text: str) -> bool:
-    """The message only gives the email or an order id ("it's jo@mail.com"): an answer to the agent's
-    question, not a new request."""
-    return bool(_DETAILS.search(text)) and len(_DETAILS.sub(" ", text).split()) <= 5
+    """The message only gives the email or an order id ("it's jo@mail.com", "oops, typo: jo@mail.com"):
+    an answer to the agent's question, not a new request ("cancel ORD-2025-0030" is one)."""
+    rest = re.findall(r"[a-z-]+", _DETAILS.sub(" ", text.lower()).replace("'", ""))
+    return bool(_DETAILS.search(text)) and all(word in _FILLER for word in rest)
 
 
 def judge_conversation(turns: list[tuple[str, str]]) -> Verdict:

@@ -153,6 +153,11 @@ _ACTION_REQUEST = re.compile(
     r"|\b(?:i want|i need|i would like|id like|i demand|give me|get me) (?:a |my |the |to get )?"
     r"(?:refund|money back|replacement|return|cancell?ation)\b"
 )
+# "I don't have the ability to cancel orders": the agent says it cannot do what customers ask it to do.
+_ACTION_WORD = re.compile(
+    r"\b(?:cancel|cancell?ing|refund|refunding|change|changing|modify|update|process|issue|expedite|waive|"
+    r"create a return|start a return|reship|redirect|price match)\b"
+)
 # The customer asks about the state of their own order, delivery or refund, or reports it late or
 # missing: what only their order data answers, not a policy page. (A fault report, "my earbuds stopped
 # charging", is answered by the warranty policy itself.)
@@ -258,8 +263,14 @@ def classify_agent_turn(text: str, earlier: list[str], asked: str = "") -> Agent
     wants_action = bool(_ACTION_REQUEST.search(request))
     information = _information_words(sentences)
     lead = next((f for f in functions if f is not Function.COURTESY), None)
+    refuses_to_act = any(  # in the first person: "the assistant cannot issue refunds" is policy
+        s.function is Function.REFUSAL and _ACTION_WORD.search(text) and re.search(r"\b(?:i|im|we)\b", text)
+        for s in sentences
+        for text in [normalize(s.text)]
+    )
     if Function.REFUSAL in functions or Function.LOOKUP_FAILED in functions:
-        if wants_action or lead in (Function.REFUSAL, Function.LOOKUP_FAILED) or information < 25:
+        leads = lead in (Function.REFUSAL, Function.LOOKUP_FAILED)
+        if wants_action or refuses_to_act or leads or information < 25:
             return AgentAct.REFUSE
     if Function.NO_INFORMATION in functions and information < 25:
         return AgentAct.REDIRECT if Function.CONTACT in functions else AgentAct.REFUSE
