@@ -337,6 +337,7 @@ CONTINUING = _kind(
     r"\b(?:its|it has|its been|weve been|ive been) (?:been )?(?:waiting )?(?:\w+ )?"
     r"(?:days|weeks|months|ages|forever)\b",
     r"\b(?:still )?waiting (?:for|on)\b",
+    r"\bhow (?:much )?longer\b",
     r"\b(?:i|ive|we|weve) (?:have )?(?:been |already )?wait(?:ed|ing)\b",
     r"\b(?:that|it|this|which) (?:was|is) (?:\w+ )?(?:\w+ )?(?:days|weeks|months|a week|a month|ages) ago\b",
     # The customer contradicts what the agent said or claimed.
@@ -808,8 +809,9 @@ BENIGN_NEGATIONS = re.compile(
     r"\b(?:didnt|did not|never|dont|do not) (?:know|realize|realise|notice|think so)\b|"
     r"\bcant (?:wait|complain|thank you enough)\b|\bcouldnt be (?:happier|better)\b|\bdont worry\b|"
     r"\b(?:dont|do not) (?:need|have) (?:anything|any other|any more|any further|more|other)\b|"
-    r"\b(?:nothing|no) (?:else|more|further)\b|^\W*no\W+(?:thats|that is|its) (?:all|it)\b|"
-    r"\bthats all\b|\bno,? (?:thanks|thank you|im good|all good|im fine)\b|\bnot at all\b(?=.*thank)|"
+    r"\b(?:nothing|no) (?:else|more|further)\b|^\W*(?:no|nope|nah)\W+(?:thats|that is|its) (?:all|it)\b|"
+    r"\bthats all\b|\b(?:no|nope|nah),? (?:thanks|thank you|im good|all good|im fine)\b"
+    r"|\bnot at all\b(?=.*thank)|"
     r"\bnot (?:urgent|a big deal|in a (?:hurry|rush)|needed|necessary|required|an issue|too late|late|"
     r"a dealbreaker|"
     r"that important|important|bothered|fussed|too bad|so bad|that bad)\b"

@@ -120,12 +120,19 @@ def _combine(
 ) -> CustomerTurn:
     """A message's label from its sentences' cues (see the module docstring for the rules)."""
     found = [s for sentence in per_sentence for s in sentence]
-    # A problem inferred from the wording counts unless the customer moves on to something positive.
+    # A problem inferred from the wording counts unless the customer moves on to something positive,
+    # or to a question of their own ("my old one broke, so: does it come with batteries?").
+    sentence_texts = sentences(text)
+    questions = [i for i, (t, cues) in enumerate(zip(sentence_texts, per_sentence, strict=True))
+                 if _asks_plainly(t, cues)]
     found = [
         s
         for s in found
-        if s.kind is not INFERRED_PROBLEM
-        or not any(p.polarity == "positive" and p.position > s.position for p in found)
+        if not (questions and _background(s, sentence_texts[s.sentence], before=s.sentence < questions[-1]))
+        and (
+            s.kind is not INFERRED_PROBLEM
+            or not any(p.polarity == "positive" and p.position > s.position for p in found)
+        )
     ]
     negative = [
         s for s in found if s.polarity == "negative" and (not s.kind.weak or s.kind is INFERRED_PROBLEM)
@@ -150,6 +157,27 @@ def _combine(
     if worry and answered:  # a worry or a deadline the agent's answer did not settle
         return CustomerTurn(number, text, after, "negative", tuple(worry))
     return CustomerTurn(number, text, after, "neutral")
+
+
+# Another thing than what the customer is asking about now: "my old one", "my current mouse",
+# "another brand": a problem with it is why they shop, not a complaint about the answer.
+_OTHER_THING = re.compile(
+    r"\b(?:my|the|our) (?:old|current|previous|last|other|existing|present|former) \w+"
+    r"|\b(?:another|a different|other) (?:brand|store|shop|company|model|laptop|mouse|keyboard)\b"
+)
+
+
+def _asks_plainly(sentence: str, signals: list[Signal]) -> bool:
+    """The sentence is a question with no negative cue of its own: the customer moves on to ask."""
+    return sentence.rstrip().endswith("?") and not any(s.polarity == "negative" for s in signals)
+
+
+def _background(signal: Signal, sentence: str, *, before: bool) -> bool:
+    """A negative cue that only sets the scene for a question the customer asks: a problem inferred
+    from the wording before the question, or any problem with another thing than the one asked about."""
+    if signal.polarity != "negative" or sentence.rstrip().endswith("?"):
+        return False
+    return (signal.kind is INFERRED_PROBLEM and before) or bool(_OTHER_THING.search(normalize(sentence)))
 
 
 @dataclass(frozen=True)
