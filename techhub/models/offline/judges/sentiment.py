@@ -3,17 +3,20 @@
 A real judge model reads the whole conversation; this one reads what the conversation shows, turn by
 turn, in four small modules:
 
-* :mod:`.sentiment_acts`: what the agent did in each turn: asked to verify (never held against it),
-  could not find the account and asked again, repeated itself, claimed an action, refused, sent the
-  customer elsewhere, asked a question, answered, closed politely;
+* :mod:`.sentiment_acts`: what the agent did in each turn, read from what each sentence of the reply
+  does for what the customer asked: asked to verify (never held against it), could not find the
+  account and asked again, repeated itself, claimed an action, refused, sent the customer elsewhere,
+  asked a question, answered, closed politely. An informative answer that also gives the support
+  contact is an answer; the contact instead of an answer is a redirect;
 * :mod:`.sentiment_cues`: what each sentence of a customer message says, by kind of cue: gratitude,
-  resolution, relief, acceptance, a plan to move on (positive); anger, dissatisfaction, confusion,
+  resolution, relief, acceptance, a plan to move on, a decision to buy (positive); anger, dissatisfaction, confusion,
   implied negativity, churn, a problem that continues, exasperation at the agent's limits, a
   consequence of the failure, sarcasm (negative). Some kinds are read only after the agent answered:
   a problem stated before any answer is why the customer writes, not a complaint;
-* :mod:`.sentiment_turns`: how the message reads in its context: praise after a failure is sarcasm,
-  a question asked again is the problem continuing, a turn from politeness to a complaint, pushback
-  after a refusal or a claimed action, and the label of the message;
+* :mod:`.sentiment_turns`: how the message reads in its context: praise after a real failure is
+  sarcasm (after an answer it is praise), a question asked again is the problem continuing, a turn
+  from politeness to a complaint, pushback after a refusal or a claimed action, a problem that only
+  sets the scene for the customer's own question, and the label of the message;
 * here: across the conversation, the last customer message with a cue decides (the final messages
   weigh most); earlier turns only say how the tone moved; with no cue the conversation is neutral,
   which counts as positive.
