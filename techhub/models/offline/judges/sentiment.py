@@ -9,10 +9,11 @@ turn, in four small modules:
   asked a question, answered, closed politely. An informative answer that also gives the support
   contact is an answer; the contact instead of an answer is a redirect;
 * :mod:`.sentiment_cues`: what each sentence of a customer message says, by kind of cue: gratitude,
-  resolution, relief, acceptance, a plan to move on, a decision to buy (positive); anger, dissatisfaction, confusion,
-  implied negativity, churn, a problem that continues, exasperation at the agent's limits, a
-  consequence of the failure, sarcasm (negative). Some kinds are read only after the agent answered:
-  a problem stated before any answer is why the customer writes, not a complaint;
+  resolution, relief, acceptance, a plan to move on, a decision to buy (positive); anger,
+  dissatisfaction, confusion, implied negativity, churn, a problem that continues, exasperation at
+  the agent's limits, a consequence of the failure, sarcasm (negative). Some kinds are read only
+  after the agent answered: a problem stated before any answer is why the customer writes, not a
+  complaint;
 * :mod:`.sentiment_turns`: how the message reads in its context: praise after a real failure is
   sarcasm (after an answer it is praise), a question asked again is the problem continuing, a turn
   from politeness to a complaint, pushback after a refusal or a claimed action, a problem that only

@@ -128,7 +128,7 @@ def _combine(
     found = [
         s
         for s in found
-        if not (questions and _background(s, sentence_texts[s.sentence], before=s.sentence < questions[-1]))
+        if not (questions and _background(s, sentence_texts[s.sentence]))
         and (
             s.kind is not INFERRED_PROBLEM
             or not any(p.polarity == "positive" and p.position > s.position for p in found)
@@ -160,10 +160,13 @@ def _combine(
 
 
 # Another thing than what the customer is asking about now: "my old one", "my current mouse",
-# "another brand": a problem with it is why they shop, not a complaint about the answer.
+# "another brand", "died, so I'm getting a new one": a problem with it is why they shop, not a
+# complaint about the answer.
 _OTHER_THING = re.compile(
     r"\b(?:my|the|our) (?:old|current|previous|last|other|existing|present|former) \w+"
     r"|\b(?:another|a different|other) (?:brand|store|shop|company|model|laptop|mouse|keyboard)\b"
+    r"|\b(?:a|the) new one\b|\ba replacement anyway\b|\bso (?:i|im|i am|we) (?:need|getting|buying|"
+    r"looking for|shopping for) (?:a|another|a new)\b"
 )
 
 
@@ -172,12 +175,13 @@ def _asks_plainly(sentence: str, signals: list[Signal]) -> bool:
     return sentence.rstrip().endswith("?") and not any(s.polarity == "negative" for s in signals)
 
 
-def _background(signal: Signal, sentence: str, *, before: bool) -> bool:
-    """A negative cue that only sets the scene for a question the customer asks: a problem inferred
-    from the wording before the question, or any problem with another thing than the one asked about."""
+def _background(signal: Signal, sentence: str) -> bool:
+    """A negative cue that only sets the scene for a question the customer asks: a problem with
+    another thing than the one asked about, which is why they are shopping."""
     if signal.polarity != "negative" or sentence.rstrip().endswith("?"):
         return False
-    return (signal.kind is INFERRED_PROBLEM and before) or bool(_OTHER_THING.search(normalize(sentence)))
+    # "It didn't work. Any other ideas?" is the problem continuing: only another thing sets a scene.
+    return bool(_OTHER_THING.search(normalize(sentence)))
 
 
 @dataclass(frozen=True)
@@ -251,10 +255,9 @@ def read_customer_turn(number: int, text: str, context: Context) -> CustomerTurn
         s.kind is GRATITUDE for sentence in per_sentence for s in sentence
     )
     irony = None if sincere else IRONY.search(normalize(text))
-    # An exclamation with thanks is sincere ("Perfect, thank you so much!" after being told whom to
-    # call), unless the agent repeats a claim or a reply the customer already disputed.
-    repeated_failure = context.unresolved and after in (AgentAct.CLAIM, AgentAct.REPEAT)
-    praise = None if sincere and not repeated_failure else sarcastic_praise(text, flat_counts=just_failed)
+    # Right after a failure even "Perfect, thank you so much!" can be bitter; with only an earlier
+    # complaint open (the agent answered since), an exclamation with thanks is sincere.
+    praise = None if sincere and not just_failed else sarcastic_praise(text, flat_counts=just_failed)
     sarcasm = open_problem and (praise or (irony and irony.group(0)))
     if sarcasm:
         per_sentence = [[s for s in sentence if s.polarity == "negative"] for sentence in per_sentence]
