@@ -206,18 +206,24 @@ EVENT = re.compile(r"\b(?:shipped|delivered|cancell?ed)\s+(?=on\b)", re.IGNORECA
 
 def _about_orders(text: str) -> dict[tuple[str, str], dict[str, Fact]]:
     """(order id, kind of fact) -> the facts of that kind the text states about that order: in a
-    sentence (or list item) that names the order and no other."""
+    sentence (or list item) that names the order and no other, or in the sentences after it that name
+    no order, up to the end of the paragraph ("Order X ... Order total: $1,158.00.")."""
     facts: dict[tuple[str, str], dict[str, Fact]] = {}
-    for sentence in SENTENCE.split(text):
-        orders = {f.value for f in _order_ids(sentence)}
-        if len(orders) != 1:
-            continue
-        order = orders.pop()
-        # "shipped on November 1" is a step of the order's history, not a claim about its status now
-        sentence = EVENT.sub(" ", sentence)
-        for extract in _SUBJECT_FACTS:
-            for fact in extract(ORDER_ID.sub(" ", sentence)):
-                facts.setdefault((order, fact.kind), {})[fact.value] = fact
+    for paragraph in re.split(r"\n\s*\n", text):
+        order: str | None = None
+        for sentence in SENTENCE.split(paragraph):
+            orders = {f.value for f in _order_ids(sentence)}
+            if len(orders) > 1:
+                order = None
+            elif orders:
+                order = orders.pop()
+            if order is None:
+                continue
+            # "shipped on November 1" is a step of the order's history, not a claim about its status now
+            sentence = EVENT.sub(" ", sentence)
+            for extract in _SUBJECT_FACTS:
+                for fact in extract(ORDER_ID.sub(" ", sentence)):
+                    facts.setdefault((order, fact.kind), {})[fact.value] = fact
     return facts
 
 
