@@ -458,42 +458,6 @@ def _listings(reading: Reading) -> list[Ranking]:
     return []
 
 
-def _stock_note(product: dict) -> str:
-    stock = int(product.get("stock") or 0)
-    return f"{stock} in stock" if stock > 0 else "currently out of stock"
-
-
-SUPERLATIVES = {
-    ("price", False): "cheapest",
-    ("price", True): "most expensive",
-    ("weight", False): "lightest",
-    ("weight", True): "heaviest",
-    ("battery", True): "longest-lasting",
-    ("battery", False): "shortest-lasting",
-    ("screen", True): "biggest-screen",
-    ("screen", False): "smallest-screen",
-    ("refresh", True): "fastest (highest refresh rate)",
-    ("refresh", False): "slowest",
-    ("storage", True): "most-storage",
-    ("storage", False): "least-storage",
-    ("ram", True): "most-memory",
-    ("ram", False): "least-memory",
-    ("stock", True): "best-stocked",
-    ("stock", False): "least-stocked",
-}
-_FIGURE_SPEC = {"weight": "weight", "battery": "battery", "screen": "screen", "refresh": "screen"}
-
-
-def _listing(reading: Reading) -> Ranking | None:
-    """The ranking a question asks for; or, for "do you sell webcams?", the kind listed by price."""
-    if reading.ranking is not None:
-        return reading.ranking if reading.ranking.group else None
-    asks_only_about_the_kind = not reading.products and not (reading.intents & (POLICY_INTENTS | {"specs"}))
-    if reading.groups and asks_only_about_the_kind:
-        return Ranking(reading.groups[0], "price", superlative=False)
-    return None
-
-
 def _ranking_answer(
     ranking: Ranking, result: str | None, question: str = "", only: tuple[str, ...] = ()
 ) -> str:
