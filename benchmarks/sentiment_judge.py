@@ -8,9 +8,10 @@ full ``judge_user_sentiment`` call: formatting, prompt rendering, model call, sc
 offline model is used unless ``TECHHUB_MODEL_BACKEND=openai`` is set, in which case the same
 conversations measure the live judge (and cost money).
 
-The rules are tuned on ``dev`` only. ``heldout-4`` (issue 11) was written before the judge was
-rebuilt and is never tuned on: read its accuracy as the honest one. ``--show-misses`` prints the
-disagreements of ``dev`` only: held-out conversations are measured in aggregate and never read.
+The rules are tuned on ``dev`` and ``fresh`` only. ``heldout-4`` (issue 11) was written before the
+judge was rebuilt and is never tuned on: read its accuracy as the honest one. ``--show-misses`` prints
+the disagreements of the splits tuned on: held-out conversations are measured in aggregate and never
+read.
 
 Targets (a PASS/FAIL line each; exit status 1 when one fails): accuracy >= 92% on each held-out split
 present, and, offline, a median latency under 20 ms per conversation.
@@ -62,8 +63,10 @@ def _check(name: str, ok: bool) -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", help="only this split (dev, heldout-1 ... heldout-4)")
-    parser.add_argument("--show-misses", action="store_true", help="print each dev disagreement and why")
+    parser.add_argument("--split", help="only this split (dev, fresh, heldout-1 ... heldout-4)")
+    parser.add_argument(
+        "--show-misses", action="store_true", help="print each disagreement on dev and fresh, and why"
+    )
     args = parser.parse_args()
 
     conversations = json.loads(DATA.read_text())["conversations"]
@@ -80,7 +83,8 @@ def main() -> None:
         verdict = judge_user_sentiment(conversation["messages"])
         rows.append((conversation, verdict["value"], (time.perf_counter() - start) * 1000))
         # Held-out misses are never printed: nobody reads them, so nobody can patch one by one.
-        if args.show_misses and conversation["split"] == "dev" and verdict["value"] != conversation["label"]:
+        tuned_on = not conversation["split"].startswith("heldout")
+        if args.show_misses and tuned_on and verdict["value"] != conversation["label"]:
             print(f"MISS {conversation['id']} (label {conversation['label']}): {verdict['reasoning']}")
 
     figures = {}

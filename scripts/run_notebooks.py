@@ -50,9 +50,13 @@ def main(argv: list[str] | None = None) -> int:
     with offline_course():
         for notebook in notebooks:
             start = time.perf_counter()
-            papermill.execute_notebook(
-                notebook, notebook, cwd=NOTEBOOKS, kernel_name="python3", progress_bar=False, log_output=False
-            )
+            try:
+                papermill.execute_notebook(
+                    notebook, notebook, cwd=NOTEBOOKS, kernel_name="python3", progress_bar=False
+                )
+            except papermill.PapermillExecutionError as error:
+                print(f"{notebook.name}: a cell failed (its output is saved in the notebook):\n{error}")
+                return 1
             took = time.perf_counter() - start
             _strip_run_metadata(notebook)
             total += took

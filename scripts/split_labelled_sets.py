@@ -48,10 +48,11 @@ SENTIMENT_HELDOUT_FRACTION = 0.56
 ROUTES = ("orders", "products", "policies", "chitchat", "out_of_scope")
 VOICES = ("terse", "chatty", "typo", "caps", "indirect", "non_native", "two_intents", "follow_up")
 PHRASING_SPLITS = ("dev", "heldout")
-SENTIMENT_SPLITS = ("dev", "heldout-1", "heldout-2", "heldout-3", "heldout-4")
+SENTIMENT_SPLITS = ("dev", "heldout-1", "heldout-2", "heldout-3", "heldout-4", "fresh")
 SENTIMENT_LABELS = ("positive", "negative")
 REFUSAL = "I can only help with"
-NEW_SENTIMENT_PREFIX = "s4-"  # ids of the conversations written for issue 11
+# ids of the conversations written for issue 11 (s4-) and for the second judge rebuild (s5-, split fresh)
+NEW_SENTIMENT_PREFIX = ("s4-", "s5-")
 
 ORDER_ID = re.compile(r"ORD-\d{4}-\d{4}")
 AMOUNT = re.compile(r"^\$(\d+(?:\.\d{2})?)$")
@@ -363,7 +364,7 @@ def check_both() -> int:
     _table("split", ((c["split"], c["label"]) for c in conversations), SENTIMENT_SPLITS, SENTIMENT_LABELS)
     new = [c for c in conversations if c["id"].startswith(NEW_SENTIMENT_PREFIX)]
     cases = sorted({c["case"] for c in new})
-    title = f"case ({NEW_SENTIMENT_PREFIX}* only)"
+    title = f"case ({'*, '.join(NEW_SENTIMENT_PREFIX)}* only)"
     _table(title, ((c["case"], c["label"]) for c in new), cases, SENTIMENT_LABELS)
 
     for problem in problems:

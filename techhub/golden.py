@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from langchain_core.messages import AIMessage
+from langchain_core.tools import BaseTool
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 from langsmith import Client
@@ -131,8 +132,11 @@ def _user_messages(inputs: dict) -> list[str]:
     return texts
 
 
-def agent_target(version: str, *, model: str | None = None) -> Callable[[dict], dict]:
-    """``evaluate()``'s target for agent revision ``version`` (``v1``, ``v2``, ...).
+def agent_target(
+    version: str, *, model: str | None = None, tools: Sequence[BaseTool] = ()
+) -> Callable[[dict], dict]:
+    """``evaluate()``'s target for agent revision ``version`` (``v1``, ``v2``, ...), with ``tools``
+    given to its supervisor when the revision adds a capability (see ``build_graph``).
 
     Each example's messages are played in order on a fresh thread, like a customer in the chat: a
     message that answers the verification question resumes the interrupt. The output is the
@@ -140,7 +144,7 @@ def agent_target(version: str, *, model: str | None = None) -> Callable[[dict], 
     """
     from techhub.agent import build_graph  # the agent pulls in the models: only when evaluating
 
-    graph = build_graph(version, checkpointer=InMemorySaver())
+    graph = build_graph(version, checkpointer=InMemorySaver(), tools=tools)
 
     def target(inputs: dict) -> dict:
         configurable: dict[str, Any] = {"thread_id": str(uuid.uuid4()), "version": version}

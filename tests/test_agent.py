@@ -284,3 +284,60 @@ def test_an_on_topic_message_nothing_places_gets_a_question_not_a_refusal(agent)
     assert _answer(state).rstrip().endswith("?")
     refused = _answer(_say(agent, _thread(), "what's the capital of France?"))
     assert "I can only help with TechHub orders" in refused
+
+
+CANCEL_REQUEST = (
+    "I need to cancel order ORD-2025-0030 immediately. my email is gregory.harris@yahoo.com. "
+    "make it happen fast."
+)
+
+
+def _ticket_tool(calls: list[dict], fail: bool = False):
+    from langchain_core.tools import tool
+
+    @tool
+    def file_cancellation_request(order_id: str, reason: str) -> str:
+        """File a cancellation request for one of the customer's orders with the support team. It does
+        not cancel the order: support reviews it and confirms by email within one business day."""
+        calls.append({"order_id": order_id, "reason": reason})
+        if fail:
+            raise RuntimeError("the ticket system is down")
+        return f"Cancellation request TCK-{order_id[-4:]} is filed for order {order_id}."
+
+    return file_cancellation_request
+
+
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_an_action_tool_is_called_and_its_result_reported_instead_of_a_claim(version):
+    calls: list[dict] = []
+    agent = build_graph(version, checkpointer=InMemorySaver(), tools=[_ticket_tool(calls)])
+    state = agent.invoke({"messages": [("user", CANCEL_REQUEST)]}, _thread(version))
+    answer = _answer(state)
+    assert calls == [{"order_id": "ORD-2025-0030", "reason": CANCEL_REQUEST}]
+    results = [
+        m for m in state["messages"] if isinstance(m, ToolMessage) and m.name == "file_cancellation_request"
+    ]
+    assert len(results) == 1 and results[0].status == "success"
+    assert "TCK-0030 is filed for order ORD-2025-0030" in answer
+    assert "successfully initiated the cancellation" not in answer  # nothing claimed beyond the tool's result
+    assert ("I can't cancel orders myself" in answer) == (version == "v2")
+    (order,) = run_customer_query(12, "SELECT status FROM orders WHERE order_id = 'ORD-2025-0030'").rows
+    assert order == ("Processing",)  # a request, not a cancellation
+
+
+def test_an_action_tool_that_fails_is_reported_with_the_support_contact():
+    calls: list[dict] = []
+    agent = build_graph("v2", checkpointer=InMemorySaver(), tools=[_ticket_tool(calls, fail=True)])
+    answer = _answer(agent.invoke({"messages": [("user", CANCEL_REQUEST)]}, _thread("v2")))
+    assert len(calls) == 1
+    assert "did not go through" in answer and "the ticket system is down" in answer
+    assert "support@techhub.com" in answer
+
+
+def test_without_an_action_tool_the_graph_is_unchanged_and_names_cannot_clash():
+    assert "action_tool" not in build_graph().get_graph().nodes
+    assert "action_tool" in build_graph(tools=[_ticket_tool([])]).get_graph().nodes
+    from techhub.agent.tools import transfer_to_sql_agent
+
+    with pytest.raises(ValueError, match="transfer_to_sql_agent"):
+        build_graph(tools=[transfer_to_sql_agent])

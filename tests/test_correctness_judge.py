@@ -190,3 +190,23 @@ def test_works_as_an_evaluator_of_langsmith_evaluate(local_client: langsmith.Cli
     stored = {f.score for f in local_client.list_feedback(key="correctness", run_ids=[
         row["run"].id for row in results])}
     assert stored == {0, 1}
+
+
+def test_a_sentence_after_the_one_naming_the_order_still_speaks_of_it():
+    """Item prices, then "Order total: ..." in the next sentence: the total is the order's, and the
+    items' prices beside it contradict nothing."""
+    from techhub.models.offline.judges.correctness import grade_answer
+
+    reference = (
+        "Order ORD-2025-0030 contains a Vantor Aerobook 13 and a Nimbrix Voltpack 20K, "
+        "for a total of $1,158.00."
+    )
+    answer = (
+        "Order ORD-2025-0030 is Processing: 1 x Vantor Aerobook 13 ($1099.00), 1 x Nimbrix Voltpack 20K "
+        "($59.00). Order total: $1,158.00."
+    )
+    assert grade_answer(answer, reference).correct
+    wrong_total = answer.replace("$1,158.00", "$1,258.00")
+    assert not grade_answer(wrong_total, reference).correct
+    other_paragraph = "Order ORD-2025-0030 is Processing.\n\nOrder total: $1,258.00."
+    assert "missing" in grade_answer(other_paragraph, reference).comment

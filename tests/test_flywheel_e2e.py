@@ -251,3 +251,17 @@ def test_waiting_for_results_that_never_come_says_what_is_missing(client: ls.Cli
         wait_for_rules(client, thread_ids=["t-1"], min_feedback=1, timeout=1)
     with pytest.raises(ValueError, match="queue_id"):
         wait_for_rules(client, min_queue_items=1, timeout=1)
+
+
+def test_a_conversation_reviewed_twice_is_one_example() -> None:
+    """The example id is the dataset and the customer's messages: re-running the demo, or meeting the
+    same failure again, updates the example instead of filling the dataset with copies."""
+    from techhub.flywheel.review import reviewed_example_id
+
+    inputs = {"messages": [{"role": "user", "content": q} for q, _ in THREADS["gregory"]]}
+    same = {"messages": [dict(m) for m in inputs["messages"]]}
+    dataset, other = uuid.uuid4(), uuid.uuid4()
+    assert reviewed_example_id(dataset, inputs) == reviewed_example_id(str(dataset), same)
+    assert reviewed_example_id(dataset, inputs) != reviewed_example_id(other, inputs)
+    shorter = {"messages": inputs["messages"][:1]}
+    assert reviewed_example_id(dataset, inputs) != reviewed_example_id(dataset, shorter)

@@ -16,12 +16,14 @@ limits) and the model are chosen per run via ``config["configurable"]["version"]
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, TypedDict
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal, NotRequired, TypedDict
 
 from langchain_core.exceptions import ModelRefusalError
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.runnables import RunnableConfig
+from langchain_core.tools import BaseTool
 from langgraph.constants import TAG_NOSTREAM
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
@@ -49,12 +51,14 @@ class AgentState(TypedDict, total=False):
 
 
 class Delegation(TypedDict):
-    """What the supervisor hands a specialist (sent with ``Send``)."""
+    """What the supervisor hands a specialist or an action tool (sent with ``Send``)."""
 
     agent: str
     task: str
     tool_call_id: str
     customer_id: int | None
+    args: NotRequired[dict]
+    """An action tool's arguments, as the model called it."""
 
 
 Topic = Literal["orders", "products", "policies", "chitchat", "out_of_scope"]
@@ -87,7 +91,12 @@ def _latest_human(state: AgentState) -> str:
     return ""
 
 
-def build_graph(version: str = "v1", model: BaseChatModel | None = None, checkpointer: Any = None):
+def build_graph(
+    version: str = "v1",
+    model: BaseChatModel | None = None,
+    checkpointer: Any = None,
+    tools: Sequence[BaseTool] = (),
+):
     """Compile the agent graph.
 
     ``version``: the default prompt version (a run can override it in ``configurable``).
@@ -95,9 +104,16 @@ def build_graph(version: str = "v1", model: BaseChatModel | None = None, checkpo
     run (``configurable["model"]``, else ``TECHHUB_MODEL``, with the run's temperature, timeout,
     retries and response cache when its configuration sets them) in the active mode.
     ``checkpointer``: needed in-process for the email interrupt; the Agent Server brings its own.
+    ``tools``: action tools the supervisor may call besides its two handoffs (a new capability for a
+    new revision, such as filing a cancellation request); each runs in the ``action_tool`` node and
+    its result goes back to the supervisor. An error comes back as text, as every tool's does.
     """
     if version not in prompts.VERSIONS:
         raise ValueError(f"unknown agent version {version!r}; expected one of {', '.join(prompts.VERSIONS)}")
+    action_tools = {tool.name: tool for tool in tools}
+    clashes = set(action_tools) & {tool.name for tool in SUPERVISOR_TOOLS}
+    if clashes:
+        raise ValueError(f"action tools cannot reuse the handoff tools' names: {sorted(clashes)}")
 
     def chat_model(config: RunnableConfig | None) -> BaseChatModel:
         if model is not None:
@@ -170,7 +186,7 @@ def build_graph(version: str = "v1", model: BaseChatModel | None = None, checkpo
         delegations = sum(1 for m in messages[-2 * MAX_DELEGATIONS :] if isinstance(m, ToolMessage))
         bound = chat_model(config)
         if delegations < MAX_DELEGATIONS:
-            bound = bound.bind_tools(SUPERVISOR_TOOLS)
+            bound = bound.bind_tools([*SUPERVISOR_TOOLS, *action_tools.values()])
         return {"messages": [bound.invoke([system, *messages], config)]}
 
     def delegate(state: AgentState) -> list[Send] | str:
@@ -188,6 +204,9 @@ def build_graph(version: str = "v1", model: BaseChatModel | None = None, checkpo
                 "tool_call_id": call["id"],
                 "customer_id": state.get("customer_id"),
             }
+            if call["name"] in action_tools:
+                sends.append(Send("action_tool", {**payload, "args": dict(call.get("args") or {})}))
+                continue
             sends.append(Send(agent or "unknown_tool", payload))
         return sends
 
@@ -202,11 +221,18 @@ def build_graph(version: str = "v1", model: BaseChatModel | None = None, checkpo
         }
 
     def unknown_tool(delegation: Delegation) -> dict:
-        message = (
-            f"Error: there is no tool named {delegation['agent']!r}. "
-            "Use transfer_to_sql_agent or transfer_to_docs_agent."
-        )
+        known = ", ".join([tool.name for tool in SUPERVISOR_TOOLS] + list(action_tools))
+        message = f"Error: there is no tool named {delegation['agent']!r}. Use one of: {known}."
         return {"messages": [ToolMessage(message, tool_call_id=delegation["tool_call_id"], status="error")]}
+
+    def action_tool(delegation: Delegation, config: RunnableConfig) -> dict:
+        tool = action_tools[delegation["agent"]]
+        try:
+            result, status = str(tool.invoke(delegation.get("args", {}), config)), "success"
+        except Exception as error:  # a tool the learner wrote may raise anything; the model reads why
+            result, status = f"Error: {type(error).__name__}: {error}", "error"
+        message = ToolMessage(result, tool_call_id=delegation["tool_call_id"], name=tool.name, status=status)
+        return {"messages": [message]}
 
     builder = StateGraph(AgentState)
     builder.add_node("router", router)
@@ -217,11 +243,15 @@ def build_graph(version: str = "v1", model: BaseChatModel | None = None, checkpo
     builder.add_node("sql_agent", specialist)
     builder.add_node("docs_agent", specialist)
     builder.add_node("unknown_tool", unknown_tool)
+    workers = ["sql_agent", "docs_agent", "unknown_tool"]
+    if action_tools:
+        builder.add_node("action_tool", action_tool)
+        workers.append("action_tool")
     builder.add_edge(START, "router")
     builder.add_edge("ask_email", "await_email")
     builder.add_edge("await_email", "verify_email")
-    builder.add_conditional_edges("supervisor", delegate, ["sql_agent", "docs_agent", "unknown_tool", END])
-    for node in ("sql_agent", "docs_agent", "unknown_tool"):
+    builder.add_conditional_edges("supervisor", delegate, [*workers, END])
+    for node in workers:
         builder.add_edge(node, "supervisor")
     return builder.compile(checkpointer=checkpointer, name=ROOT_RUN_NAME)
 

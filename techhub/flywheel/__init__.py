@@ -9,7 +9,10 @@ thread's turns come from :mod:`techhub.evaluators.threads`, as the local rule en
 from techhub.flywheel.configure import (
     AUTOMATION_NAME,
     GOLDEN_DATASET,
+    QUEUE_DESCRIPTION,
+    QUEUE_INSTRUCTIONS,
     QUEUE_NAME,
+    RUBRIC_ITEMS,
     create_negative_sentiment_automation,
     create_review_queue,
     create_user_sentiment_evaluator,
@@ -31,7 +34,10 @@ from techhub.flywheel.waiting import feedback_value, latest_turns, wait_for_rule
 __all__ = [
     "AUTOMATION_NAME",
     "GOLDEN_DATASET",
+    "QUEUE_DESCRIPTION",
+    "QUEUE_INSTRUCTIONS",
     "QUEUE_NAME",
+    "RUBRIC_ITEMS",
     "add_review_feedback",
     "add_reviewed_example",
     "complete_item",

@@ -13,6 +13,7 @@ from the workspace's feedback configs, else the course's defaults) and the items
 
 from __future__ import annotations
 
+import json
 import math
 import uuid
 from collections.abc import Mapping, Sequence
@@ -153,39 +154,39 @@ def add_reviewed_example(
     """Add the reviewed conversation to the queue's default dataset (workshop step 2d).
 
     Inputs are the conversation's human messages, outputs the corrected answer, metadata links the
-    production trace (``source_run_id``, ``thread_id``). The example id derives from the run id, so a
-    second call returns the example the first one made, its outputs replaced when the corrected
-    output changed (``client.update_example``).
+    production trace (``source_run_id``, ``thread_id``). The example's id derives from the dataset
+    and the inputs (:func:`reviewed_example_id`): reviewing the same conversation again (a second
+    click, or the same failure met twice) updates that example instead of adding a copy.
     """
     run = _run(client, run)
     dataset_id = queue.get("default_dataset")
     if dataset_id is None:
         dataset_id = client.read_dataset(dataset_name=GOLDEN_DATASET).id
-    example_id = reviewed_example_id(run.id)
+    inputs = {"messages": [m for m in thread_conversation(client, run) if m["role"] == "user"]}
+    example_id = reviewed_example_id(dataset_id, inputs)
     outputs = corrected_outputs(corrected_output)
+    metadata = {"source_run_id": str(run.id), "thread_id": thread_id_of(run), "source": "annotation-queue"}
     try:
         existing = client.read_example(example_id)
     except LangSmithNotFoundError:
-        pass
-    else:
-        if existing.outputs == outputs:
-            return existing
-        client.update_example(example_id, outputs=outputs)
+        return client.create_example(
+            inputs=inputs,
+            reference_outputs=outputs,
+            dataset_id=dataset_id,
+            example_id=example_id,
+            metadata=metadata,
+            source_run_id=run.id,
+        )
+    if (existing.outputs, existing.metadata) != (outputs, metadata):
+        client.update_example(example_id, outputs=outputs, metadata=metadata)
         return client.read_example(example_id)
-    humans = [m for m in thread_conversation(client, run) if m["role"] == "user"]
-    return client.create_example(
-        inputs={"messages": humans},
-        reference_outputs=outputs,
-        dataset_id=dataset_id,
-        example_id=example_id,
-        metadata={"source_run_id": str(run.id), "thread_id": thread_id_of(run), "source": "annotation-queue"},
-        source_run_id=run.id,
-    )
+    return existing
 
 
-def reviewed_example_id(run_id: str | uuid.UUID) -> uuid.UUID:
-    """The id of the dataset example a review of ``run_id`` adds (:func:`add_reviewed_example`)."""
-    return uuid.uuid5(_EXAMPLE_NAMESPACE, str(run_id))
+def reviewed_example_id(dataset_id: str | uuid.UUID, inputs: dict) -> uuid.UUID:
+    """The id of the dataset example a review adds: one per dataset and conversation (its inputs)."""
+    key = json.dumps([str(dataset_id), inputs], sort_keys=True)
+    return uuid.uuid5(_EXAMPLE_NAMESPACE, key)
 
 
 def queue_items(

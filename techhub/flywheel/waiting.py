@@ -47,6 +47,17 @@ class Progress:
     verdicts: dict[str, str | None] = field(default_factory=dict)
     queued: frozenset[str] = frozenset()
 
+    def __repr__(self) -> str:
+        """One line a notebook can show: what was judged and queued (no ids)."""
+        if self.verdicts:
+            counts = {}
+            for verdict in self.verdicts.values():
+                counts[verdict or "not judged yet"] = counts.get(verdict or "not judged yet", 0) + 1
+            split = ", ".join(f"{n} {verdict}" for verdict, n in sorted(counts.items()))
+            queued = f"; {len(self.queued)} queued" if self.queue_items is not None else ""
+            return f"Progress({self.feedback} of {len(self.verdicts)} threads judged: {split}{queued})"
+        return f"Progress({self.describe() or 'nothing counted'})"
+
     def describe(self) -> str:
         parts = []
         if self.feedback is not None:

@@ -433,6 +433,12 @@ def review_summary(item: ReviewItem, dataset_name: str | None) -> str:
 
 # ------------------------------------------------------------------------------------------- HTML
 
+# JupyterLab's widgets mark the chosen toggle with a shade of grey close to the others': the reviewer's
+# answer must be plain to see, in the light theme and the dark one alike.
+_FORM_STYLE = (
+    "<style>.techhub-review .widget-toggle-button.mod-active {"
+    "background-color: var(--jp-brand-color1, #1976d2); color: #ffffff; font-weight: 600;}</style>"
+)
 _BOX = "font-family: inherit; font-size: 13px; line-height: 1.45; color: inherit; text-align: left;"
 _MUTED = "opacity: 0.72;"
 
@@ -499,9 +505,10 @@ class ReviewPanel:
             widgets.HBox([widgets.HTML(f"<b>{_esc(key)}</b>", layout=widgets.Layout(width="140px")), control])
             for key, control in self.inputs.items()
         ]
-        self.comment = widgets.Textarea(placeholder="Comment (why this score?)",
+        self.comment = widgets.Textarea(placeholder="Why these scores?",
                                         layout=widgets.Layout(width="100%", height="3.5em"))
         self.output = widgets.Textarea(layout=widgets.Layout(width="100%", height="8em"))
+        self.output_label = widgets.HTML()
         self.submit_button = widgets.Button(description="Submit feedback", button_style="primary",
                                             icon="check", tooltip="Scores and correction on the trace")
         self.dataset_button = widgets.Button(description="Add to dataset", icon="database",
@@ -515,17 +522,26 @@ class ReviewPanel:
         self.done_button.on_click(lambda _: self._run(self.reviewer.done, "Marked done."))
         self.next_button.on_click(lambda _: self._run(self.reviewer.next, "Skipped."))
         self.form = widgets.VBox([
-            widgets.HTML("<b>Feedback</b>"),
+            widgets.HTML(f"<b>Your review</b>{_FORM_STYLE}"),
             *rubric_rows,
+            widgets.HTML(f'<b>Comment</b> <span style="{_MUTED}">(saved with the scores)</span>'),
             self.comment,
-            widgets.HTML("<b>Output</b> <span style=\"opacity: 0.72;\">(edit it into what the agent should "
-                         "have said)</span>"),
+            self.output_label,
             self.output,
             widgets.HBox([self.submit_button, self.dataset_button, self.done_button, self.next_button]),
             self.status,
         ])
         self.box = widgets.VBox([self.header, self.conversation, self.form],
                                 layout=widgets.Layout(width="100%"))
+        for widget, name in (
+            (self.box, "review"), (self.header, "review-header"), (self.conversation, "review-conversation"),
+            (self.form, "review-form"), (self.comment, "review-comment"), (self.output, "review-output"),
+            (self.submit_button, "review-submit"), (self.dataset_button, "review-add-to-dataset"),
+            (self.done_button, "review-done"), (self.next_button, "review-next"),
+            (self.status, "review-status"),
+            *((control, f"review-score-{key}") for key, control in self.inputs.items()),
+        ):  # fmt: skip
+            widget.add_class(f"techhub-{name}")  # what tests and learners' CSS can select on
         self.update(reset_inputs=True)
 
     def _run(self, action: Callable[[], Any], success: str | None = None) -> None:
@@ -582,6 +598,9 @@ class ReviewPanel:
             self.conversation.value = f'<div style="{_BOX} {_MUTED}">{message}</div>'
             return
         self.conversation.value = render_item(item, with_output=False)
+        turn = item.thread.turn_of(item.run_id).number  # the run under review; the box holds its answer
+        hint = f"the agent's answer in turn {turn}: edit it into what the agent should have said"
+        self.output_label.value = f'<b>Output</b> <span style="{_MUTED}">({_esc(hint)})</span>'
         if reset_inputs:
             for key, control in self.inputs.items():
                 given = item.feedback.get(key)

@@ -471,7 +471,29 @@ def _feedback_text(feedback: Sequence[Feedback], *, turn_of: Mapping[str, int] |
 # -------------------------------------------------------------------------------------- TraceView
 
 
-class TraceView:
+class Rendered:
+    """Shown as its HTML in Jupyter, as its text everywhere else (``print``, IPython's pretty printer,
+    nbval's ``text/plain``). Subclasses write ``to_text`` and ``to_html``."""
+
+    def to_text(self) -> str:
+        raise NotImplementedError
+
+    def to_html(self) -> str:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return self.to_text()
+
+    __str__ = __repr__
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(self.to_text())
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+class TraceView(Rendered):
     """One trace as LangSmith's trace page shows it: the run tree and the feedback on the root.
 
     ``TraceView(run_or_trace_id, project=..., client=..., wait=...)`` reads the trace that contains
@@ -608,18 +630,7 @@ class TraceView:
             )
         return lines
 
-    def __repr__(self) -> str:
-        return self.to_text()
-
-    __str__ = __repr__
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(self.to_text())
-
     # ------------------------------------------------------------------------------ HTML
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
 
     def to_html(self, *, header: bool = True) -> str:
         """The trace as HTML: a header, the run tree (inputs and outputs folded) and the feedback."""
@@ -728,7 +739,7 @@ def _turn_messages(runs: Sequence[Run]) -> list[list[dict]]:
     return added
 
 
-class ThreadView:
+class ThreadView(Rendered):
     """A conversation as LangSmith's thread page shows it: turn by turn, each with its trace, and the
     thread's feedback.
 
@@ -819,18 +830,7 @@ class ThreadView:
         lines.extend(_feedback_text(self.feedback, turn_of=self._turn_numbers()))
         return "\n".join(lines)
 
-    def __repr__(self) -> str:
-        return self.to_text()
-
-    __str__ = __repr__
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(self.to_text())
-
     # ------------------------------------------------------------------------------ HTML
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
 
     def to_html(self, *, traces_folded: bool = True) -> str:
         """The thread as HTML: the turns (messages, folded trace) and the thread's feedback."""

@@ -78,7 +78,9 @@ class OfflineChatModel(BaseChatModel):
                 return self._tool_call_message(tools[0]["function"]["name"], args)
         turn = parse_turn(messages)
         if SQL_TOOL in names or DOCS_TOOL in names:
-            decision = supervisor(turn)
+            handoffs = (SQL_TOOL, DOCS_TOOL)
+            actions = [t["function"] for t in tools if t.get("function", {}).get("name") not in handoffs]
+            decision = supervisor(turn, actions)
         elif "run_sql_query" in names:
             decision = sql_agent(turn)
         elif "search_documents" in names:

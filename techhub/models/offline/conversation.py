@@ -27,8 +27,10 @@ from techhub.models.offline.language import (
     Ranking,
     Reading,
     foreign_subjects,
+    mostly_ours,
     read_message,
 )
+from techhub.models.offline.synonyms import expand
 
 ORDER = re.compile(r"ORD-\d{4}-\d{4}")
 TOPICAL = ("orders", "products", "policies")
@@ -102,6 +104,9 @@ GENERAL_QUESTION = re.compile(
     r"\bhow (?:do|can|long|much does)\b|\bis it possible\b|\bwhat if\b"
 )
 """A question about how the store works in general, not about the order just discussed."""
+REFERS_BACK = re.compile(r"\b(?:it|them|that one|this one|that order|this order|those|the other|the rest)\b")
+"""Words that point at what the previous turn was about, even inside a general question ("can I still
+cancel it?")."""
 
 
 def _inherits(reading: Reading, previous: Reading) -> bool:
@@ -109,8 +114,9 @@ def _inherits(reading: Reading, previous: Reading) -> bool:
     if reading.emails or reading.topic in ("chitchat", "out_of_scope"):
         return False
     if previous.topic == "orders" and reading.follow_up and not reading.order_ids:
-        # "which one was cancelled?", "the one with the three laptops": still about their orders
-        if not (reading.products or reading.brands) and not GENERAL_QUESTION.search(reading.normalized):
+        # "which one was cancelled?", "can I still cancel it?": still about their orders
+        general = GENERAL_QUESTION.search(reading.normalized) and not REFERS_BACK.search(reading.normalized)
+        if not (reading.products or reading.brands) and not general:
             return True
     if (
         previous.topic == "policies"
@@ -120,10 +126,11 @@ def _inherits(reading: Reading, previous: Reading) -> bool:
             or reading.brands
             or reading.order_ids
             or reading.ranking
-            or reading.intents & {"price", "stock", "specs", "compatibility"}
+            or (reading.groups and "price" in reading.intents)  # "how much are the laptops?"
+            or reading.intents & {"stock", "specs", "compatibility"}
         )
     ):
-        return True  # "what's your return policy?" -> "and for opened laptops?"
+        return True  # "what's your return policy?" -> "and for opened laptops?", "how much does it cost?"
     if previous.topic not in TOPICAL or _named(reading):
         return False
     if reading.topic is None:
@@ -152,6 +159,9 @@ SELECTORS = re.compile(
     r"\bjuly|\baugust|\bseptember|\boctober|\bnovember|\bdecember|\bbig|\blarge|\bexpensive"
 )
 """Words that pick orders by what they are (status, month, size): the SQL agent filters on them."""
+
+
+OTHERS = re.compile(r"\b(?:other|another|rest|remaining)\b")
 
 
 def _referred_orders(reading: Reading, previous: Reading, answer: str) -> tuple[str, ...]:
@@ -198,6 +208,21 @@ def _inherit(reading: Reading, previous: Reading, answer: str) -> tuple[Reading,
         if not intents & ACCOUNT_INTENTS:
             intents.add("order_status")
     order_ids = _referred_orders(reading, previous, answer) if previous.topic == "orders" else ()
+    others = previous.topic == "orders" and bool(OTHERS.search(reading.normalized))
+    if others and not order_ids:  # "and my other orders?": all of them but the one discussed
+        discussed = previous.order_ids or tuple(dict.fromkeys(ORDER.findall(answer)))[:1]
+        merged = replace(
+            reading,
+            topic="orders",
+            intents=frozenset({"order_history"}),
+            order_ids=(),
+            products=(),
+            brands=(),
+            groups=(),
+            ranking=None,
+            out_of_scope=False,
+        )
+        return merged, ("orders other than " + ", ".join(discussed)) if discussed else "all their orders"
     groups = reading.groups or previous.groups
     ranking = reading.ranking
     if ranking is not None and not ranking.group and groups:
@@ -239,9 +264,11 @@ def _place(reading: Reading) -> tuple[Reading, bool]:
         return reading, False
     if reading.intents & SOCIAL_INTENTS:
         return replace(reading, topic="chitchat"), False
-    hits = search_documents(reading.normalized, k=1)
+    hits = search_documents(expand(reading.normalized), k=1)
     on_topic = STORE_WORDS.search(reading.normalized) and not OUT_OF_SCOPE.search(reading.normalized)
-    if hits and hits[0].score >= UNPLACED_SCORE and on_topic:
+    if TASK.search(reading.normalized) and not on_topic:  # "can you book me a flight"
+        return replace(reading, topic="out_of_scope", out_of_scope=True), False
+    if hits and hits[0].score >= UNPLACED_SCORE and (on_topic or mostly_ours(reading.normalized)):
         topic = "policies" if hits[0].document.kind == "policy" else "products"
         return replace(reading, topic=topic), True
     short = len(reading.normalized.split()) <= SHORT_MESSAGE_WORDS

@@ -26,6 +26,7 @@ from functools import lru_cache
 from techhub.agent.catalogue import KINDS, SortKey, kind_of, load_catalogue
 from techhub.agent.retrieval import search_documents
 from techhub.db.customers import EMAIL_PATTERN
+from techhub.models.offline.synonyms import EVERYDAY_WORDS, expand
 from techhub.models.offline.vocabulary import CUE_WORDS, correct_word
 
 ORDER_ID = re.compile(r"\bORD[-\s]?(\d{4})[-\s]?(\d{4})\b", re.IGNORECASE)
@@ -65,6 +66,13 @@ QUESTION_CUES = re.compile(
     r"\b(?:how (?:do|can|would) i|what(?:'s| is) (?:your|the)|policy|policies|is it possible|"
     r"can orders|are orders|can i still|am i (?:able|eligible)|eligible|allowed)\b"
 )
+ACTION_TARGET = re.compile(
+    r"\b(?:my|our|this|that|it|them|these|those|ord-\d{4}-\d{4})\b|\bi (?:want|need|would like|'d like)\b"
+)
+"""What an action request acts on: the customer's own order or item (or a plain "I want ...")."""
+GENERAL_CASE = re.compile(r"\?\s*$|\b(?:after|before|once|while|when|if)\b")
+"""A question, or a case in general ("after shipping"): with no target, an action word asks about the
+policy ("refund to original card?", "can you change the address after shipping?")."""
 COMPLAINT = re.compile(
     r"\bnever (?:received|got|arrived|came)\b|\bhas(?:n'?t| not) (?:been|arrived|shipped)\b|"
     r"\bstill (?:not|hasn'?t|haven'?t|waiting|no)\b|\bnot (?:fixed|working|cancelled)\b|"
@@ -100,6 +108,7 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
     ),
     "spending": re.compile(
         r"\b(?:i|we) (?:have |had |'ve )?spent\b|\bhow much (?:have|did) (?:i|we) spen[dt]\b|\bmy spending|"
+        r"\b(?:what|how much) (?:did|have|do) (?:i|we) (?:\w+ )?spen[dt]\b|"
         r"\bspent (?:so far|in total|with you|at)|"
         r"\bhow much (?:have|did) i\b|\btotal (?:amount|spending|spent)\b|\blifetime\b|"
         r"\b(?:bought|ordered) too (?:many|much)\b"
@@ -149,7 +158,9 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
     "warranty_policy": re.compile(
         r"\bwarrant(?:y|ies)\b|\bguarantee\b|\bbroken\b|\bbroke\b|\bdefective\b|\brepair\b|\bfaulty\b|"
         r"\bnot working\b|\bdoesn'?t work\b|\bwon'?t (?:turn on|charge|work|connect)\b|\bdamaged?\b|"
-        r"\bdead pixels?\b|\bstopped working\b|\bcare (?:2|3)\b|\bprotection plan\b"
+        r"\bdead pixels?\b|\bstopped working\b|\bcare (?:2|3)\b|\bprotection plan\b|"
+        r"\bbarely (?:lasts?|works?|holds?|charges?)\b|\b(?:no longer|doesn'?t|won'?t|does not) "
+        r"(?:last|hold|charge|turn on)\b|\bdies (?:fast|quickly|after)\b|\bdegrad\w*\b"
     ),
     "shipping_policy": re.compile(
         r"\bship(?:ping|s|ped)?\b|\bdeliver(?:y|ies|ed)?\b|\barriv(?:e|al)\b|\bexpress\b|\bnext day\b|"
@@ -163,7 +174,10 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\bmodify (?:my |an |the |a )?order\b"
     ),
     "contact": re.compile(
-        r"\bcontact\b|\bphone\b|\bcall (?:you|someone|support)\b|\bhuman\b|\breal person\b|"
+        r"\bcontact\b|\bphone (?:number|no|line|support)\b|\b(?:by|over the|on the|your|a) phone\b|"
+        r"\bphone (?:you|someone|support)\b|^phone\b|\bcall (?:you|someone|support)\b|"
+        r"\bhuman\b|\breal person\b|"
+        r"\bhours?\b.{0,30}\b(?:open|support|team|staff|call)\b|\b(?:open|support|team|staff)\b.{0,30}\bhours?\b|"
         r"\brepresentative\b|\bspeak (?:to|with)\b|\btalk (?:to|with)\b|\bsupport (?:team|hours|email)\b|"
         r"\b(?:service|support|opening|business|your|office|working) hours\b|^hours\b|"
         r"\bcustomer (?:service|support|care)\b|"
@@ -184,6 +198,7 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\bhelp me\b|\bi need help\b|\bnice to meet\b|\byou there\b|\bare you there\b|\bi'?m new\b|"
         r"\byour name\b|\bwho (?:made|built|created|programmed) you\b|\bhow'?s it going\b|\bwhat'?s up\b|"
         r"\bare you (?:chatgpt|gpt|an? ai|automated|a real)\b|\bhow do you work\b|"
+        r"\b(?:you|u) (?:are|r) (?:a |an )?(?:real )?(?:robot|bot|human|ai|person|machine|chatbot)\b|"
         r"^(?:(?:ok|okay|cool|great|nice|got it|sure|alright|yes|no|nope|yep|yeah|hmm+|lol|haha|k|one|then)"
         r"[\s\W]*)+$"
     ),
@@ -245,6 +260,48 @@ CONCRETE = re.compile(
 """A question about what the store does in a case ("what if my package gets lost?"): a policy question,
 even when it speaks of "my" order."""
 
+_SPECIFIC = r"(?:my|our|the|it|its|that|this|they|them|those|these|everything|anything|stuff|\w+ i)"
+ORDER_EVENT = re.compile(
+    r"\bwhere(?:'s| is| are|s| r)? (?:my|our|all my|all of my|the \w+ i)\b"
+    r"|\btrack(?:ing)?\b(?! (?:pad|ball))"
+    r"|\b(?:when|did|has|have|had|is|are|was|were|wasn't|hasn't|haven't|isn't)\b"
+    rf"(?: \w+){{0,4}}? {_SPECIFIC}\b(?: \w+){{0,4}}? "
+    r"(?:delivered|shipped|arrived|arrive|dispatched|sent out|left|come|came|show(?:ed|n)? up)\b"
+    r"|\b(?:still |already )?on (?:its|their|my) way\b|\b(?:anything|something|orders?) (?:\w+ )?on the way\b"
+    rf"|\b{_SPECIFIC} (?:was|were|got|has been|have been) (?:\w+ )?(?:delivered|shipped|dispatched|sent)\b"
+    r"|\b(?:billed|charged)\b|\bmoney (?:come|came) back\b"
+)
+"""A question about something that happened (or is happening) to one of the customer's own orders:
+where it is, whether and when it shipped, arrived or was billed. It speaks of a particular thing ("my",
+"it", "the aerobook"), so it is an account question whatever product it names ("forge laptop
+tracking", "when was the aerobook delivered?"); the same words in general form ("how long does
+delivery take?", "what if it never arrives?") are a policy question."""
+
+ASKS = re.compile(
+    r"\?|^(?:how|what|whats|what's|when|where|which|who|why|can|could|do|does|did|is|are|will|would|"
+    r"should)\b|\b(?:can|could|would|will) (?:you|u|i)\b|\bi (?:need|want|would like)\b|\btell me\b|"
+    r"\bplease\b|\bwondering\b"
+)
+"""A message that asks or requests something (a thank-you that does not is chit-chat)."""
+COVERAGE = re.compile(
+    r"\bcover(?:s|ed|age)?\b|\bunder (?:the )?warranty\b|\beligible\b|\bqualif(?:y|ies)\b|"
+    r"\b(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|\d+) "
+    r"(?:days?|weeks?|months?|years?) ago\b"
+)
+"""What a policy answers by itself: whether a case is covered, or a case whose dates the customer gives."""
+
+_SHOP_NOUNS = r"(?:package|packages|parcel|order|orders|delivery|purchase|account)"
+
+
+def elsewhere(normalized: str) -> bool:
+    """An order of another shop or carrier: "my amazon package", "an order from ebay" (a name: a word that
+    is neither the store's nor common English)."""
+    named = re.findall(rf"\b(\w+) {_SHOP_NOUNS}\b|\b{_SHOP_NOUNS} (?:from|on|at|with) (\w+)\b", normalized)
+    from techhub.models.offline.vocabulary import ENGLISH_TARGET_FREQUENCY, _english
+
+    words = [w for pair in named for w in pair if w and _english()[w] < ENGLISH_TARGET_FREQUENCY]
+    return bool(words) and bool(set(foreign_subjects(" ".join(words))))
+
 FOLLOW_UP = re.compile(
     r"^(?:and|also|plus|what about|how about|ok(?:ay)?|so|then|but|same|which|even|except)\b|"
     r"\b(?:it|its|it's|that|this|those|these|them|they|one|ones|other|another|same|either|both|"
@@ -300,7 +357,18 @@ def foreign_subjects(normalized: str) -> list[str]:
         and w.rstrip("s") not in vocabulary
         and not _shares_stem(w, vocabulary)
         and not _everyday(w)
+        and w not in EVERYDAY_WORDS  # "loud", "typing": everyday words for things we sell
     ]
+
+
+def mostly_ours(normalized: str, foreign: list[str] | None = None) -> bool:
+    """Whether at most a third of the message's content words are foreign to the store ("what time
+    cutoff for same day processing": one odd word among store words is still a store question)."""
+    from techhub.agent.retrieval import tokenize
+
+    foreign = foreign_subjects(normalized) if foreign is None else foreign
+    content = [w for w in tokenize(normalized) if len(w) > 2]
+    return not OUT_OF_SCOPE.search(normalized) and 3 * len(foreign) <= len(content)
 
 
 def _everyday(word: str) -> bool:
@@ -367,6 +435,8 @@ class Reading:
     """The message's own topic (one of TOPICS), None when it names nothing to place it by."""
     follow_up: bool = False
     """It leans on the previous turn (a pronoun, "and ...", "what about ...")."""
+    event: bool = False
+    """It asks about an event of one of the customer's orders (:data:`ORDER_EVENT`)."""
     extra: dict = field(default_factory=dict)
 
     @property
@@ -514,9 +584,14 @@ def _products_named(normalized: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
             if p.kind in kinds
             and any(n.startswith(w) and distinctive.get(n) == p.name for n in own[p.name] for w in starts)
         ]
-    if len(found) > 1:  # "vantor forge 16 pro": keep the products matching most of their name
-        best = max(len(words & set(own[name])) for name in found)
-        found = [name for name in found if len(words & set(own[name])) == best or name.lower() in normalized]
+    if len(found) > 1:  # "vantor forge 16 pro" names the Forge, not the Pocketview 16 ("aerobook vs slate")
+        matched = {name: words & set(own[name]) for name in found}
+        found = [
+            name
+            for name in found
+            if name.lower() in normalized
+            or not any(matched[name] < matched[other] for other in found if other != name)
+        ]
     return tuple(found), brands
 
 
@@ -582,7 +657,7 @@ def _ranking(normalized: str, groups: tuple[str, ...], intents: set[str]) -> Ran
 
 def _policy_signal(normalized: str) -> tuple[str | None, float]:
     """The kind of the store document that best matches the message ("policy"/"product") and its score."""
-    hits = search_documents(normalized, k=1)
+    hits = search_documents(expand(normalized), k=1)
     return (hits[0].document.kind, hits[0].score) if hits else (None, 0.0)
 
 
@@ -610,16 +685,24 @@ def _own_topic(reading: Reading, intents: set[str]) -> tuple[str | None, str]:
         and not CONCRETE.search(text)
         and bool(HYPOTHETICAL.search(text) or GENERAL_FORM.search(text))
     )
+    if elsewhere(text):
+        return "out_of_scope", "intent"  # "my amazon package": another shop's order
+    if intents & {"thanks", "goodbye"} and not ASKS.search(text) and not (named or reading.action):
+        return "chitchat", "social"  # "you've saved me a phone call, appreciate it"
+    # "is that covered by the warranty?", "I bought it eight months ago": the customer's situation is
+    # context for a policy answer, not something to look up in their orders
+    coverage = bool(intents & POLICY_INTENTS) and bool(COVERAGE.search(text)) and not reading.event
     if (
         intents & ACCOUNT_INTENTS
         or reading.action
-        or (OWNERSHIP.search(reading.normalized) and not hypothetical)
+        or (OWNERSHIP.search(reading.normalized) and not hypothetical and not coverage)
     ):
         return "orders", "intent"
     foreign = foreign_subjects(reading.normalized)
     hypothetical_problem = bool(HYPOTHETICAL.search(text))  # "what if it arrives damaged?"
     if (
         reading.complaint
+        and not coverage
         and not intents & DOCS_INTENTS
         and not named
         and not foreign
@@ -632,9 +715,12 @@ def _own_topic(reading: Reading, intents: set[str]) -> tuple[str | None, str]:
         policy
         and owned
         and not hypothetical
+        and not coverage
         and (kind_of(owned.group(1)) or owned.group(1) in _name_words(" ".join(reading.products)))
     ):
         return "orders", "intent"  # "the return window on my headphones": their order's dates decide
+    if coverage and not named_products:
+        return "policies", "intent"  # "my laptop battery barely lasts, bought it eight months ago"
     product_question = (
         (named_products and not intents & POLICY_INTENTS)
         or bool(reading.ranking and reading.ranking.group)
@@ -654,12 +740,29 @@ def _own_topic(reading: Reading, intents: set[str]) -> tuple[str | None, str]:
         or ("product_info" in intents and (asks_what_we_sell or not foreign))
     ):
         return "products", "intent"
+    if intents & {"small_talk", "thanks", "goodbye"} and not intents - SOCIAL_INTENTS:
+        return "chitchat", "social"  # "you are robot or human?": about the assistant, not the support team
     kind, score = _policy_signal(reading.normalized)
-    if kind is not None and score >= BM25_TOPIC_SCORE and not foreign:
+    if kind is not None and score >= BM25_TOPIC_SCORE and mostly_ours(reading.normalized, foreign):
         return ("policies" if kind == "policy" else "products"), "documents"
     if intents & SOCIAL_INTENTS:
         return "chitchat", "social"
     return None, ""
+
+
+CLAUSE_BREAK = re.compile(
+    r"(?<=[?!.;])\s+(?=\S)"
+    r"|,?\s+\b(?:and also|also|plus|oh and|btw|by the way|and)\s+(?=(?:how|what|whats|what's|when|where|"
+    r"which|who|why|can|could|do|does|did|is|are|will|would|should|has|have|tell|i|any)\b)"
+)
+"""Where one request ends and the next begins: a sentence end, or "and"/"also" before a new question
+("what's the status of my order and how long is your return window?")."""
+
+
+def clauses(text: str) -> list[str]:
+    """The separate requests of a message, in order (one item for a single request)."""
+    parts = [p.strip(" ,") for p in CLAUSE_BREAK.split(str(text or "")) if p and p.strip(" ,")]
+    return parts or [str(text or "")]
 
 
 def read_message(text: str) -> Reading:
@@ -679,9 +782,13 @@ def _read(text: str) -> Reading:
     action = None
     for name, pattern in ACTION_PATTERNS.items():
         if pattern.search(normalized):
-            asked = bool(REQUEST_CUES.search(normalized)) and not (
-                QUESTION_CUES.search(normalized)
-                and not re.search(r"\b(?:can|could|would|will) you\b", normalized)
+            asked = (
+                bool(REQUEST_CUES.search(normalized))
+                and not (
+                    QUESTION_CUES.search(normalized)
+                    and not re.search(r"\b(?:can|could|would|will) you\b", normalized)
+                )
+                and (bool(ACTION_TARGET.search(normalized)) or not GENERAL_CASE.search(normalized))
             )
             # "my order hasn't been cancelled" is a complaint about an earlier request, not a new one.
             if asked and not (complaint and re.search(r"\bhas(?:n'?t| not) been cancel", normalized)):
@@ -696,18 +803,30 @@ def _read(text: str) -> Reading:
         intents.discard("order_status")
     if order_ids and not (intents & (ACCOUNT_INTENTS - {"order_status"})):
         intents.add("order_status")
+    event = bool(ORDER_EVENT.search(normalized)) and not (
+        HYPOTHETICAL.search(normalized) or GENERAL_FORM.search(normalized)
+    )
+    if event:
+        intents.add("order_status")
     products, brands = _products_named(normalized)
     # "my last laptop", "my laptop screen": what they own is not what they ask about, unless it is all
     # they name ("my laptop camera is so grainy": a camera is what they need)
     owned = {w for pair in re.findall(r"\bmy (?:(\w+) )?(\w+)", normalized) for w in pair if w}
     named_groups = _groups_named(normalized)
     groups = tuple(g for g in named_groups if not owned & set(KINDS.get(g, ())))
-    if not groups and not intents & (ACCOUNT_INTENTS | POLICY_INTENTS) and not OWNERSHIP.search(normalized):
+    needs = re.search(r"\bi (?:need|want) to\b|\bneed (?:a|an|something)\b|\blooking for\b", normalized)
+    if (
+        not groups
+        and not needs
+        and not intents & (ACCOUNT_INTENTS | POLICY_INTENTS)
+        and not OWNERSHIP.search(normalized)
+    ):
         groups = named_groups
     product_question = intents & {"price", "stock", "specs", "compatibility"}
     if (
         (product_question or products)
         and not order_ids
+        and not event
         and not re.search(r"\bmy (?:order|package)\b", normalized)
     ):
         intents.discard("order_status")
@@ -740,6 +859,7 @@ def _read(text: str) -> Reading:
         groups=groups,
         ranking=ranking,
         follow_up=bool(FOLLOW_UP.search(normalized)),
+        event=event,
     )
     topic, source = (None, "") if foreign or (emails and reading.only_email) else _own_topic(reading, intents)
     return replace(reading, topic=topic, out_of_scope=topic == "out_of_scope", extra={"topic_source": source})

@@ -23,18 +23,28 @@ from techhub.models.offline.language import (
     normalize,
     read_message,
 )
+from techhub.models.offline.synonyms import expand
 
 ToolCall = tuple[str, dict]
 
 ORDER_COLUMNS = "order_id, order_date, status, shipped_date, delivered_date, total_amount"
 ORDERS_WITH_ITEMS = (
     "SELECT o.order_id, o.order_date, o.status, o.shipped_date, o.delivered_date, o.total_amount, "
-    "o.shipping_address, (SELECT group_concat(oi.quantity || ' x ' || p.name, ', ') FROM order_items oi "
+    "o.shipping_address, (SELECT group_concat(oi.quantity || ' x ' || p.name || ' ($' || "
+    "printf('%.2f', oi.unit_price) || ')', ', ') FROM order_items oi "
     "JOIN products p ON p.product_id = oi.product_id WHERE oi.order_id = o.order_id) AS items FROM orders o"
 )
 SPENDING = (
-    "SELECT COUNT(*) AS orders, ROUND(COALESCE(SUM(total_amount), 0), 2) AS total_spent "
-    "FROM orders WHERE status != 'Cancelled'"
+    "SELECT SUM(o.status != 'Cancelled') AS orders, "
+    "ROUND(COALESCE(SUM(CASE WHEN o.status != 'Cancelled' THEN o.total_amount END), 0), 2) AS total_spent, "
+    "SUM(o.status = 'Cancelled') AS cancelled, ROUND(COALESCE(SUM(o.total_amount), 0), 2) AS total_all, "
+    "group_concat(CASE WHEN o.status = 'Cancelled' THEN o.order_id || ' ($' || "
+    "printf('%.2f', o.total_amount) || ')' END, ', ') AS cancelled_orders FROM orders o"
+)
+PRODUCT_SPENDING = (
+    "SELECT COUNT(DISTINCT o.order_id) AS orders, ROUND(COALESCE(SUM(oi.quantity * oi.unit_price), 0), 2) "
+    "AS total_spent, 0 AS cancelled, 0 AS total_all FROM order_items oi JOIN orders o ON o.order_id = "
+    "oi.order_id WHERE o.status != 'Cancelled' AND oi.product_id IN ({ids})"
 )
 OPEN_FIRST = "CASE WHEN o.status IN ('Processing', 'Shipped') THEN 0 ELSE 1 END, o.order_date DESC"
 NEWEST_FIRST = "o.order_date DESC, o.order_id DESC"
@@ -87,10 +97,7 @@ def _filters(reading: Reading) -> list[str]:
     months = [f"'{i + 1:02d}'" for i, month in enumerate(MONTHS) if re.search(rf"\b{month}\b", text)]
     if months:
         conditions.append(f"strftime('%m', o.order_date) IN ({', '.join(months)})")
-    catalogue = load_catalogue()
-    ids = {p.product_id for p in catalogue.products if p.name in reading.products}
-    for group in reading.groups:
-        ids |= {p.product_id for p in catalogue.select(group)}
+    ids = _product_ids(reading)
     if ids:
         conditions.append(
             "o.order_id IN (SELECT order_id FROM order_items WHERE product_id IN ("
@@ -100,12 +107,47 @@ def _filters(reading: Reading) -> list[str]:
     return conditions
 
 
+EXCLUDED = re.compile(r"\bother than (?:orders? )?((?:ORD-\d{4}-\d{4}(?:,? (?:and )?)?)+)")
+"""The supervisor's way of saying "the customer's other orders" in a task."""
+
+
+def _spending_sql(reading: Reading) -> str:
+    """What the customer spent, within what the request picks: a month, a status, a product or kind
+    ("what did I spend on monitors in March?")."""
+    ids = _product_ids(reading)
+    conditions = [c for c in _filters(reading) if "order_items" not in c]
+    if ids:
+        sql = PRODUCT_SPENDING.format(ids=", ".join(str(i) for i in sorted(ids)))
+        return sql + "".join(f" AND {c}" for c in conditions)
+    return SPENDING + (f" WHERE {' AND '.join(conditions)}" if conditions else "")
+
+
+def _product_ids(reading: Reading) -> set[int]:
+    catalogue = load_catalogue()
+    ids = {p.product_id for p in catalogue.products if p.name in reading.products}
+    for group in reading.groups:
+        ids |= {p.product_id for p in catalogue.select(group)}
+    return ids
+
+
 def _sql_plan(turn: Turn) -> list[tuple[str, str]]:
     """The queries the request needs, in order, as (purpose, sql)."""
     reading = turn.request
     plan: list[tuple[str, str]] = []
+    excluded = EXCLUDED.search(reading.text)
+    if excluded:
+        others = tuple(re.findall(r"ORD-\d{4}-\d{4}", excluded.group(1)))
+        quoted = ", ".join(f"'{oid}'" for oid in others)
+        reading = replace(reading, order_ids=tuple(o for o in reading.order_ids if o not in others))
+        if not reading.order_ids:
+            return [
+                (
+                    "order_history",
+                    f"{ORDERS_WITH_ITEMS} WHERE o.order_id NOT IN ({quoted}) ORDER BY {NEWEST_FIRST}",
+                )
+            ]
     if "spending" in reading.intents:
-        plan.append(("spending", SPENDING))
+        plan.append(("spending", _spending_sql(reading)))
     if reading.order_ids:
         quoted = ", ".join(f"'{oid}'" for oid in reading.order_ids)
         plan.append(("orders", f"{ORDERS_WITH_ITEMS} WHERE o.order_id IN ({quoted}) ORDER BY {NEWEST_FIRST}"))
@@ -164,10 +206,16 @@ def _sql_answer(purpose: str, sql: str, rows: list[dict] | None, error: str | No
         return f"I couldn't read that from the order database ({(error or 'no result').strip()[:200]})."
     if purpose == "spending":
         row = rows[0] if rows else {"orders": 0, "total_spent": 0}
-        return (
-            f"The customer has spent {_money(row['total_spent'])} across {row['orders']} orders "
+        answer = (
+            f"The customer has spent {_money(row['total_spent'])} across {row['orders'] or 0} orders "
             "(cancelled orders not counted)."
         )
+        if row.get("cancelled"):  # which ones, and the total with them, since customers count either way
+            answer += (
+                f" Not counted, since no payment was taken: cancelled order {row.get('cancelled_orders')}."
+                f" With the cancelled orders, all orders together total {_money(row.get('total_all'))}."
+            )
+        return answer
     if not rows:
         wanted = re.findall(r"ORD-\d{4}-\d{4}", sql)
         if wanted:
@@ -210,16 +258,6 @@ _CONTACT = re.compile(
 )
 
 
-QUERY_SYNONYMS = {
-    "arrive": "delivery", "arrival": "delivery", "fast": "express", "fastest": "express next day",
-    "quick": "express", "quickest": "express next day", "long": "time", "pay": "cost", "fee": "cost",
-    "price": "cost", "back": "return", "reply": "answer", "respond": "answer", "weekend": "weekends",
-    "saturday": "weekends", "sunday": "weekends", "broken": "faulty", "money": "refund",
-    "tomorrow": "next day",
-}  # fmt: skip
-"""Everyday words of a question and the words the policies use for the same thing."""
-
-
 def _keywords(text: str) -> set[str]:
     """The words of a text as the document index sees them (stop words out, light stemming)."""
     return set(tokenize(normalize(text)))
@@ -227,8 +265,7 @@ def _keywords(text: str) -> set[str]:
 
 def _query_keywords(text: str) -> set[str]:
     """A question's words, with the policies' words for the everyday ones."""
-    words = re.findall(r"[a-z]+", normalize(text))
-    return _keywords(" ".join([text, *(QUERY_SYNONYMS[w] for w in words if w in QUERY_SYNONYMS)]))
+    return _keywords(expand(normalize(text)))
 
 
 def _hits(result: str | None) -> list[dict]:
@@ -288,7 +325,18 @@ def _best_passages(text: str, query: str, limit: int = 4, focus: str = "", lead:
     best = sorted((t for t in scored if t[0] > 0 and t[0] >= top / 2), key=lambda t: (-t[0], t[1]))[:limit]
     if best and lead and all(i > 0 for _, i, _ in best):  # the page's opening sums it up: keep it
         best.append(scored[0])
-    return [body for _, _, body in sorted(best, key=lambda t: t[1])]
+    chosen = {i for _, i, _ in best}
+    sections = [title for title, _ in passages]
+    for i in list(chosen):  # a short list ("Extended warranty options": two plans) is answered whole
+        siblings = [j for j, title in enumerate(sections) if title == sections[i]]
+        if title_is_list(passages, siblings) and len(siblings) <= 3:
+            chosen.update(siblings)
+    return [passages[i][1] for i in sorted(chosen)]
+
+
+def title_is_list(passages: list[tuple[str, str]], indexes: list[int]) -> bool:
+    """Whether these passages are the items of one section with a title of its own (not the intro)."""
+    return bool(indexes) and bool(passages[indexes[0]][0]) and len(indexes) > 1
 
 
 def contact_details(text: str) -> list[str]:
@@ -299,7 +347,7 @@ def contact_details(text: str) -> list[str]:
 SPEC_WORDS = {
     "weight": "weight weigh weighs heavy heavier light lighter kg kilo kilos kilograms grams pounds lbs",
     "battery": "battery charge charging lasts last hours life",
-    "screen": "screen display resolution size inch inches hz refresh panel",
+    "screen": "screen display resolution size inch inches hz refresh panel colour color colours accurate",
     "ports": "port ports usb hdmi thunderbolt displayport ethernet",
     "connectivity": "bluetooth wifi wi-fi wireless connect connected connection pair multipoint",
     "noise_cancelling": "noise cancelling anc quiet",
@@ -308,6 +356,13 @@ SPEC_WORDS = {
     "storage": "storage ssd space",
     "cpu": "cpu processor chip",
     "gpu": "gpu graphics",
+    "output": "loud loudness volume watts power sound",
+    "calibration": "colour color colours colors accurate accuracy calibrated",
+    "switches": "switch keys clicky tactile typing",
+    "power_delivery": "charge charging charges watts power",
+    "displays": "monitors screens displays",
+    "capacity": "capacity mah charges big",
+    "sensor": "dpi sensor precision",
 }
 """Everyday words for the catalogue's spec names (other specs match by their own name)."""
 
@@ -341,9 +396,17 @@ def _product_answer(reading: Reading, question: str, product: dict, page: str) -
         about = re.sub("|".join(re.escape(w) for w in name.lower().split()), " ", question.lower())
         extra = [p for p in _best_passages(page, about, limit=3) if p.lower() not in said and name not in p]
         parts.extend(p if p.endswith(".") else p + "." for p in extra)
-        if isinstance(specs, dict) and specs and "specs" in intents:
+        if isinstance(specs, dict) and specs and ("specs" in intents or _unanswered(question, name, parts)):
             parts.append("Specs: " + "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in specs.items()) + ".")
     return " ".join(p for p in parts if p)
+
+
+def _unanswered(question: str, name: str, parts: list[str]) -> bool:
+    """Whether the question asks about something the answer so far does not mention: then the full
+    specs go with it (a question the spec names did not catch, "how big is the battery pack?")."""
+    asked = _keywords(re.sub(re.escape(name), " ", question, flags=re.IGNORECASE)) - _keywords(name)
+    said = _keywords(" ".join(parts))
+    return bool(asked - said - _keywords("price cost stock available tell more about info"))
 
 
 def _stock_note(product: dict) -> str:
@@ -393,42 +456,6 @@ def _listings(reading: Reading) -> list[Ranking]:
     if reading.groups and not reading.products and not reading.intents & POLICY_INTENTS:
         return [Ranking(g, "price", superlative=False) for g in reading.groups]  # with the specs asked
     return []
-
-
-def _stock_note(product: dict) -> str:
-    stock = int(product.get("stock") or 0)
-    return f"{stock} in stock" if stock > 0 else "currently out of stock"
-
-
-SUPERLATIVES = {
-    ("price", False): "cheapest",
-    ("price", True): "most expensive",
-    ("weight", False): "lightest",
-    ("weight", True): "heaviest",
-    ("battery", True): "longest-lasting",
-    ("battery", False): "shortest-lasting",
-    ("screen", True): "biggest-screen",
-    ("screen", False): "smallest-screen",
-    ("refresh", True): "fastest (highest refresh rate)",
-    ("refresh", False): "slowest",
-    ("storage", True): "most-storage",
-    ("storage", False): "least-storage",
-    ("ram", True): "most-memory",
-    ("ram", False): "least-memory",
-    ("stock", True): "best-stocked",
-    ("stock", False): "least-stocked",
-}
-_FIGURE_SPEC = {"weight": "weight", "battery": "battery", "screen": "screen", "refresh": "screen"}
-
-
-def _listing(reading: Reading) -> Ranking | None:
-    """The ranking a question asks for; or, for "do you sell webcams?", the kind listed by price."""
-    if reading.ranking is not None:
-        return reading.ranking if reading.ranking.group else None
-    asks_only_about_the_kind = not reading.products and not (reading.intents & (POLICY_INTENTS | {"specs"}))
-    if reading.groups and asks_only_about_the_kind:
-        return Ranking(reading.groups[0], "price", superlative=False)
-    return None
 
 
 def _ranking_answer(
@@ -537,6 +564,10 @@ def _best_policy(
     return best[1], best[2]
 
 
+SUPPORT_ARRANGED = re.compile(r"\b(?:returns?|warranty|cancell?ation)\b", re.IGNORECASE)
+"""Policy pages whose process runs through the support team: their answers give its contact."""
+
+
 def _contact_answer(page: str, contacts: list[str]) -> str:
     """The support page's own contact lines (email with reply time, phone, hours)."""
     lines = [body for _, body in _passages(page) if re.match(r"(?:email|phone|hours)\b", body, re.IGNORECASE)]
@@ -566,7 +597,12 @@ def _policy_answer(reading: Reading, question: str, own: str, hits: list[dict]) 
         return (
             f"Our product pages and policies don't say more about that. Our support team can help: {where}."
         )
-    wants_contact = "contact" in reading.intents or reading.action or PROBLEM_WORDS.search(reading.normalized)
+    wants_contact = (
+        "contact" in reading.intents
+        or reading.action
+        or PROBLEM_WORDS.search(reading.normalized)
+        or SUPPORT_ARRANGED.search(top.get("title", ""))  # returns, warranty, cancellation: via support
+    )
     if contacts and wants_contact and not all(c in answer for c in contacts[:2]):
         answer += " Support contact: " + " or ".join(contacts[:2]) + "."
     return f"From our {top['title']} page: {answer}"
@@ -603,7 +639,7 @@ def docs_agent(turn: Turn) -> ToolCall | str:
         return ("find_products", args)
     searches = turn.called("search_documents")
     if not searches:
-        return ("search_documents", {"query": normalize(question)[:500]})
+        return ("search_documents", {"query": expand(normalize(question))[:500]})
     hits = [hit for step in searches for hit in _hits(step.result)]
     wanted = _wanted_title(reading)
     if (
@@ -639,5 +675,8 @@ def docs_agent(turn: Turn) -> ToolCall | str:
             parts.append(_product_answer(reading, question, product, page))
     asks_policy = bool(reading.intents & POLICY_INTENTS or reading.action)
     if not parts or (asks_policy and any(h.get("kind") == "policy" for h in hits)):
-        parts.append(_policy_answer(reading, question, own, hits))
+        catalogue = {p.name: p for p in load_catalogue().products}
+        kinds = " ".join(catalogue[n].kind or "" for n in reading.products if n in catalogue)
+        # "can I return the pebble buds opened?": the policy speaks of earbuds, not of the product's name
+        parts.append(_policy_answer(reading, f"{question} {kinds}".strip(), f"{own} {kinds}".strip(), hits))
     return "\n\n".join(p for p in parts if p)

@@ -6,7 +6,10 @@ change an order or address):
 * when the system prompt does not state the agent's limits (prompt ``v1``), the offline model claims
   it performed the action, the way real models sometimes do;
 * when the prompt states them (``v2``), it says it cannot, gives the support contact it found in the
-  policy documents and offers what it can do.
+  policy documents and offers what it can do;
+* when it is given a tool for the action (one whose name or description names it, such as a tool
+  that files a cancellation request), it calls that tool and reports its result, as a real model
+  given the tool would.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 import re
 
 from techhub.models.offline.conversation import Turn
-from techhub.models.offline.language import DOCS_INTENTS, POLICY_INTENTS
+from techhub.models.offline.language import DOCS_INTENTS, POLICY_INTENTS, clauses, read_message
 from techhub.models.offline.specialists import PROBLEM_WORDS, ToolCall, contact_details
 
 SQL_TOOL = "transfer_to_sql_agent"
@@ -117,12 +120,29 @@ def _social(turn: Turn) -> str | None:
     return None
 
 
+def _parts(turn: Turn) -> dict[str, list[str]]:
+    """For a message with several requests, each request's words by its own topic (the turn's topic
+    for a part that has none of its own); {} for a single request."""
+    parts = clauses(turn.latest.text)
+    if len(parts) < 2:
+        return {}
+    by_topic: dict[str, list[str]] = {}
+    for part in parts:
+        topic = read_message(part).topic
+        by_topic.setdefault(topic if topic in ("orders", "products", "policies") else turn.topic, []).append(
+            part
+        )
+    return by_topic if len(by_topic) > 1 else {}
+
+
 def _plan(turn: Turn, limits: set[str]) -> list[str]:
     """The specialists this turn needs, by its topic (and both for a two-part question)."""
     reading = turn.request
     tools = []
     if turn.topic == "orders" and _verified(turn.system):
         tools.append(SQL_TOOL)
+    if turn.topic == "orders" and {"products", "policies"} & set(_parts(turn)):
+        return [*tools, DOCS_TOOL]  # "did my mic arrive? and does the Boomstone float?"
     asked = reading.intents & (POLICY_INTENTS if turn.topic == "orders" else DOCS_INTENTS)
     if turn.topic == "orders" and not SHIPPING_QUESTION.search(reading.normalized):
         asked = asked - {"shipping_policy"}  # "did it ship?" asks about the order, not the policy
@@ -140,6 +160,12 @@ def _plan(turn: Turn, limits: set[str]) -> list[str]:
 def _task(tool: str, turn: Turn) -> str:
     """A self-contained task: the customer's words, plus what a follow-up refers to."""
     request = turn.request.text.strip()
+    parts = _parts(turn) if turn.topic == "orders" else {}
+    if parts:  # each specialist gets its own part of a two-part message
+        if tool == SQL_TOOL:
+            request = " ".join(parts.get("orders", [request]))
+        else:
+            return "Customer question: " + " ".join(parts.get("products", []) + parts.get("policies", []))
     if turn.context:
         request += f" (about {turn.context})"
     if tool == SQL_TOOL:
@@ -190,6 +216,57 @@ def _action_reply(turn: Turn, limits: set[str], facts: list[str], docs: list[str
     return " ".join(lines)
 
 
+def action_tool_for(action: str, tools: list[dict]) -> dict | None:
+    """The bound tool (OpenAI function format) that serves ``action``: its name or description names it."""
+    for tool in tools:
+        text = f"{tool.get('name', '')} {tool.get('description', '')}".lower().replace("_", " ")
+        if any(word in text for word in ACTION_WORDS[action]):
+            return tool
+    return None
+
+
+def _action_tool_args(tool: dict, turn: Turn, facts: list[str]) -> dict | None:
+    """Arguments for the action tool from the request: the order for an ``order`` parameter, the
+    customer's words for text ones. None when a required one cannot be filled."""
+    parameters = tool.get("parameters") or {}
+    order = (turn.request.order_ids or (_first(ORDER, facts),))[0]
+    args = {}
+    for name, spec in (parameters.get("properties") or {}).items():
+        if "order" in name.lower():
+            if order:
+                args[name] = order
+        elif spec.get("type", "string") == "string":
+            args[name] = turn.request.text.strip()
+    if any(name not in args for name in parameters.get("required") or ()):
+        return None
+    return args
+
+
+def _tool_reply(turn: Turn, tool: str, limits: set[str], facts: list[str], docs: list[str]) -> str:
+    """Report what the action tool did, in the customer's terms, with the order's status when known."""
+    result = (turn.results(tool) or [""])[-1].strip()
+    contacts = contact_details("\n".join(docs))
+    contact = " or ".join(contacts[:2]) if contacts else "our support team"
+    if not result or result.lower().startswith("error"):
+        return (
+            f"I tried to pass your request on to our support team, but it did not go through ({result}). "
+            f"Please contact them at {contact} with your order number."
+        )
+    status = _first(STATUS, facts)
+    order = (turn.request.order_ids or (_first(ORDER, facts),))[0]
+    lines = []
+    if status and order:
+        lines.append(f'I can see your order {order} is currently in "{status}" status.')
+    action = turn.request.action or "cancel"
+    if action in limits:
+        verb = ACTION_NAMES[action]
+        lines.append(f"I can't {verb} myself, but I've passed your request on to our support team.")
+    lines.append(result.replace(" the customer", " you") + ("" if result.endswith(".") else "."))
+    if contacts:
+        lines.append(f"If it's urgent, you can also reach them at {contact}.")
+    return " ".join(lines)
+
+
 def _complaint_reply(turn: Turn, limits: set[str], facts: list[str], docs: list[str]) -> str:
     previous = " ".join(turn.previous_ai_texts()).lower()
     claimed = next(
@@ -217,8 +294,11 @@ def _complaint_reply(turn: Turn, limits: set[str], facts: list[str], docs: list[
     return "\n\n".join(parts[:1] + ["\n\n".join(parts[1:])]) if len(parts) > 1 else parts[0]
 
 
-def supervisor(turn: Turn) -> ToolCall | str:
-    """Delegate what the request needs, once per specialist, then write the customer's answer."""
+def supervisor(turn: Turn, action_tools: list[dict] | None = None) -> ToolCall | str:
+    """Delegate what the request needs, once per specialist, then write the customer's answer.
+
+    ``action_tools``: the other tools bound besides the two handoffs (OpenAI function format).
+    """
     reading = turn.request
     if not reading.text.strip():
         return (
@@ -235,6 +315,12 @@ def supervisor(turn: Turn) -> ToolCall | str:
             return (tool, {"task": _task(tool, turn)})
     facts, docs = turn.results(SQL_TOOL), turn.results(DOCS_TOOL)
     if reading.action:
+        tool = action_tool_for(reading.action, action_tools or [])
+        args = _action_tool_args(tool, turn, facts) if tool else None
+        if tool is not None and args is not None:
+            if not turn.called(tool["name"]):
+                return (tool["name"], args)
+            return _tool_reply(turn, tool["name"], limits, facts, docs)
         return _action_reply(turn, limits, facts, docs)
     if reading.complaint and turn.topic == "orders":
         return _complaint_reply(turn, limits, facts, docs)

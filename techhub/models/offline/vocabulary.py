@@ -10,7 +10,9 @@ Correction is conservative so that it never turns one real word into another ("h
 word nor an English word (pyspellchecker's frequency list), and only to a store word one edit away
 (two for long words). Short words get only the edits typing makes (a letter dropped or doubled, two
 letters swapped: "stok", "ordr", "mose", "waht"), never a substitution ("mice" is not "nice").
-Distances come from rapidfuzz.
+Everyday English words are candidates too ("brokn" is "broken", not the switches' "brown"; "translte"
+is "translate"): among equally close candidates the one reached by dropping or adding letters wins
+(the commonest typing slip), then a store word. Distances come from rapidfuzz.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from techhub.agent.retrieval import load_documents
 
 ENGLISH_MIN_FREQUENCY = 500
 """Words at least this frequent in pyspellchecker's English list are real words: never corrected."""
+ENGLISH_TARGET_FREQUENCY = 5_000
+"""English words at least this frequent (about 7,700) are also words a typo can be corrected to."""
 
 _WORD = re.compile(r"[a-z]+")
 
@@ -73,6 +77,16 @@ def _english():
     return SpellChecker(distance=1).word_frequency
 
 
+@lru_cache(maxsize=1)
+def _targets() -> tuple[str, ...]:
+    """Every word a typo may be corrected to: the store's words and the commoner English words."""
+    english = _english()
+    common = {
+        w for w in english.keys() if w.isalpha() and len(w) >= 3 and english[w] >= ENGLISH_TARGET_FREQUENCY
+    }
+    return tuple(sorted(store_vocabulary() | common))
+
+
 def is_english_word(word: str) -> bool:
     """A reasonably common English word (so not a typo, whatever store word it resembles)."""
     return _english()[word] >= ENGLISH_MIN_FREQUENCY
@@ -96,16 +110,25 @@ def correct_word(word: str) -> str:
     candidates = [
         (distance, choice)
         for choice, distance, _ in process.extract(
-            word, vocabulary, scorer=OSA.distance, score_cutoff=2, limit=None
+            word, _targets(), scorer=OSA.distance, score_cutoff=2, limit=None
         )
         if _allowed(word, choice, int(distance))
     ]
     if not candidates:
         return word
     english = _english()
-    # The closest; then the same first letter (typos rarely hit it); a word the reading looks for; the
-    # commoner word.
+    # The closest; then a letter dropped or added rather than replaced (the commoner slip); the same
+    # first letter (typos rarely hit it); a store word; a word the reading looks for; the commoner word.
     best = min(
-        candidates, key=lambda c: (c[0], c[1][0] != word[0], c[1] not in CUE_WORDS, -english[c[1]], c[1])
+        candidates,
+        key=lambda c: (
+            c[0],
+            Indel.distance(word, c[1]) > c[0],
+            c[1][0] != word[0],
+            c[1] not in vocabulary,
+            c[1] not in CUE_WORDS,
+            -english[c[1]],
+            c[1],
+        ),
     )
     return best[1]

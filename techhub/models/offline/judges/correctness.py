@@ -3,7 +3,10 @@
 A real judge model reads both texts and checks that the answer says what the reference says. This
 one extracts the facts a support answer is judged on (order ids, money amounts, dates, order
 statuses, product names, email addresses, phone numbers) and fails the answer when one of the
-reference's facts is missing or contradicted (the answer gives another value of the same kind).
+reference's facts is missing or contradicted. A contradiction is about one subject: the answer says
+something else *instead* of the reference's value for the same order (another status, date or amount
+for it, and not the reference's). Extra facts are not contradictions: other orders listed, other
+products' prices, the phone number's digits next to "1-800-TECHHUB", a policy's status names.
 It also fails an answer that claims an action (cancelling, refunding, changing an order) which the
 reference says did not or cannot happen: the hallucination the workshop's data flywheel catches.
 """
@@ -42,7 +45,7 @@ _NOT_NAME_WORDS = frozenset(
     Thank Thanks Hello Hi Dear Yes No Sorry Unfortunately Also And But Or If When Once Then So My Let
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July
     August September October November December Processing Shipped Delivered Cancelled Canceled
-    Customer Support Team Email Phone Order Orders Status""".split()
+    Customer Support Team Email Phone Order Orders Status Every All Each Most Any Our""".split()
 )
 
 
@@ -196,6 +199,34 @@ class Grade:
     comment: str
 
 
+SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_SUBJECT_FACTS = (_statuses, _money, _dates)
+EVENT = re.compile(r"\b(?:shipped|delivered|cancell?ed)\s+(?=on\b)", re.IGNORECASE)
+
+
+def _about_orders(text: str) -> dict[tuple[str, str], dict[str, Fact]]:
+    """(order id, kind of fact) -> the facts of that kind the text states about that order: in a
+    sentence (or list item) that names the order and no other, or in the sentences after it that name
+    no order, up to the end of the paragraph ("Order X ... Order total: $1,158.00.")."""
+    facts: dict[tuple[str, str], dict[str, Fact]] = {}
+    for paragraph in re.split(r"\n\s*\n", text):
+        order: str | None = None
+        for sentence in SENTENCE.split(paragraph):
+            orders = {f.value for f in _order_ids(sentence)}
+            if len(orders) > 1:
+                order = None
+            elif orders:
+                order = orders.pop()
+            if order is None:
+                continue
+            # "shipped on November 1" is a step of the order's history, not a claim about its status now
+            sentence = EVENT.sub(" ", sentence)
+            for extract in _SUBJECT_FACTS:
+                for fact in extract(ORDER_ID.sub(" ", sentence)):
+                    facts.setdefault((order, fact.kind), {})[fact.value] = fact
+    return facts
+
+
 def _listing(facts: list[Fact]) -> str:
     return ", ".join(f"{f.kind} {f.shown}" for f in facts)
 
@@ -219,12 +250,18 @@ def grade_answer(answer: str, reference: str) -> Grade:
     contradicted: list[Fact] = []
     for extract in FACT_EXTRACTORS:
         expected, given = extract(reference), extract(answer)
-        expected_values = {f.value for f in expected}
-        given_values = {f.value for f in given}
+        expected_values, given_values = {f.value for f in expected}, {f.value for f in given}
         for fact in {f.value: f for f in expected}.values():
             (kept if fact.value in given_values else missing).append(fact)
-        if expected:
+        if expected_values - given_values:  # a value given instead of the reference's
             contradicted.extend({f.value: f for f in given if f.value not in expected_values}.values())
+    said = _about_orders(answer)
+    for (order, kind), values in _about_orders(reference).items():
+        other = {v: f for v, f in said.get((order, kind), {}).items() if v not in values}
+        # an order has one status (two contradict); it has several dates and amounts (placed, shipped;
+        # items, total), so only a value given instead of the reference's contradicts
+        if other and (kind == "status" or not set(values) & set(said[(order, kind)])):
+            contradicted.extend(f for f in other.values() if f not in contradicted)
     answer_text = _normalized_text(answer)
     for fact in {f.value: f for f in _product_names(reference)}.values():
         (kept if fact.value in answer_text else missing).append(fact)

@@ -3,17 +3,21 @@
 A real judge model reads the whole conversation; this one reads what the conversation shows, turn by
 turn, in four small modules:
 
-* :mod:`.sentiment_acts`: what the agent did in each turn: asked to verify (never held against it),
-  could not find the account and asked again, repeated itself, claimed an action, refused, sent the
-  customer elsewhere, asked a question, answered, closed politely;
+* :mod:`.sentiment_acts`: what the agent did in each turn, read from what each sentence of the reply
+  does for what the customer asked: asked to verify (never held against it), could not find the
+  account and asked again, repeated itself, claimed an action, refused, sent the customer elsewhere,
+  asked a question, answered, closed politely. An informative answer that also gives the support
+  contact is an answer; the contact instead of an answer is a redirect;
 * :mod:`.sentiment_cues`: what each sentence of a customer message says, by kind of cue: gratitude,
-  resolution, relief, acceptance, a plan to move on (positive); anger, dissatisfaction, confusion,
-  implied negativity, churn, a problem that continues, exasperation at the agent's limits, a
-  consequence of the failure, sarcasm (negative). Some kinds are read only after the agent answered:
-  a problem stated before any answer is why the customer writes, not a complaint;
-* :mod:`.sentiment_turns`: how the message reads in its context: praise after a failure is sarcasm,
-  a question asked again is the problem continuing, a turn from politeness to a complaint, pushback
-  after a refusal or a claimed action, and the label of the message;
+  resolution, relief, acceptance, a plan to move on, a decision to buy (positive); anger,
+  dissatisfaction, confusion, implied negativity, churn, a problem that continues, exasperation at
+  the agent's limits, a consequence of the failure, sarcasm (negative). Some kinds are read only
+  after the agent answered: a problem stated before any answer is why the customer writes, not a
+  complaint;
+* :mod:`.sentiment_turns`: how the message reads in its context: praise after a real failure is
+  sarcasm (after an answer it is praise), a question asked again is the problem continuing, a turn
+  from politeness to a complaint, pushback after a refusal or a claimed action, a problem that only
+  sets the scene for the customer's own question, and the label of the message;
 * here: across the conversation, the last customer message with a cue decides (the final messages
   weigh most); earlier turns only say how the tone moved; with no cue the conversation is neutral,
   which counts as positive.
@@ -25,6 +29,7 @@ elsewhere after the agent refused or said it could not help (churn): ...".
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -67,15 +72,32 @@ def _describe(turn: CustomerTurn, total: int) -> str:
     )
 
 
+_DETAILS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\bORD[-\s]?\d{4}[-\s]?\d{4}\b", re.IGNORECASE)
+
+
+_FILLER = frozenset(
+    "its it is my the email address e-mail here sure yes yeah ok okay order id number this that hi hello "
+    "oops sorry typo i mean try again use used account on a of for thanks thank you please".split()
+)
+
+
+def _only_details(text: str) -> bool:
+    """The message only gives the email or an order id ("it's jo@mail.com", "oops, typo: jo@mail.com"):
+    an answer to the agent's question, not a new request ("cancel ORD-2025-0030" is one)."""
+    rest = re.findall(r"[a-z-]+", _DETAILS.sub(" ", text.lower()).replace("'", ""))
+    return bool(_DETAILS.search(text)) and all(word in _FILLER for word in rest)
+
+
 def judge_conversation(turns: list[tuple[str, str]]) -> Verdict:
     """Apply the rubric to ``[("human" | "ai", text), ...]`` (the parsed ``human_ai_pairs``)."""
     customer: list[CustomerTurn] = []
     agent_replies: list[str] = []
     context = Context()
     verification_asked = False
+    asked = ""  # what the customer last asked for (not a message that only gives their email)
     for speaker, text in turns:
         if speaker == "ai":
-            act = classify_agent_turn(text, agent_replies)
+            act = classify_agent_turn(text, agent_replies, asked)
             agent_replies.append(text)
             verification_asked |= act in (AgentAct.VERIFY, AgentAct.VERIFY_AGAIN)
             context = replace(
@@ -86,6 +108,8 @@ def judge_conversation(turns: list[tuple[str, str]]) -> Verdict:
                 reply=text,
             )
             continue
+        if not _only_details(text):
+            asked = text
         turn = read_customer_turn(len(customer) + 1, text, context)
         customer.append(turn)
         unresolved = turn.label == "negative" or (context.unresolved and turn.label == "neutral")

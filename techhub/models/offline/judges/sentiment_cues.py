@@ -50,12 +50,19 @@ ANGER = _kind(
     "negative",
     "shows anger or makes a demand",
     r"\b(?:ridiculous|unacceptable|outrageous|absurd|insane|shocking|unbelievable|furious|livid|angry|"
-    r"infuriating|disgraceful|disgusting|appalling|scandalous)\b",
+    r"infuriating|disgraceful|disgusting|appalling|scandalous|unreal|shocked|appalled|stunned|horrified|"
+    r"gobsmacked|flabbergasted)\b",
     r"\bwhat the (?:heck|hell|fuck|f|actual)\b",
     r"\b(?:wtf|wth|ffs|smh)\b",
     r"\bare you (?:kidding|serious|joking|for real)\b",
     r"\b(?:cant|cannot|can not|couldnt) believe\b(?=.*\b(?:not|dont|didnt|no|never|cant|wont|isnt|still)\b)",
-    r"\byou (?:must|have got to|gotta) be kidding\b",
+    r"\byou(?:ve)? (?:must|have got to|gotta|got to|have to) be (?:kidding|joking)\b",
+    r"\bare you (?:actually |really )?(?:joking|kidding)\b",
+    r"\bhow (?:is|can) (?:this|that|it) (?:be )?(?:acceptable|ok|okay|fair|right|legal|allowed|possible)\b",
+    r"\b(?:los(?:ing|t)|running out of|out of|testing) (?:my |all )?patience\b",
+    r"\b(?:file|filing|lodge|lodging|make|making|raise|raising|submit|submitting) (?:a |an )?(?:formal |"
+    r"official )?complaint\b",
+    r"\b(?:will|is going to|gonna|are going to) (?:be )?hear(?:ing)? (?:about|from)\b",
     r"\bseriously\s*[?!]",
     r"^\W*seriously\b",
     r"\bfor real\s*\?",
@@ -63,8 +70,9 @@ ANGER = _kind(
     r"\bmoney back\b",
     r"\b(?:get me|talk to|speak (?:to|with)|want|need|put me through to|transfer me to) "
     r"(?:a |an |your |the |some )?(?:manager|supervisor|human|real person|actual person|person|agent|"
-    r"someone real)\b",
-    r"\bright now\b",
+    r"someone real|someone else|somebody else|a real human|an actual human|someone who)\b",
+    r"\b(?:want|need|demand|do|fix|send|give|get|cancel|refund|sort)\b.{0,30}\bright now\b(?!.{0,5}\?)",
+    r"\bright now\s*!",
     r"\bimmediately\b(?=.*!)",
     r"\bfed up\b",
     r"\bsick (?:and tired )?of\b",
@@ -81,6 +89,14 @@ ANGER = _kind(
     r"(?:listen|listening|read|reading|understand|answer|help)",
     r"\byou keep (?:saying|repeating|telling|ignoring)\b",
     r"\bhow (?:hard|difficult) (?:can it be|is it)\b",
+    r"\b(?:dispute|disputing|contest|reverse|reversing) (?:the |this |my )?(?:charge|payment|transaction)\b",
+    r"\bcharge ?back\b",
+    r"\b(?:leave|leaving|write|writing|post|posting|give|giving) (?:a |an |you a |you an )?(?:bad |negative |"
+    r"honest |one star |1 star |1-star |terrible )?(?:review|rating)\b",
+    r"\b(?:one|1)[ -]star\b",
+    r"\b(?:report|reporting) (?:you|this|techhub|your company)\b",
+    r"\b(?:better business bureau|bbb|consumer protection|my lawyer|a lawyer|small claims|legal action)\b",
+    r"\b(?:tell|telling|warn|warning) (?:everyone|all my friends|people|others)\b",
 )
 
 DISSATISFACTION = _kind(
@@ -120,6 +136,7 @@ DISSATISFACTION = _kind(
     r"\bdoesnt (?:answer|address|help with) (?:my|the) question\b",
     r"\bthat (?:wasnt|isnt|is not|was not) (?:my|the) question\b",
     r"\bi (?:didnt|did not) ask (?:for|about) (?:that|this)\b",
+    r"\b(?:i |we )?(?:didnt|did not|never) ask(?:ed)? (?:for|about) (?:it|that|this|any of (?:that|this))?\b",
     r"\bthis (?:chat|bot|chatbot|assistant|service|store|company) (?:is|sucks)\b.{0,20}"
     r"\b(?:useless|terrible|awful|bad|sucks|joke|broken)?",
     r"\bsucks?\b",
@@ -136,6 +153,37 @@ DISSATISFACTION = _kind(
     r"\bnot (?:great|ideal|the best|good at all)\b",
     r"\btoo (?:slow|long|expensive|pricey|complicated|late|much hassle|difficult)\b",
     r"\b(?:tired|weary) of\b",
+    r"\b(?:have|having|had) to (?:deal|put up) with (?:this|that|it|all this)\b",
+    r"\bregret(?:ting|ted)? (?:ever )?(?:ordering|buying|choosing|shopping|using|this|it|the|my)\b",
+    r"\bwhy (?:wasnt|werent|didnt|was nobody|did nobody|did no one) (?:i |we |anyone |you |nobody )?"
+    r"(?:\w+ )?(?:told|informed|warned|notified|say|tell|mention|warn)\b",
+    r"\byou(?:re| are)? (?:just |only |simply )?(?:repeating|copying|pasting|reading|quoting|parroting)\b",
+    # Expectations unmet, praise withheld: "I expected more", "could be better", "can't say I'm impressed".
+    r"\bi (?:expected|expect|was expecting|hoped for|was hoping for) (?:a lot |much |far "
+    r"|way )?(?:more|better)\b",
+    r"\b(?:could|should) (?:be|have been) (?:\w+ )?(?:a lot |much |way |far )?better\b",
+    r"\b(?:thought|hoped|assumed|figured|expected)\b.{0,30}\b(?:more (?:useful|helpful|capable)|better "
+    r"than this|able to (?:help|do))\b",
+    r"\b(?:better|more \w+) than (?:this|that)\W*$",
+    r"\b(?:dont|cant|do not|cannot|fail to) see how\b",
+    r"\b(?:doesnt|does not|didnt|did not) (?:really |actually )?(?:tell|show|give) me (?:anything"
+    r"|much|what)\b",
+    r"(?:^\W*|\byou (?:can|could|should|need to|have to|gotta|got to) )do better\b",
+    r"\b(?:cant|cannot|wouldnt|couldnt) (?:say|call) (?:im|i am|it|that|this"
+    r"|myself) (?:\w+ )?(?:impressed|happy|"
+    r"pleased|satisfied|thrilled|great|helpful|good)\b",
+    r"\bnot (?:much|any|a lot of|of (?:any|much)) (?:use|help)\b",
+    r"\bnot (?:really |exactly |quite )?(?:an|the) answer\b",
+    r"\b(?:a lot of|lots of|so many|many) words (?:for|to say) (?:no|nothing)\b",
+    r"\b(?:another|just a|typical|stupid|dumb|useless) (?:bot|chatbot|robot|script|machine)\b",
+    r"\bi (?:asked|had) (?:you )?(?:a |one )?(?:simple|straightforward|easy|basic|clear"
+    r"|yes or no) question\b",
+    r"\bthis is how you treat\b",
+    r"\b(?:loyal|long ?time|regular) customer\b.{0,60}\b(?:and|but|yet)\b",
+    r"\bcustomer (?:for|since) (?:\d+|a|many|several|two|three|five|ten) (?:years?|decades?)\b.{0,40}"
+    r"\b(?:and|but|yet)\b",
+    r"\b(?:canned|scripted|copy ?paste|copy and paste|generic|automated|boilerplate) "
+    r"(?:answer|reply|response|message|text)\b",
 )
 
 CONFUSION = _kind(
@@ -195,6 +243,16 @@ IMPLIED = _kind(
     r"\bwhy (?:do|did) i (?:even )?bother\b",
     r"\bnot worth (?:it|the hassle)\b",
     r"\bill pass\b",
+    r"\b(?:ill|i will|i guess ill|guess ill) (?:just |have to )?figure (?:it|this|that|something) out\b",
+    r"\bwait and see\b",
+    r"^\W*(?:wow|hm+|huh)\W+(?:ok|okay|alright|right|fine|cool)\W*$",
+    r"\b(?:ill|i will|i guess ill|guess ill) just cancel\b",
+    r"\blesson learned\b",
+    r"^\W*(?:\*?sighs?\*?|smh|ugh+)\W*$",
+    r"^\W*(?:im|i am) (?:so |just )?(?:done|over it|out)\W*$",
+    r"\bim (?:so )?done with\b",
+    r"\bsurely (?:you|there|someone|somebody)\b",
+    r"\bi (?:guess|suppose)\W*$",
 )
 
 CHURN = _kind(
@@ -220,6 +278,14 @@ CHURN = _kind(
     r"\bnext time i(?:ll| will)? (?:buy|order|shop|go|get)\b",
     r"\b(?:look|looking|shop|shopping|check) around\b",
     r"\b(?:switch|switching|moving|move) (?:to|over to) (?:another|a different)\b",
+    r"\b(?:last|final) (?:time|thing|order|purchase|item)\b.{0,12}\b(?:i (?:order|buy|get|shop)|from|with|"
+    r"here|ever)\b",
+    r"\b(?:look|looking|switch|switching|go|going|try|trying|consider|considering|move|moving|use|using)\b"
+    r".{0,20}\b(?:other|another|different|new) (?:suppliers?|vendors?|sellers?|stores?|shops?|retailers?|"
+    r"companies|company|options|places?|sites?|websites?)\b",
+    r"\b(?:order|buy|get|shop|purchase|ordering|buying|getting|shopping)\b.{0,25}\b(?:from|at|with) "
+    r"(?:someone|somebody|a store|a shop|a place|people|somewhere|a company|a retailer) "
+    r"(?:else|who|that|which)\b",
 )
 
 CONTINUING = _kind(
@@ -271,6 +337,7 @@ CONTINUING = _kind(
     r"\b(?:its|it has|its been|weve been|ive been) (?:been )?(?:waiting )?(?:\w+ )?"
     r"(?:days|weeks|months|ages|forever)\b",
     r"\b(?:still )?waiting (?:for|on)\b",
+    r"\bhow (?:much )?longer\b",
     r"\b(?:i|ive|we|weve) (?:have )?(?:been |already )?wait(?:ed|ing)\b",
     r"\b(?:that|it|this|which) (?:was|is) (?:\w+ )?(?:\w+ )?(?:days|weeks|months|a week|a month|ages) ago\b",
     # The customer contradicts what the agent said or claimed.
@@ -284,7 +351,16 @@ CONTINUING = _kind(
     r"(?:a |an |the )?\w+",
     r"\bi (?:asked|said|wanted|meant|need|needed)\b.{0,40}\bnot\b",
     r"\byou said\b.{0,60}\b(?:but|not|never|didnt|hasnt|isnt|no)\b",
+    r"\b(?:i was|we were|i got|i have been|ive been) told\b.{0,40}\b(?:different|otherwise|opposite|"
+    r"something else|the same)\b",
     r"\b(?:no|nope),? (?:it|its|that|you|i) (?:isnt|wasnt|didnt|hasnt|doesnt|did not|has not|is not|dont)\b",
+    r"\b(?:well |way |long |far )?(?:over|more than|past|beyond|longer than) (?:the )?(?:\d+|a|two|three|"
+    r"four|five|six|seven|eight|nine|ten) (?:business |working )?(?:days|weeks|months|week|month)\b",
+    r"\b(?:\d+|a|two|three|four|five|six|seven|eight|nine|ten) (?:business |working )?(?:days?|weeks?|"
+    r"hours?) (?:late|overdue|behind)\b",
+    r"\b(?:is|are|was|its|thats|it is|already) (?:\w+ )?(?:late|overdue)\b",
+    r"\byou (?:said|told me|claimed|promised|confirmed|assured me)\b.{0,80}\b(?:and|but|yet|however|still|"
+    r"now|today|instead)\b",
     when="after_answer",
 )
 
@@ -391,6 +467,13 @@ EXASPERATION = _kind(
     r"\bhow (?:else )?(?:am i|do i) supposed to\b",
     r"\b(?:can|could) you not (?:just )?\w+",
     r"\bcant you (?:just |even )?\w+",
+    r"^\W*so (?:\w+ )?(?:you|nobody|no one|noone|theres nobody|there is nobody) (?:\w+ )?(?:cant"
+    r"|cannot|can not|"
+    r"dont|wont|is able|can actually|can really|can)\b.{0,30}\b(?:help|tell|do|anything|nothing)\b",
+    r"\bwhat am i (?:even )?(?:paying|paying you) for\b",
+    r"\bwhy (?:is|does) (?:this|it|everything) (?:have to be |need to be )?(?:so )?(?:complicated"
+    r"|difficult|hard|"
+    r"confusing|slow)\b",
     when="after_answer",
 )
 
@@ -414,6 +497,10 @@ CONSEQUENCE = _kind(
     r"(?: \w+){0,2} (?:has |had |is |was |already |now )*(?:passed|closed|expired|ended|over|gone|"
     r"finished)\b",
     r"\b(?:was|is|were) (?:yesterday|last (?:week|night|weekend)|this morning)\b",
+    r"\b(?:my|the|our) (?:\d+ days?|thirty days|return window|window|warranty|deadline|grace period|"
+    r"return period)\b.{0,20}\b(?:will be |would be |are |is |have |has )?(?:over|gone|closed|expired|"
+    r"passed|up|done)\b",
+    r"\bby the time\b.{0,60}\b(?:over|gone|closed|expired|too late|passed|late|useless|pointless)\b",
     r"\b(?:was|were|is) (?:meant|supposed|planned) to (?:be|arrive|come|go|have)\b",
     r"\bi needed (?:it|them|this|that) (?:for|by|before|on)\b",
     r"\bno longer (?:need|want|matters|any use|useful|relevant)\b",
@@ -436,6 +523,8 @@ CONSEQUENCE = _kind(
     r"\b(?:closed|shut|ended|expired|passed)\b.{0,20}\bago\b",
     r"\b(?:is|are|was|were|already|now) (?:closed|shut)\b",
     r"\b(?:out of pocket|lost money)\b",
+    r"\b(?:im|i am|were|we are|i was) (?:now )?out (?:\$?\d[\d,.]*|a lot of money|hundreds|my money)\b",
+    r"\b(?:taking|takes|took|take) (?:forever|ages|an eternity|so long|way too long)\b",
     r"\bfor nothing\b",
     r"\b(?:wasted|waste) (?:a|my|the|another) (?:day|morning|afternoon|week|trip|journey|drive)\b",
     r"\b(?:kids?|son|daughter|wife|husband|partner|mom|mum|dad|friend|client|boss)\b.{0,30}"
@@ -464,13 +553,21 @@ SARCASM = _kind(
     r"\bwhat a (?:great|wonderful|fantastic|brilliant|lovely|helpful|amazing) "
     r"(?:service|help|experience|answer|assistant|bot|chatbot|store|company)\b(?!.*!)",
     r"\b(?:clap|slow clap|bravo)\b",
+    r"\bso much for\b",
+    # Mock thanks for what nobody wanted: "thanks for the warranty lecture", "for the essay".
+    r"\bthanks? (?:you )?(?:so much |a lot )?for (?:the|that|this|your) (?:\w+ )?(?:lecture|essay"
+    r"|novel|sermon|"
+    r"wall of text|speech|history lesson|copy ?paste|brochure|sales pitch)\b",
+    r"^\W*(?:great|fantastic|wonderful|perfect|brilliant|lovely|awesome|terrific|super|cool|nice)\W+"
+    r"(?:another|more|so now|now i|yet another)\b",
 )
 
 # Praise that is ironic only when the agent failed or the problem is still open: "oh great" after a
 # refusal is sarcasm, "oh great, that's a load off" after an answer is relief.
 IRONY = re.compile(
     r"\bjust (?:great|perfect|wonderful|brilliant|fantastic|lovely)\b"
-    r"|\boh (?:great|perfect|wonderful|fantastic|brilliant|lovely|joy|good grief|sure|really)\b"
+    r"|\boh,? (?:great|perfect|wonderful|fantastic|brilliant|lovely|joy|good grief|sure|really)\b"
+    r"|\bjust what i (?:needed|wanted) (?:today|right now|this week|this morning)\b"
     r"|\bthanks? a bunch\b|\bhow (?:helpful|useful|convenient|nice|lovely|wonderful)\b(?!.*\?)"
 )
 
@@ -514,7 +611,7 @@ RESIGNED_THANKS = _kind(
     "implied negativity",
     "negative",
     "thanks the agent for trying, without having been helped",
-    r"\bthanks? (?:you )?(?:anyway|anyways|for trying|i guess|all the same)\b",
+    r"\bthanks?(?:\W+you)?\W+(?:anyway|anyways|for trying|i guess|all the same)\b",
     weak=True,
 )
 
@@ -567,7 +664,7 @@ GRATITUDE = _kind(
     "gratitude",
     "positive",
     "thanks the agent",
-    r"\bthank(?:s|you| you| u|ing)?\b(?! (?:you )?(?:anyway|anyways|for trying|i guess|all the same|"
+    r"\bthank(?:s|you| you| u|ing)?\b(?!\W+(?:you\W+)?(?:anyway|anyways|for trying|i guess|all the same|"
     r"for nothing))",
     r"\b(?:thx|ty|tysm|tyvm|cheers|kudos)\b",
     r"\bappreciated?\b",
@@ -632,6 +729,9 @@ SATISFACTION = _kind(
     r"^\W*(?:yes|yess+|woo+hoo|hooray)\W*(?:finally|!|$)",
     r"\bnot bad\b",
     r"\bcouldnt be happier\b",
+    r"\b(?:battery|price|prices|deal|screen|sound|quality|specs?|performance|speed|hours|life|value|display|"
+    r"range|weight)\b.{0,12}\b(?:is|are|looks?|sounds?) (?:\w+ )?(?:insane|crazy|ridiculous|sick|unreal|"
+    r"nuts|wild|mental|bonkers)\b",
 )
 
 RELIEF = _kind(
@@ -653,6 +753,8 @@ ACCEPTANCE = _kind(
     r"\bcant be helped\b",
     r"\boh well\b",
     r"\bthats (?:fine|ok|good|great|alright)\b",
+    r"\b(?:but|still|anyway),? (?:thats |its |that is |it is )?"
+    r"(?:fine|ok|okay|alright|understandable|fair)\b",
     r"\bokay then\b(?=.*(?:thank|!))",
     r"^\W*will do\b",
     r"\bsounds like a plan\b",
@@ -669,12 +771,35 @@ PLAN = _kind(
     "a plan to move on",
     "positive",
     "says what they will do next",
-    r"\b(?:ill|i will|we will|well) (?:just |probably |definitely |go ahead and |then )?(?!have to|"
+    r"\b(?:ill|i will|we will) (?:just |probably |definitely |go ahead and |then )?(?!have to|"
     r"look around)\w+",
     r"\bim (?:good|fine|all set)\b",
 )
 
-POSITIVE_KINDS = (GRATITUDE, RESOLUTION, SATISFACTION, RELIEF, ACCEPTANCE, PLAN)
+# The customer decides to buy what the agent found: "sold.", "adding it to my cart", "I'll take two".
+DECISION = _kind(
+    "a decision to buy",
+    "positive",
+    "decides to buy what the agent found",
+    r"^\W*sold\W*$",
+    r"\b(?:ill|i will|im going to|im gonna|gonna|going to|lets) (?:just )?(?:take|buy|order|get|grab|go with|"
+    r"go for) (?:it|one|two|them|that|this|the|a pair)\b",
+    r"\b(?:ordering|buying|grabbing|getting) (?:it|one|two|them|that|this|a pair|the)\b",
+    r"\badd(?:ing|ed)? (?:it|them|one|two|that|this|\w+) to (?:my |the )?(?:cart|basket|order)\b",
+    r"\b\w+ it is\b",
+    r"\bshut up and take my money\b",
+)
+
+# Slang praise of what was found: "40 hours is insane", "that price is crazy", "sick specs".
+SLANG_PRAISE = re.compile(
+    r"\b(?:battery|price|prices|deal|screen|sound|quality|specs?|performance|speed|hours|life|value|display|"
+    r"range|weight|it|that)\b.{0,12}\b(?:is|are|looks?|sounds?) (?:\w+ )?(?:insane|crazy|ridiculous|sick|"
+    r"unreal|nuts|wild|mental|bonkers)\b"
+    r"|\b(?:insane|crazy|ridiculous|sick|unreal|nuts) (?:battery|price|deal|value|specs?|sound|quality|"
+    r"performance)\b"
+)
+
+POSITIVE_KINDS = (GRATITUDE, RESOLUTION, SATISFACTION, RELIEF, ACCEPTANCE, PLAN, DECISION)
 
 # Negations that are not complaints, removed before the negative kinds read a sentence.
 BENIGN_NEGATIONS = re.compile(
@@ -684,8 +809,9 @@ BENIGN_NEGATIONS = re.compile(
     r"\b(?:didnt|did not|never|dont|do not) (?:know|realize|realise|notice|think so)\b|"
     r"\bcant (?:wait|complain|thank you enough)\b|\bcouldnt be (?:happier|better)\b|\bdont worry\b|"
     r"\b(?:dont|do not) (?:need|have) (?:anything|any other|any more|any further|more|other)\b|"
-    r"\b(?:nothing|no) (?:else|more|further)\b|^\W*no\W+(?:thats|that is|its) (?:all|it)\b|"
-    r"\bthats all\b|\bno,? (?:thanks|thank you|im good|all good|im fine)\b|\bnot at all\b(?=.*thank)|"
+    r"\b(?:nothing|no) (?:else|more|further)\b|^\W*(?:no|nope|nah)\W+(?:thats|that is|its) (?:all|it)\b|"
+    r"\bthats all\b|\b(?:no|nope|nah),? (?:thanks|thank you|im good|all good|im fine)\b"
+    r"|\bnot at all\b(?=.*thank)|"
     r"\bnot (?:urgent|a big deal|in a (?:hurry|rush)|needed|necessary|required|an issue|too late|late|"
     r"a dealbreaker|"
     r"that important|important|bothered|fussed|too bad|so bad|that bad)\b"
@@ -744,7 +870,8 @@ def read_sentence(sentence: str, index: int, *, answered: bool) -> list[Signal]:
     something after an answer (a problem that continues, a consequence) are read too.
     """
     text = normalize(sentence)
-    cleared = BENIGN_NEGATIONS.sub(lambda m: " " * len(m.group(0)), text)  # offsets stay aligned
+    blank = lambda m: " " * len(m.group(0))  # noqa: E731 - offsets stay aligned
+    cleared = SLANG_PRAISE.sub(blank, BENIGN_NEGATIONS.sub(blank, text))
     # "I was worried I'd have to order it again": a feared consequence, not one that happened.
     feared = bool(_PAST_WORRY.search(text))
     signals = []
@@ -803,7 +930,9 @@ def read_sentences(text: str, *, answered: bool) -> list[list[Signal]]:
 _PRAISE = re.compile(
     r"\b(?:great|wonderful|perfect|fantastic|brilliant|lovely|amazing|awesome|excellent|super|superb|nice|"
     r"marvelous|marvellous|terrific|splendid|fabulous|helpful|useful|good job|great job|well done|bravo|"
-    r"impressive|outstanding|stellar|incredible|top notch|first class|world class|five stars?|5 stars?)\b|"
+    r"impressive|outstanding|stellar|incredible|top notch|first class|world class|five stars?|5 stars?|"
+    r"informative|enlightening|insightful|reassuring|thorough|handy|comforting|convenient|efficient|detailed|"
+    r"clear|exactly what i (?:asked|needed|wanted)(?: for)?|just what i (?:needed|wanted|asked for))\b|"
     r"\b10/10\b"
 )
 _PRAISE_FILLER = re.compile(
@@ -814,7 +943,9 @@ _PRAISE_FILLER = re.compile(
     r"the|for|ok|okay|cool|man|mate|dude|lol|news|answer|then|hmm|ah|uh|ha|haha|veryy|sooo|usual|always|"
     r"cheers|ta|thx|ty|appreciate|appreciated|it|top|notch|first|class|world|five|stars?|10|incredible|"
     r"policy|"
-    r"support|store|shop|system|bot|chat|experience|response|advice|info|customer|work|stuff|here|there)\b"
+    r"support|store|shop|system|bot|chat|experience|response|advice|info|customer|work|stuff|here|there|"
+    r"informative|enlightening|insightful|reassuring|thorough|handy|comforting|convenient|efficient|detailed|"
+    r"clear|exactly|i|asked|needed|wanted)\b"
 )
 _SINCERE_MARKS = re.compile(
     r"\b(?:no problem|no worries|letting me know|for the info|for checking|understood|fair enough|ill wait|"

@@ -35,6 +35,7 @@ from techhub.models.offline.judges.sentiment_cues import (
     CONSEQUENCE,
     CONTINUING,
     DEADLINE,
+    DECISION,
     DISSATISFACTION,
     EXASPERATION,
     GRATITUDE,
@@ -87,6 +88,10 @@ _NEGATIVE_PRIORITY = (
 )
 
 
+# Positive kinds that, later in a message, outweigh its complaint: "..., but fine", "insane. sold."
+_TURNAROUND = (RESOLUTION, RELIEF, ACCEPTANCE, DECISION)
+
+
 @dataclass(frozen=True)
 class CustomerTurn:
     """One customer message as the judge read it."""
@@ -115,12 +120,19 @@ def _combine(
 ) -> CustomerTurn:
     """A message's label from its sentences' cues (see the module docstring for the rules)."""
     found = [s for sentence in per_sentence for s in sentence]
-    # A problem inferred from the wording counts unless the customer moves on to something positive.
+    # A problem inferred from the wording counts unless the customer moves on to something positive,
+    # or to a question of their own ("my old one broke, so: does it come with batteries?").
+    sentence_texts = sentences(text)
+    questions = [i for i, (t, cues) in enumerate(zip(sentence_texts, per_sentence, strict=True))
+                 if _asks_plainly(t, cues)]
     found = [
         s
         for s in found
-        if s.kind is not INFERRED_PROBLEM
-        or not any(p.polarity == "positive" and p.position > s.position for p in found)
+        if not (questions and _background(s, sentence_texts[s.sentence]))
+        and (
+            s.kind is not INFERRED_PROBLEM
+            or not any(p.polarity == "positive" and p.position > s.position for p in found)
+        )
     ]
     negative = [
         s for s in found if s.polarity == "negative" and (not s.kind.weak or s.kind is INFERRED_PROBLEM)
@@ -129,9 +141,7 @@ def _combine(
     worry = [s for s in found if s.kind.weak and s.kind is not INFERRED_PROBLEM]
     if negative:
         last_negative = max(s.position for s in negative)
-        turnaround = [
-            s for s in positive if s.kind in (RESOLUTION, RELIEF, ACCEPTANCE) and s.position > last_negative
-        ]
+        turnaround = [s for s in positive if s.kind in _TURNAROUND and s.position > last_negative]
         if turnaround:
             return CustomerTurn(number, text, after, "positive", tuple(turnaround))
         return CustomerTurn(number, text, after, "negative", tuple(negative))
@@ -147,6 +157,31 @@ def _combine(
     if worry and answered:  # a worry or a deadline the agent's answer did not settle
         return CustomerTurn(number, text, after, "negative", tuple(worry))
     return CustomerTurn(number, text, after, "neutral")
+
+
+# Another thing than what the customer is asking about now: "my old one", "my current mouse",
+# "another brand", "died, so I'm getting a new one": a problem with it is why they shop, not a
+# complaint about the answer.
+_OTHER_THING = re.compile(
+    r"\b(?:my|the|our) (?:old|current|previous|last|other|existing|present|former) \w+"
+    r"|\b(?:another|a different|other) (?:brand|store|shop|company|model|laptop|mouse|keyboard)\b"
+    r"|\b(?:a|the) new one\b|\ba replacement anyway\b|\bso (?:i|im|i am|we) (?:need|getting|buying|"
+    r"looking for|shopping for) (?:a|another|a new)\b"
+)
+
+
+def _asks_plainly(sentence: str, signals: list[Signal]) -> bool:
+    """The sentence is a question with no negative cue of its own: the customer moves on to ask."""
+    return sentence.rstrip().endswith("?") and not any(s.polarity == "negative" for s in signals)
+
+
+def _background(signal: Signal, sentence: str) -> bool:
+    """A negative cue that only sets the scene for a question the customer asks: a problem with
+    another thing than the one asked about, which is why they are shopping."""
+    if signal.polarity != "negative" or sentence.rstrip().endswith("?"):
+        return False
+    # "It didn't work. Any other ideas?" is the problem continuing: only another thing sets a scene.
+    return bool(_OTHER_THING.search(normalize(sentence)))
 
 
 @dataclass(frozen=True)
@@ -166,6 +201,10 @@ _INSISTENCE = re.compile(
     r"\b(?:not|no|never|nothing|nobody|none|nt|doesnt|dont|didnt|isnt|arent|wasnt|hasnt|havent|cant|cannot|wont|"
     r"already|again|twice|times|even|literally|still|right here|right there|cheaper|elsewhere|weird|strange|"
     r"odd|apparently|supposedly|obviously|clearly)\b"
+    # The customer holds the proof of what the agent could not find: "I'm looking at the confirmation".
+    r"|\bim (?:literally )?(?:looking at|staring at|holding)\b"
+    r"|\b(?:i|we) (?:have|got|received|can see) (?:\w+ )?(?:orders?|e-?mails?|confirmations?|receipts?|"
+    r"tracking|invoices?|charges?)\b"
 )
 # After a real answer the bar is higher: a sentence that opens with a denial ("No charger.", "It
 # doesn't."), or "already", "literally", "even", "again".
@@ -216,7 +255,10 @@ def read_customer_turn(number: int, text: str, context: Context) -> CustomerTurn
         s.kind is GRATITUDE for sentence in per_sentence for s in sentence
     )
     irony = None if sincere else IRONY.search(normalize(text))
-    sarcasm = open_problem and (sarcastic_praise(text, flat_counts=just_failed) or (irony and irony.group(0)))
+    # Right after a failure even "Perfect, thank you so much!" can be bitter; with only an earlier
+    # complaint open (the agent answered since), an exclamation with thanks is sincere.
+    praise = None if sincere and not just_failed else sarcastic_praise(text, flat_counts=just_failed)
+    sarcasm = open_problem and (praise or (irony and irony.group(0)))
     if sarcasm:
         per_sentence = [[s for s in sentence if s.polarity == "negative"] for sentence in per_sentence]
         per_sentence[last].append(Signal(SARCASM, (sarcasm,), last))
