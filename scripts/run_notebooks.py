@@ -55,7 +55,10 @@ def main(argv: list[str] | None = None) -> int:
                     notebook, notebook, cwd=NOTEBOOKS, kernel_name="python3", progress_bar=False
                 )
             except papermill.PapermillExecutionError as error:
-                print(f"{notebook.name}: a cell failed (its output is saved in the notebook):\n{error}")
+                print(
+                    f"{notebook.name}: cell [{error.exec_count}] raised {error.ename}: {error.evalue}\n"
+                    "(the traceback is saved in the notebook's output)"
+                )
                 return 1
             took = time.perf_counter() - start
             _strip_run_metadata(notebook)

@@ -55,9 +55,12 @@ def get_deployment_client(settings: Settings | None = None) -> SyncLangGraphClie
         return get_sync_client(url=settings.deployment_url, api_key=key, timeout=timeout)
     # The SDK's own client retries a refused connection 5 times with backoff (~10 s): right for a
     # remote deployment, but on loopback a refusal means the server is down, and the learner should
-    # hear so at once.
+    # hear so at once. Idle connections are dropped before the server's own keep-alive timeout
+    # (uvicorn: 5 s), so a request never goes out on a connection the server is closing.
     local = httpx.Client(
-        base_url=deployment_url(settings), transport=httpx.HTTPTransport(retries=1), timeout=timeout
+        base_url=deployment_url(settings),
+        transport=httpx.HTTPTransport(retries=1, limits=httpx.Limits(keepalive_expiry=2.0)),
+        timeout=timeout,
     )
     return SyncLangGraphClient(local)
 
@@ -129,6 +132,11 @@ def _explained(client: SyncLangGraphClient) -> Iterator[None]:
         raise DeploymentError(
             f"the agent server at {url} did not answer in time; `techhub status` shows whether it is "
             "healthy and where its log is."
+        ) from error
+    except httpx.TransportError as error:  # the connection broke mid-request (reset, protocol error)
+        raise DeploymentError(
+            f"the connection to the agent server at {url} broke ({error}); try again, and if it keeps "
+            "happening `techhub status` shows whether the server is healthy and where its log is."
         ) from error
     except httpx.HTTPStatusError as error:
         response = error.response
