@@ -237,3 +237,19 @@ def test_a_langsmith_that_does_not_answer_says_to_start_it() -> None:
                        info={"version": "0.16.0"})
     with pytest.raises(ConnectionError, match=r"cannot reach LangSmith at http://127\.0\.0\.1:\d+\. .*up"):
         TraceView(uuid.uuid4(), client=nobody, wait=0)
+
+
+def test_a_view_without_feedback_reads_none_and_shows_no_section(
+    services: Services, gregory: Conversation
+) -> None:
+    """Notebook 01 shows traces before any judge ran: its views leave the feedback out entirely."""
+    from techhub.flywheel import add_review_feedback
+
+    add_review_feedback(services.client, gregory.run_ids[-1], "note", None, comment="present")
+    assert TraceView(gregory.run_ids[-1], client=services.client).feedback  # there is some to leave out
+    thread = ThreadView(gregory.thread_id, client=services.client, feedback=False)
+    trace = TraceView(gregory.run_ids[-1], client=services.client, feedback=False)
+    for view in (thread, trace):
+        assert view.feedback == []
+        assert "Feedback on the" not in view.to_text() and "Feedback on the" not in view.to_html()
+    assert all("Feedback on the" not in turn.trace.to_html(header=False) for turn in thread.turns)

@@ -513,7 +513,10 @@ class TraceView(Rendered):
         client: langsmith.Client | None = None,
         wait: float = DEFAULT_WAIT_SECONDS,
         max_payload_chars: int = MAX_PAYLOAD_CHARS,
+        feedback: bool = True,
     ) -> None:
+        """``feedback=False`` leaves the feedback out (a view shown before the judges had their say
+        would otherwise depend on whether they already had)."""
         client = client or smith.get_client()
         wanted = str(run_or_trace_id)
 
@@ -529,7 +532,9 @@ class TraceView(Rendered):
         if not runs:
             raise _not_found(f"run or trace {wanted}", project, wait)
         root_ids = [r.id for r in runs if smith.parent_id(r) is None]
-        self._setup(runs, _list_feedback(client, root_ids), project, wanted, max_payload_chars)
+        read = _list_feedback(client, root_ids) if feedback else []
+        self._setup(runs, read, project, wanted, max_payload_chars)
+        self.show_feedback = feedback
 
     @classmethod
     def from_runs(
@@ -544,6 +549,7 @@ class TraceView(Rendered):
         """A view of runs already read (with :data:`techhub.smith.TRACE_TREE_FIELDS`)."""
         view = cls.__new__(cls)
         view._setup(list(runs), list(feedback), project, selected, max_payload_chars)
+        view.show_feedback = True
         return view
 
     def _setup(
@@ -599,8 +605,9 @@ class TraceView(Rendered):
                f"project {self.project}"]
         lines.append("  " + _meta_line(ids))
         lines.extend(self._tree_text())
-        lines.append("Feedback on the root run")
-        lines.extend(_feedback_text(self.feedback))
+        if self.show_feedback:
+            lines.append("Feedback on the root run")
+            lines.extend(_feedback_text(self.feedback))
         return "\n".join(lines)
 
     def _tree_text(self) -> list[str]:
@@ -647,8 +654,9 @@ class TraceView(Rendered):
                 + "</span></div>"
             )
         parts.append(self._tree_html())
-        parts.append('<div style="font-weight: 600; margin: 8px 0 2px;">Feedback on the root run</div>')
-        parts.append(_feedback_html(self.feedback))
+        if self.show_feedback:
+            parts.append('<div style="font-weight: 600; margin: 8px 0 2px;">Feedback on the root run</div>')
+            parts.append(_feedback_html(self.feedback))
         parts.append("</div>")
         return "".join(parts)
 
@@ -763,6 +771,7 @@ class ThreadView(Rendered):
         wait: float = DEFAULT_WAIT_SECONDS,
         run_ids: Sequence[str] | None = None,
         max_payload_chars: int = MAX_PAYLOAD_CHARS,
+        feedback: bool = True,
     ) -> None:
         client = client or smith.get_client()
         if isinstance(thread, str | uuid.UUID):
@@ -784,12 +793,15 @@ class ThreadView(Rendered):
         missing = expected - {str(r.id) for r in runs}
         if missing:
             raise _not_found(f"run {sorted(missing)[0]} of thread {thread_id}", project, wait)
-        feedback = _list_feedback(client, [str(r.id) for r in runs])
+        self.show_feedback = feedback
+        feedback = _list_feedback(client, [str(r.id) for r in runs]) if feedback else []
         traces = [
             TraceView.from_runs(smith.trace_runs(run.id, project=project, client=client), feedback,
                                 project=project, max_payload_chars=max_payload_chars)
             for run in runs
         ]
+        for trace in traces:
+            trace.show_feedback = self.show_feedback
         self.thread_id = thread_id
         self.project = project
         self.runs: list[Run] = list(runs)
@@ -826,8 +838,9 @@ class ThreadView(Rendered):
                 text_lines = (message["content"] or "").splitlines() or [""]
                 lines.append(f"  {who} │ {text_lines[0]}")
                 lines.extend(f"           │ {line}" for line in text_lines[1:])
-        lines.append("Feedback on the thread")
-        lines.extend(_feedback_text(self.feedback, turn_of=self._turn_numbers()))
+        if self.show_feedback:
+            lines.append("Feedback on the thread")
+            lines.extend(_feedback_text(self.feedback, turn_of=self._turn_numbers()))
         return "\n".join(lines)
 
     # ------------------------------------------------------------------------------ HTML
@@ -842,8 +855,9 @@ class ThreadView(Rendered):
         ]
         for turn in self.turns:
             parts.append(self._turn_html(turn, traces_folded))
-        parts.append('<div style="font-weight: 600; margin: 10px 0 2px;">Feedback on the thread</div>')
-        parts.append(_feedback_html(self.feedback, turn_of=self._turn_numbers()))
+        if self.show_feedback:
+            parts.append('<div style="font-weight: 600; margin: 10px 0 2px;">Feedback on the thread</div>')
+            parts.append(_feedback_html(self.feedback, turn_of=self._turn_numbers()))
         parts.append("</div>")
         return "".join(parts)
 
