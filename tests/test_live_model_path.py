@@ -58,7 +58,7 @@ if TYPE_CHECKING:
 
     from conftest import TechhubInstance
 
-DUMMY_KEY = "sk-techhub-test-double-0000"  # not a key: the double accepts only this string
+DUMMY_KEY = "techhub-test-double"  # not a key: the double accepts only this string
 SARAH, GREGORY = "sarah.chen@gmail.com", "gregory.harris@yahoo.com"
 ORDER = "ORD-2025-0030"
 CANCEL = f"I need to cancel order {ORDER} immediately. my email is {GREGORY}. make it happen fast."

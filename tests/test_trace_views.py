@@ -148,6 +148,8 @@ def test_the_thread_view_shows_the_conversation_turn_by_turn_with_traces_and_fee
     # The node that asked for the email paused the graph: shown as interrupted, not as an error.
     statuses = {n.run.name: n.status for n in view.turns[0].trace.nodes}
     assert "interrupted" in statuses.values() and "error" not in statuses.values()
+    # the interrupt's error is shown without LangChain's traceback (this machine's file paths)
+    assert "GraphInterrupt" in view.to_html() and "site-packages" not in view.to_html()
 
     last = view.turns[-1]
     services.client.create_feedback(
@@ -253,3 +255,12 @@ def test_a_view_without_feedback_reads_none_and_shows_no_section(
         assert view.feedback == []
         assert "Feedback on the" not in view.to_text() and "Feedback on the" not in view.to_html()
     assert all("Feedback on the" not in turn.trace.to_html(header=False) for turn in thread.turns)
+
+
+def test_an_error_is_shown_without_its_traceback() -> None:
+    from techhub.widgets.traces import error_summary
+
+    trace = 'Traceback (most recent call last):\n  File "/x/y.py", line 1\n'
+    assert error_summary('ValueError("bad")\n\n' + trace + "ValueError: bad") == 'ValueError("bad")'
+    assert error_summary(trace + "KeyError: 'k'") == "KeyError: 'k'"
+    assert error_summary(None) is None

@@ -321,6 +321,14 @@ _TONES = {
 }  # fmt: skip
 
 
+def error_summary(error: str | None) -> str | None:
+    """A run's error without the traceback LangChain appends (its file paths are this machine's, and
+    the server's log has it): the exception and its message."""
+    if not error:
+        return error
+    return error.split("Traceback (most recent call last):", 1)[0].strip() or error.strip().splitlines()[-1]
+
+
 def _esc(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
@@ -672,7 +680,7 @@ class TraceView(Rendered):
             body = (
                 _payload("inputs", run.inputs, self._limit)
                 + _payload("outputs", run.outputs, self._limit)
-                + _payload("error", run.error, self._limit)
+                + _payload("error", error_summary(run.error), self._limit)
             ) or f'<div style="{_MUTED}">no inputs or outputs recorded</div>'
             selected = self.selected and str(run.id) == self.selected
             name = f"<b>{_esc(run.name)}</b>" if node.depth == 0 or selected else _esc(run.name)
