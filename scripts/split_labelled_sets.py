@@ -48,7 +48,7 @@ SENTIMENT_HELDOUT_FRACTION = 0.56
 ROUTES = ("orders", "products", "policies", "chitchat", "out_of_scope")
 VOICES = ("terse", "chatty", "typo", "caps", "indirect", "non_native", "two_intents", "follow_up")
 PHRASING_SPLITS = ("dev", "heldout")
-SENTIMENT_SPLITS = ("dev", "heldout-1", "heldout-2", "heldout-3", "heldout-4", "fresh")
+SENTIMENT_SPLITS = ("dev", "heldout-1", "heldout-2", "heldout-3", "heldout-4", "fresh", "fresh-2")
 SENTIMENT_LABELS = ("positive", "negative")
 REFUSAL = "I can only help with"
 # ids of the conversations written for issue 11 (s4-) and for the second judge rebuild (s5-, split fresh)
@@ -315,7 +315,7 @@ def check_sentiment(doc: dict, store: Store) -> list[str]:
         users = [m["content"] for m in c["messages"] if m["role"] == "user"]
         if c["decides"] is not None and c["decides"] not in users:
             problems.append(f"{where}: decides is not one of the customer's messages")
-        if c["split"] == "heldout-4" and c["decides"] is not None:
+        if c["split"] in ("heldout-4", "fresh-2") and c["decides"] is not None:
             problems.append(f"{where}: held-out conversations carry no decides")
         if c["id"].startswith(NEW_SENTIMENT_PREFIX):
             text = _mentions(c)
