@@ -94,6 +94,13 @@ ANGER = _kind(
     r"\b(?:leave|leaving|write|writing|post|posting|give|giving) (?:a |an |you a |you an )?(?:bad |negative |"
     r"honest |one star |1 star |1-star |terrible )?(?:review|rating)\b",
     r"\b(?:one|1)[ -]star\b",
+    # Threats in general words: reviews on every site, telling the card company or the bank.
+    r"\b(?:write|writing|post|posting|leave|leaving|put|putting)\b.{0,40}\breview (?:sites?|pages?)\b",
+    r"\b(?:review sites?|trustpilot|yelp|social media|twitter|reddit)\b"
+    r"(?=.*\b(?:ill|i will|im going to|gonna|about this|about you)\b)",
+    r"\b(?:next call|next stop|next step|going to|gonna|ill|i will|im)\b.{0,20}\b(?:call|calling|contact|"
+    r"contacting|phone|phoning|ring|talk to|report (?:this|you|it) to)\b.{0,10}\b(?:my|the) (?:bank|"
+    r"credit card|card (?:company|issuer|provider)|card)\b",
     r"\b(?:report|reporting) (?:you|this|techhub|your company)\b",
     r"\b(?:better business bureau|bbb|consumer protection|my lawyer|a lawyer|small claims|legal action)\b",
     r"\b(?:tell|telling|warn|warning) (?:everyone|all my friends|people|others)\b",
@@ -111,7 +118,16 @@ DISSATISFACTION = _kind(
     r"\bshould (?:just|already|have been|have|not have|be able to)\b",
     r"\bshouldnt (?:have to|need to|be)\b",
     r"\bim not (?:going to |gonna )?(?:putting|doing|paying|buying|waiting|spending|calling)\b",
-    r"\b(?:kind of|pretty|really|quite) (?:basic|poor|bad|weak|lame|sad|silly)\b",
+    r"\b(?:kind of|pretty|really|quite|a bit|very|way too) (?:basic|poor|bad|weak|lame|sad|silly|steep|harsh|"
+    r"stiff|rough|pricey|expensive)\b",
+    # Being sent elsewhere, said as a complaint: "and you point me at an email address".
+    r"\byou (?:just |only |simply )?(?:point|send|refer|redirect|direct|fob) (?:me|us) (?:off )?(?:to|at|"
+    r"towards)\b",
+    # The answer missed the point: "that's the whole problem", "you skipped that part".
+    r"\b(?:thats|that is|this is|which is) (?:the |my )(?:whole|entire|real|main|actual) (?:problem|issue|"
+    r"point)\b",
+    r"\byou (?:\w+ )?(?:skipped|ignored|missed|left out|forgot|dodged|sidestepped|avoided) (?:that|this|"
+    r"the|my|it|part)\b",
     r"\b(?:bought|paid|ordered|want|wanted|need|needed)\b.{0,40},? not (?:to|for|so)\b",
     r"\bjust saying\b",
     r"\b(?:most|other|every other|all the other) (?:places|stores|shops|retailers|sites|companies)\b",
@@ -253,6 +269,12 @@ IMPLIED = _kind(
     r"\bim (?:so )?done with\b",
     r"\bsurely (?:you|there|someone|somebody)\b",
     r"\bi (?:guess|suppose)\W*$",
+    # Resigned acceptance: "not like I have a choice", "I suppose that's that", "it is what it is".
+    r"\b(?:not like i (?:have|had)|i (?:dont|didnt|do not) (?:have|get)|i have no|i had no|leaves me no|"
+    r"left with no) (?:a |any |much |other |another |real )?(?:choice|option|alternative|say)s?\b",
+    r"\bthats that\b",
+    r"\bit is what it is\b",
+    r"\bso be it\b",
 )
 
 CHURN = _kind(
@@ -271,6 +293,8 @@ CHURN = _kind(
     r"\b(?:last|final) (?:time i|order|purchase) (?:i |from|with|here|ever)\b",
     r"\b(?:lost|losing|lose) (?:a |me as a |another |your )?(?:customer|client)\b",
     r"\btake (?:my|our) (?:business|money|custom)\b",
+    r"\b(?:gets?|getting|will get|can have|has|have|earns?) (?:my|our) (?:money|business|custom)\b",
+    r"\b(?:wont|will not|never|not) (?:be )?(?:coming|come) back\b",
     r"\b(?:wont|will not|never|not going to|dont think ill) (?:be (?:back|returning|ordering|shopping|"
     r"buying)|"
     r"shop|order|buy|recommend|use you|come back)\b",
@@ -283,6 +307,8 @@ CHURN = _kind(
     r"\b(?:look|looking|switch|switching|go|going|try|trying|consider|considering|move|moving|use|using)\b"
     r".{0,20}\b(?:other|another|different|new) (?:suppliers?|vendors?|sellers?|stores?|shops?|retailers?|"
     r"companies|company|options|places?|sites?|websites?)\b",
+    r"\b(?:ill|i will|im going to|gonna|ill just) (?:get|buy|order|grab) (?:it|one|them) "
+    r"(?:there|from them)\b",
     r"\b(?:order|buy|get|shop|purchase|ordering|buying|getting|shopping)\b.{0,25}\b(?:from|at|with) "
     r"(?:someone|somebody|a store|a shop|a place|people|somewhere|a company|a retailer) "
     r"(?:else|who|that|which)\b",
@@ -350,6 +376,10 @@ CONTINUING = _kind(
     r"\b(?:thats|that is|its|it is|this is|those are|these are) (?:a |an |the )?\w+(?: \w+){0,2},? not "
     r"(?:a |an |the )?\w+",
     r"\bi (?:asked|said|wanted|meant|need|needed)\b.{0,40}\bnot\b",
+    r"^\W*(?:but |and )?i (?:asked|was asking|wanted to know) (?:you )?(?:about|for|if|whether|how|what|when|"
+    r"which|why|where)\b(?!.*\?)",
+    r"\byou (?:told|gave|showed|sent|answered|said)\b.{0,50},? (?:but )?not\b",
+    r"\b(?:nothing|not a word|not one word) (?:in )?(?:there|here|in (?:that|this|it))\b.{0,10}\babout\b",
     r"\byou said\b.{0,60}\b(?:but|not|never|didnt|hasnt|isnt|no)\b",
     r"\b(?:i was|we were|i got|i have been|ive been) told\b.{0,40}\b(?:different|otherwise|opposite|"
     r"something else|the same)\b",
@@ -450,7 +480,7 @@ EXASPERATION = _kind(
     r"\bevery (?:single )?(?:time|thing i ask|question)\b",
     r"\b(?:all|everything) you (?:ever )?(?:say|do) is\b",
     r"\bhow (?:can|could|do) you not\b",
-    r"\byes or no\b",
+    r"\byes or (?:a )?no\b",
     r"^\W*(?:then|so) why\b",
     r"\byou(?:re| are)?\b.{0,40}\b(?:cant|cannot|can not|dont|arent able to|are unable to)\b[^.!]{0,30}\?",
     r"\b(?:so )?you (?:cant|cannot|can not|wont) (?:do|help(?: me)?(?: with)?) (?:anything|a thing|"
@@ -507,6 +537,8 @@ CONSEQUENCE = _kind(
     r"\b(?:pointless|useless) now\b",
     r"\b(?:so |and )?now i (?:have|had|need|got|must|ll have) to\b",
     r"\bnow ill have to\b",
+    r"^\W*so (?:now )?i (?:have|need|must|got) to\b(?!.*\?)",
+    r"\b(?:id|i would|ill|i will|im going to|i|im) (?:\w+ )?(?:lose|losing|lost|be out|out)\b.{0,15}\$\s?\d",
     r"\bill have to (?:pay|buy|wait|cancel|return|rebook|order|get another|replace)\b",
     r"\b(?:had|have|having) to (?:buy|order|get|pay for) (?:another|a new|it again|a replacement|"
     r"one elsewhere|"
@@ -587,6 +619,9 @@ COMPETITOR = _kind(
     "points to a competitor",
     r"\b(?:amazon|best ?buy|walmart|target\.com|newegg|ebay|costco|currys|argos|mediamarkt|media markt|"
     r"b ?h photo|micro ?center|john lewis|aliexpress|temu)\b",
+    # Any other shop offering it, after the agent's answer: "another store has the same monitor for $479".
+    r"\b(?:another|other|a different|the other) (?:store|shop|retailer|site|website|seller)s? (?:\w+ )?"
+    r"(?:has|have|had|sells?|offers?|is selling|charges?|lists?|is cheaper|are cheaper)\b",
     when="after_answer",
 )
 
@@ -601,6 +636,10 @@ DEADLINE = _kind(
     r"in )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|tonight|yesterday|"
     r"weekend|morning|\d+)",
     r"\bi (?:leave|fly|travel|move|need (?:it|them|this)) (?:on|by|before|tomorrow|today|this|next)\b",
+    r"\bi (?:leave|fly|fly out|travel|move|head out|set off)\b.{0,20}\b(?:tomorrow|tonight|today|"
+    r"this (?:morning|evening|weekend)|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b",
+    r"\b(?:is|are) due (?:on |this |next |by )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"tomorrow|today|tonight|\d+)",
     when="after_answer",
     weak=True,
 )
@@ -729,6 +768,7 @@ SATISFACTION = _kind(
     r"^\W*(?:yes|yess+|woo+hoo|hooray)\W*(?:finally|!|$)",
     r"\bnot bad\b",
     r"\bcouldnt be happier\b",
+    r"(?<!not )(?<!isnt )(?<!wasnt )\bworth (?:it|the money|every penny|the price)\b",
     r"\b(?:battery|price|prices|deal|screen|sound|quality|specs?|performance|speed|hours|life|value|display|"
     r"range|weight)\b.{0,12}\b(?:is|are|looks?|sounds?) (?:\w+ )?(?:insane|crazy|ridiculous|sick|unreal|"
     r"nuts|wild|mental|bonkers)\b",
@@ -738,6 +778,8 @@ RELIEF = _kind(
     "relief",
     "positive",
     "is relieved",
+    r"\b(?:worked up|worried|stressed|panicked|panicking|fussing|freaking out) (?:over |about |for )?"
+    r"(?:nothing|no reason)\b",
     r"\b(?:phew|whew|relief|relieved|thank (?:god|goodness|heavens)|thankfully|oh good|good to hear|"
     r"glad to hear|good news|(?:weight|load) off|what a relief|that settles it|panic over)\b",
 )
@@ -812,6 +854,9 @@ BENIGN_NEGATIONS = re.compile(
     r"\b(?:nothing|no) (?:else|more|further)\b|^\W*(?:no|nope|nah)\W+(?:thats|that is|its) (?:all|it)\b|"
     r"\bthats all\b|\b(?:no|nope|nah),? (?:thanks|thank you|im good|all good|im fine)\b"
     r"|\bnot at all\b(?=.*thank)|"
+    r"\b(?:worked up|worried|stressed|panicked|panicking|fussing|freaking out) (?:over |about |for )?"
+    r"(?:nothing|no reason)\b|"
+    r"\b(?:while|whilst|as long as|before|if|since) (?:\w+ ){0,3}still\b|"
     r"\bnot (?:urgent|a big deal|in a (?:hurry|rush)|needed|necessary|required|an issue|too late|late|"
     r"a dealbreaker|"
     r"that important|important|bothered|fussed|too bad|so bad|that bad)\b"
@@ -952,7 +997,8 @@ _SINCERE_MARKS = re.compile(
     r"ill try|ill do|good to know|makes sense)\b"
 )
 _SARCASTIC_TONE = re.compile(
-    r"\.\.|\b(?:oh|wow|just|so|very|really|real|how|what a|a lot|a bunch|sooo|lol|as usual|as always)\b"
+    r"\.\.|\b(?:oh|wow|just|so|very|really|real|how|what a|a lot|a bunch|sooo|lol|as usual|as always"
+    r"|as ever)\b"
 )
 
 
