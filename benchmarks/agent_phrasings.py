@@ -1,11 +1,12 @@
 """How well the offline agent understands what customers actually type, on a labelled corpus.
 
-Run: ``.venv/bin/python benchmarks/agent_phrasings.py [--split dev|heldout|fresh|all] [--show-misses]
+Run: ``.venv/bin/python benchmarks/agent_phrasings.py [--split dev|heldout|fresh|fresh-2|all] [--show-misses]
 [--version v1|v2]``.
 
-The items come from ``tests/data/agent_phrasings.json`` (splits ``dev`` and ``heldout``) and
+The items come from ``tests/data/agent_phrasings.json`` (splits ``dev`` and ``heldout``),
 ``tests/data/agent_phrasings_fresh.json`` (split ``fresh``: written for the second rework of the
-offline model, before it was run against them). Every item goes through the real agent graph in process
+offline model, before it was run against them) and ``tests/data/agent_phrasings_fresh2.json`` (split
+``fresh-2``: the same, for the third rework). Every item goes through the real agent graph in process
 (``build_graph`` with an ``InMemorySaver``, the offline model, tracing off), on a fresh thread:
 
 * the thread starts with the item's ``history`` (its user and assistant turns, as written) and, for
@@ -27,9 +28,9 @@ A turn is **correct** when all of these hold:
 It prints, per split, the accuracy per labelled route and overall, the route accuracy alone, the
 confusion between labelled and routed topics, the number of on-topic messages that got the
 out-of-scope reply (target 0), and the ``must_contain`` pass rate. Held-out items are reported only
-in aggregate: ``--show-misses`` lists the misses of the tuning splits (``dev``, ``fresh``) only, since
-the held-out split is never tuned on. Target: held-out accuracy >= 97% and no on-topic refusal.
-Exits 1 when a target of a reported held-out split is missed.
+in aggregate: ``--show-misses`` lists the misses of the tuning splits (``dev``, ``fresh``,
+``fresh-2``) only, since the held-out split is never tuned on. Target: held-out accuracy >= 97% and
+no on-topic refusal. Exits 1 when a target of a reported held-out split is missed.
 """
 
 from __future__ import annotations
@@ -57,9 +58,13 @@ from techhub.db import find_customer_by_email  # noqa: E402
 from techhub.models.offline.supervisor import OUT_OF_SCOPE_REPLY  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
-CORPORA = (DATA / "agent_phrasings.json", DATA / "agent_phrasings_fresh.json")
-SPLITS = ("dev", "heldout", "fresh")
-TUNING_SPLITS = ("dev", "fresh")
+CORPORA = (
+    DATA / "agent_phrasings.json",
+    DATA / "agent_phrasings_fresh.json",
+    DATA / "agent_phrasings_fresh2.json",
+)
+SPLITS = ("dev", "heldout", "fresh", "fresh-2")
+TUNING_SPLITS = ("dev", "fresh", "fresh-2")
 TOPICS = ("orders", "products", "policies", "chitchat", "out_of_scope")
 TARGET_ACCURACY = 0.97
 REFUSAL = OUT_OF_SCOPE_REPLY[:60]
@@ -211,7 +216,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=(*SPLITS, "all"), default="all")
     parser.add_argument(
-        "--show-misses", action="store_true", help="list the misses of the dev and fresh splits"
+        "--show-misses", action="store_true", help="list the misses of the tuning splits (never held-out)"
     )
     parser.add_argument("--version", choices=("v1", "v2"), default="v2", help="the agent's prompt version")
     parser.add_argument("--corpus", type=Path, action="append", help="a labelled file (repeatable)")

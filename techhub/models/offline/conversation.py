@@ -104,15 +104,46 @@ GENERAL_QUESTION = re.compile(
     r"\bhow (?:do|can|long|much does)\b|\bis it possible\b|\bwhat if\b"
 )
 """A question about how the store works in general, not about the order just discussed."""
+ABOUT_IT = re.compile(r"^(?:and |so |ok |okay )?(?:does|do|is|are|can|will|has|have) (?:it|they|this|that)\b")
+"""A yes/no question about the thing just discussed, even when it names a kind ("does it have speakers?")."""
 REFERS_BACK = re.compile(r"\b(?:it|them|that one|this one|that order|this order|those|the other|the rest)\b")
 """Words that point at what the previous turn was about, even inside a general question ("can I still
 cancel it?")."""
 
 
-def _inherits(reading: Reading, previous: Reading) -> bool:
+ONE_WITH = re.compile(r"\b(?:the|that) (?:one|ones|order|orders) (?:with|for|that had|containing)\b")
+"""'And the one with the OLED laptop?': one of the customer's orders, picked by what is in it."""
+
+
+def _listed_orders(answer: str) -> tuple[str, ...]:
+    """The order ids the agent's last answer gave (not the policy text's example id)."""
+    return tuple(dict.fromkeys(ORDER.findall(re.sub(r"for example ORD-\d{4}-\d{4}", "", answer))))
+
+
+def _in_answer(reading: Reading, answer: str) -> bool:
+    """Whether the products the message names are among those the last answer named ("send the calder
+    back" after "ORD-2025-0022 (Vantor Aerobook 13 and Calder Slate 14) was delivered")."""
+    names = [*reading.products, *reading.brands]
+    if names:
+        return all(name.lower() in answer.lower() for name in names)
+    kinds = {p.kind for p in load_catalogue().products if p.name in read_message(answer[:2000]).products}
+    return bool(reading.groups) and set(reading.groups) <= kinds  # "the trackball": their Trackstone
+
+
+def _inherits(reading: Reading, previous: Reading, answer: str = "") -> bool:
     """Whether a message continues the previous request rather than starting its own."""
     if reading.emails or reading.topic in ("chitchat", "out_of_scope"):
         return False
+    about_orders = previous.topic == "orders" or bool(_listed_orders(answer))
+    if about_orders and not reading.order_ids and reading.topic != "orders":
+        if _in_answer(reading, answer) or ONE_WITH.search(reading.normalized):
+            return True  # "i want to send the calder back", "and the one with the OLED laptop?"
+        if (
+            reading.follow_up
+            and REFERS_BACK.search(reading.normalized)
+            and not (reading.products or reading.brands)
+        ):
+            return True  # "is it still under warranty then?" about the order just given
     if previous.topic == "orders" and reading.follow_up and not reading.order_ids:
         # "which one was cancelled?", "can I still cancel it?": still about their orders
         general = GENERAL_QUESTION.search(reading.normalized) and not REFERS_BACK.search(reading.normalized)
@@ -131,6 +162,8 @@ def _inherits(reading: Reading, previous: Reading) -> bool:
         )
     ):
         return True  # "what's your return policy?" -> "and for opened laptops?", "how much does it cost?"
+    if previous.topic == "products" and previous.products and ABOUT_IT.search(reading.normalized):
+        return True  # "does it have speakers built in?": a question about the product just given
     if previous.topic not in TOPICAL or _named(reading):
         return False
     if reading.topic is None:
@@ -156,7 +189,9 @@ def _inherits(reading: Reading, previous: Reading) -> bool:
 ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "last": -1}
 SELECTORS = re.compile(
     r"\bcancel+ed\b|\bpending\b|\bprocessing\b|\bjanuary|\bfebruary|\bmarch\b|\bapril|\bmay\b|\bjune|"
-    r"\bjuly|\baugust|\bseptember|\boctober|\bnovember|\bdecember|\bbig|\blarge|\bexpensive"
+    r"\bjuly|\baugust|\bseptember|\boctober|\bnovember|\bdecember|\bbig|\blarge|\bexpensive|"
+    r"\bhas(?:n'?t| not) (?:\w+ )?(?:shipped|been sent|gone out)|\bnot (?:yet )?shipped\b|\bunshipped\b|"
+    r"\bbefore (?:that|this|it)\b|\b(?:previous|earlier|older) one\b"
 )
 """Words that pick orders by what they are (status, month, size): the SQL agent filters on them."""
 
@@ -167,15 +202,19 @@ OTHERS = re.compile(r"\b(?:other|another|rest|remaining)\b")
 def _referred_orders(reading: Reading, previous: Reading, answer: str) -> tuple[str, ...]:
     """The orders a follow-up points at: by position in the last answer ("the first one"), the others,
     all of them when it picks by status, month or product, else the previous request's."""
-    listed = tuple(dict.fromkeys(ORDER.findall(re.sub(r"for example ORD-\d{4}-\d{4}", "", answer))))
+    listed = _listed_orders(answer)
     words = reading.normalized.split()
     if listed and "middle" in words:
         return (listed[len(listed) // 2],)
     for word, index in ORDINALS.items():
         if word in words and listed and -len(listed) <= index < len(listed):
             return (listed[index],)
-    if SELECTORS.search(reading.normalized) or reading.groups:
+    if SELECTORS.search(reading.normalized) or reading.groups or ONE_WITH.search(reading.normalized):
         return ()
+    if listed and re.search(
+        r"\b(?:those|these|them|all|both|altogether|together|combined)\b", reading.normalized
+    ):
+        return listed  # "can you add those up?"
     if re.search(r"\b(?:other|another|second|rest|remaining)\b", reading.normalized):
         named = previous.order_ids or listed[:1]
         return tuple(oid for oid in listed if oid not in named)  # none listed: look at all their orders
@@ -298,7 +337,9 @@ def resolve_requests(messages: list[BaseMessage]) -> list[tuple[Reading, str, bo
             continue
         previous = resolved[-1][0] if resolved else None
         context, unplaced = "", False
-        if previous is not None and _inherits(reading, previous):
+        if previous is not None and _inherits(reading, previous, answer):
+            if previous.topic != "orders" and _listed_orders(answer):
+                previous = replace(previous, topic="orders")  # the answer gave their orders
             reading, context = _inherit(reading, previous, answer)
         elif reading.ranking is not None and not reading.ranking.group and previous and previous.groups:
             reading = replace(

@@ -42,7 +42,8 @@ ACTION_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\bcancel+(?:l?ation|l?ing)?\b"
     ),  # "the cancelled order" is a status, not a request
     "refund": re.compile(  # returning an order is asking for its refund
-        r"\brefund(?:ed|s)?\b|\bmoney back\b|\breturn (?:it|them|this|these|those|the|my)\b"
+        r"\brefund(?:ed|s)?\b|\bmoney back\b|\breturn (?:it|them|this|these|those|the|my)\b|"
+        r"\b(?:send|ship|take|bring|give) (?:it|them|this|that|these|those|(?:the|my) \w+(?: \w+)?) back\b"
     ),
     "change_address": re.compile(
         r"\b(?:change|update|modify|correct|fix)\b.{0,30}\b(?:address|shipping (?:address|details))\b"
@@ -52,6 +53,8 @@ ACTION_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\b(?:change|modify|update|edit|add|remove|swap)\b.{0,25}"
         r"\b(?:my|the|this|an?) ?(?:order|item|items)\b"
         r"|\b(?:add|remove)\b.{0,30}\bto (?:my|the) order\b"
+        r"|\b(?:take|drop|leave)\b (?:the |that |this |my )?(?:\w+ ){0,2}\b(?:off|out of)\b "
+        r"(?:it|the order|my order)\b"
     ),
 }
 
@@ -60,6 +63,7 @@ ACTION_PATTERNS: dict[str, re.Pattern[str]] = {
 REQUEST_CUES = re.compile(
     r"\b(?:i (?:need|want|would like|'d like|wanna)|i'd like|please|pls|can you|could you|would you|"
     r"will you|make it happen|go ahead|do it|asap|immediately|right now|now)\b"
+    r"|\bneed to (?:change|cancel|update|return|modify|fix|remove|add|send)\b"
     r"|^(?:cancel|refund|change|update|modify)\b"
 )
 QUESTION_CUES = re.compile(
@@ -104,19 +108,26 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\bwhat (?:did |have )?i (?:order|ordered|buy|bought|purchase|purchased|get|got)\b|"
         r"\bwhat(?:'s| is| was) in (?:my|the|that|this|it)\b"
         r".{0,15}\b(?:order|package|parcel|box)?|\bitems?\b.{0,20}\bord|\bord\w*\b.{0,25}\bitems?\b|"
-        r"\bcontents?\b|\bwhat (?:products|things)\b|\bwhich (?:things|items|products)\b"
+        r"\bcontents?\b|\b(?:what|which) (?:products|things|items|stuff) (?:were|was|are) in (?:my|it|the)\b|"
+        r"\b(?:what|which) (?:products|things|items|stuff) (?:did |have |had )?(?:i|we) "
+        r"(?:was |were |have |had )?"
+        r"(?:buy|bought|buying|order|ordered|ordering|purchase\w*|get|got)\b"
     ),
     "spending": re.compile(
         r"\b(?:i|we) (?:have |had |'ve )?spent\b|\bhow much (?:have|did) (?:i|we) spen[dt]\b|\bmy spending|"
         r"\b(?:what|how much) (?:did|have|do) (?:i|we) (?:\w+ )?spen[dt]\b|"
         r"\bspent (?:so far|in total|with you|at)|"
         r"\bhow much (?:have|did) i\b|\btotal (?:amount|spending|spent)\b|\blifetime\b|"
-        r"\b(?:bought|ordered) too (?:many|much)\b"
+        r"\b(?:bought|ordered) too (?:many|much)\b|\badd (?:those|them|these|it|all) up\b|"
+        r"\b(?:what|how much) (?:did|do) (?:they|those|these|the \w+|all) (?:\w+ )?cost "
+        r"(?:altogether|in total|"
+        r"combined|together)\b"
     ),
     "order_history": re.compile(
         r"\border history\b|\b(?:past|previous|all|recent|my) orders\b|\bhow many orders\b|"
         r"\blist (?:of )?(?:my )?orders\b|\bpurchase history\b|\borders have i\b|\bmy purchases\b|"
-        r"\bshow (?:me )?my orders\b|\bcheck my orders\b"
+        r"\bshow (?:me )?my orders\b|\bcheck my orders\b|"
+        r"\b(?:in )?(?:which|what) orders?\b(?! (?:of|do|does|can))"
     ),
     "order_status": re.compile(
         r"\bwhere(?:'s| is|s)? (?:my|the)\b.{0,20}\b(?:order|package|stuff|delivery|parcel)|"
@@ -146,10 +157,12 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
     "product_info": re.compile(
         r"\brecommend|\bsuggest|\btell me about\b|\bwhat (?:products|do you (?:sell|have|carry))\b|"
         r"\bdo (?:you|u)(?: guys| folks| all)? (?:sell|have|carry|stock|offer)\b|\b(?:got|have you got|have) "
-        r"anything\b|\banything (?:for|good for)\b|\bdifference between\b|\bcompare\b|\bvs\b|\bversus\b"
+        r"anything\b|\banything (?:for|good for)\b|\bdifference between\b|\bcompare\b|\bvs\b|\bversus\b|"
+        r"(?:^|, )(?:you|u)(?: guys)? (?:have|got|sell|carry|stock)\b|"
+        r"\b(?:looking|lookin|shopping) for (?:a|an|some)\b"
     ),
     "returns_policy": re.compile(
-        r"\breturn(?:s|ing|ed)?\b|\bexchange\b|\b(?:send|bring|take|ship|give)\b.{0,25}\bback\b|"
+        r"\breturn(?:s|ing|ed)?\b|\bexchange\b|\b(?:send|bring|take|ship|give|go|goes)\b.{0,25}\bback\b|"
         r"\bmoney back\b|"
         r"\brefund|\brestock(?:ing)?\b|\b(?:don'?t|do not|not|stop) lik(?:e|ing)\b|"
         r"\bchange (?:my|your) mind\b|"
@@ -160,13 +173,16 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\bnot working\b|\bdoesn'?t work\b|\bwon'?t (?:turn on|charge|work|connect)\b|\bdamaged?\b|"
         r"\bdead pixels?\b|\bstopped working\b|\bcare (?:2|3)\b|\bprotection plan\b|"
         r"\bbarely (?:lasts?|works?|holds?|charges?)\b|\b(?:no longer|doesn'?t|won'?t|does not) "
-        r"(?:last|hold|charge|turn on)\b|\bdies (?:fast|quickly|after)\b|\bdegrad\w*\b"
+        r"(?:last|hold|charge|turn on)\b|\bdies (?:fast|quickly|after)\b|\bdegrad\w*\b|\bdied\b|"
+        r"\bdrop(?:ped|s)? (?:it|them|my|the)\b|\bclumsy\b|\baccident(?:al|ally|s)?\b|\bspill(?:ed|s)?\b"
     ),
     "shipping_policy": re.compile(
         r"\bship(?:ping|s|ped)?\b|\bdeliver(?:y|ies|ed)?\b|\barriv(?:e|al)\b|\bexpress\b|\bnext day\b|"
         r"\bovernight\b|\bcourier\b|\bcarrier\b|\bparcel\b|\bpo box\b|\binternational\w*\b|"
         r"\bwarehouse\b|\bpostage\b|\bdispatch\w*\b|\bget (?:it|stuff|things|them) (?:to me|by)\b|"
-        r"\b(?:by|get it|arrive|have it|receive it) tomorrow\b"
+        r"\b(?:by|get it|arrive|have it|receive it) tomorrow\b|"
+        r"\b(?:send|post|mail) (?:it |them |stuff |things |orders |packages )?(?:to|abroad|overseas)\b|"
+        r"\b(?:processing|shipped|delivered|pending)\b.{0,12}\bmean\b"
     ),
     "cancellation_policy": re.compile(  # the order changes and cancellation page
         r"(?<!noise )\bcancel(?!l?ing noise)|"
@@ -199,6 +215,9 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\byour name\b|\bwho (?:made|built|created|programmed) you\b|\bhow'?s it going\b|\bwhat'?s up\b|"
         r"\bare you (?:chatgpt|gpt|an? ai|automated|a real)\b|\bhow do you work\b|"
         r"\b(?:you|u) (?:are|r) (?:a |an )?(?:real )?(?:robot|bot|human|ai|person|machine|chatbot)\b|"
+        r"\b(?:are|r) (?:you|u) (?:a |an )?(?:real |actual )?(?:robot|bot|human|ai|person|machine|chatbot)\b|"
+        r"\b(?:person|human|someone|somebody|people) (?:is |are )?(?:typing|writing|answering|behind)\b|"
+        r"\bsorry (?:for|about) (?:all )?(?:the|these|my|so many|bombarding|bothering|asking)\b|"
         r"^(?:(?:ok|okay|cool|great|nice|got it|sure|alright|yes|no|nope|yep|yeah|hmm+|lol|haha|k|one|then)"
         r"[\s\W]*)+$"
     ),
@@ -222,10 +241,11 @@ also names something of the store's (an order, a product, a policy)."""
 
 OWNERSHIP = re.compile(
     r"\b(?:i|we|i've|i'd|i'm)\b(?: (?!never\b|not\b|haven't\b|didn't\b)\w+){0,3} "
-    r"(?:bought|ordered|purchased|paid for|got|received|was charged|"
+    r"(?:bought|ordered|purchased|paid for|(?<!i've )(?<!we've )(?<!have )got|received|was charged|"
     r"were charged|cancel+ed|returned|placed|was expecting|am expecting|'m expecting|am waiting|'m waiting|"
     r"was sent|only wanted|didn't order)\b|"
-    r"\bmy (?:\w+ ){0,3}(?:order|orders|package|packages|parcel|delivery|refund|purchase|purchases|"
+    r"\b(?:of mine|of ours)\b|"
+    r"\b(?:my|our) (?:\w+ ){0,3}(?:order|orders|package|packages|parcel|delivery|refund|purchase|purchases|"
     r"account)\b|"
     r""
     r"\bmy (?:\w+ ){0,2}(?:arrived|came|shipped|was delivered|were delivered|is late|are late|coming|"
@@ -242,12 +262,15 @@ whatever product it names."""
 
 SELLS = re.compile(
     r"\bdo (?:you|u)(?: guys| folks| all)? (?:sell|have|carry|stock|offer)\b|\b(?:got|have you got|have) "
-    r"anything\b|\banything (?:for|good for)\b"
+    r"anything\b|\banything (?:for|good for)\b|"
+    r"(?:^|, )(?:you|u)(?: guys)? (?:have|got|sell|carry|stock)\b|"
+    r"\b(?:looking|lookin|shopping) for (?:a|an|some)\b"
 )
 """A question about what the store sells: answered (even with "we don't sell that"), never refused."""
 
 HYPOTHETICAL = re.compile(
-    r"\b(?:what if|what happens if|if i|if my|if an?|if the|in case|suppose|let'?s say)\b"
+    r"\b(?:what if|what happens if|in case|suppose|let'?s say)\b"
+    r"|(?<!see )(?<!check )(?<!know )(?<!wonder )(?<!wondering )(?<!whether )\bif (?:i|my|an?|the)\b"
 )
 GENERAL_FORM = re.compile(
     r"\b(?:would i|do i have to|can i|could i|am i able|is it possible|how do i|how long|how many days)\b"
@@ -264,9 +287,11 @@ _SPECIFIC = r"(?:my|our|the|it|its|that|this|they|them|those|these|everything|an
 ORDER_EVENT = re.compile(
     r"\bwhere(?:'s| is| are|s| r)? (?:my|our|all my|all of my|the \w+ i)\b"
     r"|\btrack(?:ing)?\b(?! (?:pad|ball))"
-    r"|\b(?:when|did|has|have|had|is|are|was|were|wasn't|hasn't|haven't|isn't)\b"
+    r"|\b(?:when|did|has|have|had|is|are|was|were|wasn't|hasn't|haven't|isn't|if|whether)\b"
     rf"(?: \w+){{0,4}}? {_SPECIFIC}\b(?: \w+){{0,4}}? "
-    r"(?:delivered|shipped|arrived|arrive|dispatched|sent out|left|come|came|show(?:ed|n)? up)\b"
+    r"(?:delivered|shipped|arrived|arrive|dispatched|sent out|left|come|came|show(?:ed|n)? up|ship|deliver|"
+    r"went out|gone out|go out|get here|got here|turn(?:ed)? up)\b"
+    r"|\b(?:says?|shows?|marked|marks)\b(?: \w+){0,3} (?:as )?delivered\b"
     r"|\b(?:still |already )?on (?:its|their|my) way\b|\b(?:anything|something|orders?) (?:\w+ )?on the way\b"
     rf"|\b{_SPECIFIC} (?:was|were|got|has been|have been) (?:\w+ )?(?:delivered|shipped|dispatched|sent)\b"
     r"|\b(?:billed|charged)\b|\bmoney (?:come|came) back\b"
@@ -286,7 +311,7 @@ ASKS = re.compile(
 COVERAGE = re.compile(
     r"\bcover(?:s|ed|age)?\b|\bunder (?:the )?warranty\b|\beligible\b|\bqualif(?:y|ies)\b|"
     r"\b(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|\d+) "
-    r"(?:days?|weeks?|months?|years?) ago\b"
+    r"(?:days?|weeks?|months?|years?) (?:ago|old)\b"
 )
 """What a policy answers by itself: whether a case is covered, or a case whose dates the customer gives."""
 
@@ -302,12 +327,20 @@ def elsewhere(normalized: str) -> bool:
     words = [w for pair in named for w in pair if w and _english()[w] < ENGLISH_TARGET_FREQUENCY]
     return bool(words) and bool(set(foreign_subjects(" ".join(words))))
 
+
 FOLLOW_UP = re.compile(
     r"^(?:and|also|plus|what about|how about|ok(?:ay)?|so|then|but|same|which|even|except)\b|"
     r"\b(?:it|its|it's|that|this|those|these|them|they|one|ones|other|another|same|either|both|"
     r"there|then|instead|too)\b"
 )
 """Cues that a message leans on the previous turn ("and the other one?", "when did that ship?")."""
+
+IMPLIED_RETURN = re.compile(
+    r"\b(?:was|were|is|are) a mistake\b|\bnot for me\b|\b(?:don'?t|do not|no longer) (?:really )?need "
+    r"(?:it|them|this|that|those|these)\b|\bno longer need\b|\bchanged my mind\b|"
+    r"\b(?:don'?t|do not) (?:really )?(?:want|like|get along with) (?:it|them)\b"
+)
+"""A customer saying they do not want something they bought: a return, asked for without the word."""
 
 RANKINGS: tuple[tuple[re.Pattern[str], SortKey, bool], ...] = (
     (re.compile(r"\b(?:most expensive|priciest|dearest|highest price|high end|top of the line)\b"),
@@ -319,7 +352,9 @@ RANKINGS: tuple[tuple[re.Pattern[str], SortKey, bool], ...] = (
     (re.compile(r"\b(?:heaviest|heavier|weighs? (?:the )?most)\b"), "weight", True),
     (re.compile(r"\b(?:(?:best|longest|biggest|most|greatest|good|great|long|longer|better) battery|"
                 r"battery (?:life )?(?:lasts? )?(?:the )?(?:longest|best|most)|longest lasting|"
-                r"lasts? (?:the )?longest)\b"), "battery", True),
+                r"lasts? (?:the )?longest|(?:go|goes|run|runs) (?:the )?longest|"
+                r"longest (?:between|without|on a) "
+                r"(?:charges?|charging|charge))\b"), "battery", True),
     (re.compile(r"\b(?:biggest|largest|bigger|larger|widest) (?:screen|display|monitor)\b"), "screen", True),
     (re.compile(r"\b(?:smallest|smaller) (?:screen|display|monitor)\b"), "screen", False),
     (re.compile(r"\b(?:fastest|quickest|highest refresh|best refresh|most hz|smoothest)\b"), "refresh", True),
@@ -334,7 +369,8 @@ CHAT_WORDS = frozenset(
     alright all set now just think guess well hmm here there new again one bye hello hi hey day morning
     evening night talk talking chat bot human person machine real actual right lot much very really hope
     wondering quick question guys folks oh ah wow actually anyway anything something stuff thing
-    things bored tired happy sad busy lonely excellent wonderful amazing awesome perfect""".split()
+    things bored tired happy sad busy lonely excellent wonderful amazing awesome perfect fair enough sorry
+    bother bothering questions asking""".split()
 )
 """Words of conversation itself: a message made only of these (and store words) is not about
 something else."""
@@ -624,9 +660,12 @@ def _groups_named(normalized: str) -> tuple[str, ...]:
     catalogue = load_catalogue()
     for category in catalogue.categories:
         words = re.findall(r"[a-z]+", category.lower())
-        if any(re.search(rf"\b{w}\b", normalized) for w in words) and not any(
-            catalogue.select(g) and catalogue.select(g)[0].category == category for g in groups
-        ):
+        kind_words = {w for kind in KINDS.values() for w in kind}  # "laptop" is a kind: matched above
+        singular = [re.sub(r"ies$", "y", w) if w.endswith("ies") else w.rstrip("s") for w in words]
+        singular = [one if one not in kind_words else w for w, one in zip(words, singular, strict=True)]
+        if any(
+            re.search(rf"\b(?:{w}|{one})\b", normalized) for w, one in zip(words, singular, strict=True)
+        ) and not any(catalogue.select(g) and catalogue.select(g)[0].category == category for g in groups):
             groups.append(category)
     return tuple(dict.fromkeys(groups))
 
@@ -727,13 +766,26 @@ def _own_topic(reading: Reading, intents: set[str]) -> tuple[str | None, str]:
         or bool(intents & {"stock", "specs", "compatibility"})
         or (named and bool(intents & {"price", "product_info"}) and not policy)
     )
-    if OUT_OF_SCOPE.search(reading.normalized) and not (named or policy or product_question):
+    # "do you sell printers?" is ours to answer, even "no" (but not "do you have a recipe for ...")
+    asks_what_we_sell = any(
+        SELLS.search(part)
+        and not OUT_OF_SCOPE.search(part)
+        and not any(INTENT_PATTERNS[name].search(part) for name in POLICY_INTENTS)
+        for part in re.split(r"[?.!]+", text)
+    )
+    if OUT_OF_SCOPE.search(reading.normalized) and not (
+        named or policy or product_question or asks_what_we_sell
+    ):
         return "out_of_scope", "intent"
-    if policy and not product_question and not (named_products and intents & {"price", "product_info"}):
+    if (
+        policy
+        and not product_question
+        and not asks_what_we_sell
+        and not (named_products and intents & {"price", "product_info"})
+    ):
         return "policies", "intent"
     if named:
         return "products", "named"
-    asks_what_we_sell = bool(SELLS.search(text))  # "do you sell printers?" is ours to answer, even "no"
     if (
         product_question
         or "price" in intents
@@ -794,6 +846,8 @@ def _read(text: str) -> Reading:
             if asked and not (complaint and re.search(r"\bhas(?:n'?t| not) been cancel", normalized)):
                 action = name
                 break
+    if action is None and IMPLIED_RETURN.search(normalized) and OWNERSHIP.search(normalized):
+        action = "refund"  # "the buds I got in June were a mistake": they want to send them back
     if "small_talk" in intents:  # "am I talking to a human?" is about the assistant, not a request
         intents.discard("contact")
     if action:
@@ -803,8 +857,9 @@ def _read(text: str) -> Reading:
         intents.discard("order_status")
     if order_ids and not (intents & (ACCOUNT_INTENTS - {"order_status"})):
         intents.add("order_status")
-    event = bool(ORDER_EVENT.search(normalized)) and not (
-        HYPOTHETICAL.search(normalized) or GENERAL_FORM.search(normalized)
+    event = any(  # per request: "did my headphones ship? and how long do I get to return them?"
+        ORDER_EVENT.search(part) and not (HYPOTHETICAL.search(part) or GENERAL_FORM.search(part))
+        for part in clauses(normalized)
     )
     if event:
         intents.add("order_status")
@@ -827,7 +882,9 @@ def _read(text: str) -> Reading:
         (product_question or products)
         and not order_ids
         and not event
-        and not re.search(r"\bmy (?:order|package)\b", normalized)
+        and not re.search(
+            r"\bmy (?:order|package)\b|\bstatus of (?:the|my|our)\b.{0,30}\border\b", normalized
+        )
     ):
         intents.discard("order_status")
     if "order_items" in intents or "order_history" in intents or "spending" in intents:

@@ -11,9 +11,10 @@ import math
 import re
 from dataclasses import replace
 from datetime import date
+from functools import lru_cache
 
-from techhub.agent.catalogue import load_catalogue, plural
-from techhub.agent.retrieval import tokenize
+from techhub.agent.catalogue import KINDS, load_catalogue, plural
+from techhub.agent.retrieval import load_documents, search_documents, tokenize
 from techhub.models.offline.conversation import Turn, load_json
 from techhub.models.offline.language import (
     POLICY_INTENTS,
@@ -116,6 +117,8 @@ def _spending_sql(reading: Reading) -> str:
     ("what did I spend on monitors in March?")."""
     ids = _product_ids(reading)
     conditions = [c for c in _filters(reading) if "order_items" not in c]
+    if reading.order_ids:  # "can you add those up?" after a list of orders
+        conditions.append("o.order_id IN (" + ", ".join(f"'{oid}'" for oid in reading.order_ids) + ")")
     if ids:
         sql = PRODUCT_SPENDING.format(ids=", ".join(str(i) for i in sorted(ids)))
         return sql + "".join(f" AND {c}" for c in conditions)
@@ -344,6 +347,14 @@ def contact_details(text: str) -> list[str]:
     return list(dict.fromkeys(m.group(0) for m in _CONTACT.finditer(text)))
 
 
+@lru_cache(maxsize=1)
+def store_contacts() -> tuple[str, ...]:
+    """The support contacts the store's pages give, for a reply that read no page this turn: a
+    customer told to contact support is always told how."""
+    pages = sorted(load_documents(), key=lambda d: "contact" not in d.doc_id)
+    return tuple(contact_details("\n".join(d.text for d in pages)))
+
+
 SPEC_WORDS = {
     "weight": "weight weigh weighs heavy heavier light lighter kg kilo kilos kilograms grams pounds lbs",
     "battery": "battery charge charging lasts last hours life",
@@ -456,6 +467,30 @@ def _listings(reading: Reading) -> list[Ranking]:
     if reading.groups and not reading.products and not reading.intents & POLICY_INTENTS:
         return [Ranking(g, "price", superlative=False) for g in reading.groups]  # with the specs asked
     return []
+
+
+SITUATION_SCORE = 8.0
+"""How well (BM25) a product page must match a need told as a situation to be the answer."""
+SITUATION_MARGIN = 1.15
+"""...and by how much it must beat the next page, so a vague situation still gets the listing."""
+
+
+def situational_product(reading: Reading) -> str | None:
+    """The product a need told as a situation calls for ("my neck is sore from hunching over my
+    laptop": a laptop stand), when the only kinds it names are things the customer already owns and
+    it asks nothing about them (no price, stock, spec or ranking): the best-matching product page,
+    if it clearly stands out; else None, and the kinds it names are listed as usual."""
+    if reading.ranking or reading.products or reading.intents & {"price", "stock", "specs", "compatibility"}:
+        return None
+    owned = set(re.findall(r"\bmy (?:\w+ ){0,2}?(\w+)", reading.normalized))
+    if not reading.groups or not all(owned & set(KINDS.get(group, ())) for group in reading.groups):
+        return None
+    hits = search_documents(expand(reading.normalized), k=2)
+    if not hits or hits[0].document.kind != "product" or hits[0].score < SITUATION_SCORE:
+        return None
+    if len(hits) > 1 and hits[0].score < SITUATION_MARGIN * hits[1].score:
+        return None
+    return hits[0].document.title
 
 
 def _ranking_answer(
@@ -624,7 +659,8 @@ def docs_agent(turn: Turn) -> ToolCall | str:
     and answer from them and from the policy the question also asks about."""
     question, own = _customer_words(turn.request.text)
     reading = read_message(question)
-    listings = _listings(reading)
+    situational = situational_product(reading)
+    listings = [] if situational else _listings(reading)
     ranked = turn.called("find_products")
     if len(ranked) < len(listings):
         listing = listings[len(ranked)]
@@ -654,7 +690,7 @@ def docs_agent(turn: Turn) -> ToolCall | str:
         and not any(h.get("kind") == "policy" and wanted in h.get("title", "").lower() for h in hits)
     ):
         return ("search_documents", {"query": POLICY_QUERIES[wanted]})
-    products = list(reading.products[:3])
+    products = list(reading.products[:3]) or ([situational] if situational else [])
     if not products and not listings and reading.topic == "products":
         products = [h["title"] for h in hits[:1] if h.get("kind") == "product" and h.get("score", 0) >= 3.0]
         if not products:

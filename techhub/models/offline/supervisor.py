@@ -18,7 +18,7 @@ import re
 
 from techhub.models.offline.conversation import Turn
 from techhub.models.offline.language import DOCS_INTENTS, POLICY_INTENTS, clauses, read_message
-from techhub.models.offline.specialists import PROBLEM_WORDS, ToolCall, contact_details
+from techhub.models.offline.specialists import PROBLEM_WORDS, ToolCall, contact_details, store_contacts
 
 SQL_TOOL = "transfer_to_sql_agent"
 DOCS_TOOL = "transfer_to_docs_agent"
@@ -198,7 +198,7 @@ def _action_reply(turn: Turn, limits: set[str], facts: list[str], docs: list[str
     if action not in limits:
         return CLAIMS[action].format(order=order)
     status = _first(STATUS, facts)
-    contacts = contact_details("\n".join(docs)) or ["our support team"]
+    contacts = contact_details("\n".join(docs)) or list(store_contacts())
     contact = " or call ".join(contacts[:2]) if len(contacts) > 1 else contacts[0]
     verb = ACTION_NAMES[action]
     lines = []
@@ -245,7 +245,7 @@ def _action_tool_args(tool: dict, turn: Turn, facts: list[str]) -> dict | None:
 def _tool_reply(turn: Turn, tool: str, limits: set[str], facts: list[str], docs: list[str]) -> str:
     """Report what the action tool did, in the customer's terms, with the order's status when known."""
     result = (turn.results(tool) or [""])[-1].strip()
-    contacts = contact_details("\n".join(docs))
+    contacts = contact_details("\n".join(docs)) or list(store_contacts())
     contact = " or ".join(contacts[:2]) if contacts else "our support team"
     if not result or result.lower().startswith("error"):
         return (
@@ -285,7 +285,7 @@ def _complaint_reply(turn: Turn, limits: set[str], facts: list[str], docs: list[
     if facts:
         parts.append(_second_person("\n\n".join(facts)))
     parts.extend(docs)
-    contacts = contact_details("\n".join(docs))
+    contacts = contact_details("\n".join(docs)) or list(store_contacts())
     if limits and not (contacts and contacts[0] in " ".join(parts)):
         contact = " or ".join(contacts[:2]) if contacts else "our support team"
         parts.append(

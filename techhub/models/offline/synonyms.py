@@ -45,7 +45,8 @@ EVERYDAY_WORDS: dict[str, str] = {
     "projector": "hdmi", "tv": "hdmi", "grainy": "4k webcam", "potato": "4k webcam",
     "video": "webcam", "calls": "webcam microphones", "podcast": "microphone", "stream": "microphone",
     "gym": "sweat earbuds", "workout": "sweat earbuds", "running": "sweat earbuds",
-    "neck": "eye level stand", "colours": "calibration colour", "colors": "calibration colour",
+    "neck": "eye level stand", "posture": "eye level stand", "hunching": "eye level stand",
+    "slouching": "eye level stand", "colours": "calibration colour", "colors": "calibration colour",
     "accurate": "calibration delta", "accuracy": "calibration delta", "draw": "stylus", "pen": "stylus",
     "gaming": "gaming", "second": "portable second screen",
 }  # fmt: skip
