@@ -691,6 +691,11 @@ INFERRED_PROBLEM = CueKind(
     weak=True,
 )
 
+# Capitals and runs of "!" / "?" say how strongly the customer feels, not what: "IT SHIPPED!!! THANK
+# YOU!!" is joy, "WHERE IS MY ORDER??" anger. Shouting counts as anger only when nothing in the whole
+# message is positive (see :mod:`.sentiment_turns`).
+SHOUTING = CueKind("shouting", "negative", "shouts in anger", None)
+
 # Read from the conversation rather than from one sentence (see :mod:`.sentiment`).
 PUSHBACK = CueKind("pushback", "negative", "pushes back on the agent's reply instead of accepting it", None)
 POLITE_COMPLAINT = CueKind(
@@ -958,10 +963,14 @@ def read_sentence(sentence: str, index: int, *, answered: bool) -> list[Signal]:
     good = [c for c in sentence if c in POSITIVE_EMOJI] + [e for e in POSITIVE_EMOTICONS if e in sentence]
     if good:
         signals.append(Signal(SATISFACTION, tuple(good), index))
+    slang = SLANG_PRAISE.search(text)
+    if slang and not any(s.kind is SATISFACTION for s in signals):  # "insane deal", "40 hours is crazy"
+        signals.append(Signal(SATISFACTION, (slang.group(0).strip(),), index, slang.start()))
     shouted = _shouting(sentence)
-    # "THANK YOU!!" and "it works now!!" are enthusiasm; shouting is anger only without a positive cue.
+    # "THANK YOU!!" and "it works now!!" are enthusiasm; shouting is anger only without a positive cue
+    # (in this sentence here; in the whole message, see sentiment_turns).
     if shouted and not any(s.polarity == "positive" for s in signals):
-        signals.append(Signal(ANGER, tuple(shouted), index))
+        signals.append(Signal(SHOUTING, tuple(shouted), index))
     return signals
 
 
@@ -990,7 +999,7 @@ _PRAISE_FILLER = re.compile(
     r"policy|"
     r"support|store|shop|system|bot|chat|experience|response|advice|info|customer|work|stuff|here|there|"
     r"informative|enlightening|insightful|reassuring|thorough|handy|comforting|convenient|efficient|detailed|"
-    r"clear|exactly|i|asked|needed|wanted)\b"
+    r"clear|exactly|i|asked|needed|wanted|timing)\b"
 )
 _SINCERE_MARKS = re.compile(
     r"\b(?:no problem|no worries|letting me know|for the info|for checking|understood|fair enough|ill wait|"

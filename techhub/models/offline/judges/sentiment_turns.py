@@ -6,7 +6,12 @@ conversation shows (:class:`Context`):
 * praise with nothing else, right after the agent failed ("wonderful." after a refusal, "Fantastic."
   after a claimed action the customer already disputed) or with an intensifier while the problem is
   still open ("very useful, thanks a lot"), is sarcasm; after a real answer it is praise;
-* a question asked again that the agent's reply did not address is the problem continuing;
+* flat praise closing a message that first states a problem ("Rent is due Monday ... Great timing.")
+  is sarcasm, whatever the agent did;
+* a question asked again that the agent's reply did not address is the problem continuing, and so is
+  a denial ("nope.") answering the agent's own "did that work?";
+* capitals and runs of "!" or "?" only say how strongly the customer feels: with anything positive in
+  the message ("IT SHIPPED!!! THANK YOU!!", "$59?? insane deal") they are excitement, not anger;
 * a clause that turns from politeness with a contrast ("Thanks for checking. Honestly, ...") and says
   nothing positive is the complaint (a polite start with a negative end);
 * a statement that insists after the agent's reply ("I called them twice already", "a laptop IS a
@@ -14,7 +19,10 @@ conversation shows (:class:`Context`):
   answer only a firm denial ("No charger.", "It doesn't.");
 * inside a message, a negative cue outweighs politeness unless a later clause says the problem is
   solved, the customer is relieved, or accepts ("... but fair enough"); a problem inferred from the
-  wording gives way to any later positive cue; a worry the answer did not settle is negative.
+  wording gives way to any later positive cue; a worry the answer did not settle is negative; a bare
+  acknowledgement after the complaint ("so you can't help me. got it.") is resignation, not a turnaround;
+* a problem with "my old ..." only sets the scene for a question, except after a claimed action, where
+  it is what the customer found instead ("the order page still shows my old address").
 """
 
 from __future__ import annotations
@@ -49,6 +57,7 @@ from techhub.models.offline.judges.sentiment_cues import (
     RESIGNED_THANKS,
     RESOLUTION,
     SARCASM,
+    SHOUTING,
     WORRY,
     CueKind,
     Signal,
@@ -77,6 +86,7 @@ _NEGATIVE_PRIORITY = (
     CONTINUING,
     INFERRED_PROBLEM,
     ANGER,
+    SHOUTING,
     CONFUSION,
     IMPLIED,
     DISSATISFACTION,
@@ -128,7 +138,7 @@ def _combine(
     found = [
         s
         for s in found
-        if not (questions and _background(s, sentence_texts[s.sentence]))
+        if not (questions and after is not AgentAct.CLAIM and _background(s, sentence_texts[s.sentence]))
         and (
             s.kind is not INFERRED_PROBLEM
             or not any(p.polarity == "positive" and p.position > s.position for p in found)
@@ -141,7 +151,14 @@ def _combine(
     worry = [s for s in found if s.kind.weak and s.kind is not INFERRED_PROBLEM]
     if negative:
         last_negative = max(s.position for s in negative)
-        turnaround = [s for s in positive if s.kind in _TURNAROUND and s.position > last_negative]
+        # A bare acknowledgement after the complaint ("so you can't help me. got it.") is resignation.
+        turnaround = [
+            s
+            for s in positive
+            if s.kind in _TURNAROUND
+            and s.position > last_negative
+            and not _ACKNOWLEDGEMENT.search(normalize(sentence_texts[s.sentence]))
+        ]
         if turnaround:
             return CustomerTurn(number, text, after, "positive", tuple(turnaround))
         return CustomerTurn(number, text, after, "negative", tuple(negative))
@@ -158,6 +175,9 @@ def _combine(
         return CustomerTurn(number, text, after, "negative", tuple(worry))
     return CustomerTurn(number, text, after, "neutral")
 
+
+# A sentence that only acknowledges: "got it.", "understood.", "ok.", "noted.".
+_ACKNOWLEDGEMENT = re.compile(r"^\W*(?:ok|got it|understood|noted|i see|right|alright|roger|sure)\W*$")
 
 # Another thing than what the customer is asking about now: "my old one", "my current mouse",
 # "another brand", "died, so I'm getting a new one": a problem with it is why they shop, not a
@@ -215,6 +235,13 @@ _FIRM_INSISTENCE = re.compile(
 _CORRECTION = re.compile(r"^\W*(?:thats|that is|its|it is|this is|those are) (?:a|an|the) \w+(?: \w+)?\W*$")
 _CAPITALS = re.compile(r"\b[A-Z]{2,}\b")
 _DETAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\bORD[-\s]?\d{4}[-\s]?\d{4}\b|\b\d{3,}\b", re.IGNORECASE)
+# The agent asks whether the problem is gone: "Is it behaving now?", "Did that fix it?", "Any better?".
+_ASKS_IF_FIXED = re.compile(
+    r"\b(?:is it|is that|is the \w+|does it|did (?:that|it|this)|has (?:that|it|this)|are you|any)\b"
+    r"[^.?!]{0,30}\b(?:work\w*|behav\w*|fix\w*|help\w*|solv\w*|resolv\w*|better|sort\w*|stopp?\w*)\b[^.!]*\?"
+)
+# The customer's message opens with a denial: "nope.", "no, it ...", "not really", "still no".
+_DENIAL = re.compile(r"^\W*(?:no|nope|nah|negative|not really|not at all|still no|still not)\b(?!\W+thank)")
 _ANOTHER_QUESTION = re.compile(r"\b(?:one more|another|also a|quick) (?:question|thing)\b", re.IGNORECASE)
 
 
@@ -240,6 +267,9 @@ def read_customer_turn(number: int, text: str, context: Context) -> CustomerTurn
     """Read one customer message in its context (see :class:`Context`)."""
     per_sentence = read_sentences(text, answered=context.answered)
     last = len(per_sentence) - 1
+    # Capitals and "??" only say how strongly: with anything positive in the message, it is excitement.
+    if any(s.polarity == "positive" for sentence in per_sentence for s in sentence):
+        per_sentence = [[s for s in sentence if s.kind is not SHOUTING] for sentence in per_sentence]
     # Praise right after a failure, or praise with an intensifier while the problem is still open,
     # is sarcasm: "wonderful." after a refusal, "very useful, thanks a lot" after a useless answer.
     after = context.after
@@ -258,12 +288,22 @@ def read_customer_turn(number: int, text: str, context: Context) -> CustomerTurn
     # Right after a failure even "Perfect, thank you so much!" can be bitter; with only an earlier
     # complaint open (the agent answered since), an exclamation with thanks is sincere.
     praise = None if sincere and not just_failed else sarcastic_praise(text, flat_counts=just_failed)
+    # Flat praise closing a message that first states a problem ("Rent is due Monday ... Great timing.")
+    # is sarcasm too, whatever the agent did.
+    complained = any(s.polarity == "negative" for sentence in per_sentence[:last] for s in sentence)
+    flat_praise = complained and not text.rstrip().endswith("!") and sarcastic_praise(text, flat_counts=True)
+    open_problem = open_problem or bool(flat_praise)
+    praise = praise or flat_praise
     sarcasm = open_problem and (praise or (irony and irony.group(0)))
     if sarcasm:
         per_sentence = [[s for s in sentence if s.polarity == "negative"] for sentence in per_sentence]
         per_sentence[last].append(Signal(SARCASM, (sarcasm,), last))
     if context.answered and text.rstrip().endswith("?") and _asks_again(text, context):
         per_sentence[last].append(Signal(CONTINUING, ("the same question again",), last))
+    # The agent asked whether its fix worked, and the customer says no: the problem continues.
+    denial = _DENIAL.search(normalize(text))
+    if after is AgentAct.QUESTION and denial and _ASKS_IF_FIXED.search(normalize(context.reply)):
+        per_sentence[0].append(Signal(CONTINUING, (denial.group(0).strip(),), 0))
     _mark_polite_complaint(text, per_sentence)
     replied = after is not None and after not in (AgentAct.VERIFY, AgentAct.VERIFY_AGAIN, AgentAct.QUESTION)
     if replied and _pushes_back(text, per_sentence, firm=not (after.failed or after is AgentAct.CLAIM)):
