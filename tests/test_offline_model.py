@@ -402,3 +402,22 @@ def test_a_yes_no_question_about_the_product_just_given_stays_on_it():
     topic, answer = _verified_answer("does it have speakers built in?", "sarah.chen@gmail.com", *history)
     assert topic == "products" and "Lumora Panorama 34" in answer
     assert "Sonique Boomstone Go" not in answer  # not a listing of our speakers
+
+
+def test_orders_that_match_nothing_show_the_recent_ones_and_claim_none():
+    ask = "please refund the monitor I bought"  # jordan.price has bought no monitor
+    topic, answer = _verified_answer(ask, "jordan.price@gmail.com")
+    assert topic == "orders" and "support@techhub.com" in answer
+    assert "I can see your order" not in answer  # no other order passed off as the one meant
+    topic, answer = _verified_answer("which orders had a monitor in them?", "jordan.price@gmail.com")
+    assert "couldn't find any matching orders" in answer and "Your most recent orders:" in answer
+    assert "ORD-2025-0172" in answer  # the Pebble Buds order is among them
+
+
+def test_a_question_about_a_requested_return_gets_the_return_policy():
+    history = (
+        HumanMessage("I want to return the Sonique Pebble Buds I bought"),
+        AIMessage("However, I don't have the ability to issue refunds. Please contact support@techhub.com."),
+    )
+    topic, answer = _verified_answer("how long do i have?", "jordan.price@gmail.com", *history)
+    assert topic == "orders" and "30 days" in answer

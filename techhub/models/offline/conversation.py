@@ -186,6 +186,14 @@ def _inherits(reading: Reading, previous: Reading, answer: str = "") -> bool:
     return previous.topic == "orders" and reading.topic == "products"  # "how much was it?"
 
 
+ACTION_POLICY = {
+    "refund": "returns_policy",
+    "cancel": "cancellation_policy",
+    "change_order": "cancellation_policy",
+    "change_address": "cancellation_policy",
+}
+"""The policy page a question about a requested action is answered from."""
+
 ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "last": -1}
 SELECTORS = re.compile(
     r"\bcancel+ed\b|\bpending\b|\bprocessing\b|\bjanuary|\bfebruary|\bmarch\b|\bapril|\bmay\b|\bjune|"
@@ -244,6 +252,8 @@ def _inherit(reading: Reading, previous: Reading, answer: str) -> tuple[Reading,
     if previous.topic == "orders":
         if not GENERAL_QUESTION.search(reading.normalized):  # "when did that ship?" asks about the order
             intents -= POLICY_INTENTS | PRODUCT_INTENTS
+        elif previous.action in ACTION_POLICY and not reading.intents - SOCIAL_INTENTS:
+            intents = {ACTION_POLICY[previous.action], "order_status"}  # "how long do I have?" to return it
         if not intents & ACCOUNT_INTENTS:
             intents.add("order_status")
     order_ids = _referred_orders(reading, previous, answer) if previous.topic == "orders" else ()

@@ -204,6 +204,9 @@ def _describe_order(row: dict, with_address: bool = False) -> str:
     return text
 
 
+NO_MATCH = "I couldn't find any matching orders on this customer's account."
+
+
 def _sql_answer(purpose: str, sql: str, rows: list[dict] | None, error: str | None, address: bool) -> str:
     if rows is None:
         return f"I couldn't read that from the order database ({(error or 'no result').strip()[:200]})."
@@ -223,11 +226,13 @@ def _sql_answer(purpose: str, sql: str, rows: list[dict] | None, error: str | No
         wanted = re.findall(r"ORD-\d{4}-\d{4}", sql)
         if wanted:
             return f"I couldn't find order {', '.join(wanted)} on this customer's account."
-        return "I couldn't find any matching orders on this customer's account."
+        return NO_MATCH
     lines = [_describe_order(r, address) for r in rows[:15]]
     more = f"\n(and {len(rows) - 15} more)" if len(rows) > 15 else ""
     if purpose == "order_status":
         return "Most relevant orders, newest open orders first:\n" + "\n".join(f"- {line}" for line in lines)
+    if purpose == "recent_orders":
+        return "The customer's most recent orders:\n" + "\n".join(f"- {line}" for line in lines)
     if purpose == "order_history":
         return f"The customer has {len(rows)} orders:\n" + "\n".join(f"- {line}" for line in lines) + more
     if len(lines) == 1:
@@ -239,6 +244,10 @@ def sql_agent(turn: Turn) -> ToolCall | str:
     """Run the planned queries one by one, then summarise what they returned."""
     plan = _sql_plan(turn)
     done = turn.called("run_sql_query")
+    filtered = [sql for _, sql in plan if " WHERE " in sql and "IN ('ORD-" not in sql]
+    if filtered and len(done) >= len(plan) and all(_rows(s.result) == [] for s in done[: len(plan)]):
+        # "the headphones I bought last month" when there are none: show what there is instead
+        plan.append(("recent_orders", f"{ORDERS_WITH_ITEMS} ORDER BY {NEWEST_FIRST} LIMIT 5"))
     if len(done) < len(plan) and all(step.result is not None for step in done):
         return ("run_sql_query", {"query": plan[len(done)][1]})
     address = bool(re.search(r"\baddress", turn.request.normalized))

@@ -18,7 +18,13 @@ import re
 
 from techhub.models.offline.conversation import Turn
 from techhub.models.offline.language import DOCS_INTENTS, POLICY_INTENTS, clauses, read_message
-from techhub.models.offline.specialists import PROBLEM_WORDS, ToolCall, contact_details, store_contacts
+from techhub.models.offline.specialists import (
+    NO_MATCH,
+    PROBLEM_WORDS,
+    ToolCall,
+    contact_details,
+    store_contacts,
+)
 
 SQL_TOOL = "transfer_to_sql_agent"
 DOCS_TOOL = "transfer_to_docs_agent"
@@ -94,6 +100,7 @@ def _second_person(text: str) -> str:
         ("The customer has", "You have"),
         ("this customer's", "your"),
         ("This customer has", "You have"),
+        ("The customer's most recent orders", "Your most recent orders"),
     ):
         text = text.replace(old, new)
     return text
@@ -157,6 +164,17 @@ def _plan(turn: Turn, limits: set[str]) -> list[str]:
     return tools
 
 
+POLICY_TITLES = {
+    "returns_policy": "return policy",
+    "warranty_policy": "warranty policy",
+    "shipping_policy": "shipping policy",
+    "cancellation_policy": "order cancellation policy",
+    "contact": "support contact",
+    "payment": "payment policy",
+}
+"""How a task names the policy a follow-up asks about when its own words do not."""
+
+
 def _task(tool: str, turn: Turn) -> str:
     """A self-contained task: the customer's words, plus what a follow-up refers to."""
     request = turn.request.text.strip()
@@ -174,6 +192,9 @@ def _task(tool: str, turn: Turn) -> str:
         return f"Cancellation and order changes policy, and support contact email and phone, for: {request}"
     if turn.topic == "orders" and (turn.request.complaint or PROBLEM_WORDS.search(turn.request.normalized)):
         return f"Customer question: {request} (policy and support contact)"
+    inherited = sorted(turn.request.intents & POLICY_INTENTS - turn.latest.intents)
+    if turn.context and inherited:  # "how long do I have?" after asking to return something
+        return f"Customer question about our {POLICY_TITLES[inherited[0]]}: {request}"
     return f"Customer question: {request}"
 
 
@@ -194,6 +215,8 @@ OUT_OF_SCOPE_REPLY = (
 
 def _action_reply(turn: Turn, limits: set[str], facts: list[str], docs: list[str]) -> str:
     action = turn.request.action or "cancel"
+    if any(NO_MATCH in fact for fact in facts):  # their recent orders, shown instead: not the one meant
+        facts = []
     order = (turn.request.order_ids or (_first(ORDER, facts),))[0] or "your order"
     if action not in limits:
         return CLAIMS[action].format(order=order)
