@@ -98,9 +98,11 @@ ANGER = _kind(
     r"\b(?:write|writing|post|posting|leave|leaving|put|putting)\b.{0,40}\breview (?:sites?|pages?)\b",
     r"\b(?:review sites?|trustpilot|yelp|social media|twitter|reddit)\b"
     r"(?=.*\b(?:ill|i will|im going to|gonna|about this|about you)\b)",
-    r"\b(?:next call|next stop|next step|going to|gonna|ill|i will|im)\b.{0,20}\b(?:call|calling|contact|"
-    r"contacting|phone|phoning|ring|talk to|report (?:this|you|it) to)\b.{0,10}\b(?:my|the) (?:bank|"
-    r"credit card|card (?:company|issuer|provider)|card)\b",
+    r"\bnext (?:call|stop|step|move)\b.{0,25}\b(?:my|the) (?:bank|credit card|card (?:company|issuer|"
+    r"provider))\b",
+    r"\b(?:call|calling|contact|contacting|phone|phoning|ring|report (?:this|you|it) to)\b.{0,10}"
+    r"\b(?:my|the) (?:bank|credit card company|card (?:company|issuer|provider))\b.{0,20}"
+    r"\b(?:dispute|reverse|report|block|stop|get my money)\b",
     r"\b(?:report|reporting) (?:you|this|techhub|your company)\b",
     r"\b(?:better business bureau|bbb|consumer protection|my lawyer|a lawyer|small claims|legal action)\b",
     r"\b(?:tell|telling|warn|warning) (?:everyone|all my friends|people|others)\b",
@@ -600,6 +602,7 @@ IRONY = re.compile(
     r"\bjust (?:great|perfect|wonderful|brilliant|fantastic|lovely)\b"
     r"|\boh,? (?:great|perfect|wonderful|fantastic|brilliant|lovely|joy|good grief|sure|really)\b"
     r"|\bjust what i (?:needed|wanted) (?:today|right now|this week|this morning)\b"
+    r"|\b(?:great|perfect|wonderful|brilliant|fantastic|lovely|excellent) timing\b"
     r"|\bthanks? a bunch\b|\bhow (?:helpful|useful|convenient|nice|lovely|wonderful)\b(?!.*\?)"
 )
 
@@ -621,7 +624,7 @@ COMPETITOR = _kind(
     r"b ?h photo|micro ?center|john lewis|aliexpress|temu)\b",
     # Any other shop offering it, after the agent's answer: "another store has the same monitor for $479".
     r"\b(?:another|other|a different|the other) (?:store|shop|retailer|site|website|seller)s? (?:\w+ )?"
-    r"(?:has|have|had|sells?|offers?|is selling|charges?|lists?|is cheaper|are cheaper)\b",
+    r"(?:has|have|had|sells?|offers?|is selling|charges?|lists?|is cheaper|are cheaper)\b(?![^?]*\?)",
     when="after_answer",
 )
 

@@ -6,7 +6,7 @@ conversation shows (:class:`Context`):
 * praise with nothing else, right after the agent failed ("wonderful." after a refusal, "Fantastic."
   after a claimed action the customer already disputed) or with an intensifier while the problem is
   still open ("very useful, thanks a lot"), is sarcasm; after a real answer it is praise;
-* flat praise closing a message that first states a problem ("Rent is due Monday ... Great timing.")
+* ironic praise closing a message that first states a problem ("Rent is due Monday ... Great timing.")
   is sarcasm, whatever the agent did;
 * a question asked again that the agent's reply did not address is the problem continuing, and so is
   a denial ("nope.") answering the agent's own "did that work?";
@@ -219,8 +219,8 @@ class Context:
 # "even", a comparison, surprise ("weird"), a word in capitals ("a laptop IS a product").
 _INSISTENCE = re.compile(
     r"\b(?:not|no|never|nothing|nobody|none|nt|doesnt|dont|didnt|isnt|arent|wasnt|hasnt|havent|cant|cannot|wont|"
-    r"already|again|twice|times|even|literally|still|right here|right there|cheaper|elsewhere|weird|strange|"
-    r"odd|apparently|supposedly|obviously|clearly)\b"
+    r"already|again|twice|times|even|only|literally|still|right here|right there|cheaper|elsewhere|weird|"
+    r"strange|odd|apparently|supposedly|obviously|clearly)\b"
     # The customer holds the proof of what the agent could not find: "I'm looking at the confirmation".
     r"|\bim (?:literally )?(?:looking at|staring at|holding)\b"
     r"|\b(?:i|we) (?:have|got|received|can see) (?:\w+ )?(?:orders?|e-?mails?|confirmations?|receipts?|"
@@ -288,13 +288,11 @@ def read_customer_turn(number: int, text: str, context: Context) -> CustomerTurn
     # Right after a failure even "Perfect, thank you so much!" can be bitter; with only an earlier
     # complaint open (the agent answered since), an exclamation with thanks is sincere.
     praise = None if sincere and not just_failed else sarcastic_praise(text, flat_counts=just_failed)
-    # Flat praise closing a message that first states a problem ("Rent is due Monday ... Great timing.")
-    # is sarcasm too, whatever the agent did.
+    # Ironic praise closing a message that first states a problem ("Rent is due Monday ... Great
+    # timing.") is sarcasm too, whatever the agent did.
     complained = any(s.polarity == "negative" for sentence in per_sentence[:last] for s in sentence)
-    flat_praise = complained and not text.rstrip().endswith("!") and sarcastic_praise(text, flat_counts=True)
-    open_problem = open_problem or bool(flat_praise)
-    praise = praise or flat_praise
-    sarcasm = open_problem and (praise or (irony and irony.group(0)))
+    ironic = irony and irony.group(0)
+    sarcasm = (open_problem and (praise or ironic)) or (complained and ironic)
     if sarcasm:
         per_sentence = [[s for s in sentence if s.polarity == "negative"] for sentence in per_sentence]
         per_sentence[last].append(Signal(SARCASM, (sarcasm,), last))
