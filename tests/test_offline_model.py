@@ -421,3 +421,28 @@ def test_a_question_about_a_requested_return_gets_the_return_policy():
     )
     topic, answer = _verified_answer("how long do i have?", "jordan.price@gmail.com", *history)
     assert topic == "orders" and "30 days" in answer
+
+
+def test_a_way_to_pay_no_page_names_is_not_answered_from_another_page():
+    topic, answer = _verified_answer("can I pay with paypal?", "sarah.chen@gmail.com")
+    assert topic == "policies" and "paypal" in answer.lower() and "support@techhub.com" in answer
+    assert "Shipping Policy" not in answer
+    # the other part of the message is still answered
+    _, answer = _verified_answer(
+        "Do you take Klarna? and how much is express shipping?", "sarah.chen@gmail.com"
+    )
+    assert "klarna" in answer.lower() and "$19.99" in answer
+
+
+def test_a_budget_without_a_dollar_sign_still_caps_the_price():
+    _, answer = _verified_answer("looking for a laptop, budget around 1200", "sarah.chen@gmail.com")
+    assert "Vantor Aerobook 13" in answer and "Calder Slate 14" not in answer  # $1,099 in, $1,349 out
+
+
+def test_compare_it_with_another_product_describes_both():
+    history = (
+        HumanMessage("Is the Lumora Vista 27Q good for gaming?"),
+        AIMessage("The Lumora Vista 27Q costs $329.00: a 27-inch QHD gaming monitor at 165 Hz."),
+    )
+    _, answer = _verified_answer("compare it with the Brightline Sprint 24", "sarah.chen@gmail.com", *history)
+    assert "165 Hz" in answer and "240 Hz" in answer

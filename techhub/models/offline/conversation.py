@@ -106,6 +106,7 @@ GENERAL_QUESTION = re.compile(
 """A question about how the store works in general, not about the order just discussed."""
 ABOUT_IT = re.compile(r"^(?:and |so |ok |okay )?(?:does|do|is|are|can|will|has|have) (?:it|they|this|that)\b")
 """A yes/no question about the thing just discussed, even when it names a kind ("does it have speakers?")."""
+COMPARES = re.compile(r"\b(?:compare|compared|comparison|vs|versus|against|better than|difference)\b")
 REFERS_BACK = re.compile(r"\b(?:it|them|that one|this one|that order|this order|those|the other|the rest)\b")
 """Words that point at what the previous turn was about, even inside a general question ("can I still
 cancel it?")."""
@@ -164,6 +165,8 @@ def _inherits(reading: Reading, previous: Reading, answer: str = "") -> bool:
         return True  # "what's your return policy?" -> "and for opened laptops?", "how much does it cost?"
     if previous.topic == "products" and previous.products and ABOUT_IT.search(reading.normalized):
         return True  # "does it have speakers built in?": a question about the product just given
+    if previous.products and reading.products and COMPARES.search(reading.normalized):
+        return REFERS_BACK.search(reading.normalized) is not None  # "compare it with the Sprint 24"
     if previous.topic not in TOPICAL or _named(reading):
         return False
     if reading.topic is None:
@@ -277,6 +280,8 @@ def _inherit(reading: Reading, previous: Reading, answer: str) -> tuple[Reading,
     if ranking is not None and not ranking.group and groups:
         ranking = replace(ranking, group=groups[0])
     products = previous.products
+    if reading.products and COMPARES.search(reading.normalized):
+        products = tuple(dict.fromkeys(previous.products + reading.products))
     if previous.topic == "products" and not products and not reading.ranking:
         products = _referred_products(reading, answer)
     merged = replace(

@@ -674,7 +674,9 @@ BUDGET = re.compile(
     r"\b(?:under|below|less than|no more than|more than|max(?:imum)?|up to|within|budget(?: of| is)?|"
     r"around)\s*"
     r"(?:\$\s?(\d[\d,]*)|(\d[\d,]*)\s*(?:dollars|usd|bucks)\b)|"
-    r"\$\s?(\d[\d,]*)\s*(?:budget|max|or less|tops)\b"
+    r"\$\s?(\d[\d,]*)\s*(?:budget|max|or less|tops)\b|"
+    r"\bbudget(?: of| is)?(?: (?:around|about|roughly|max|maximum|up to))?\s*"
+    r"(\d{2,}[\d,]*|\d+k)\b(?!\s*(?:kg|g|grams|hours?|hrs?|inch\w*|gb|tb|hz|w|watts?|mah|dpi|mm|%))"
 )
 
 
@@ -682,7 +684,8 @@ def _ranking(normalized: str, groups: tuple[str, ...], intents: set[str]) -> Ran
     group = groups[0] if groups else ""
     budget = BUDGET.search(normalized)
     amount = next((g for g in budget.groups() if g), None) if budget else None
-    max_price = float(amount.replace(",", "")) if amount else None
+    amount = amount.replace(",", "").replace("k", "000") if amount else None  # "budget 1.5k" aside
+    max_price = float(amount) if amount else None
     for pattern, sort_by, descending in RANKINGS:
         if pattern.search(normalized):
             in_stock = "stock" in intents

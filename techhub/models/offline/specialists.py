@@ -20,6 +20,7 @@ from techhub.models.offline.language import (
     POLICY_INTENTS,
     Ranking,
     Reading,
+    clauses,
     foreign_subjects,
     normalize,
     read_message,
@@ -608,6 +609,13 @@ def _best_policy(
     return best[1], best[2]
 
 
+PAYMENT_METHOD = re.compile(
+    r"\b(?:paypal|apple pay|google pay|klarna|afterpay|affirm|venmo|credit cards?|debit cards?|amex|visa|"
+    r"mastercard|instal+ments?|gift cards?|coupons?|promo codes?|vouchers?|crypto\w*|bitcoin|cash|cheques?|"
+    r"financing|pay later|pay in \w+)\b"
+)
+"""Ways to pay: a question about one is answered only by a page that names it."""
+
 SUPPORT_ARRANGED = re.compile(r"\b(?:returns?|warranty|cancell?ation)\b", re.IGNORECASE)
 """Policy pages whose process runs through the support team: their answers give its contact."""
 
@@ -636,6 +644,14 @@ def _policy_answer(reading: Reading, question: str, own: str, hits: list[dict]) 
     if "contact" in reading.intents and "contact" in top.get("title", "").lower() and not reading.action:
         return _contact_answer(top.get("text", ""), contacts)
     answer = " ".join(p if p.endswith((".", "!", "?")) else p.rstrip(",;: ") + "." for p in passages)
+    method = PAYMENT_METHOD.search(reading.normalized)
+    if method and not any(method.group(0) in h.get("text", "").lower() for h in hits):
+        # "can I pay with paypal?": no page names it, so no page answers it (but the rest of the message)
+        where = " or ".join(contacts[:2]) if contacts else "our support team"
+        note = f"Our pages don't say whether we take {method.group(0)}; our support team can tell you: "
+        note += f"{where}."
+        rest = " ".join(c for c in clauses(question) if not PAYMENT_METHOD.search(normalize(c)))
+        return note + ("\n\n" + _policy_answer(read_message(rest), rest, rest, hits) if rest.strip() else "")
     if not answer:
         where = " or ".join(contacts[:2]) if contacts else "our support team"
         return (
