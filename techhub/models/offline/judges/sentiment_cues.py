@@ -96,8 +96,13 @@ ANGER = _kind(
     r"\b(?:one|1)[ -]star\b",
     # Threats in general words: reviews on every site, telling the card company or the bank.
     r"\b(?:write|writing|post|posting|leave|leaving|put|putting)\b.{0,40}\breview (?:sites?|pages?)\b",
-    r"\b(?:review sites?|trustpilot|yelp|social media|twitter|reddit)\b"
-    r"(?=.*\b(?:ill|i will|im going to|gonna|about this|about you)\b)",
+    r"\b(?:post|posting|tweet|tweeting|write|writing|blast|blasting|share|sharing)\b.{0,15}\babout "
+    r"(?:this|you|it|techhub|your \w+)\b.{0,30}\b(?:reviews?|trustpilot|yelp|social media|twitter|reddit|"
+    r"facebook|tiktok|online|everywhere)\b",
+    r"\b(?:disput(?:e|ing)|contest(?:ing)?) (?:this|it|that|the|my)\b",
+    # Escalation in general words: "escalate this", "someone senior", "whoever is in charge".
+    r"\bescalate (?:this|it|that|my|the)\b",
+    r"\b(?:someone|somebody|anyone|whoever is) (?:more )?(?:senior|higher up|in charge|with authority)\b",
     r"\bnext (?:call|stop|step|move)\b.{0,25}\b(?:my|the) (?:bank|credit card|card (?:company|issuer|"
     r"provider))\b",
     r"\b(?:call|calling|contact|contacting|phone|phoning|ring|report (?:this|you|it) to)\b.{0,10}"
