@@ -62,9 +62,10 @@ CORPORA = (
     DATA / "agent_phrasings.json",
     DATA / "agent_phrasings_fresh.json",
     DATA / "agent_phrasings_fresh2.json",
+    DATA / "agent_phrasings_fresh3.json",
 )
-SPLITS = ("dev", "heldout", "fresh", "fresh-2")
-TUNING_SPLITS = ("dev", "fresh", "fresh-2")
+SPLITS = ("dev", "heldout", "fresh", "fresh-2", "fresh-3")
+TUNING_SPLITS = ("dev", "fresh", "fresh-2", "fresh-3")
 TOPICS = ("orders", "products", "policies", "chitchat", "out_of_scope")
 TARGET_ACCURACY = 0.97
 REFUSAL = OUT_OF_SCOPE_REPLY[:60]

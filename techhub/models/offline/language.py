@@ -530,10 +530,23 @@ def normalize(text: str) -> str:
     return "".join(_correct(w) for w in words)
 
 
+FOREIGN_SHARE = 0.6
+"""A message at least this share of whose words are not English (nor the store's) is in another
+language, when it also has accented letters (typos have none)."""
+
+
 def _is_foreign(text: str, normalized: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     if letters and sum(not c.isascii() for c in letters) / len(letters) > 0.5:
         return True
+    from techhub.models.offline.vocabulary import is_english_word, store_vocabulary
+
+    # before typo correction ("donde" is not a misspelt "done"): mostly words of no English at all
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    raw = [w for w in re.findall(r"[a-z]+", folded) if len(w) >= 2]
+    unknown = [w for w in raw if not is_english_word(w) and w not in store_vocabulary()]
+    if len(unknown) >= 3 and len(unknown) >= FOREIGN_SHARE * len(raw) and any(not c.isascii() for c in text):
+        return True  # accented words that are not English: "¿Dónde está mi pedido?"
     words = set(re.findall(r"[a-z]+", normalized))
     markers = {
         "hola",

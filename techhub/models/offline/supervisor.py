@@ -86,6 +86,17 @@ def _verified(system_prompt: str) -> bool:
     return "Verified customer:" in system_prompt
 
 
+OTHER_ACCOUNT = re.compile(
+    r"\b(?:of|for|from|belonging to|under|his|her|their|my (?:wife|husband|friend|partner|mom|mum|dad|son|"
+    r"daughter|brother|sister|colleague|boss|kid))\b[^@\n]{0,40}?[\w.+-]+@[\w-]+\.[\w.]+"
+)
+"""Someone else's account named by its email ("the orders of bob@example.com")."""
+OTHER_ACCOUNT_REPLY = (
+    "For privacy, I can only look up the orders of the account verified in this conversation ({name}). "
+    "To check another account, its owner can start a new conversation and verify with that email address."
+)
+
+
 def _first(pattern: re.Pattern[str], texts: list[str]) -> str | None:
     for text in texts:
         match = pattern.search(text)
@@ -333,6 +344,9 @@ def supervisor(turn: Turn, action_tools: list[dict] | None = None) -> ToolCall |
             "orders, our products and our store policies."
         )
     limits = stated_limits(turn.system)
+    if _verified(turn.system) and OTHER_ACCOUNT.search(turn.latest.text):
+        name = turn.system.split("Verified customer:", 1)[1].split("\n")[0].split(" (")[0].strip(" .")
+        return OTHER_ACCOUNT_REPLY.format(name=name)  # the SQL is scoped anyway; say so plainly
     for tool in _plan(turn, limits):
         if not turn.called(tool):
             return (tool, {"task": _task(tool, turn)})
