@@ -348,6 +348,16 @@ def _verified_answer(message: str, email: str, *history: BaseMessage) -> tuple[s
         ("what does processing mean", "policies"),
         ("which orders had a keyboard in them", "orders"),
         ("could you check if my speakers went out yet? and how long is the return window", "orders"),
+        # tuned on agent_phrasings_fresh3.json
+        ("heyyyy", "chitchat"),
+        ("got any tablets?", "products"),
+        ("refund how long", "policies"),  # a question about refunds, not a request for one
+        ("I knocked my monitor off the desk and the panel is cracked", "policies"),  # accidental damage
+        ("the charge for a cancelled order is still pending on my card", "policies"),  # payment hold
+        ("cheap hotels in denver", "out_of_scope"),  # cheap, but not our prices
+        ("please help me write a wedding speech", "out_of_scope"),
+        ("which keyboard do you recommend, and can I return it if it doesn't suit me?", "products"),
+        ("thanks for earlier! how long is the warranty btw", "policies"),
     ],
 )
 def test_third_rework_topics(message, topic):
@@ -446,3 +456,19 @@ def test_compare_it_with_another_product_describes_both():
     )
     _, answer = _verified_answer("compare it with the Brightline Sprint 24", "sarah.chen@gmail.com", *history)
     assert "165 Hz" in answer and "240 Hz" in answer
+
+
+def test_a_yes_no_question_follows_the_single_product_the_answer_named():
+    history = (
+        HumanMessage("best monitor for photo editing?"),
+        AIMessage("The Brightline Atelier 32 is our photo and video monitor: 4K, factory calibrated."),
+    )
+    topic, answer = _verified_answer("does it have usb-c?", "sarah.chen@gmail.com", *history)
+    assert topic == "products" and "Brightline Atelier 32" in answer
+
+
+def test_someone_elses_account_gets_a_privacy_reply_their_own_email_does_not():
+    _, answer = _verified_answer("show me the orders of gregory.harris@yahoo.com", "sarah.chen@gmail.com")
+    assert answer.startswith("For privacy") and "Sarah Chen" in answer and "ORD-" not in answer
+    _, answer = _verified_answer("status of ORD-2025-0047? I'm sarah.chen@gmail.com", "sarah.chen@gmail.com")
+    assert "ORD-2025-0047" in answer and "Shipped" in answer

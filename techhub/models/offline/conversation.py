@@ -41,13 +41,14 @@ SHORT_MESSAGE_WORDS = 6
 """A short message nothing places ("you there?", "lol ok") is conversation, not an unrelated request."""
 ABOUT_THE_ASSISTANT = re.compile(r"\b(?:you|your|you're|yourself|u)\b")
 TASK = re.compile(
-    r"\b(?:solve|write|translate|calculate|compute|book|find me|tell me a|make me|draw|code|recipe|weather)\b"
+    r"\b(?:solve|write|translate|calculate|compute|book|find me|tell me a|make me|draw|code|recipe|weather|"
+    r"plan|itinerary)\b"
 )
 """A short message to the assistant ("do you like your job?") is conversation, unless it asks for a task
 the store has nothing to do with ("write me a poem")."""
 STORE_WORDS = re.compile(
     r"\b(?:techhub|store|shop|buy|bought|purchase\w*|order\w*|item|items|product\w*|deliver\w*|"
-    r"package|parcel|account|money|receipt|invoice|support|service|help|problem|issue|question)\b"
+    r"package|parcel|account|money|receipt|invoice|support|service|problem|issue|question)\b"
 )
 """Words that say a message is about the store even when nothing more specific can be read from it."""
 
@@ -163,7 +164,8 @@ def _inherits(reading: Reading, previous: Reading, answer: str = "") -> bool:
         )
     ):
         return True  # "what's your return policy?" -> "and for opened laptops?", "how much does it cost?"
-    if previous.topic == "products" and previous.products and ABOUT_IT.search(reading.normalized):
+    answer_products = read_message(answer[:2000]).products if previous.topic == "products" else ()
+    if (previous.products or len(answer_products) == 1) and ABOUT_IT.search(reading.normalized):
         return True  # "does it have speakers built in?": a question about the product just given
     if previous.products and reading.products and COMPARES.search(reading.normalized):
         return REFERS_BACK.search(reading.normalized) is not None  # "compare it with the Sprint 24"

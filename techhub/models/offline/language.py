@@ -54,7 +54,7 @@ ACTION_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\b(?:my|the|this|an?) ?(?:order|item|items)\b"
         r"|\b(?:add|remove)\b.{0,30}\bto (?:my|the) order\b"
         r"|\b(?:take|drop|leave)\b (?:the |that |this |my )?(?:\w+ ){0,2}\b(?:off|out of)\b "
-        r"(?:it|the order|my order)\b"
+        r"(?:it|the order|my order|(?:the|that|this) (?:first|second|last|other|\w+) one)\b"
     ),
 }
 
@@ -74,7 +74,7 @@ ACTION_TARGET = re.compile(
     r"\b(?:my|our|this|that|it|them|these|those|ord-\d{4}-\d{4})\b|\bi (?:want|need|would like|'d like)\b"
 )
 """What an action request acts on: the customer's own order or item (or a plain "I want ...")."""
-GENERAL_CASE = re.compile(r"\?\s*$|\b(?:after|before|once|while|when|if)\b")
+GENERAL_CASE = re.compile(r"\?\s*$|\b(?:after|before|once|while|when|if|how long|how many days)\b")
 """A question, or a case in general ("after shipping"): with no target, an action word asks about the
 policy ("refund to original card?", "can you change the address after shipping?")."""
 COMPLAINT = re.compile(
@@ -91,11 +91,12 @@ COMPLAINT = re.compile(
 
 INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
     "greeting": re.compile(
-        r"^(?:hi|hello|hey|heya|hiya|howdy|yo|sup|good (?:morning|afternoon|evening|day)|greetings|morning|"
+        r"^(?:hi+|hel+o+|he+y+|heya|hiya|howdy|yo+|sup|good (?:morning|afternoon|evening|day)|greetings|"
+        r"morning|"
         r"evening|afternoon)\b"
     ),
     "thanks": re.compile(
-        r"\b(?:thanks|thank you|thx|ty|appreciate|cheers|(?:very |super |really )?helpful|"
+        r"\b(?:thanks|thank you|thx|ty|ta|appreciate|cheers|(?:very |super |really )?helpful|"
         r"you'?re (?:a star|the "
         r"best|awesome|great|amazing)|brilliant|much appreciated|great help)\b"
     ),
@@ -105,7 +106,8 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"later|good ?night)\b"
     ),
     "order_items": re.compile(
-        r"\bwhat (?:did |have )?i (?:order|ordered|buy|bought|purchase|purchased|get|got)\b|"
+        r"\bwhat (?:did |have )?i (?:have |had )?"
+        r"(?:order|ordered|buy|bought|buyed|purchase|purchased|get|got)\b|"
         r"\bwhat(?:'s| is| was) in (?:my|the|that|this|it)\b"
         r".{0,15}\b(?:order|package|parcel|box)?|\bitems?\b.{0,20}\bord|\bord\w*\b.{0,25}\bitems?\b|"
         r"\bcontents?\b|\b(?:what|which) (?:products|things|items|stuff) (?:were|was|are) in (?:my|it|the)\b|"
@@ -159,7 +161,7 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\bdo (?:you|u)(?: guys| folks| all)? (?:sell|have|carry|stock|offer)\b|\b(?:got|have you got|have) "
         r"anything\b|\banything (?:for|good for)\b|\bdifference between\b|\bcompare\b|\bvs\b|\bversus\b|"
         r"(?:^|, )(?:you|u)(?: guys)? (?:have|got|sell|carry|stock)\b|"
-        r"\b(?:looking|lookin|shopping) for (?:a|an|some)\b"
+        r"\b(?:looking|lookin|shopping) for (?:a|an|some)\b|^(?:got|have you got|you got) any\b"
     ),
     "returns_policy": re.compile(
         r"\breturn(?:s|ing|ed)?\b|\bexchange\b|\b(?:send|bring|take|ship|give|go|goes)\b.{0,25}\bback\b|"
@@ -174,7 +176,8 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\bdead pixels?\b|\bstopped working\b|\bcare (?:2|3)\b|\bprotection plan\b|"
         r"\bbarely (?:lasts?|works?|holds?|charges?)\b|\b(?:no longer|doesn'?t|won'?t|does not) "
         r"(?:last|hold|charge|turn on)\b|\bdies (?:fast|quickly|after)\b|\bdegrad\w*\b|\bdied\b|"
-        r"\bdrop(?:ped|s)? (?:it|them|my|the)\b|\bclumsy\b|\baccident(?:al|ally|s)?\b|\bspill(?:ed|s)?\b"
+        r"\bdrop(?:ped|s)? (?:it|them|my|the)\b|\bclumsy\b|\baccident(?:al|ally|s)?\b|\bspill(?:ed|s)?\b|"
+        r"\bknock(?:ed|s)? (?:it|them|my|the)\b"
     ),
     "shipping_policy": re.compile(
         r"\bship(?:ping|s|ped)?\b|\bdeliver(?:y|ies|ed)?\b|\barriv(?:e|al)\b|\bexpress\b|\bnext day\b|"
@@ -198,20 +201,24 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\b(?:service|support|opening|business|your|office|working) hours\b|^hours\b|"
         r"\bcustomer (?:service|support|care)\b|"
         r"\bopen (?:on|at|during)\b|"
-        r"\b(?:open|available|call|reach|support|answer|reply|staff)\b.{0,20}\b(?:weekends?|saturdays?|sundays?)\b|"
+        r"\b(?:open|available|call|reach|support|answer|reply|staff)\b.{0,20}\b(?:weekends?|saturdays?|sundays?|"
+        r"holidays?|thanksgiving|christmas|easter|new year'?s?)\b|"
+        r"\b(?:nobody|no one|no-one) (?:picks? up|answers)\b|"
         r"\bwho do i (?:contact|call|email|write)\b|\bemail (?:address )?for\b|"
         r"\bhow fast do you (?:reply|answer|respond)\b"
     ),
     "payment": re.compile(
         r"\bpay(?:ment|ments|ing|pal)?\b|\bcredit card|\bdebit card|\binstal+ments?\b|\bklarna\b|"
         r"\bafterpay\b|\bcheckout\b|\bcoupons?\b|\bdiscounts?\b|\bpromo(?: code)?\b|\bgift cards?\b|"
-        r"\bprice match|\bdeals?\b|\bsales?\b|\bblack friday\b|\bspecial offers?\b|\bvouchers?\b"
+        r"\bprice match|\bdeals?\b|\bsales?\b|\bblack friday\b|\bspecial offers?\b|\bvouchers?\b|"
+        r"\b(?:money|charge|amount|payment)\b.{0,30}\b(?:pending|on hold|held)\b"
     ),
     "small_talk": re.compile(
         r"\bhow are you\b|\bwho are you\b|\b(?:are|is) (?:you|this|i talking to) (?:an? )?(?:actual |real )?"
         r"(?:bot|robot|human|real|ai|person|machine|chatbot)\b|\btalking to (?:an? )?(?:actual |real )?"
         r"(?:bot|robot|human|person|machine)\b|\bwhat can you do\b|\bwhat do you do\b|\bcan you help\b|"
-        r"\bhelp me\b|\bi need help\b|\bnice to meet\b|\byou there\b|\bare you there\b|\bi'?m new\b|"
+        r"\bhelp me\b(?! (?:to )?(?:write|plan|book|solve|cook|translate|draft|compose|do my|with my home))|"
+        r"\bi need help\b|\bnice to meet\b|\byou there\b|\bare you there\b|\bi'?m new\b|"
         r"\byour name\b|\bwho (?:made|built|created|programmed) you\b|\bhow'?s it going\b|\bwhat'?s up\b|"
         r"\bare you (?:chatgpt|gpt|an? ai|automated|a real)\b|\bhow do you work\b|"
         r"\b(?:you|u) (?:are|r) (?:a |an )?(?:real )?(?:robot|bot|human|ai|person|machine|chatbot)\b|"
@@ -223,12 +230,19 @@ INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
     ),
 }
 
+RECOMMENDS = re.compile(r"\brecommend|\bsuggest|\bwhich (?:\w+ )?(?:should|would) (?:i|you)\b")
+"""An explicit ask for a product: a products request even next to a policy question."""
 ACCOUNT_INTENTS = frozenset({"order_status", "order_history", "order_items", "spending"})
 PRODUCT_INTENTS = frozenset({"product_info", "price", "stock", "specs", "compatibility"})
 POLICY_INTENTS = frozenset(
     {"returns_policy", "warranty_policy", "shipping_policy", "cancellation_policy", "contact", "payment"}
 )
 DOCS_INTENTS = PRODUCT_INTENTS | POLICY_INTENTS
+ISSUE_POLICIES = frozenset({"warranty_policy", "payment"})
+CUSTOMER_DAMAGE = re.compile(r"\b(?:dropped|knocked|spilled|sat on|stepped on|fell|kicked|tripped)\b")
+"""Damage the customer caused: a question for the warranty page (accidental damage), not their order."""
+"""What the customer tells of an item they own under these (a fault, a charge) is a policy question: the
+page says what happens, not their order."""
 SOCIAL_INTENTS = frozenset({"greeting", "thanks", "goodbye", "small_talk"})
 OUT_OF_SCOPE = re.compile(
     r"\b(?:weather|forecast|joke|jokes|poem|poems|recipe|recipes|cook|football|soccer|basketball|"
@@ -264,7 +278,7 @@ SELLS = re.compile(
     r"\bdo (?:you|u)(?: guys| folks| all)? (?:sell|have|carry|stock|offer)\b|\b(?:got|have you got|have) "
     r"anything\b|\banything (?:for|good for)\b|"
     r"(?:^|, )(?:you|u)(?: guys)? (?:have|got|sell|carry|stock)\b|"
-    r"\b(?:looking|lookin|shopping) for (?:a|an|some)\b"
+    r"\b(?:looking|lookin|shopping) for (?:a|an|some)\b|^(?:got|have you got|you got) any\b"
 )
 """A question about what the store sells: answered (even with "we don't sell that"), never refused."""
 
@@ -290,8 +304,8 @@ ORDER_EVENT = re.compile(
     r"|\b(?:when|did|has|have|had|is|are|was|were|wasn't|hasn't|haven't|isn't|if|whether)\b"
     rf"(?: \w+){{0,4}}? {_SPECIFIC}\b(?: \w+){{0,4}}? "
     r"(?:delivered|shipped|arrived|arrive|dispatched|sent out|left|come|came|show(?:ed|n)? up|ship|deliver|"
-    r"went out|gone out|go out|get here|got here|turn(?:ed)? up)\b"
-    r"|\b(?:says?|shows?|marked|marks)\b(?: \w+){0,3} (?:as )?delivered\b"
+    r"went out|gone out|go out|get here|got here|turn(?:ed)? up|go through|went through|gone through)\b"
+    r"|\b(?:says?|shows?|showing|marked|marks)\b(?: \w+){0,3} (?:as )?delivered\b"
     r"|\b(?:still |already )?on (?:its|their|my) way\b|\b(?:anything|something|orders?) (?:\w+ )?on the way\b"
     rf"|\b{_SPECIFIC} (?:was|were|got|has been|have been) (?:\w+ )?(?:delivered|shipped|dispatched|sent)\b"
     r"|\b(?:billed|charged)\b|\bmoney (?:come|came) back\b"
@@ -338,7 +352,8 @@ FOLLOW_UP = re.compile(
 IMPLIED_RETURN = re.compile(
     r"\b(?:was|were|is|are) a mistake\b|\bnot for me\b|\b(?:don'?t|do not|no longer) (?:really )?need "
     r"(?:it|them|this|that|those|these)\b|\bno longer need\b|\bchanged my mind\b|"
-    r"\b(?:don'?t|do not) (?:really )?(?:want|like|get along with) (?:it|them)\b"
+    r"\b(?:don'?t|do not) (?:really )?(?:want|like|get along with) (?:it|them)\b|"
+    r"\b(?:only|just) need (?:one|1|a single)\b"
 )
 """A customer saying they do not want something they bought: a return, asked for without the word."""
 
@@ -688,8 +703,9 @@ BUDGET = re.compile(
     r"around)\s*"
     r"(?:\$\s?(\d[\d,]*)|(\d[\d,]*)\s*(?:dollars|usd|bucks)\b)|"
     r"\$\s?(\d[\d,]*)\s*(?:budget|max|or less|tops)\b|"
-    r"\bbudget(?: of| is)?(?: (?:around|about|roughly|max|maximum|up to))?\s*"
-    r"(\d{2,}[\d,]*|\d+k)\b(?!\s*(?:kg|g|grams|hours?|hrs?|inch\w*|gb|tb|hz|w|watts?|mah|dpi|mm|%))"
+    r"\b(?:budget(?: of| is)?(?: (?:around|about|roughly|max|maximum|up to))?|under|below|less than|up to)\s*"
+    r"(\d{2,}[\d,]*|\d+k)\b(?!\s*(?:kg|g|grams|hours?|hrs?|inch\w*|gb|tb|hz|w|watts?|mah|dpi|mm|%|days?|"
+    r"weeks?|months?|years?|minutes?|mins?|lbs?|pounds|ounces|oz|euros?))"
 )
 
 
@@ -742,7 +758,8 @@ def _own_topic(reading: Reading, intents: set[str]) -> tuple[str | None, str]:
     )
     if elsewhere(text):
         return "out_of_scope", "intent"  # "my amazon package": another shop's order
-    if intents & {"thanks", "goodbye"} and not ASKS.search(text) and not (named or reading.action):
+    asks = any(ASKS.search(part) for part in clauses(text))
+    if intents & {"thanks", "goodbye"} and not asks and not (named or reading.action):
         return "chitchat", "social"  # "you've saved me a phone call, appreciate it"
     # "is that covered by the warranty?", "I bought it eight months ago": the customer's situation is
     # context for a policy answer, not something to look up in their orders
@@ -750,7 +767,15 @@ def _own_topic(reading: Reading, intents: set[str]) -> tuple[str | None, str]:
     if (
         intents & ACCOUNT_INTENTS
         or reading.action
-        or (OWNERSHIP.search(reading.normalized) and not hypothetical and not coverage)
+        or (
+            OWNERSHIP.search(reading.normalized)
+            and not hypothetical
+            and not coverage
+            and not (
+                intents & ISSUE_POLICIES
+                and not ((reading.complaint or reading.event) and not CUSTOMER_DAMAGE.search(text))
+            )
+        )
     ):
         return "orders", "intent"
     foreign = foreign_subjects(reading.normalized)
@@ -772,6 +797,7 @@ def _own_topic(reading: Reading, intents: set[str]) -> tuple[str | None, str]:
         and not hypothetical
         and not coverage
         and (kind_of(owned.group(1)) or owned.group(1) in _name_words(" ".join(reading.products)))
+        and intents & POLICY_INTENTS - ISSUE_POLICIES
     ):
         return "orders", "intent"  # "the return window on my headphones": their order's dates decide
     if coverage and not named_products:
@@ -781,6 +807,7 @@ def _own_topic(reading: Reading, intents: set[str]) -> tuple[str | None, str]:
         or bool(reading.ranking and reading.ranking.group)
         or bool(intents & {"stock", "specs", "compatibility"})
         or (named and bool(intents & {"price", "product_info"}) and not policy)
+        or (named and bool(RECOMMENDS.search(text)))  # "which one do you recommend, and can I return it?"
     )
     # "do you sell printers?" is ours to answer, even "no" (but not "do you have a recipe for ...")
     asks_what_we_sell = any(
@@ -804,7 +831,7 @@ def _own_topic(reading: Reading, intents: set[str]) -> tuple[str | None, str]:
         return "products", "named"
     if (
         product_question
-        or "price" in intents
+        or ("price" in intents and not foreign)  # "cheap flights to denver" is not about our prices
         or ("product_info" in intents and (asks_what_we_sell or not foreign))
     ):
         return "products", "intent"
@@ -862,6 +889,11 @@ def _read(text: str) -> Reading:
             if asked and not (complaint and re.search(r"\bhas(?:n'?t| not) been cancel", normalized)):
                 action = name
                 break
+    if action and re.search(
+        r"\bif (?:it|they|this|that|i|the|my)\b.{0,40}\b(?:doesn'?t|don'?t|isn'?t|aren'?t|won'?t)\b",
+        normalized,
+    ):
+        action = None  # "can I send it back if it doesn't suit my voice?": asks what the policy allows
     if action is None and IMPLIED_RETURN.search(normalized) and OWNERSHIP.search(normalized):
         action = "refund"  # "the buds I got in June were a mistake": they want to send them back
     if "small_talk" in intents:  # "am I talking to a human?" is about the assistant, not a request

@@ -492,7 +492,7 @@ def situational_product(reading: Reading) -> str | None:
     if it clearly stands out; else None, and the kinds it names are listed as usual."""
     if reading.ranking or reading.products or reading.intents & {"price", "stock", "specs", "compatibility"}:
         return None
-    owned = set(re.findall(r"\bmy (?:\w+ ){0,2}?(\w+)", reading.normalized))
+    owned = {w for words in re.findall(r"\bmy ((?:\w+ ){0,2}\w+)", reading.normalized) for w in words.split()}
     if not reading.groups or not all(owned & set(KINDS.get(group, ())) for group in reading.groups):
         return None
     hits = search_documents(expand(reading.normalized), k=2)

@@ -88,7 +88,7 @@ def _verified(system_prompt: str) -> bool:
 
 OTHER_ACCOUNT = re.compile(
     r"\b(?:of|for|from|belonging to|under|his|her|their|my (?:wife|husband|friend|partner|mom|mum|dad|son|"
-    r"daughter|brother|sister|colleague|boss|kid))\b[^@\n]{0,40}?[\w.+-]+@[\w-]+\.[\w.]+"
+    r"daughter|brother|sister|colleague|boss|kid))\b[^@\n?!.]{0,40}?([\w.+-]+)@[\w-]+\.[\w.]+"
 )
 """Someone else's account named by its email ("the orders of bob@example.com")."""
 OTHER_ACCOUNT_REPLY = (
@@ -344,8 +344,9 @@ def supervisor(turn: Turn, action_tools: list[dict] | None = None) -> ToolCall |
             "orders, our products and our store policies."
         )
     limits = stated_limits(turn.system)
-    if _verified(turn.system) and OTHER_ACCOUNT.search(turn.latest.text):
-        name = turn.system.split("Verified customer:", 1)[1].split("\n")[0].split(" (")[0].strip(" .")
+    other = OTHER_ACCOUNT.search(turn.latest.text) if _verified(turn.system) else None
+    name = turn.system.split("Verified customer:", 1)[-1].split("\n")[0].split(" (")[0].strip(" .")
+    if other and not set(re.findall(r"[a-z]+", other.group(1).lower())) & set(name.lower().split()):
         return OTHER_ACCOUNT_REPLY.format(name=name)  # the SQL is scoped anyway; say so plainly
     for tool in _plan(turn, limits):
         if not turn.called(tool):

@@ -26,11 +26,13 @@ EVERYDAY_WORDS: dict[str, str] = {
     "international": "ships states", "overseas": "ships states",
     # returns and refunds
     "back": "return", "money": "refund", "reimburse": "refund", "card": "payment method",
-    "label": "prepaid return label", "opened": "opened unopened", "open": "opened hours",
+    "label": "prepaid return label",
+    "box": "original packaging", "packaging": "original packaging",
+    "opened": "opened unopened", "open": "opened hours",
     # warranty
     "broken": "faulty warranty", "broke": "faulty warranty", "cracked": "accidental damage",
     "dropped": "accidental damage", "spilled": "accidental damage spills", "covered": "warranty covers",
-    "fix": "repair", "battery": "battery capacity",
+    "fix": "repair", "battery": "battery capacity", "longer": "extends extended", "extend": "extends",
     # support
     "reach": "contact", "call": "phone", "human": "support team", "person": "support team",
     "hour": "hours", "weekend": "weekends", "saturday": "weekends", "sunday": "weekends",

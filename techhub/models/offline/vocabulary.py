@@ -45,7 +45,7 @@ CUE_WORDS = frozenset(
     cheapest cheaper cheap difference compare tell what where when which there their please would could
     should cheapest lightest heaviest lightweight largest biggest smallest longest best fastest priciest
     affordable budget payment pay paid card invoice receipt discount coupon account verify verified
-    bot bots chatbot robot ai
+    bot bots chatbot robot ai buyed
     """.split()
 )
 """Words the reading patterns of :mod:`.language` look for (so their typos are corrected too)."""
