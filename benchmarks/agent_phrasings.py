@@ -1,12 +1,13 @@
 """How well the offline agent understands what customers actually type, on a labelled corpus.
 
-Run: ``.venv/bin/python benchmarks/agent_phrasings.py [--split dev|heldout|fresh|fresh-2|all] [--show-misses]
-[--version v1|v2]``.
+Run: ``.venv/bin/python benchmarks/agent_phrasings.py [--split dev|heldout|fresh|fresh-2|fresh-3|all]
+[--show-misses] [--version v1|v2]``.
 
 The items come from ``tests/data/agent_phrasings.json`` (splits ``dev`` and ``heldout``),
 ``tests/data/agent_phrasings_fresh.json`` (split ``fresh``: written for the second rework of the
-offline model, before it was run against them) and ``tests/data/agent_phrasings_fresh2.json`` (split
-``fresh-2``: the same, for the third rework). Every item goes through the real agent graph in process
+offline model, before it was run against them), ``tests/data/agent_phrasings_fresh2.json`` and
+``tests/data/agent_phrasings_fresh3.json`` (splits ``fresh-2`` and ``fresh-3``: the same, for the third
+rework). Every item goes through the real agent graph in process
 (``build_graph`` with an ``InMemorySaver``, the offline model, tracing off), on a fresh thread:
 
 * the thread starts with the item's ``history`` (its user and assistant turns, as written) and, for
@@ -28,8 +29,8 @@ A turn is **correct** when all of these hold:
 It prints, per split, the accuracy per labelled route and overall, the route accuracy alone, the
 confusion between labelled and routed topics, the number of on-topic messages that got the
 out-of-scope reply (target 0), and the ``must_contain`` pass rate. Held-out items are reported only
-in aggregate: ``--show-misses`` lists the misses of the tuning splits (``dev``, ``fresh``,
-``fresh-2``) only, since the held-out split is never tuned on. Target: held-out accuracy >= 97% and
+in aggregate: ``--show-misses`` lists the misses of the tuning splits (``dev`` and the fresh
+ones) only, since the held-out split is never tuned on. Target: held-out accuracy >= 97% and
 no on-topic refusal. Exits 1 when a target of a reported held-out split is missed.
 """
 
