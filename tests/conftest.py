@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from techhub import services
 from techhub.localsmith.launcher import free_port
 
 # Variables that could send a test to the network or to a learner's own set-up.
@@ -92,6 +93,21 @@ def make_instance(root: Path) -> TechhubInstance:
     env = {k: v for k, v in os.environ.items() if k not in _LIVE_ENV}
     env.update(overrides)
     return TechhubInstance(home, overrides, env)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_service_outlives_the_test_session() -> Iterator[None]:
+    """The session's own state folder (set above) must end with nothing running: a test that starts the
+    services there (a notebook's ``course.start()``, say) and leaves them is a failure, not a stray
+    process on a learner's machine or CI's."""
+    home = Path(os.environ["TECHHUB_HOME"])
+    yield
+    names = (services.LOCALSMITH, services.AGENT_SERVER)
+    left = [name for name in names if services.record_path(home, name).exists()]
+    if left:
+        down = [sys.executable, "-m", "techhub.cli", "down"]
+        subprocess.run(down, env={**os.environ, "TECHHUB_HOME": str(home)}, capture_output=True, timeout=60)
+        pytest.fail(f"the test session left {', '.join(left)} running in {home} (stopped now)")
 
 
 @pytest.fixture(scope="session")

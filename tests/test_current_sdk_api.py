@@ -19,6 +19,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from techhub.config import REPO_ROOT
+from techhub.harness import offline_course
 
 PACKAGE = REPO_ROOT / "techhub"
 NOTEBOOKS = REPO_ROOT / "notebooks"
@@ -113,9 +114,10 @@ def test_notebook_00_runs_with_langsmith_deprecations_as_errors(tmp_path: Path) 
         "warnings.simplefilter('error', LangSmithDeprecationWarning)"
     )
     notebook.cells.insert(0, strict)
-    NotebookClient(
-        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
-    ).execute()
+    with offline_course():  # its own home and ports, and its services stopped afterwards
+        NotebookClient(
+            notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+        ).execute()
     errors = [
         output
         for cell in notebook.cells
