@@ -472,3 +472,19 @@ def test_someone_elses_account_gets_a_privacy_reply_their_own_email_does_not():
     assert answer.startswith("For privacy") and "Sarah Chen" in answer and "ORD-" not in answer
     _, answer = _verified_answer("status of ORD-2025-0047? I'm sarah.chen@gmail.com", "sarah.chen@gmail.com")
     assert "ORD-2025-0047" in answer and "Shipped" in answer
+
+
+def test_relative_references_to_orders_pick_the_right_one():
+    email = "sarah.chen@gmail.com"  # 0014 Delivered $348 (Aug), 0047 Shipped $388 (Oct), 0118 $129 (Nov)
+    latest = (HumanMessage("what's my latest order?"), AIMessage("Your latest order is ORD-2025-0118."))
+    _, answer = _verified_answer("and the one before that?", email, *latest)
+    assert "ORD-2025-0047" in answer and "ORD-2025-0118" not in answer
+    listed = (
+        HumanMessage("what did I order before October?"),
+        AIMessage("ORD-2025-0014 (August) and ORD-2025-0047 (October 30)."),
+    )
+    _, answer = _verified_answer("what was in the cheaper one?", email, *listed)
+    assert "ORD-2025-0014" in answer and "Sonique Hush 700" in answer and "ORD-2025-0047" not in answer
+    biggest = (HumanMessage("what was my biggest order?"), AIMessage("ORD-2025-0186, $1,899.00."))
+    _, answer = _verified_answer("and the smallest?", email, *biggest)
+    assert "ORD-2025-0118" in answer and "ORD-2025-0186" not in answer

@@ -204,8 +204,12 @@ SELECTORS = re.compile(
     r"\bcancel+ed\b|\bpending\b|\bprocessing\b|\bjanuary|\bfebruary|\bmarch\b|\bapril|\bmay\b|\bjune|"
     r"\bjuly|\baugust|\bseptember|\boctober|\bnovember|\bdecember|\bbig|\blarge|\bexpensive|"
     r"\bhas(?:n'?t| not) (?:\w+ )?(?:shipped|been sent|gone out)|\bnot (?:yet )?shipped\b|\bunshipped\b|"
-    r"\bbefore (?:that|this|it)\b|\b(?:previous|earlier|older) one\b"
+    r"\b(?:smallest|cheapest|oldest|earliest|priciest|biggest|largest|most expensive)\b"
 )
+BEFORE_THAT = re.compile(r"\b(?:before (?:that|this|it)|(?:previous|earlier|older) one|one before)\b")
+"""'And the one before that?': the order placed just before the one discussed."""
+COMPARED = re.compile(r"\b(?:bigger|larger|more expensive|pricier|smaller|cheaper|older|newer)\b")
+"""'What was in the bigger one?': one of the orders just listed, picked by comparing them."""
 """Words that pick orders by what they are (status, month, size): the SQL agent filters on them."""
 
 
@@ -219,6 +223,8 @@ def _referred_orders(reading: Reading, previous: Reading, answer: str) -> tuple[
     words = reading.normalized.split()
     if listed and "middle" in words:
         return (listed[len(listed) // 2],)
+    if len(listed) > 1 and COMPARED.search(reading.normalized):
+        return listed  # the SQL agent compares them
     for word, index in ORDINALS.items():
         if word in words and listed and -len(listed) <= index < len(listed):
             return (listed[index],)
@@ -298,8 +304,14 @@ def _inherit(reading: Reading, previous: Reading, answer: str) -> tuple[Reading,
         action=reading.action,
         out_of_scope=False,
     )
-    if order_ids:
+    anchor = (previous.order_ids or _listed_orders(answer)[:1]) if previous.topic == "orders" else ()
+    if anchor and BEFORE_THAT.search(reading.normalized):
+        merged = replace(merged, order_ids=())
+        context = f"the order placed before {anchor[0]}"
+    elif order_ids:
         context = "order " + ", ".join(order_ids)
+    elif previous.topic == "orders":  # picked by what the message says ("and the smallest?"), among all
+        context = "all their orders"
     elif previous.topic == "policies":
         context = previous.text.strip()
     elif ranking is not None and groups:

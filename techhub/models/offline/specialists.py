@@ -66,6 +66,13 @@ ORDER_EXTREMES = (
     (r"\b(?:oldest|first|earliest)\b", "o.order_date ASC, o.order_id ASC"),
 )
 """Orders picked by an extreme ("my most expensive order", "my first order")."""
+ORDER_COMPARISONS = (
+    (r"\b(?:bigger|larger|more expensive|pricier)\b", "o.total_amount DESC"),
+    (r"\b(?:smaller|cheaper)\b", "o.total_amount ASC"),
+    (r"\bolder\b", "o.order_date ASC, o.order_id ASC"),
+    (r"\bnewer\b", "o.order_date DESC, o.order_id DESC"),
+)
+"""One of the orders just listed, picked by comparing them ("what was in the bigger one?")."""
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
           "october", "november", "december")  # fmt: skip
 
@@ -109,6 +116,8 @@ def _filters(reading: Reading) -> list[str]:
     return conditions
 
 
+BEFORE = re.compile(r"\bplaced before (ORD-\d{4}-\d{4})")
+"""The supervisor's way of saying "the order before that one" in a task."""
 EXCLUDED = re.compile(r"\bother than (?:orders? )?((?:ORD-\d{4}-\d{4}(?:,? (?:and )?)?)+)")
 """The supervisor's way of saying "the customer's other orders" in a task."""
 
@@ -150,8 +159,23 @@ def _sql_plan(turn: Turn) -> list[tuple[str, str]]:
                     f"{ORDERS_WITH_ITEMS} WHERE o.order_id NOT IN ({quoted}) ORDER BY {NEWEST_FIRST}",
                 )
             ]
+    before = BEFORE.search(reading.text)
+    if before:  # "and the one before that?"
+        anchor = f"(SELECT order_date FROM orders WHERE order_id = '{before.group(1)}')"
+        where = f"o.order_date < {anchor}"
+        return [("orders", f"{ORDERS_WITH_ITEMS} WHERE {where} ORDER BY {NEWEST_FIRST} LIMIT 1")]
     if "spending" in reading.intents:
         plan.append(("spending", _spending_sql(reading)))
+    if reading.order_ids and len(reading.order_ids) > 1:
+        compared = next(
+            (order for pattern, order in ORDER_COMPARISONS if re.search(pattern, reading.normalized)), None
+        )
+        if compared:  # "what was in the bigger one?" among the orders just listed
+            quoted = ", ".join(f"'{oid}'" for oid in reading.order_ids)
+            plan.append(
+                ("orders", f"{ORDERS_WITH_ITEMS} WHERE o.order_id IN ({quoted}) ORDER BY {compared} LIMIT 1")
+            )
+            return plan
     if reading.order_ids:
         quoted = ", ".join(f"'{oid}'" for oid in reading.order_ids)
         plan.append(("orders", f"{ORDERS_WITH_ITEMS} WHERE o.order_id IN ({quoted}) ORDER BY {NEWEST_FIRST}"))
