@@ -488,3 +488,16 @@ def test_relative_references_to_orders_pick_the_right_one():
     biggest = (HumanMessage("what was my biggest order?"), AIMessage("ORD-2025-0186, $1,899.00."))
     _, answer = _verified_answer("and the smallest?", email, *biggest)
     assert "ORD-2025-0118" in answer and "ORD-2025-0186" not in answer
+
+
+def test_when_an_order_will_arrive_gets_its_status_and_the_delivery_times():
+    shipped = (
+        HumanMessage("where's my monitor order?"),
+        AIMessage("Order ORD-2025-0047 is currently Shipped (shipped on November 1, 2025)."),
+    )
+    topic, answer = _verified_answer(
+        "ok so roughly when should it get here", "sarah.chen@gmail.com", *shipped
+    )
+    assert topic == "orders" and "ORD-2025-0047" in answer and "3 to 5 business days" in answer
+    _, answer = _verified_answer("did my order ORD-2025-0047 ship?", "sarah.chen@gmail.com")
+    assert "Shipping Policy" not in answer  # asking whether it shipped is about the order only

@@ -262,7 +262,7 @@ def _inherit(reading: Reading, previous: Reading, answer: str) -> tuple[Reading,
     intents = set(reading.intents - SOCIAL_INTENTS) or set(previous.intents - SOCIAL_INTENTS)
     if previous.topic == "orders":
         if not GENERAL_QUESTION.search(reading.normalized):  # "when did that ship?" asks about the order
-            intents -= POLICY_INTENTS | PRODUCT_INTENTS
+            intents -= (POLICY_INTENTS | PRODUCT_INTENTS) - (reading.intents & {"shipping_policy"})
         elif previous.action in ACTION_POLICY and not reading.intents - SOCIAL_INTENTS:
             intents = {ACTION_POLICY[previous.action], "order_status"}  # "how long do I have?" to return it
         if not intents & ACCOUNT_INTENTS:

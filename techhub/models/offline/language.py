@@ -349,6 +349,14 @@ FOLLOW_UP = re.compile(
 )
 """Cues that a message leans on the previous turn ("and the other one?", "when did that ship?")."""
 
+ARRIVAL_ESTIMATE = re.compile(
+    r"\bwhen (?:will|should|would|does|do|can|might) (?:it|they|that|this|my \w+|the \w+|i) (?:\w+ )?"
+    r"(?:arrive|get here|come|be delivered|be here|get it|get them|receive it|receive them|show up)\b|"
+    r"\bhow (?:soon|many days)\b.{0,30}\b(?:arrive|get here|deliver\w*|receive|here)\b|"
+    r"\broughly when\b|\bexpected (?:delivery|arrival)\b|\b(?:delivery|arrival) (?:date|estimate|time)\b"
+)
+"""A question about when an order will arrive: its status, and the shipping page's delivery times."""
+
 IMPLIED_RETURN = re.compile(
     r"\b(?:was|were|is|are) a mistake\b|\bnot for me\b|\b(?:don'?t|do not|no longer) (?:really )?need "
     r"(?:it|them|this|that|those|these)\b|\bno longer need\b|\bchanged my mind\b|"
@@ -911,6 +919,8 @@ def _read(text: str) -> Reading:
     )
     if event:
         intents.add("order_status")
+    if ARRIVAL_ESTIMATE.search(normalized):
+        intents.add("shipping_policy")
     products, brands = _products_named(normalized)
     # "my last laptop", "my laptop screen": what they own is not what they ask about, unless it is all
     # they name ("my laptop camera is so grainy": a camera is what they need)
@@ -942,6 +952,7 @@ def _read(text: str) -> Reading:
         "order_status" in intents
         and "shipping_policy" in intents
         and not re.search(r"polic|cost|fee", normalized)
+        and not ARRIVAL_ESTIMATE.search(normalized)
     ):
         intents.discard("shipping_policy")
     if (products or groups or brands) and not intents & (DOCS_INTENTS | ACCOUNT_INTENTS):

@@ -17,7 +17,13 @@ from __future__ import annotations
 import re
 
 from techhub.models.offline.conversation import Turn
-from techhub.models.offline.language import DOCS_INTENTS, POLICY_INTENTS, clauses, read_message
+from techhub.models.offline.language import (
+    ARRIVAL_ESTIMATE,
+    DOCS_INTENTS,
+    POLICY_INTENTS,
+    clauses,
+    read_message,
+)
 from techhub.models.offline.specialists import (
     NO_MATCH,
     PROBLEM_WORDS,
@@ -203,6 +209,8 @@ def _task(tool: str, turn: Turn) -> str:
         return f"Cancellation and order changes policy, and support contact email and phone, for: {request}"
     if turn.topic == "orders" and (turn.request.complaint or PROBLEM_WORDS.search(turn.request.normalized)):
         return f"Customer question: {request} (policy and support contact)"
+    if turn.topic == "orders" and ARRIVAL_ESTIMATE.search(turn.request.normalized):
+        return f"Customer question about our delivery time after shipping: {request}"
     inherited = sorted(turn.request.intents & POLICY_INTENTS - turn.latest.intents)
     if turn.context and inherited:  # "how long do I have?" after asking to return something
         return f"Customer question about our {POLICY_TITLES[inherited[0]]}: {request}"
@@ -210,7 +218,8 @@ def _task(tool: str, turn: Turn) -> str:
 
 
 SHIPPING_QUESTION = re.compile(
-    r"\bhow long\b|\bshipping (?:cost|time|option|fee)|\bpolic(?:y|ies)\b|\bnormally\b|\busually\b"
+    r"\bhow long\b|\bshipping (?:cost|time|option|fee)|\bpolic(?:y|ies)\b|\bnormally\b|\busually\b|"
+    + ARRIVAL_ESTIMATE.pattern
 )
 CLARIFY = (
     "I'd be glad to help. I can look up your orders, answer questions about our products (prices, "
