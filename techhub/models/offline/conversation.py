@@ -108,6 +108,7 @@ GENERAL_QUESTION = re.compile(
 ABOUT_IT = re.compile(r"^(?:and |so |ok |okay )?(?:does|do|is|are|can|will|has|have) (?:it|they|this|that)\b")
 """A yes/no question about the thing just discussed, even when it names a kind ("does it have speakers?")."""
 COMPARES = re.compile(r"\b(?:compare|compared|comparison|vs|versus|against|better than|difference)\b")
+"""A comparison with the product just discussed ("compare it with the Sprint 24")."""
 REFERS_BACK = re.compile(r"\b(?:it|them|that one|this one|that order|this order|those|the other|the rest)\b")
 """Words that point at what the previous turn was about, even inside a general question ("can I still
 cancel it?")."""
@@ -206,11 +207,11 @@ SELECTORS = re.compile(
     r"\bhas(?:n'?t| not) (?:\w+ )?(?:shipped|been sent|gone out)|\bnot (?:yet )?shipped\b|\bunshipped\b|"
     r"\b(?:smallest|cheapest|oldest|earliest|priciest|biggest|largest|most expensive)\b"
 )
+"""Words that pick orders by what they are (status, month, size): the SQL agent filters on them."""
 BEFORE_THAT = re.compile(r"\b(?:before (?:that|this|it)|(?:previous|earlier|older) one|one before)\b")
 """'And the one before that?': the order placed just before the one discussed."""
 COMPARED = re.compile(r"\b(?:bigger|larger|more expensive|pricier|smaller|cheaper|older|newer)\b")
 """'What was in the bigger one?': one of the orders just listed, picked by comparing them."""
-"""Words that pick orders by what they are (status, month, size): the SQL agent filters on them."""
 
 
 OTHERS = re.compile(r"\b(?:other|another|rest|remaining)\b")

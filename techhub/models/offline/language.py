@@ -239,10 +239,10 @@ POLICY_INTENTS = frozenset(
 )
 DOCS_INTENTS = PRODUCT_INTENTS | POLICY_INTENTS
 ISSUE_POLICIES = frozenset({"warranty_policy", "payment"})
-CUSTOMER_DAMAGE = re.compile(r"\b(?:dropped|knocked|spilled|sat on|stepped on|fell|kicked|tripped)\b")
-"""Damage the customer caused: a question for the warranty page (accidental damage), not their order."""
 """What the customer tells of an item they own under these (a fault, a charge) is a policy question: the
 page says what happens, not their order."""
+CUSTOMER_DAMAGE = re.compile(r"\b(?:dropped|knocked|spilled|sat on|stepped on|fell|kicked|tripped)\b")
+"""Damage the customer caused: a question for the warranty page (accidental damage), not their order."""
 SOCIAL_INTENTS = frozenset({"greeting", "thanks", "goodbye", "small_talk"})
 OUT_OF_SCOPE = re.compile(
     r"\b(?:weather|forecast|joke|jokes|poem|poems|recipe|recipes|cook|football|soccer|basketball|"
@@ -721,7 +721,7 @@ def _ranking(normalized: str, groups: tuple[str, ...], intents: set[str]) -> Ran
     group = groups[0] if groups else ""
     budget = BUDGET.search(normalized)
     amount = next((g for g in budget.groups() if g), None) if budget else None
-    amount = amount.replace(",", "").replace("k", "000") if amount else None  # "budget 1.5k" aside
+    amount = amount.replace(",", "").replace("k", "000") if amount else None  # "budget 2k" is 2000
     max_price = float(amount) if amount else None
     for pattern, sort_by, descending in RANKINGS:
         if pattern.search(normalized):
