@@ -170,9 +170,14 @@ exit codes: 0 rolled back (and verified); 3 rolled back but the smoke test faile
 
 
 def _rollout_config(path: str | None):
-    from techhub.rollout import load_rollout_config
+    """The rollout configuration, or None after printing why it is invalid (exit with EXIT_CONFIG)."""
+    from techhub.rollout import RolloutConfigError, load_rollout_config
 
-    return load_rollout_config(path)
+    try:
+        return load_rollout_config(path)
+    except RolloutConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
 
 
 def _print_smoke(result, as_json: bool) -> None:
@@ -200,13 +205,10 @@ def _print_smoke(result, as_json: bool) -> None:
 def cmd_smoke(settings: Settings, args: argparse.Namespace) -> int:
     """The 8-conversation smoke test against an assistant, checked against the production thresholds."""
     from techhub.deployment import DeploymentError, get_deployment_client
-    from techhub.rollout import RolloutConfigError
     from techhub.rollout.smoke import run_smoke
 
-    try:
-        config = _rollout_config(args.config)
-    except RolloutConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    config = _rollout_config(args.config)
+    if config is None:
         return EXIT_CONFIG
     try:
         result = run_smoke(
@@ -249,14 +251,11 @@ def cmd_rollout_status(settings: Settings, _: argparse.Namespace) -> int:
 def cmd_rollout_rollback(settings: Settings, args: argparse.Namespace) -> int:
     """The manual rollback: previous version, no restart, smoke test, post-mortem reminder."""
     from techhub.deployment import DeploymentError, get_deployment_client
-    from techhub.rollout import RolloutConfigError
     from techhub.rollout.assistants import STAGING_PROJECT, rollback_assistant
     from techhub.rollout.smoke import run_smoke
 
-    try:
-        config = _rollout_config(args.config)
-    except RolloutConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    config = _rollout_config(args.config)
+    if config is None:
         return EXIT_CONFIG
     client = get_deployment_client(settings)
     try:
